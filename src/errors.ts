@@ -1,0 +1,66 @@
+/**
+ * Typed errors with stable codes. The core throws these; the HTTP layer maps them once to the
+ * error envelope of the /v1 contract. Codes are listed in docs/errors.md and never reused.
+ */
+export type ErrorCode =
+  | 'INVALID_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'SESSION_NOT_FOUND'
+  | 'PERMISSION_NOT_FOUND'
+  | 'SESSION_EXITED'
+  | 'SESSION_NOT_READY'
+  | 'SESSION_BUSY'
+  | 'NOTHING_PENDING'
+  | 'WORKDIR_NOT_FOUND'
+  | 'WORKDIR_NOT_ALLOWED'
+  | 'ENV_NOT_ALLOWED'
+  | 'MAX_SESSIONS'
+  | 'TMUX_UNAVAILABLE'
+  | 'STORE_UNAVAILABLE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'DELIVERY_FAILED'
+  | 'INTERNAL';
+
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  INVALID_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  SESSION_NOT_FOUND: 404,
+  PERMISSION_NOT_FOUND: 404,
+  SESSION_EXITED: 409,
+  SESSION_NOT_READY: 409,
+  SESSION_BUSY: 409,
+  NOTHING_PENDING: 409,
+  WORKDIR_NOT_FOUND: 400,
+  WORKDIR_NOT_ALLOWED: 403,
+  ENV_NOT_ALLOWED: 400,
+  MAX_SESSIONS: 503,
+  TMUX_UNAVAILABLE: 503,
+  STORE_UNAVAILABLE: 503,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  DELIVERY_FAILED: 504,
+  INTERNAL: 500,
+};
+
+export class AegisError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AegisError';
+    this.status = STATUS_BY_CODE[code];
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,198 @@
+/**
+ * One long-lived tmux control-mode connection (`tmux -C attach`). Commands go in over stdin and are
+ * matched to their `%begin`/`%end` reply blocks in FIFO order; notifications (`%output`,
+ * `%window-close`, `%exit`, ...) come out as events. It knows nothing of Claude or of sessions.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { commandLine } from './command.js';
+
+export class TmuxCommandError extends Error {
+  constructor(
+    readonly subcommand: string,
+    readonly output: string,
+  ) {
+    super(`tmux ${subcommand} failed: ${output || 'no output'}`);
+    this.name = 'TmuxCommandError';
+  }
+}
+
+export class TmuxDisconnectedError extends Error {
+  constructor(reason: string) {
+    super(`tmux control connection closed: ${reason}`);
+    this.name = 'TmuxDisconnectedError';
+  }
+}
+
+export interface ControlClientEvents {
+  /** A pane printed something; the bytes themselves are not needed, only that the screen changed. */
+  output: [paneId: string];
+  windowClose: [windowId: string];
+  /** A format subscription (`refresh-client -B`) changed value for one pane. */
+  subscription: [name: string, paneId: string, value: string];
+  /** The connection ended: tmux exited, the session was destroyed, or close() was called. */
+  exit: [reason: string];
+}
+
+interface PendingCommand {
+  subcommand: string;
+  resolve: (lines: string[]) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+  abandoned: boolean;
+}
+
+interface OpenBlock {
+  number: string;
+  lines: string[];
+  ours: boolean;
+}
+
+export interface ControlClientOptions {
+  tmuxBin: string;
+  socket: string;
+  session: string;
+  commandTimeoutMs: number;
+}
+
+export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
+  private readonly pending: PendingCommand[] = [];
+  private block: OpenBlock | null = null;
+  private buffered = Buffer.alloc(0);
+  private closed = false;
+  private closeReason = '';
+
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly options: ControlClientOptions,
+  ) {
+    super();
+    child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    child.stderr.resume();
+    child.stdin.on('error', () => {});
+    child.on('error', (err) => this.finish(err.message));
+    child.on('close', (code) => this.finish(this.closeReason || `tmux control client exited (${code ?? 'signal'})`));
+  }
+
+  /** Attach to an existing tmux session in control mode. */
+  static async connect(options: ControlClientOptions): Promise<TmuxControlClient> {
+    const child = spawn(options.tmuxBin, ['-L', options.socket, '-C', 'attach-session', '-t', `=${options.session}`], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const client = new TmuxControlClient(child, options);
+    // A round trip proves the attach worked; its answer also tells us the connection is usable.
+    await client.run('display-message', ['-p', 'ready']);
+    return client;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Runs one tmux command and resolves with its output lines; rejects with TmuxCommandError on `%error`. */
+  run(subcommand: string, args: readonly string[] = []): Promise<string[]> {
+    if (this.closed) return Promise.reject(new TmuxDisconnectedError(this.closeReason));
+    const line = commandLine(subcommand, args);
+    return new Promise<string[]>((resolve, reject) => {
+      const entry: PendingCommand = {
+        subcommand,
+        resolve,
+        reject,
+        abandoned: false,
+        timer: setTimeout(() => {
+          // The reply may still come; the slot stays in the FIFO so later replies stay matched.
+          entry.abandoned = true;
+          reject(new TmuxCommandError(subcommand, `no reply within ${this.options.commandTimeoutMs} ms`));
+        }, this.options.commandTimeoutMs),
+      };
+      this.pending.push(entry);
+      this.child.stdin.write(`${line}\n`);
+    });
+  }
+
+  /** Detaches by ending stdin (the documented safe way) and waits for the client to exit. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closeReason = 'closed by Aegis';
+    const exited = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
+    this.child.stdin.end();
+    const timer = setTimeout(() => this.child.kill('SIGTERM'), 2000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    let start = 0;
+    for (let nl = this.buffered.indexOf(10, start); nl !== -1; nl = this.buffered.indexOf(10, start)) {
+      this.onLine(this.buffered.subarray(start, nl));
+      start = nl + 1;
+    }
+    this.buffered = this.buffered.subarray(start);
+  }
+
+  private onLine(raw: Buffer): void {
+    if (this.block) {
+      const text = raw.toString('utf8');
+      // A screen line could look like a guard line; only the one carrying this block's number ends it.
+      if ((text.startsWith('%end ') || text.startsWith('%error ')) && text.split(' ')[2] === this.block.number) {
+        this.endBlock(text.startsWith('%error '));
+      } else {
+        this.block.lines.push(text);
+      }
+      return;
+    }
+    // Notification header fields are ASCII; latin1 keeps a pane's raw output bytes from being mangled.
+    const text = raw.toString('latin1');
+    if (text.startsWith('%begin ')) {
+      // Flags 0 mark a block we did not ask for (the answer to the attach itself).
+      const [, , number = '', flags] = text.split(' ');
+      this.block = { number, lines: [], ours: flags !== '0' };
+    } else if (text.startsWith('%output ') || text.startsWith('%extended-output ')) {
+      const paneId = text.split(' ', 2)[1];
+      if (paneId) this.emit('output', paneId);
+    } else if (text.startsWith('%window-close ') || text.startsWith('%unlinked-window-close ')) {
+      const windowId = text.split(' ')[1];
+      if (windowId) this.emit('windowClose', windowId);
+    } else if (text.startsWith('%subscription-changed ')) {
+      // %subscription-changed <name> $<session> @<window> <index> %<pane> : <value>
+      const [head = '', ...rest] = raw.toString('utf8').split(' : ');
+      const fields = head.split(' ');
+      const name = fields[1];
+      const paneId = fields[5];
+      if (name && paneId) this.emit('subscription', name, paneId, rest.join(' : '));
+    } else if (text.startsWith('%pause ')) {
+      const paneId = text.split(' ')[1];
+      if (paneId) void this.run('refresh-client', ['-A', `${paneId}:continue`]).catch(() => {});
+    } else if (text.startsWith('%exit')) {
+      this.closeReason ||= text.slice(6).trim() || 'tmux ended the control connection';
+    }
+  }
+
+  private endBlock(failed: boolean): void {
+    const block = this.block;
+    this.block = null;
+    if (!block?.ours) return;
+    const entry = this.pending.shift();
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    if (entry.abandoned) return;
+    if (failed) entry.reject(new TmuxCommandError(entry.subcommand, block.lines.join('\n')));
+    else entry.resolve(block.lines);
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    for (const entry of this.pending.splice(0)) {
+      clearTimeout(entry.timer);
+      if (!entry.abandoned) entry.reject(new TmuxDisconnectedError(reason));
+    }
+    this.emit('exit', reason);
+  }
+}

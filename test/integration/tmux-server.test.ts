@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TmuxServer } from '../../src/tmux/tmux-server.js';
+import { killTmuxServer, uniqueSocket } from '../support/tmux.js';
+import { waitFor } from '../support/wait-for.js';
+
+describe('TmuxServer against a real tmux', () => {
+  let socket: string;
+  let tmux: TmuxServer;
+  let dir: string;
+
+  beforeEach(() => {
+    socket = uniqueSocket();
+    dir = mkdtempSync(join(tmpdir(), 'aegis-tmux-'));
+    tmux = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'aegis', cols: 120, rows: 30, commandTimeoutMs: 5000 });
+  });
+
+  afterEach(async () => {
+    await tmux.close();
+    killTmuxServer(socket);
+  });
+
+  it('runs a program from an argument array, without a shell, in a window it owns', async () => {
+    const out = join(dir, 'args.txt');
+    const pane = await tmux.newWindow({
+      name: 'w1', cwd: dir, env: { AEGIS_PROBE: 'env $ok' }, owner: 'owner-1',
+      argv: ['node', '-e', 'require("fs").writeFileSync(process.argv[1], JSON.stringify([process.argv[2], process.env.AEGIS_PROBE, process.cwd()])); setInterval(() => {}, 1000)', out, '$(echo no) `x` "q"'],
+    });
+    expect(pane.paneId).toMatch(/^%\d+$/);
+    const written = await waitFor(() => { try { return readFileSync(out, 'utf8'); } catch { return undefined; } }, { what: 'the program to write its arguments' });
+    expect(JSON.parse(written)).toEqual(['$(echo no) `x` "q"', 'env $ok', dir]);
+    const windows = await tmux.listWindows();
+    expect(windows.find((w) => w.owner === 'owner-1')).toMatchObject({ windowId: pane.windowId, paneId: pane.paneId, dead: false, name: 'w1' });
+  });
+
+  it('types tricky text literally and pastes multi-line text', async () => {
+    const out = join(dir, 'typed.txt');
+    const pane = await tmux.newWindow({
+      name: 'cat', cwd: dir, env: {}, owner: 'o',
+      argv: ['sh', '-c', `stty -echo; cat > ${out}`],
+    });
+    const tricky = `it's "quoted" $(whoami) \`id\` $HOME \\ ; # {x} ~ ✓ 🚀 \t tab`;
+    await tmux.typeText(pane.paneId, tricky);
+    await tmux.pressKeys(pane.paneId, 'Enter');
+    await tmux.paste(pane.paneId, 'line one\nline "two"\n');
+    await tmux.pressKeys(pane.paneId, 'C-d');
+    const expected = `${tricky}\nline one\nline "two"\n`;
+    await waitFor(() => { try { return readFileSync(out, 'utf8').length >= expected.length; } catch { return false; } }, { what: 'cat to receive the text' });
+    expect(readFileSync(out, 'utf8')).toBe(expected);
+  });
+
+  it('reports output, pane death with its exit status, and window close as events', async () => {
+    const outputs: string[] = [];
+    tmux.on('paneOutput', (p) => outputs.push(p));
+    const died = new Promise<[string, number | null]>((resolve) => tmux.once('paneDied', (p, s) => resolve([p, s])));
+    const pane = await tmux.newWindow({ name: 'short', cwd: dir, env: {}, owner: 'o', argv: ['sh', '-c', 'echo hello; read x; exit 7'] });
+    await waitFor(() => outputs.includes(pane.paneId), { what: 'an output event' });
+    expect(await tmux.capture(pane.paneId)).toContain('hello');
+    await tmux.pressKeys(pane.paneId, 'Enter');
+    expect(await died).toEqual([pane.paneId, 7]);
+    const windows = await tmux.listWindows();
+    expect(windows.find((w) => w.paneId === pane.paneId)).toMatchObject({ dead: true, exitStatus: 7 });
+    const closed = new Promise<string>((resolve) => tmux.once('windowClose', resolve));
+    await tmux.killWindow(pane.windowId);
+    expect(await closed).toBe(pane.windowId);
+  });
+
+  it('rejects a failing command with the subcommand and tmux message', async () => {
+    await expect(tmux.capture('%9999')).rejects.toThrow(/capture-pane failed: .*can't find pane/);
+  });
+
+  it('emits disconnected when the tmux server is killed', async () => {
+    await tmux.connect();
+    const gone = new Promise<string>((resolve) => tmux.once('disconnected', resolve));
+    killTmuxServer(socket);
+    await expect(gone).resolves.toBeTypeOf('string');
+    expect(tmux.connected).toBe(false);
+  });
+});

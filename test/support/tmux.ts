@@ -1,0 +1,24 @@
+/** Private tmux servers for tests: a unique socket name each, killed after the test. */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+export function uniqueSocket(prefix = 'aegis-test'): string {
+  return `${prefix}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+export function killTmuxServer(socket: string): void {
+  try {
+    execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+  } catch {
+    // already gone
+  }
+}
+
+export function tmuxServerAlive(socket: string): boolean {
+  try {
+    execFileSync('tmux', ['-L', socket, 'list-sessions'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
