@@ -58,7 +58,7 @@ export interface ControlClientOptions {
 export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
   private readonly pending: PendingCommand[] = [];
   private block: OpenBlock | null = null;
-  private buffered = Buffer.alloc(0);
+  private buffered: Buffer = Buffer.alloc(0);
   private closed = false;
   private closeReason = '';
 

@@ -1,0 +1,25 @@
+/**
+ * Bodies Claude Code POSTs to its HTTP hooks. Lenient on purpose: every field a hook might lack is
+ * optional and unknown fields pass through, because new Claude releases add fields; a body that is
+ * not an object at all is rejected by the HTTP layer without touching the session.
+ */
+import { z } from 'zod';
+
+export const hookPayloadSchema = z
+  .object({
+    session_id: z.string().optional(),
+    transcript_path: z.string().optional(),
+    cwd: z.string().optional(),
+    permission_mode: z.string().optional(),
+    hook_event_name: z.string().optional(),
+    prompt: z.string().optional(),
+    tool_name: z.string().optional(),
+    tool_input: z.unknown().optional(),
+    tool_use_id: z.string().optional(),
+    message: z.string().optional(),
+    notification_type: z.string().optional(),
+    last_assistant_message: z.string().optional(),
+  })
+  .passthrough();
+
+export type HookPayload = z.infer<typeof hookPayloadSchema>;

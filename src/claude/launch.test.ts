@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { checkRequestEnv, claudeArgv, claudeEnv, HOOK_SECRET_ENV, hookSettings } from './launch.js';
+
+describe('claudeArgv', () => {
+  it('passes the session id, settings file, permission mode and model as separate arguments', () => {
+    expect(claudeArgv({ claudeCommand: '/opt/claude', sessionId: 'abc', settingsPath: '/s.json', permissionMode: 'plan', model: 'm 1' }))
+      .toEqual(['/opt/claude', '--session-id', 'abc', '--settings', '/s.json', '--permission-mode', 'plan', '--model', 'm 1']);
+  });
+
+  it('leaves the model out when none is asked for', () => {
+    expect(claudeArgv({ claudeCommand: 'claude', sessionId: 'abc', settingsPath: '/s.json', permissionMode: 'default' })).not.toContain('--model');
+  });
+});
+
+describe('hookSettings', () => {
+  it('points every hook at the daemon with the secret taken from the environment, never written out', () => {
+    const settings = hookSettings('http://127.0.0.1:9100', 'sid') as { hooks: Record<string, [{ hooks: [{ url: string; headers: Record<string, string>; allowedEnvVars: string[] }] }]> };
+    expect(Object.keys(settings.hooks)).toEqual(expect.arrayContaining(['UserPromptSubmit', 'Stop', 'Notification', 'PreToolUse']));
+    const hook = settings.hooks.Stop![0].hooks[0];
+    expect(hook.url).toBe('http://127.0.0.1:9100/v1/hooks/Stop?session=sid');
+    expect(Object.values(hook.headers)).toEqual([`$${HOOK_SECRET_ENV}`]);
+    expect(hook.allowedEnvVars).toEqual([HOOK_SECRET_ENV]);
+  });
+});
+
+describe('claudeEnv', () => {
+  it('inherits the daemon environment, adds the request env and the hook secret', () => {
+    const env = claudeEnv({ ANTHROPIC_API_KEY: 'k', HOME: '/root' }, { FEATURE: 'on' }, 'secret');
+    expect(env).toEqual({ ANTHROPIC_API_KEY: 'k', HOME: '/root', FEATURE: 'on', [HOOK_SECRET_ENV]: 'secret' });
+  });
+
+  it("keeps the daemon's own variables and terminal out of Claude's environment", () => {
+    const env = claudeEnv({ AEGIS_AUTH_TOKEN: 'master', MANUS_PORT: '1', TMUX: '/tmp/x', TERM: 'xterm', KEEP: 'y' }, {}, 's');
+    expect(env).toEqual({ KEEP: 'y', [HOOK_SECRET_ENV]: 's' });
+  });
+
+  it.each(['AEGIS_HOOK_SECRET', 'AEGIS_PORT', 'MANUS_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'CLAUDE_CONFIG_DIR', 'LD_PRELOAD', 'NODE_OPTIONS', 'PATH'])(
+    'refuses a request that sets %s',
+    (key) => {
+      expect(() => checkRequestEnv({ [key]: 'x' })).toThrow(expect.objectContaining({ code: 'ENV_NOT_ALLOWED', details: expect.objectContaining({ denied: [key] }) }));
+    },
+  );
+
+  it('refuses variable names that are not names', () => {
+    expect(() => checkRequestEnv({ 'A=B': 'x', '1X': 'y' })).toThrow(/not valid variable names: A=B, 1X/);
+  });
+});

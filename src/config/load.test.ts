@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './load.js';
+
+const emptyDir = () => mkdtempSync(join(tmpdir(), 'aegis-config-'));
+
+describe('loadConfig', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const { config, configFile } = loadConfig({ env: {}, cwd: emptyDir() });
+    expect(config).toMatchObject({
+      port: 9100, host: '127.0.0.1', stateDir: join(homedir(), '.aegis'), tmuxSession: 'aegis', tmuxSocket: 'aegis',
+      idleTimeoutMs: 600_000, stallThresholdMs: 120_000, claudeCommand: 'claude', allowedWorkdirs: [], defaultPermissionMode: 'default',
+    });
+    expect(config.authToken).toBeUndefined();
+    expect(configFile).toBeNull();
+  });
+
+  it('lets AEGIS_* win over legacy MANUS_* and both win over the config file', () => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify({ port: 9300, maxSessions: 3, logLevel: 'debug' }));
+    const { config, sources } = loadConfig({ env: { MANUS_PORT: '9200', AEGIS_MAX_SESSIONS: '7', MANUS_MAX_SESSIONS: '5' }, cwd });
+    expect(config.port).toBe(9200);
+    expect(config.maxSessions).toBe(7);
+    expect(config.logLevel).toBe('debug');
+    expect(sources.port).toBe('MANUS_PORT');
+  });
+
+  it('reads the file named by AEGIS_CONFIG and splits AEGIS_ALLOWED_WORKDIRS on commas', () => {
+    const dir = emptyDir();
+    const file = join(dir, 'custom.json');
+    writeFileSync(file, JSON.stringify({ tmuxSocket: 'mine' }));
+    const { config } = loadConfig({ env: { AEGIS_CONFIG: file, AEGIS_ALLOWED_WORKDIRS: '/srv/a, /srv/b' }, cwd: emptyDir() });
+    expect(config.tmuxSocket).toBe('mine');
+    expect(config.allowedWorkdirs).toEqual(['/srv/a', '/srv/b']);
+  });
+
+  it.each([
+    [{ AEGIS_PORT: 'abc' }, /AEGIS_PORT: .*number.*"abc"/],
+    [{ AEGIS_PORT: '70000' }, /AEGIS_PORT: .*65535/],
+    [{ AEGIS_LOG_LEVEL: 'loud' }, /AEGIS_LOG_LEVEL: /],
+    [{ AEGIS_ALLOWED_WORKDIRS: 'relative/dir' }, /AEGIS_ALLOWED_WORKDIRS: must be an absolute path/],
+    [{ AEGIS_TMUX_SOCKET: 'bad name;rm' }, /AEGIS_TMUX_SOCKET: /],
+    [{ AEGIS_AUTH_TOKEN: 'short' }, /AEGIS_AUTH_TOKEN: must be at least 16/],
+    [{ AEGIS_CONFIG: '/nonexistent/aegis.json' }, /does not exist/],
+  ])('stops with a message naming the key for %j', (env, message) => {
+    expect(() => loadConfig({ env, cwd: emptyDir() })).toThrow(message);
+  });
+
+  it('names an unknown key in the config file', () => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify({ prot: 1 }));
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/aegis\.config\.json: .*prot/);
+  });
+
+  it('names a config file that is not JSON', () => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'aegis.config.json'), '{ nope');
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/cannot read .*aegis\.config\.json/);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Builds the effective configuration from, in rising precedence: defaults, aegis.config.json
+ * (in the working directory, or the file named by AEGIS_CONFIG), legacy MANUS_* variables, and
+ * AEGIS_* variables. An invalid value throws a ConfigError naming the key, where it came from and
+ * what is wrong, so startup stops with a message a person can act on.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { configSchema, type Config, type ConfigKey } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Environment variable suffix for each key (`AEGIS_<suffix>`, legacy `MANUS_<suffix>`). */
+const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
+  port: 'PORT',
+  host: 'HOST',
+  authToken: 'AUTH_TOKEN',
+  stateDir: 'STATE_DIR',
+  tmuxSession: 'TMUX_SESSION',
+  tmuxSocket: 'TMUX_SOCKET',
+  tmuxBin: 'TMUX_BIN',
+  logLevel: 'LOG_LEVEL',
+  maxSessions: 'MAX_SESSIONS',
+  idleTimeoutMs: 'IDLE_TIMEOUT_MS',
+  stallThresholdMs: 'STALL_THRESHOLD_MS',
+  claudeCommand: 'CLAUDE_COMMAND',
+  allowedWorkdirs: 'ALLOWED_WORKDIRS',
+  defaultPermissionMode: 'PERMISSION_MODE',
+  defaultModel: 'MODEL',
+};
+
+const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs']);
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Where each key that was set came from, e.g. `{port: "AEGIS_PORT"}`. */
+  sources: Partial<Record<ConfigKey, string>>;
+  configFile: string | null;
+}
+
+export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadOptions = {}): LoadedConfig {
+  const raw: Record<string, unknown> = {};
+  const sources: Partial<Record<ConfigKey, string>> = {};
+
+  const configFile = env.AEGIS_CONFIG ? resolve(cwd, env.AEGIS_CONFIG) : resolve(cwd, 'aegis.config.json');
+  const fileExists = existsSync(configFile);
+  if (env.AEGIS_CONFIG && !fileExists) throw new ConfigError(`AEGIS_CONFIG names ${configFile}, which does not exist`);
+  if (fileExists) {
+    for (const [key, value] of Object.entries(readConfigFile(configFile))) {
+      raw[key] = value;
+      sources[key as ConfigKey] = `${configFile} (${key})`;
+    }
+  }
+
+  for (const prefix of ['MANUS_', 'AEGIS_']) {
+    for (const [key, suffix] of Object.entries(ENV_NAMES) as [ConfigKey, string][]) {
+      const value = env[prefix + suffix];
+      if (value === undefined || value === '') continue;
+      raw[key] = LIST_KEYS.has(key) ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+      sources[key] = prefix + suffix;
+    }
+  }
+
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      const where = sources[key as ConfigKey] ?? (issue.code === 'unrecognized_keys' ? configFile : key);
+      const value = key in raw ? ` (got ${JSON.stringify(raw[key])})` : '';
+      return `${where}: ${issue.message}${value}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const config = parsed.data;
+  config.stateDir = expandHome(config.stateDir);
+  return { config, sources, configFile: fileExists ? configFile : null };
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError(`${file} must hold a JSON object`);
+  }
+  return data as Record<string, unknown>;
+}
+
+function expandHome(path: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/')) return resolve(homedir(), path.slice(2));
+  return resolve(path);
+}
+
+/** The configuration with secrets replaced, fit for logs and diagnostics. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  return { ...config, authToken: config.authToken ? '[redacted]' : undefined };
+}

@@ -1,0 +1,138 @@
+/**
+ * The composition root: builds store → event bus → tmux → supervisor → HTTP from a configuration,
+ * listens, and closes everything in reverse order. Tests build the real daemon through this same
+ * function with a temporary state dir and a private tmux socket.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type pino from 'pino';
+import type { Config } from './config/schema.js';
+import { EventBus } from './events/event-bus.js';
+import { buildApp } from './http/app.js';
+import { SseHub, DEFAULT_SSE_OPTIONS, type SseOptions } from './http/sse.js';
+import { createLogger } from './log.js';
+import { Supervisor } from './sessions/supervisor.js';
+import type { Timing } from './sessions/timing.js';
+import { openDatabase } from './store/database.js';
+import { acquirePidLock } from './store/pid-lock.js';
+import { SessionStore } from './store/session-store.js';
+import { TmuxServer } from './tmux/tmux-server.js';
+import { AEGIS_VERSION } from './version.js';
+
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+export interface DaemonOptions {
+  config: Config;
+  env?: NodeJS.ProcessEnv;
+  logger?: pino.Logger;
+  timing?: Partial<Timing>;
+  sse?: Partial<SseOptions>;
+}
+
+export interface Daemon {
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  supervisor: Supervisor;
+  tmux: TmuxServer;
+  close(options?: { killSessions?: boolean }): Promise<void>;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const startedAt = Date.now();
+
+  if (!config.authToken && !LOOPBACK_HOSTS.has(config.host)) {
+    throw new StartupError(`refusing to listen on ${config.host} without AEGIS_AUTH_TOKEN: set a token, or bind to 127.0.0.1`);
+  }
+  try {
+    mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new StartupError(`cannot create the state dir ${config.stateDir}: ${(err as Error).message}`);
+  }
+  const releaseLock = acquirePidLock(join(config.stateDir, 'aegis.pid'));
+
+  const db = openDatabase(join(config.stateDir, 'aegis.db'));
+  const bus = new EventBus(config.eventReplaySize);
+  const tmux = new TmuxServer({
+    tmuxBin: config.tmuxBin,
+    socket: config.tmuxSocket,
+    session: config.tmuxSession,
+    cols: config.paneCols,
+    rows: config.paneRows,
+    commandTimeoutMs: 10_000,
+  });
+  let hookBaseUrl = '';
+  const supervisor = new Supervisor({
+    config,
+    tmux,
+    store: new SessionStore(db),
+    bus,
+    logger: logger.child({ component: 'supervisor' }),
+    env,
+    hookBaseUrl: () => hookBaseUrl,
+    ...(options.timing ? { timing: options.timing } : {}),
+  });
+  const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, ...options.sse });
+  const app = await buildApp({ config, supervisor, tmux, sse, logger, version: AEGIS_VERSION, startedAt });
+
+  const closeCore = async (killSessions = false) => {
+    await supervisor.close({ killSessions });
+    await tmux.close();
+    db.close();
+    releaseLock();
+  };
+
+  let port: number;
+  try {
+    await app.listen({ host: config.host, port: config.port });
+    port = (app.server.address() as { port: number }).port;
+  } catch (err) {
+    await app.close().catch(() => {});
+    await closeCore();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new StartupError(`EADDRINUSE: ${config.host}:${config.port} is already in use (another Aegis daemon?); set AEGIS_PORT to use another port`);
+    if (code === 'EACCES') throw new StartupError(`EACCES: not allowed to listen on ${config.host}:${config.port}`);
+    throw err;
+  }
+  const hookHost = LOOPBACK_HOSTS.has(config.host) || config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  hookBaseUrl = `http://${hookHost.includes(':') ? `[${hookHost}]` : hookHost}:${port}`;
+
+  try {
+    await tmux.connect();
+  } catch (err) {
+    logger.error({ err: (err as Error).message }, 'tmux is not available; sessions cannot start until it is');
+  }
+  await supervisor.start();
+  const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${displayHost}:${port}`;
+  logger.info({ url, stateDir: config.stateDir, tmuxSocket: config.tmuxSocket, version: AEGIS_VERSION }, 'Aegis is listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    app,
+    supervisor,
+    tmux,
+    close({ killSessions = false } = {}) {
+      closing ??= (async () => {
+        sse.close();
+        await app.close();
+        await closeCore(killSessions);
+        logger.info({ killSessions }, 'Aegis stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { EventBus } from './event-bus.js';
+
+describe('EventBus', () => {
+  it('gives events increasing ids and delivers them in order', () => {
+    const bus = new EventBus(10, 1);
+    const seen: number[] = [];
+    bus.subscribe((e) => seen.push(e.id));
+    bus.publish('session_created', 's1');
+    bus.publish('status_changed', 's1', { from: 'starting', to: 'idle' });
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it('replays the events after a given id while they are in the ring', () => {
+    const bus = new EventBus(3, 1);
+    for (let i = 0; i < 5; i++) bus.publish('message', 's1', { n: i });
+    expect(bus.since(3)).toEqual({ events: [expect.objectContaining({ id: 4, n: 3 }), expect.objectContaining({ id: 5, n: 4 })], complete: true });
+    const stale = bus.since(1);
+    expect(stale.complete).toBe(false);
+    expect(stale.events.map((e) => e.id)).toEqual([3, 4, 5]);
+    expect(bus.since(5).events).toEqual([]);
+  });
+
+  it('keeps delivering when one subscriber throws, and stops after unsubscribe', () => {
+    const bus = new EventBus(10, 1);
+    const seen: string[] = [];
+    bus.subscribe(() => { throw new Error('boom'); });
+    const off = bus.subscribe((e) => seen.push(e.type));
+    bus.publish('stalled', 's1');
+    off();
+    bus.publish('stalled', 's1');
+    expect(seen).toEqual(['stalled']);
+    expect(bus.subscriberCount).toBe(1);
+  });
+
+  it('does not let event fields overwrite id, type or sessionId', () => {
+    const bus = new EventBus(10, 100);
+    const event = bus.publish('message', 's1', { id: 'x', type: 'y', sessionId: 'z' });
+    expect(event).toMatchObject({ id: 100, type: 'message', sessionId: 's1' });
+  });
+});

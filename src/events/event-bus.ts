@@ -1,0 +1,82 @@
+/**
+ * The daemon's event bus: every state change the core reports becomes one event with an increasing
+ * id, kept in a bounded replay ring so SSE clients that reconnect with Last-Event-ID miss nothing
+ * that is still in it. Subscribers are called synchronously, in publish order.
+ */
+export const EVENT_TYPES = [
+  'session_created',
+  'status_changed',
+  'message',
+  'permission_request',
+  'permission_resolved',
+  'question',
+  'stalled',
+  'session_exited',
+  'session_reaped',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface AegisEvent {
+  id: number;
+  type: EventType;
+  sessionId: string;
+  at: string;
+  [field: string]: unknown;
+}
+
+export type EventListener = (event: AegisEvent) => void;
+
+export class EventBus {
+  private readonly ring: AegisEvent[] = [];
+  private readonly listeners = new Set<EventListener>();
+  private nextId: number;
+
+  /**
+   * Ids start from the clock so that they keep increasing across daemon restarts: a client that
+   * reconnects to a restarted daemon never sees ids go backwards.
+   */
+  constructor(private readonly capacity: number, firstId = Date.now()) {
+    this.nextId = firstId;
+  }
+
+  publish(type: EventType, sessionId: string, fields: Record<string, unknown> = {}): AegisEvent {
+    const event: AegisEvent = { ...fields, id: this.nextId++, type, sessionId, at: new Date().toISOString() };
+    this.ring.push(event);
+    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // One failing subscriber must not keep the event from the others.
+      }
+    }
+    return event;
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Events after `lastId` still in the ring; `complete` is false when some were already dropped. */
+  since(lastId: number): { events: AegisEvent[]; complete: boolean } {
+    const first = this.ring[0];
+    const complete = !first || first.id <= lastId + 1;
+    let lo = 0;
+    let hi = this.ring.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ring[mid]!.id <= lastId) lo = mid + 1;
+      else hi = mid;
+    }
+    return { events: this.ring.slice(lo), complete };
+  }
+
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
+  get lastId(): number {
+    return this.nextId - 1;
+  }
+}

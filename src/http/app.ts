@@ -1,0 +1,52 @@
+/**
+ * The HTTP adapter: builds the fastify instance with auth, JSON bodies, the error envelope and every
+ * /v1 route. It never listens; the daemon (or a test) does.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.js';
+import type { Supervisor } from '../sessions/supervisor.js';
+import type { TmuxServer } from '../tmux/tmux-server.js';
+import { authPlugin } from './auth.js';
+import { installJsonBodyParser } from './body-parser.js';
+import { installErrorHandling } from './errors.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { hookRoutes } from './routes/hooks.js';
+import { sessionRoutes } from './routes/sessions.js';
+import type { SseHub } from './sse.js';
+
+export interface AppDeps {
+  config: Config;
+  supervisor: Supervisor;
+  tmux: TmuxServer;
+  sse: SseHub;
+  logger: FastifyBaseLogger;
+  version: string;
+  startedAt: number;
+}
+
+/** Large enough for a 1 MiB prompt after JSON escaping. */
+const BODY_LIMIT = 4 * 1024 * 1024;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT,
+    // Requests are logged by our own onResponse hook, at debug, with tokens removed from URLs.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+  installJsonBodyParser(app);
+  installErrorHandling(app);
+  await app.register(authPlugin, { authToken: deps.config.authToken });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.url.startsWith('/v1/hooks/')) return;
+    request.log.debug({ method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  healthRoutes(app, deps);
+  sessionRoutes(app, deps);
+  eventRoutes(app, deps);
+  hookRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,51 @@
+/** The session routes of the /v1 contract: a thin adapter from HTTP to the Supervisor. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { createSessionSchema, listQuerySchema, readQuerySchema, sendSchema } from '../../sessions/inputs.js';
+import type { Supervisor } from '../../sessions/supervisor.js';
+import { parseInput } from '../validate.js';
+
+const idParams = z.object({ id: z.string().min(1) });
+
+export function sessionRoutes(app: FastifyInstance, { supervisor }: { supervisor: Supervisor }): void {
+  app.post('/v1/sessions', async (request, reply) => {
+    const input = parseInput(createSessionSchema, request.body);
+    const result = await supervisor.create(input, request.principal.keyId);
+    return reply.code(result.reused ? 200 : 201).send({ ...result.session, reused: result.reused, ...(result.promptDelivery ? { promptDelivery: result.promptDelivery } : {}) });
+  });
+
+  app.get('/v1/sessions', async (request) => {
+    const { status } = parseInput(listQuerySchema, request.query, 'query');
+    return { sessions: supervisor.list(status) };
+  });
+
+  // Registered before /:id so "health" is never taken for a session id.
+  app.get('/v1/sessions/health', async () => supervisor.health());
+
+  app.get('/v1/sessions/:id', async (request) => supervisor.get(idOf(request.params)));
+
+  app.delete('/v1/sessions/:id', async (request) => supervisor.remove(idOf(request.params)));
+
+  app.post('/v1/sessions/:id/send', async (request) => {
+    const id = idOf(request.params);
+    supervisor.get(id); // 404 before 400: an unknown session is the more useful answer
+    const { text } = parseInput(sendSchema, request.body);
+    return supervisor.send(id, text);
+  });
+
+  app.get('/v1/sessions/:id/read', async (request) => {
+    const id = idOf(request.params);
+    const { after, limit } = parseInput(readQuerySchema, request.query, 'query');
+    return supervisor.read(id, after === undefined ? 0 : Number(after), limit);
+  });
+
+  app.get('/v1/sessions/:id/pane', async (request) => supervisor.pane(idOf(request.params)));
+
+  app.post('/v1/sessions/:id/interrupt', async (request) => supervisor.interrupt(idOf(request.params)));
+
+  app.post('/v1/sessions/:id/escape', async (request) => ({ sent: true, session: await supervisor.escape(idOf(request.params)) }));
+}
+
+function idOf(params: unknown): string {
+  return idParams.parse(params).id;
+}

@@ -1,0 +1,113 @@
+/**
+ * Server-Sent Events: replays what a reconnecting client missed (Last-Event-ID), then follows the
+ * bus. One timer for all connections sends keep-alive comments; a client that stops reading is
+ * dropped once its backlog passes a bound (it reconnects and replays). Closing the hub ends every
+ * stream with a retry hint.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { AegisEvent, EventBus } from '../events/event-bus.js';
+
+export interface SseOptions {
+  keepAliveMs: number;
+  /** Bytes a slow client may have pending before it is disconnected. */
+  maxBacklogBytes: number;
+  /** Reconnect delay suggested to clients. */
+  retryMs: number;
+}
+
+export const DEFAULT_SSE_OPTIONS: SseOptions = { keepAliveMs: 15_000, maxBacklogBytes: 4 * 1024 * 1024, retryMs: 2000 };
+
+export function formatEvent(event: AegisEvent): string {
+  // Event names and ids come from our own enum and counter; JSON never holds a raw line break.
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+export class SseHub {
+  private readonly streams = new Set<ServerResponse>();
+  private keepAlive: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly options: SseOptions = DEFAULT_SSE_OPTIONS,
+  ) {}
+
+  get connectionCount(): number {
+    return this.streams.size;
+  }
+
+  /** Takes over the response and streams events that pass `filter`. */
+  open(request: FastifyRequest, reply: FastifyReply, filter: (event: AegisEvent) => boolean): void {
+    reply.hijack();
+    const res = reply.raw;
+    if (this.closed) {
+      res.writeHead(503, { 'retry-after': '2' }).end();
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(`retry: ${this.options.retryMs}\n: connected\n\n`);
+
+    const lastId = lastEventId(request);
+    if (lastId !== null) {
+      const { events, complete } = this.bus.since(lastId);
+      if (!complete) res.write(`: some events after ${lastId} are no longer in the replay buffer\n\n`);
+      for (const event of events) if (filter(event)) res.write(formatEvent(event));
+    }
+
+    const unsubscribe = this.bus.subscribe((event) => {
+      if (!filter(event)) return;
+      if (res.writableLength > this.options.maxBacklogBytes) {
+        request.log.warn({ backlog: res.writableLength }, 'dropping an SSE client that stopped reading');
+        res.destroy();
+        return;
+      }
+      res.write(formatEvent(event));
+    });
+    this.streams.add(res);
+    this.startKeepAlive();
+    const cleanup = () => {
+      unsubscribe();
+      this.streams.delete(res);
+      if (this.streams.size === 0) this.stopKeepAlive();
+    };
+    res.on('close', cleanup);
+    res.on('error', cleanup);
+  }
+
+  /** Ends every stream, telling clients when to come back. */
+  close(): void {
+    this.closed = true;
+    for (const res of this.streams) {
+      res.end(`retry: ${this.options.retryMs}\n: server shutting down\n\n`);
+    }
+    this.streams.clear();
+    this.stopKeepAlive();
+  }
+
+  private startKeepAlive(): void {
+    if (this.keepAlive) return;
+    this.keepAlive = setInterval(() => {
+      for (const res of this.streams) res.write(': keep-alive\n\n');
+    }, this.options.keepAliveMs);
+    this.keepAlive.unref();
+  }
+
+  private stopKeepAlive(): void {
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = null;
+  }
+}
+
+function lastEventId(request: FastifyRequest): number | null {
+  const header = request.headers['last-event-id'];
+  const query = (request.query as Record<string, unknown> | undefined)?.lastEventId;
+  const raw = (Array.isArray(header) ? header[0] : header) ?? (typeof query === 'string' ? query : undefined);
+  if (raw === undefined || !/^\d+$/.test(raw.trim())) return null;
+  return Number(raw.trim());
+}

@@ -1,0 +1,39 @@
+/**
+ * What callers may ask of sessions, as zod schemas: the single source for request validation, the
+ * TypeScript input types and the API documentation.
+ */
+import { z } from 'zod';
+import { permissionModeSchema } from '../config/schema.js';
+import { SESSION_STATUSES } from './session.js';
+
+/** Text for Claude: non-empty, at most 1 MiB, no NUL (a terminal cannot carry it). */
+const promptText = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(1024 * 1024, 'must be at most 1 MiB')
+  .refine((s) => !s.includes('\0'), 'must not contain NUL characters')
+  .refine((s) => s.trim().length > 0, 'must not be only whitespace');
+
+export const createSessionSchema = z
+  .object({
+    workDir: z.string().min(1).refine((p) => p.startsWith('/'), 'must be an absolute path'),
+    prompt: promptText.optional(),
+    name: z.string().min(1).max(100).regex(/^[^\x00-\x1f\x7f]+$/, 'must not contain control characters').optional(),
+    model: z.string().min(1).max(200).optional(),
+    tier: z.string().min(1).max(100).optional(),
+    permissionMode: permissionModeSchema.optional(),
+    env: z.record(z.string(), z.string().max(32 * 1024).refine((v) => !v.includes('\0'), 'must not contain NUL characters')).optional(),
+  })
+  .strict();
+export type CreateSessionInput = z.infer<typeof createSessionSchema>;
+
+export const sendSchema = z.object({ text: promptText }).strict();
+
+export const readQuerySchema = z
+  .object({
+    after: z.string().regex(/^\d+$/, 'must be a cursor returned as nextCursor').optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+
+export const listQuerySchema = z.object({ status: z.enum(SESSION_STATUSES).optional() }).strict();

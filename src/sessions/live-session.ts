@@ -1,0 +1,73 @@
+/**
+ * The in-memory half of one session: its record, the transcript it follows, the last screen seen,
+ * the prompts Claude confirmed, and a way to wait for any of these to change. Waiting is
+ * event-driven: whoever changes the session calls `changed()`.
+ */
+import type { ScreenState } from '../claude/screen.js';
+import { TranscriptReader, type TranscriptMessage } from '../claude/transcript.js';
+import type { SessionRecord } from './session.js';
+
+export class LiveSession {
+  transcript: TranscriptReader;
+  readonly messages: TranscriptMessage[] = [];
+  screen = '';
+  screenState: ScreenState = { kind: 'unknown' };
+  /** Prompts Claude reported accepting through its UserPromptSubmit hook, oldest first. */
+  readonly acceptedPrompts: string[] = [];
+  /** When a hook last set the status; the screen may lag behind a hook for a moment. */
+  lastHookStatusAt = 0;
+  lastDialogAnswerAt = 0;
+  captureTimer: NodeJS.Timeout | null = null;
+  recheckTimer: NodeJS.Timeout | null = null;
+  private readonly waiters = new Set<() => void>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(public record: SessionRecord) {
+    this.transcript = new TranscriptReader(record.transcriptPath);
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get isExited(): boolean {
+    return this.record.status === 'exited';
+  }
+
+  /** Wakes everyone waiting on this session so they re-check their condition. */
+  changed(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  /** Resolves true as soon as `condition` holds, false when the deadline passes first. */
+  waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (condition()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const finish = (result: boolean) => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(result);
+      };
+      const check = () => {
+        if (condition()) finish(true);
+      };
+      const timer = setTimeout(() => finish(condition()), timeoutMs);
+      this.waiters.add(check);
+    });
+  }
+
+  /** Runs actions that type into the pane one at a time, so two senders never interleave keystrokes. */
+  serialize<T>(action: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(action, action);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  dispose(): void {
+    if (this.captureTimer) clearTimeout(this.captureTimer);
+    if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    this.captureTimer = null;
+    this.recheckTimer = null;
+    this.changed();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * What a session is: its persisted record, its public view (the contract's Session object) and the
+ * statuses it moves through. The record carries a few internal fields (tmux ids, the hook secret's
+ * hash) that never leave the daemon.
+ */
+import type { PermissionMode } from '../config/schema.js';
+import type { Usage } from '../claude/transcript.js';
+
+export const SESSION_STATUSES = ['starting', 'idle', 'working', 'permission_prompt', 'asking', 'stalled', 'exited'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export type ExitReason = 'claude_exited' | 'window_closed' | 'deleted' | 'tmux_died' | 'lost' | 'failed_to_start';
+
+export interface ExitInfo {
+  reason: ExitReason;
+  exitCode: number | null;
+  at: string;
+  /** The last screen Claude showed, kept for GET after the window is gone. */
+  lastScreen: string | null;
+}
+
+export interface SessionRecord {
+  id: string;
+  name: string;
+  workDir: string;
+  status: SessionStatus;
+  model: string | null;
+  permissionMode: PermissionMode;
+  createdAt: string;
+  lastActivityAt: string;
+  statusChangedAt: string;
+  ownerKeyId: string | null;
+  usage: Usage;
+  exit: ExitInfo | null;
+  windowId: string;
+  paneId: string;
+  panePid: number;
+  hookSecretHash: string;
+  transcriptPath: string;
+}
+
+export interface SessionView {
+  id: string;
+  name: string;
+  workDir: string;
+  status: SessionStatus;
+  model: string | null;
+  permissionMode: PermissionMode;
+  createdAt: string;
+  lastActivityAt: string;
+  ownerKeyId: string | null;
+  pendingPermission: unknown;
+  pendingQuestion: unknown;
+  usage: Usage;
+  exit: ExitInfo | null;
+  tmux: { windowId: string; paneId: string };
+}
+
+export function sessionView(record: SessionRecord): SessionView {
+  return {
+    id: record.id,
+    name: record.name,
+    workDir: record.workDir,
+    status: record.status,
+    model: record.model,
+    permissionMode: record.permissionMode,
+    createdAt: record.createdAt,
+    lastActivityAt: record.lastActivityAt,
+    ownerKeyId: record.ownerKeyId,
+    pendingPermission: null,
+    pendingQuestion: null,
+    usage: record.usage,
+    exit: record.exit,
+    tmux: { windowId: record.windowId, paneId: record.paneId },
+  };
+}

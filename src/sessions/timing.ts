@@ -1,0 +1,29 @@
+/** Every timing policy of the session core in one place, so tests and operators can see and tune it. */
+export interface Timing {
+  /** After a pane prints, wait this long for more output before re-reading its screen. */
+  screenThrottleMs: number;
+  /** How long the screen may disagree with a status a hook just set before the screen is believed. */
+  hookPrecedenceMs: number;
+  /** How long a send waits for a starting session to show its prompt. */
+  readyTimeoutMs: number;
+  /** How long one delivery attempt waits for Claude to confirm the prompt. */
+  deliveryAttemptMs: number;
+  deliveryAttempts: number;
+  /** Minimum gap between two answers to the same start-up dialog. */
+  dialogRetryMs: number;
+  /** How long interrupt waits for the turn to stop. */
+  interruptWaitMs: number;
+  /** Grace for Claude to exit after its window is closed, before it is killed. */
+  killGraceMs: number;
+}
+
+export const DEFAULT_TIMING: Timing = {
+  screenThrottleMs: 120,
+  hookPrecedenceMs: 1500,
+  readyTimeoutMs: 60_000,
+  deliveryAttemptMs: 5000,
+  deliveryAttempts: 3,
+  dialogRetryMs: 1500,
+  interruptWaitMs: 5000,
+  killGraceMs: 3000,
+};

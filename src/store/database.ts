@@ -1,0 +1,51 @@
+/**
+ * The embedded SQLite database under the state dir: WAL mode, migrations by `user_version`, and one
+ * place that turns a failing write (disk full, read-only) into a typed STORE_UNAVAILABLE error so the
+ * request fails cleanly while reads keep being served.
+ */
+import Database from 'better-sqlite3';
+import { AegisError, errorMessage } from '../errors.js';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     record TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE TABLE meta (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL
+   );`,
+];
+
+export function openDatabase(file: string): Db {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+/** Runs a write in a transaction; a storage failure becomes STORE_UNAVAILABLE (503). */
+export function write<T>(db: Db, action: () => T): T {
+  try {
+    return db.transaction(action)();
+  } catch (err) {
+    if (err instanceof AegisError) throw err;
+    throw new AegisError('STORE_UNAVAILABLE', `the state store cannot be written: ${errorMessage(err)}`);
+  }
+}

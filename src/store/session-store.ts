@@ -1,0 +1,29 @@
+/** Session records in SQLite, one JSON document per row: the durable half of the Supervisor's state. */
+import type { SessionRecord } from '../sessions/session.js';
+import { write, type Db } from './database.js';
+
+export class SessionStore {
+  private readonly upsertStmt;
+  private readonly deleteStmt;
+  private readonly allStmt;
+
+  constructor(private readonly db: Db) {
+    this.upsertStmt = db.prepare(
+      'INSERT INTO sessions (id, record, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at',
+    );
+    this.deleteStmt = db.prepare('DELETE FROM sessions WHERE id = ?');
+    this.allStmt = db.prepare("SELECT record FROM sessions ORDER BY json_extract(record, '$.createdAt')");
+  }
+
+  save(record: SessionRecord): void {
+    write(this.db, () => this.upsertStmt.run(record.id, JSON.stringify(record), new Date().toISOString()));
+  }
+
+  remove(id: string): void {
+    write(this.db, () => this.deleteStmt.run(id));
+  }
+
+  all(): SessionRecord[] {
+    return (this.allStmt.all() as { record: string }[]).map((row) => JSON.parse(row.record) as SessionRecord);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * A real Aegis daemon for tests: temporary state dir, private tmux socket, ephemeral port, and (for
+ * end-to-end tests) the real Claude Code pointed at the fake model API with its own config dir.
+ * `close()` stops the daemon, kills its tmux server and removes the temporary files.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { configSchema, type Config } from '../../src/config/schema.js';
+import { startDaemon, type Daemon } from '../../src/daemon.js';
+import type { Timing } from '../../src/sessions/timing.js';
+import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic.js';
+import { killTmuxServer, uniqueSocket } from './tmux.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLAUDE_BIN = join(ROOT, 'node_modules/.bin/claude');
+const API_KEY = 'sk-ant-api03-aegis-test-key-0123456789abcdefghijKLMNOP';
+
+export interface TestDaemon {
+  daemon: Daemon;
+  url: string;
+  config: Config;
+  fake: FakeAnthropic | null;
+  /** A fresh directory to use as a session's workDir. */
+  workDir(name?: string): string;
+  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
+  /** Stops the daemon only (tmux and files stay), to test a restart. */
+  stop(): Promise<void>;
+  /** Starts a new daemon on the same state dir and tmux socket. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TestDaemonOptions {
+  /** Run the real Claude Code against a fake model API (end-to-end); otherwise no Claude is needed. */
+  claude?: boolean;
+  config?: Partial<Config>;
+  timing?: Partial<Timing>;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
+  const root = mkdtempSync(join(tmpdir(), 'aegis-it-'));
+  const socket = uniqueSocket();
+  const fake = options.claude ? await startFakeAnthropic() : null;
+  const claudeConfigDir = join(root, 'claude-config');
+  mkdirSync(claudeConfigDir);
+  writeFileSync(
+    join(claudeConfigDir, '.claude.json'),
+    JSON.stringify({ hasCompletedOnboarding: true, customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] }, projects: {} }),
+  );
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: 'C.UTF-8',
+    CLAUDE_CONFIG_DIR: claudeConfigDir,
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    ...(fake ? { ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: API_KEY } : {}),
+    ...options.env,
+  };
+  const config = configSchema.parse({
+    port: 0,
+    stateDir: join(root, 'state'),
+    tmuxSocket: socket,
+    claudeCommand: CLAUDE_BIN,
+    logLevel: 'silent',
+    ...options.config,
+  });
+  const logger = pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' });
+  const boot = () => startDaemon({ config: { ...config, port: current?.port ?? 0 }, env, logger, ...(options.timing ? { timing: options.timing } : {}) });
+  let current: Daemon | null = null;
+  current = await boot();
+  let workDirs = 0;
+
+  const handle: TestDaemon = {
+    get daemon() {
+      return current!;
+    },
+    get url() {
+      return current!.url;
+    },
+    config,
+    fake,
+    workDir(name = `work-${++workDirs}`) {
+      const dir = join(root, name);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    },
+    async api(method, path, body, headers = {}) {
+      const res = await fetch(`${current!.url}${path}`, {
+        method,
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed as any, headers: res.headers };
+    },
+    async stop() {
+      await current?.close();
+    },
+    async restart() {
+      current = await boot();
+    },
+    async close() {
+      await current?.close().catch(() => {});
+      killTmuxServer(socket);
+      await fake?.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
