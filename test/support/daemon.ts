@@ -69,9 +69,16 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     ...options.config,
   });
   const logger = pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' });
-  const boot = () => startDaemon({ config: { ...config, port: current?.port ?? 0 }, env, logger, ...(options.timing ? { timing: options.timing } : {}) });
+  const boot = () => startDaemon({ config: { ...config, port: current?.port ?? config.port }, env, logger, ...(options.timing ? { timing: options.timing } : {}) });
   let current: Daemon | null = null;
-  current = await boot();
+  try {
+    current = await boot();
+  } catch (err) {
+    killTmuxServer(socket);
+    await fake?.close();
+    rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
   let workDirs = 0;
 
   const handle: TestDaemon = {
