@@ -64,7 +64,7 @@ export function parseRecord(record: unknown): ParsedRecord {
     const id = `${uuid}:${index}`;
     if (block?.type === 'text' && typeof block.text === 'string') {
       if (role === 'user' && isLocalCommandNoise(block.text)) return;
-      messages.push({ id, ...base, kind: 'text', text: block.text });
+      messages.push({ id, ...base, kind: 'text', text: role === 'user' ? unwrapPaste(block.text) : block.text });
     } else if (block?.type === 'tool_use' && typeof block.name === 'string') {
       messages.push({ id, ...base, kind: 'tool_use', text: describeToolInput(block.input), toolName: block.name, toolInput: block.input, ...(typeof block.id === 'string' ? { toolUseId: block.id } : {}) });
     } else if (block?.type === 'tool_result') {
@@ -88,6 +88,17 @@ export function parseRecord(record: unknown): ParsedRecord {
     };
   }
   return parsed;
+}
+
+/**
+ * A prompt that is one large paste is recorded inside `<pasted_content>` tags; the message shows the
+ * text as it was sent. Prompts that mix typed text and pastes are left as recorded.
+ */
+const PASTE_ONLY = /^\s*<pasted_content id="([^"]*)">\n([\s\S]*)\n<\/pasted_content id="\1">\s*$/;
+
+export function unwrapPaste(text: string): string {
+  const match = PASTE_ONLY.exec(text);
+  return match && !match[2]!.includes('<pasted_content id=') ? match[2]! : text;
 }
 
 /** Output of local slash commands is recorded as user text wrapped in these tags; it is not a prompt. */
@@ -127,6 +138,8 @@ export class TranscriptReader {
   private readonly usageByMessage = new Map<string, Omit<NonNullable<ParsedRecord['usage']>, 'messageId'>>();
   private costUsd = 0;
   private readonly toolNames = new Map<string, string>();
+  /** User records of any shape (prompts, slash-command output, shell-mode input): proof input arrived. */
+  userRecords = 0;
 
   constructor(readonly path: string) {}
 
@@ -143,6 +156,7 @@ export class TranscriptReader {
       } catch {
         continue;
       }
+      if ((record as { type?: unknown } | null)?.type === 'user') this.userRecords++;
       const parsed = parseRecord(record);
       if (parsed.usage) {
         const { messageId, ...usage } = parsed.usage;

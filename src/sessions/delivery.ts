@@ -1,11 +1,11 @@
 /**
- * Delivering text to Claude's prompt and knowing it arrived. Text is typed literally (one line) or
- * pasted as one bracketed paste (several lines, or long), then submitted with Enter. It counts as
- * delivered only when Claude confirms it: its UserPromptSubmit hook, or a user message in the
- * transcript. An unconfirmed attempt is retried a bounded number of times, re-pressing Enter when the
- * text still sits in the prompt box and retyping only when it is gone, so nothing arrives twice.
+ * Delivering text to Claude's prompt and knowing it arrived. Text is typed literally (line breaks
+ * as Ctrl-J) or, when long, pasted as one bracketed paste, then submitted with Enter. It
+ * counts as delivered only when Claude confirms it: its UserPromptSubmit hook, or a new user record
+ * in the transcript. An unconfirmed attempt is retried a bounded number of times, re-pressing Enter
+ * when the text still sits in the prompt box and retyping only when nothing at all happened, so a
+ * message never arrives twice.
  */
-import { promptMatches } from '../claude/prompt-match.js';
 import type { ScreenState } from '../claude/screen.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import type { LiveSession } from './live-session.js';
@@ -19,48 +19,60 @@ export interface DeliveryResult {
 
 export interface DeliveryDeps {
   tmux: Pick<TmuxServer, 'typeText' | 'paste' | 'pressKeys'>;
-  timing: Pick<Timing, 'deliveryAttemptMs' | 'deliveryAttempts'>;
+  timing: Pick<Timing, 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs'>;
   /** Re-reads the screen (and transcript) now. */
   refresh: () => Promise<ScreenState>;
 }
 
-/** Longest text typed key by key; longer text goes in as one paste. */
-const MAX_TYPED = 500;
+/**
+ * Longest text typed rather than pasted. Claude treats more than 800 characters arriving at once as a
+ * paste and records it wrapped in <pasted_content> tags; typed text arrives exactly as sent.
+ */
+const MAX_TYPED = 800;
 
-export async function deliverText(session: LiveSession, text: string, deps: DeliveryDeps): Promise<DeliveryResult> {
-  const text_ = text.replace(/\r\n?/g, '\n');
+export async function deliverText(session: LiveSession, rawText: string, deps: DeliveryDeps): Promise<DeliveryResult> {
+  const text = rawText.replace(/\r\n?/g, '\n');
   const hooksBefore = session.acceptedPrompts.length;
-  const messagesBefore = session.messages.length;
-  const accepted = () =>
-    session.acceptedPrompts.slice(hooksBefore).some((p) => promptMatches(p, text_)) ||
-    session.messages.slice(messagesBefore).some((m) => m.role === 'user' && m.kind === 'text' && promptMatches(m.text, text_));
+  const transcript = session.transcript;
+  const userRecordsBefore = transcript.userRecords;
+  const newUserRecords = () => session.transcript !== transcript || transcript.userRecords > userRecordsBefore;
+  // Any input Claude takes right after ours is ours, even when Claude reshaped it (a paste wrapper,
+  // tabs turned to spaces, a slash command or shell-mode line): a second copy would be worse.
+  const confirmed = () => session.acceptedPrompts.length > hooksBefore || newUserRecords();
 
   const paneId = session.record.paneId;
-  const enter = () => deps.tmux.pressKeys(paneId, 'Enter');
   const input = async () => {
-    if (text_.includes('\n') || text_.length > MAX_TYPED) await deps.tmux.paste(paneId, text_);
-    else await deps.tmux.typeText(paneId, text_);
+    if (text.length > MAX_TYPED) {
+      await deps.tmux.paste(paneId, text);
+    } else {
+      // Ctrl-J starts a new line in Claude's prompt without submitting it.
+      const lines = text.split('\n');
+      for (const [i, line] of lines.entries()) {
+        if (i > 0) await deps.tmux.pressKeys(paneId, 'C-j');
+        if (line) await deps.tmux.typeText(paneId, line);
+      }
+    }
+    await deps.tmux.pressKeys(paneId, 'Enter');
   };
 
   for (let attempt = 1; attempt <= deps.timing.deliveryAttempts; attempt++) {
     if (attempt === 1) {
       await input();
-      await enter();
     } else {
       const screen = await deps.refresh();
-      if (accepted()) return { delivered: true, attempts: attempt - 1 };
+      if (confirmed()) return finish(attempt - 1);
       if (session.isExited) break;
-      if (screen.kind === 'idle' && stillInPromptBox(screen.input, text_)) {
+      if (screen.kind === 'idle' && stillInPromptBox(screen.input, text)) {
         // The text is still in the prompt box: Enter was lost or came too early.
-        await enter();
-      } else if (screen.kind === 'idle') {
+        await deps.tmux.pressKeys(paneId, 'Enter');
+      } else if (screen.kind === 'idle' && !newUserRecords()) {
+        // Nothing reached Claude at all (keys sent before it read its input): type it again.
         await input();
-        await enter();
       }
-      // Otherwise Claude is busy (the text is queued behind the running turn): keep waiting.
+      // Otherwise Claude is busy with it (or with a turn it is queued behind): keep waiting.
     }
-    if (await session.waitUntil(() => accepted() || session.isExited, deps.timing.deliveryAttemptMs)) {
-      if (accepted()) return { delivered: true, attempts: attempt };
+    if (await session.waitUntil(() => confirmed() || session.isExited, deps.timing.deliveryAttemptMs)) {
+      if (confirmed()) return finish(attempt);
       break;
     }
   }
@@ -69,6 +81,12 @@ export async function deliverText(session: LiveSession, text: string, deps: Deli
     attempts: deps.timing.deliveryAttempts,
     error: session.isExited ? 'the session exited before Claude accepted the text' : 'Claude did not confirm the text in time',
   };
+
+  /** Confirmed: give the transcript a moment to hold the message too, so /read right after shows it. */
+  async function finish(attempts: number): Promise<DeliveryResult> {
+    await session.waitUntil(newUserRecords, deps.timing.transcriptSettleMs);
+    return { delivered: true, attempts };
+  }
 }
 
 /** Whether the prompt box shows the text (wrapped at the screen's width) or Claude's placeholder for a paste. */

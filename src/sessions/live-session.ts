@@ -3,6 +3,7 @@
  * the prompts Claude confirmed, and a way to wait for any of these to change. Waiting is
  * event-driven: whoever changes the session calls `changed()`.
  */
+import type { FSWatcher } from 'node:fs';
 import type { ScreenState } from '../claude/screen.js';
 import { TranscriptReader, type TranscriptMessage } from '../claude/transcript.js';
 import type { SessionRecord } from './session.js';
@@ -17,6 +18,12 @@ export class LiveSession {
   /** When a hook last set the status; the screen may lag behind a hook for a moment. */
   lastHookStatusAt = 0;
   lastDialogAnswerAt = 0;
+  /** Index in `messages` where the current turn began. */
+  turnStart = 0;
+  /** A Stop hook that arrived before the transcript had the turn's reply; the turn ends when it does. */
+  pendingStop: { lastAssistantMessage: string; timer: NodeJS.Timeout } | null = null;
+  transcriptWatcher: FSWatcher | null = null;
+  transcriptTimer: NodeJS.Timeout | null = null;
   captureTimer: NodeJS.Timeout | null = null;
   recheckTimer: NodeJS.Timeout | null = null;
   private readonly waiters = new Set<() => void>();
@@ -64,10 +71,12 @@ export class LiveSession {
   }
 
   dispose(): void {
-    if (this.captureTimer) clearTimeout(this.captureTimer);
-    if (this.recheckTimer) clearTimeout(this.recheckTimer);
-    this.captureTimer = null;
-    this.recheckTimer = null;
+    for (const timer of [this.captureTimer, this.recheckTimer, this.transcriptTimer, this.pendingStop?.timer]) {
+      if (timer) clearTimeout(timer);
+    }
+    this.captureTimer = this.recheckTimer = this.transcriptTimer = this.pendingStop = null;
+    this.transcriptWatcher?.close();
+    this.transcriptWatcher = null;
     this.changed();
   }
 }

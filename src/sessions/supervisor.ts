@@ -4,8 +4,8 @@
  * publishes every change on the event bus. It knows nothing of HTTP.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { sha256 } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { claudeArgv, claudeEnv, checkRequestEnv, hookSettings, type HookEvent } from '../claude/launch.js';
@@ -95,7 +95,9 @@ export class Supervisor {
         continue;
       }
       this.register(session);
+      this.watchTranscript(session);
       this.readTranscript(session, { publish: false });
+      session.turnStart = session.messages.length;
       this.scheduleCapture(session);
       this.deps.logger.info({ sessionId: record.id, status: record.status }, 'session re-adopted after restart');
     }
@@ -240,11 +242,15 @@ export class Supervisor {
       // Claude moved to a new transcript (e.g. after /clear); follow it from its start.
       session.transcript = new TranscriptReader(payload.transcript_path);
       session.record.transcriptPath = payload.transcript_path;
+      this.watchTranscript(session);
     }
     this.touch(session);
+    this.readTranscript(session, { publish: true });
     switch (event) {
       case 'UserPromptSubmit':
-        if (typeof payload.prompt === 'string') session.acceptedPrompts.push(payload.prompt);
+        this.cancelPendingStop(session);
+        session.turnStart = session.messages.length;
+        session.acceptedPrompts.push(payload.prompt ?? '');
         this.setStatus(session, 'working', { fromHook: true });
         break;
       case 'PreToolUse':
@@ -252,13 +258,20 @@ export class Supervisor {
         this.setStatus(session, 'working', { fromHook: true });
         break;
       case 'Stop':
-        this.setStatus(session, 'idle', { fromHook: true });
+        // Claude writes its transcript a moment after this hook: the turn ends once the reply is
+        // readable, so a client never sees "idle" before the message that finished the turn.
+        this.cancelPendingStop(session);
+        session.lastHookStatusAt = Date.now();
+        session.pendingStop = {
+          lastAssistantMessage: payload.last_assistant_message ?? '',
+          timer: setTimeout(() => this.finishStop(session), this.timing.transcriptSettleMs),
+        };
+        this.settleStop(session);
         break;
       case 'Notification':
         this.scheduleCapture(session);
         break;
     }
-    this.readTranscript(session, { publish: true });
     session.changed();
     return {};
   }
@@ -318,6 +331,7 @@ export class Supervisor {
     const session = new LiveSession(record);
     this.sessions.set(id, session);
     this.register(session);
+    this.watchTranscript(session);
     this.save(session);
     // Output printed before the pane was registered went unnoticed; look at the screen once now.
     this.scheduleCapture(session);
@@ -354,6 +368,56 @@ export class Supervisor {
   private unregister(session: LiveSession): void {
     if (this.byPane.get(session.record.paneId) === session) this.byPane.delete(session.record.paneId);
     if (this.byWindow.get(session.record.windowId) === session) this.byWindow.delete(session.record.windowId);
+  }
+
+  private cancelPendingStop(session: LiveSession): void {
+    if (session.pendingStop) clearTimeout(session.pendingStop.timer);
+    session.pendingStop = null;
+  }
+
+  private settleStop(session: LiveSession): void {
+    const pending = session.pendingStop;
+    if (!pending) return;
+    const last = pending.lastAssistantMessage.trim();
+    const replied = session.messages
+      .slice(session.turnStart)
+      .some((m) => m.role === 'assistant' && m.kind === 'text' && m.text.trim() !== '' && last.endsWith(m.text.trim()));
+    if (last === '' || replied) this.finishStop(session);
+  }
+
+  private finishStop(session: LiveSession): void {
+    this.cancelPendingStop(session);
+    this.readTranscript(session, { publish: true });
+    this.setStatus(session, 'idle', { fromHook: true });
+  }
+
+  /**
+   * Follows the transcript file as Claude writes it (inotify through fs.watch), so messages are
+   * published as they are written. The directory is watched because the file appears only with the
+   * first prompt; without a watcher, hooks and screen changes still trigger reads.
+   */
+  private watchTranscript(session: LiveSession): void {
+    session.transcriptWatcher?.close();
+    session.transcriptWatcher = null;
+    const dir = dirname(session.transcript.path);
+    try {
+      mkdirSync(dir, { recursive: true });
+      const watcher = watch(dir, (_event, file) => {
+        if (!file || file === basename(session.transcript.path)) this.scheduleTranscriptRead(session);
+      });
+      watcher.on('error', () => watcher.close());
+      session.transcriptWatcher = watcher;
+    } catch (err) {
+      this.deps.logger.warn({ sessionId: session.id, dir, err: errorMessage(err) }, 'cannot watch the transcript directory');
+    }
+  }
+
+  private scheduleTranscriptRead(session: LiveSession): void {
+    if (session.transcriptTimer || session.isExited) return;
+    session.transcriptTimer = setTimeout(() => {
+      session.transcriptTimer = null;
+      this.readTranscript(session, { publish: true });
+    }, 20);
   }
 
   private scheduleCapture(session: LiveSession): void {
@@ -445,6 +509,7 @@ export class Supervisor {
     if (fromHook) {
       session.lastHookStatusAt = Date.now();
     } else {
+      if (session.pendingStop) return; // the Stop hook already said how this turn ends
       const sinceHook = Date.now() - session.lastHookStatusAt;
       if (sinceHook < this.timing.hookPrecedenceMs) {
         this.recheckLater(session, this.timing.hookPrecedenceMs - sinceHook);
@@ -470,6 +535,7 @@ export class Supervisor {
     session.record.usage = session.transcript.usage;
     this.touch(session);
     session.changed();
+    this.settleStop(session);
   }
 
   private touch(session: LiveSession): void {

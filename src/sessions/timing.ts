@@ -4,6 +4,8 @@ export interface Timing {
   screenThrottleMs: number;
   /** How long the screen may disagree with a status a hook just set before the screen is believed. */
   hookPrecedenceMs: number;
+  /** How long the end of a turn waits for the transcript to hold the reply the Stop hook announced. */
+  transcriptSettleMs: number;
   /** How long a send waits for a starting session to show its prompt. */
   readyTimeoutMs: number;
   /** How long one delivery attempt waits for Claude to confirm the prompt. */
@@ -20,6 +22,7 @@ export interface Timing {
 export const DEFAULT_TIMING: Timing = {
   screenThrottleMs: 120,
   hookPrecedenceMs: 1500,
+  transcriptSettleMs: 3000,
   readyTimeoutMs: 60_000,
   deliveryAttemptMs: 5000,
   deliveryAttempts: 3,

@@ -120,7 +120,8 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       await current?.close().catch(() => {});
       killTmuxServer(socket);
       await fake?.close();
-      rmSync(root, { recursive: true, force: true });
+      // Claude processes ended by the tmux kill may still be writing their last files for a moment.
+      rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
   return handle;

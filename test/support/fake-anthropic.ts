@@ -4,21 +4,22 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 
 export interface FakeTurn {
-  text?: string;
-  toolUse?: { name: string; input: Record<string, unknown> };
-  chunks?: number;
-  chunkDelayMs?: number;
-  hang?: boolean;
-  error?: { status: number; type: string; message: string };
+  text?: string; // assistant text reply
+  toolUse?: { name: string; input: Record<string, unknown> }; // a tool_use block (stop_reason "tool_use")
+  chunks?: number; // split the text into this many text_delta events (default 1)
+  chunkDelayMs?: number; // delay between streamed deltas (default 0)
+  hang?: boolean; // send message_start and one delta, then hold the stream until release() or close()
+  error?: { status: number; type: string; message: string }; // answer with an Anthropic-style error instead
   usage?: { input_tokens: number; output_tokens: number };
 }
+/** One /v1/messages request. isMain: it carries tools (the conversation, not a title or summary). */
 export interface FakeRequestInfo { isMain: boolean; lastUserText: string; lastToolResult?: string; body: any }
 export interface FakeAnthropic {
-  url: string;
-  requests: FakeRequestInfo[];
-  setResponder(fn: ((req: FakeRequestInfo) => FakeTurn) | null): void;
-  release(): void;
-  close(): Promise<void>;
+  url: string; // http://127.0.0.1:<port>
+  requests: FakeRequestInfo[]; // every /v1/messages request seen, in order
+  setResponder(fn: ((req: FakeRequestInfo) => FakeTurn) | null): void; // null = defaultResponder
+  release(): void; // finish every hanging stream
+  close(): Promise<void>; // close the server and every open connection
 }
 
 type Block = Record<string, unknown>;
@@ -51,6 +52,11 @@ export function describeRequest(body: unknown): FakeRequestInfo {
   return info;
 }
 
+/**
+ * Directives read from the last user text of a main request: [[bash: CMD]], [[ask: QUESTION|OPT1|OPT2...]],
+ * [[slow: N]] (N chunks 300 ms apart), [[hang]], [[error: STATUS]]; anything else is acknowledged with
+ * `ACK <n> chars: <first 80 chars>`. A tool_result is answered with `tool result: <first 200 chars>`.
+ */
 export function defaultResponder(req: FakeRequestInfo): FakeTurn {
   if (!req.isMain) return { text: 'Aegis test' };
   if (req.lastToolResult !== undefined) return { text: `tool result: ${req.lastToolResult.slice(0, 200)}` };

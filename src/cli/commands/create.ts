@@ -1,0 +1,61 @@
+/**
+ * `aegis create <workDir>`: starts a session (or reuses an idle one of yours in that directory).
+ * stdout gets the session id alone, so `id=$(aegis create .)` works; the summary goes to stderr.
+ * A prompt that could not be delivered makes the command fail although the session exists.
+ */
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { CreateSessionRequest } from '../../client/types.js';
+import { PERMISSION_MODES } from '../../config/schema.js';
+import { keyValue } from '../arguments.js';
+import { addClientOptions, clientFrom, type ClientFlags } from '../client-options.js';
+import { CliError } from '../exit-codes.js';
+import { plural, printJson, printLine, printNote } from '../output.js';
+
+interface CreateFlags extends ClientFlags {
+  prompt?: string;
+  name?: string;
+  model?: string;
+  tier?: string;
+  permissionMode?: CreateSessionRequest['permissionMode'];
+  env?: Record<string, string>;
+}
+
+export function registerCreate(program: Command): void {
+  const command = program
+    .command('create')
+    .description('start a Claude Code session in a directory')
+    .argument('<workDir>', 'the directory Claude works in (relative paths are resolved from here)')
+    .option('--prompt <text>', 'first message for Claude, delivered once it is ready')
+    .option('--name <name>', 'a name to recognise the session by')
+    .option('--model <model>', 'the Claude model to use')
+    .option('--tier <tier>', 'a model tier configured in the daemon, instead of --model')
+    .addOption(new Option('--permission-mode <mode>', "Claude's permission mode").choices(PERMISSION_MODES))
+    .option('--env <KEY=VALUE>', "a variable for Claude's environment (repeatable)", keyValue);
+  addClientOptions(command).action(create);
+}
+
+async function create(workDir: string, flags: CreateFlags): Promise<void> {
+  const client = clientFrom(flags);
+  const request: CreateSessionRequest = { workDir: resolve(workDir) };
+  if (flags.prompt !== undefined) request.prompt = flags.prompt;
+  if (flags.name !== undefined) request.name = flags.name;
+  if (flags.model !== undefined) request.model = flags.model;
+  if (flags.tier !== undefined) request.tier = flags.tier;
+  if (flags.permissionMode !== undefined) request.permissionMode = flags.permissionMode;
+  if (flags.env !== undefined) request.env = flags.env;
+
+  const session = await client.createSession(request);
+  if (flags.json) printJson(session);
+  else {
+    printLine(session.id);
+    printNote(`${session.reused ? 'reused idle' : 'started'} session ${session.name}, status ${session.status}, in ${session.workDir}`);
+  }
+  const delivery = session.promptDelivery;
+  if (delivery && !flags.json) {
+    printNote(delivery.delivered ? `prompt delivered after ${plural(delivery.attempts, 'attempt')}` : `prompt NOT delivered after ${plural(delivery.attempts, 'attempt')}`);
+  }
+  if (delivery && !delivery.delivered) {
+    throw new CliError(`the session started but the prompt was not delivered${delivery.error ? `: ${delivery.error}` : ''}; retry with aegis send ${session.id.slice(0, 8)}`);
+  }
+}

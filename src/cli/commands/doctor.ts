@@ -1,0 +1,53 @@
+/**
+ * `aegis doctor`: checks that this machine can run the daemon with the configuration loadConfig
+ * finds (env, aegis.config.json), printing ok/FAIL per check with a hint. Exits 1 when one fails.
+ */
+import { homedir } from 'node:os';
+import type { Command } from 'commander';
+import type { Config } from '../../config/schema.js';
+import { addClientOptions, clientFrom, type ClientFlags } from '../client-options.js';
+import { checkClaude, checkPort, checkStateDir, checkTmux, type Check } from '../doctor-checks.js';
+import { CliError, describeError } from '../exit-codes.js';
+import { plural, printJson, printLine } from '../output.js';
+
+export function registerDoctor(program: Command): void {
+  const command = program.command('doctor').description('check that tmux, Claude Code, the state dir and the port are ready');
+  addClientOptions(command).action(doctor);
+}
+
+async function doctor(flags: ClientFlags): Promise<void> {
+  const client = clientFrom(flags);
+  const { config, check: configCheck } = await configuration();
+  const checks: Check[] = [
+    configCheck,
+    await checkTmux(config.tmuxBin),
+    await checkClaude(config.claudeCommand),
+    checkStateDir(config.stateDir),
+    await checkPort(config.host, config.port, client),
+  ];
+  const ok = checks.every((c) => c.ok);
+  if (flags.json) printJson({ ok, checks });
+  else for (const check of checks) printLine(formatCheck(check));
+  const failed = checks.filter((c) => !c.ok).length;
+  if (failed > 0) throw new CliError(`${plural(failed, 'check')} of ${checks.length} failed`);
+}
+
+/** The effective configuration; when it is invalid that is a failed check, and the rest run on defaults. */
+async function configuration(): Promise<{ config: Config; check: Check }> {
+  const { loadConfig } = await import('../../config/load.js');
+  const { configSchema } = await import('../../config/schema.js');
+  try {
+    const { config, configFile } = loadConfig();
+    return { config, check: { name: 'config', ok: true, detail: configFile ? `read ${configFile}` : 'defaults and environment (no aegis.config.json here)' } };
+  } catch (err) {
+    const config = configSchema.parse({});
+    config.stateDir = config.stateDir.replace(/^~(?=\/|$)/, homedir());
+    const detail = describeError(err);
+    return { config, check: { name: 'config', ok: false, detail, hint: 'fix the values named above (AEGIS_* variables or aegis.config.json); the other checks use defaults' } };
+  }
+}
+
+function formatCheck(check: Check): string {
+  const line = `${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(9)}  ${check.detail}`;
+  return check.hint && !check.ok ? `${line}\n${' '.repeat(17)}hint: ${check.hint}` : line;
+}

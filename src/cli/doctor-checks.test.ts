@@ -1,0 +1,37 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkStateDir, parseTmuxVersion } from './doctor-checks.js';
+
+describe('parseTmuxVersion', () => {
+  it.each([
+    ['tmux 3.3a', { major: 3, minor: 3 }],
+    ['tmux 3.2', { major: 3, minor: 2 }],
+    ['tmux next-3.5', { major: 3, minor: 5 }],
+    ['tmux master', null],
+  ])('reads %s', (output, expected) => {
+    expect(parseTmuxVersion(output)).toEqual(expected);
+  });
+});
+
+describe('checkStateDir', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates a missing state dir and leaves no probe behind', () => {
+    dir = mkdtempSync(join(tmpdir(), 'aegis-doctor-'));
+    const stateDir = join(dir, 'nested', 'state');
+    expect(checkStateDir(stateDir)).toMatchObject({ ok: true, detail: `${stateDir} is writable` });
+    expect(readdirSync(stateDir)).toEqual([]);
+  });
+
+  it('fails with a hint when the path cannot be a directory', () => {
+    dir = mkdtempSync(join(tmpdir(), 'aegis-doctor-'));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const check = checkStateDir(join(file, 'state'));
+    expect(check.ok).toBe(false);
+    expect(check.hint).toContain('AEGIS_STATE_DIR');
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * A typed HTTP client for the /v1 API: one place that knows the base URL, the bearer token and how
+ * answers are decoded. Every failure leaves as an ApiError (the daemon said no) or a
+ * DaemonUnreachableError (nobody answered), so callers never inspect raw responses.
+ */
+import { ApiError, DaemonUnreachableError, apiErrorFrom, networkReason } from './errors.js';
+import type { CreateSessionRequest, CreatedSession, DeliveryResult, Health, ReadResponse, Session, SessionStatus } from './types.js';
+
+export interface ClientOptions {
+  /** e.g. http://127.0.0.1:9100 (a trailing slash or /v1 suffix is tolerated). */
+  baseUrl: string;
+  token?: string | undefined;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+export class AegisClient {
+  readonly baseUrl: string;
+  private readonly token: string | undefined;
+
+  constructor({ baseUrl, token }: ClientOptions) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+    this.token = token || undefined;
+  }
+
+  health(signal?: AbortSignal): Promise<Health> {
+    return this.request('GET', '/v1/health', { signal });
+  }
+
+  async listSessions(status?: SessionStatus): Promise<Session[]> {
+    const body = await this.request<{ sessions: Session[] }>('GET', '/v1/sessions', { query: { status } });
+    return body.sessions;
+  }
+
+  getSession(id: string): Promise<Session> {
+    return this.request('GET', `/v1/sessions/${encodeURIComponent(id)}`);
+  }
+
+  createSession(input: CreateSessionRequest): Promise<CreatedSession> {
+    return this.request('POST', '/v1/sessions', { body: input });
+  }
+
+  deleteSession(id: string): Promise<Session> {
+    return this.request('DELETE', `/v1/sessions/${encodeURIComponent(id)}`);
+  }
+
+  send(id: string, text: string): Promise<DeliveryResult> {
+    return this.request('POST', `/v1/sessions/${encodeURIComponent(id)}/send`, { body: { text } });
+  }
+
+  read(id: string, options: { after?: string | undefined; limit?: number | undefined } = {}): Promise<ReadResponse> {
+    return this.request('GET', `/v1/sessions/${encodeURIComponent(id)}/read`, { query: options });
+  }
+
+  /** Headers every request carries; exposed for the SSE follower, which streams instead of decoding. */
+  headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...extra };
+  }
+
+  url(path: string, query: Query = {}): string {
+    const url = new URL(this.baseUrl + path);
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+
+  /** Sends one request; 2xx JSON comes back decoded, anything else is thrown as a typed error. */
+  async request<T>(method: string, path: string, options: { body?: unknown; query?: Query; signal?: AbortSignal | undefined } = {}): Promise<T> {
+    const url = this.url(path, options.query);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: this.headers(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (err) {
+      throw new DaemonUnreachableError(this.baseUrl, networkReason(err));
+    }
+    const text = await response.text();
+    if (!response.ok) throw apiErrorFrom(response.status, response.statusText, text);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ApiError(response.status, 'BAD_RESPONSE', `the daemon at ${this.baseUrl} answered ${method} ${path} with something that is not JSON`);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The shapes that cross the wire, as the client sees them. Request bodies come from the daemon's own
+ * zod schemas and responses from its view types (type-only imports: nothing of the daemon is loaded at
+ * run time), so client and daemon cannot drift apart silently.
+ */
+import type { z } from 'zod';
+import type { TranscriptMessage } from '../claude/transcript.js';
+import type { AegisEvent } from '../events/event-bus.js';
+import type { DeliveryResult } from '../sessions/delivery.js';
+import type { createSessionSchema } from '../sessions/inputs.js';
+import type { SessionStatus, SessionView } from '../sessions/session.js';
+
+export type { AegisEvent, DeliveryResult, SessionStatus, TranscriptMessage };
+export type Session = SessionView;
+export type CreateSessionRequest = z.input<typeof createSessionSchema>;
+
+export interface CreatedSession extends Session {
+  reused: boolean;
+  promptDelivery?: DeliveryResult;
+}
+
+export interface ReadResponse {
+  messages: TranscriptMessage[];
+  nextCursor: string;
+  status: SessionStatus;
+}
+
+export interface Health {
+  status: 'ok' | 'degraded';
+  version: string;
+  uptimeSeconds: number;
+  sessions: { active: number; total: number };
+  tmux: { healthy: boolean; version: string | null };
+}

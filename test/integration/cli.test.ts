@@ -1,0 +1,330 @@
+/**
+ * The built `aegis` program, run as a child process against real daemons (no Claude: sessions run a
+ * stand-in program that just waits). Checks what scripts rely on: stdout, one-line errors on stderr
+ * and the documented exit codes.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { killTmuxServer, uniqueSocket } from '../support/tmux.js';
+import { waitFor } from '../support/wait-for.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = join(ROOT, 'bin/aegis.js');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const STACK_LINE = /^\s+at /m;
+/** Timing that keeps a never-ready session from holding a test for a minute. */
+const FAST = { readyTimeoutMs: 300, killGraceMs: 300 };
+
+interface CliRun {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exited: Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+let scratch: string;
+let standIn: string;
+
+/** Starts `node bin/aegis.js <args>` with a clean environment (no AEGIS_* from the caller) and closed stdin. */
+function startCli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): CliRun {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? scratch,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...options.env },
+    stdio: 'pipe',
+  });
+  running.add(child);
+  const run: CliRun = {
+    child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolveExit) => child.once('close', (code) => {
+      running.delete(child);
+      resolveExit(code);
+    })),
+  };
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (run.stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (run.stderr += chunk));
+  child.stdin!.end(options.input ?? '');
+  return run;
+}
+
+async function cli(args: string[], options: Parameters<typeof startCli>[1] = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = startCli(args, options);
+  const code = await run.exited;
+  return { code, stdout: run.stdout, stderr: run.stderr };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  const { port } = server.address() as { port: number };
+  await new Promise((closed) => server.close(closed));
+  return port;
+}
+
+beforeAll(() => {
+  // The CLI runs from dist/: build it from the current sources once.
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+  scratch = mkdtempSync(join(tmpdir(), 'aegis-cli-'));
+  standIn = join(scratch, 'stand-in-claude.sh');
+  writeFileSync(standIn, '#!/bin/sh\n# Takes Claude\'s place in the pane: accepts any arguments and waits.\nexec sleep 600\n');
+  chmodSync(standIn, 0o755);
+}, 120_000);
+
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('aegis client commands', () => {
+  let td: TestDaemon;
+  beforeAll(async () => {
+    td = await startTestDaemon({ claude: false, config: { claudeCommand: standIn }, timing: FAST });
+  });
+  afterAll(async () => {
+    await td.close();
+  });
+  afterEach(async () => {
+    const { body } = await td.api('GET', '/v1/sessions');
+    for (const session of body.sessions) await td.api('DELETE', `/v1/sessions/${session.id}`);
+  });
+
+  it('prints the empty session list as the API JSON with --json', async () => {
+    const { code, stdout, stderr } = await cli(['list', '--json', '--url', td.url]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ sessions: [] });
+  });
+
+  it('takes the daemon URL from AEGIS_URL', async () => {
+    const { code, stderr } = await cli(['list'], { env: { AEGIS_URL: td.url } });
+    expect(code).toBe(0);
+    expect(stderr).toContain('no sessions');
+  });
+
+  it('fails with exit 1 and a message naming workDir when the directory does not exist', async () => {
+    const { code, stdout, stderr } = await cli(['create', 'no-such-dir', '--url', td.url]);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`aegis: workDir ${join(scratch, 'no-such-dir')} does not exist (INVALID_REQUEST)\n`);
+  });
+
+  it('creates a session, lists it, reads it and kills it by an id prefix', async () => {
+    const workDir = td.workDir();
+    const created = await cli(['create', workDir, '--name', 'cli-one', '--env', 'A=1=2', '--url', td.url]);
+    expect(created.stderr).toContain('started session cli-one');
+    expect(created.code).toBe(0);
+    const id = created.stdout.trim();
+    expect(id).toMatch(UUID);
+    const prefix = id.slice(0, 8);
+
+    const listed = await cli(['list', '--url', td.url]);
+    expect(listed.code).toBe(0);
+    const [header, row] = listed.stdout.trim().split('\n');
+    expect(header).toMatch(/^ID\s+NAME\s+STATUS\s+WORKDIR\s+AGE$/);
+    expect(row).toMatch(new RegExp(`^${prefix}\\s+cli-one\\s+starting\\s+${workDir}\\s+\\d+s$`));
+
+    const read = await cli(['read', prefix, '--json', '--url', td.url]);
+    expect(read.code).toBe(0);
+    expect(JSON.parse(read.stdout)).toMatchObject({ messages: [], nextCursor: '0' });
+
+    const killed = await cli(['kill', prefix, '--url', td.url]);
+    expect(killed.code).toBe(0);
+    expect(killed.stdout).toBe(`killed ${prefix} (cli-one)\n`);
+    expect((await td.api('GET', '/v1/sessions')).body.sessions).toEqual([]);
+  });
+
+  it('exits 4 when sending to a session that does not exist, by full id or by prefix', async () => {
+    const byId = await cli(['send', '00000000-0000-4000-8000-000000000000', 'hello', '--url', td.url]);
+    expect(byId.code).toBe(4);
+    expect(byId.stderr).toMatch(/^aegis: .*\(SESSION_NOT_FOUND\)\n$/);
+    const byPrefix = await cli(['send', 'ffff', 'hello', '--url', td.url]);
+    expect(byPrefix.code).toBe(4);
+    expect(byPrefix.stderr).toBe('aegis: no session matches "ffff" (see aegis list)\n');
+  });
+
+  it('exits 5 when the session never became ready for input', async () => {
+    const created = await td.api('POST', '/v1/sessions', { workDir: td.workDir() });
+    expect(created.status).toBe(201);
+    const { code, stderr } = await cli(['send', created.body.id, '-', '--url', td.url], { input: 'hello from stdin\n' });
+    expect(stderr).toContain('(SESSION_NOT_READY)');
+    expect(code).toBe(5);
+  });
+
+  it('exits 2 for bad usage: an empty stdin message, a bad option value, an unknown command', async () => {
+    const empty = await cli(['send', 'abc', '--url', td.url], { input: '' });
+    expect(empty).toMatchObject({ code: 2, stderr: 'aegis: the message read from stdin is empty\n' });
+    const badStatus = await cli(['list', '--status', 'sleeping', '--url', td.url]);
+    expect(badStatus.code).toBe(2);
+    expect(badStatus.stderr).toMatch(/^aegis: option '--status <status>' argument 'sleeping' is invalid/);
+    const badLimit = await cli(['read', 'abc', '--limit', '0', '--url', td.url]);
+    expect(badLimit.code).toBe(2);
+    const unknown = await cli(['lst']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^aegis: unknown command 'lst'/);
+  });
+
+  it('exits 3 when nothing listens at --url', async () => {
+    const port = await freePort();
+    const { code, stderr } = await cli(['list', '--url', `http://127.0.0.1:${port}`]);
+    expect(code).toBe(3);
+    expect(stderr).toMatch(new RegExp(`^aegis: cannot reach the Aegis daemon at http://127.0.0.1:${port} \\(ECONNREFUSED\\)`));
+  });
+
+  it('watch connects and stops cleanly with --max-events 0', async () => {
+    const { code, stdout, stderr } = await cli(['watch', '--max-events', '0', '--url', td.url]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`connected to ${td.url}/v1/events\n`);
+  });
+
+  it('watch exits 4 for an unknown session', async () => {
+    const { code, stderr } = await cli(['watch', '00000000-0000-4000-8000-000000000000', '--max-events', '0', '--url', td.url]);
+    expect(code).toBe(4);
+    expect(stderr).toContain('(SESSION_NOT_FOUND)');
+  });
+
+  it('watch prints events as lines, or as JSON lines with --json, and stops after --max-events', async () => {
+    const workDir = td.workDir();
+    const created = await td.api('POST', '/v1/sessions', { workDir, name: 'watched' });
+    const id: string = created.body.id;
+
+    const human = await cli(['watch', id.slice(0, 8), '--since', '0', '--max-events', '1', '--url', td.url]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d session_created\\s+${id.slice(0, 8)} watched in ${workDir}\\n$`));
+
+    const json = await cli(['watch', id, '--since', '0', '--max-events', '1', '--json', '--url', td.url]);
+    expect(json.code).toBe(0);
+    const lines = json.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'session_created', sessionId: id });
+  });
+});
+
+describe('aegis with a daemon that requires a token', () => {
+  const token = 'cli-test-token-0123456789';
+  let td: TestDaemon;
+  beforeAll(async () => {
+    td = await startTestDaemon({ claude: false, config: { authToken: token } });
+  });
+  afterAll(async () => {
+    await td.close();
+  });
+
+  it('exits 6 without the token and succeeds with --token or AEGIS_TOKEN', async () => {
+    const denied = await cli(['list', '--url', td.url]);
+    expect(denied.code).toBe(6);
+    expect(denied.stderr).toMatch(/\(UNAUTHORIZED\)\n$/);
+    expect((await cli(['list', '--json', '--url', td.url, '--token', token])).code).toBe(0);
+    expect((await cli(['watch', '--max-events', '0', '--url', td.url], { env: { AEGIS_TOKEN: token } })).code).toBe(0);
+  });
+});
+
+describe('aegis watch across a daemon restart', () => {
+  let td: TestDaemon;
+  beforeAll(async () => {
+    td = await startTestDaemon({ claude: false, config: { claudeCommand: standIn }, timing: FAST });
+  });
+  afterAll(async () => {
+    await td.close();
+  });
+
+  it('reconnects with Last-Event-ID and receives what happened while it was away', async () => {
+    const watch = startCli(['watch', '--since', '0', '--max-events', '1', '--json', '--url', td.url]);
+    await waitFor(() => watch.stderr.includes('connected to'), { what: 'watch to connect' });
+    await td.stop();
+    await waitFor(() => watch.stderr.includes('reconnecting in'), { what: 'watch to notice the disconnect' });
+    await td.restart();
+    const created = await td.api('POST', '/v1/sessions', { workDir: td.workDir() });
+    expect(created.status).toBe(201);
+
+    expect(await watch.exited).toBe(0);
+    expect(JSON.parse(watch.stdout)).toMatchObject({ type: 'session_created', sessionId: created.body.id });
+    expect(watch.stderr).toContain(`reconnected to ${td.url}/v1/events`);
+    await td.api('DELETE', `/v1/sessions/${created.body.id}`);
+  });
+});
+
+describe('aegis doctor', () => {
+  let td: TestDaemon;
+  let stateDir: string;
+  beforeAll(async () => {
+    td = await startTestDaemon({ claude: false });
+  });
+  afterAll(async () => {
+    await td.close();
+  });
+  const doctorEnv = (extra: NodeJS.ProcessEnv) => {
+    stateDir = join(scratch, `doctor-state-${Math.random().toString(16).slice(2)}`);
+    return { AEGIS_STATE_DIR: stateDir, ...extra };
+  };
+
+  it('passes every check, counting a daemon that answers at --url as fine for the port', async () => {
+    const env = doctorEnv({ AEGIS_CLAUDE_COMMAND: process.execPath, AEGIS_PORT: String(td.daemon.port) });
+    const { code, stdout } = await cli(['doctor', '--json', '--url', td.url], { env });
+    const report = JSON.parse(stdout);
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['config', 'tmux', 'claude', 'state dir', 'port']);
+    expect(report.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+    expect(report.checks[4].detail).toContain(`already answers at ${td.url}`);
+    expect(report.ok).toBe(true);
+    expect(code).toBe(0);
+    expect(existsSync(stateDir)).toBe(true);
+  });
+
+  it('fails with a hint and exit 1 when the Claude command cannot run', async () => {
+    const env = doctorEnv({ AEGIS_CLAUDE_COMMAND: join(scratch, 'no-claude-here'), AEGIS_PORT: String(await freePort()) });
+    const { code, stdout, stderr } = await cli(['doctor', '--url', td.url], { env });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^FAIL\s+claude\s+.*not found\n\s+hint: .*AEGIS_CLAUDE_COMMAND/m);
+    expect(stdout).toMatch(/^ok\s+port\s+127\.0\.0\.1:\d+ is free$/m);
+    expect(stderr).toBe('aegis: 1 check of 5 failed\n');
+  });
+});
+
+describe('aegis serve', () => {
+  const sockets = [uniqueSocket('aegis-cli'), uniqueSocket('aegis-cli')];
+  afterAll(() => {
+    for (const socket of sockets) killTmuxServer(socket);
+  });
+
+  it('runs until SIGTERM, and a second daemon on the same port or state dir exits 1 with one line', async () => {
+    const port = await freePort();
+    const stateDir = join(scratch, 'serve-state');
+    mkdirSync(stateDir);
+    const env = { AEGIS_STATE_DIR: stateDir, AEGIS_PORT: String(port), AEGIS_TMUX_SOCKET: sockets[0], AEGIS_LOG_LEVEL: 'warn' };
+    const first = startCli(['serve'], { env });
+    // The daemon answers "degraded" until its tmux connection is up; wait for "ok".
+    await waitFor(async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/health`);
+      return res.ok && ((await res.json()) as { status: string }).status === 'ok';
+    }, { what: 'the daemon to report itself healthy' });
+
+    const samePort = await cli(['serve', '--state-dir', join(scratch, 'serve-state-2')], { env: { ...env, AEGIS_TMUX_SOCKET: sockets[1] } });
+    expect(samePort.code).toBe(1);
+    expect(samePort.stderr).toMatch(/^aegis: EADDRINUSE: 127\.0\.0\.1:\d+ is already in use.*\n$/);
+    expect(samePort.stderr).not.toMatch(STACK_LINE);
+
+    const sameStateDir = await cli([], { env: { ...env, AEGIS_PORT: '0' } });
+    expect(sameStateDir.code).toBe(1);
+    expect(sameStateDir.stderr).toMatch(new RegExp(`^aegis: another Aegis daemon \\(pid ${first.child.pid}\\) already uses this state dir.*\\n$`));
+
+    const badConfig = await cli(['serve'], { env: { ...env, AEGIS_PORT: 'not-a-port' } });
+    expect(badConfig.code).toBe(1);
+    expect(badConfig.stderr).toMatch(/^aegis: invalid configuration: AEGIS_PORT: .*\n$/);
+
+    process.kill(first.child.pid!, 'SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.stderr).not.toMatch(STACK_LINE);
+    expect(existsSync(join(stateDir, 'aegis.pid'))).toBe(false);
+  });
+});
