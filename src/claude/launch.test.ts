@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRequestEnv, claudeArgv, claudeEnv, HOOK_SECRET_ENV, hookSettings } from './launch.js';
+import { checkRequestEnv, claudeArgv, claudeEnv, HOOK_SECRET_ENV, sessionSettings } from './launch.js';
 
 describe('claudeArgv', () => {
   it('passes the session id, settings file, permission mode and model as separate arguments', () => {
@@ -12,9 +12,14 @@ describe('claudeArgv', () => {
   });
 });
 
-describe('hookSettings', () => {
+describe('sessionSettings', () => {
+  it('skips the bypass warning only for a session that asked for bypassPermissions', () => {
+    expect(sessionSettings('http://x', 'sid', 'bypassPermissions')).toHaveProperty('skipDangerousModePermissionPrompt', true);
+    expect(sessionSettings('http://x', 'sid', 'default')).not.toHaveProperty('skipDangerousModePermissionPrompt');
+  });
+
   it('points every hook at the daemon with the secret taken from the environment, never written out', () => {
-    const settings = hookSettings('http://127.0.0.1:9100', 'sid') as { hooks: Record<string, [{ hooks: [{ url: string; headers: Record<string, string>; allowedEnvVars: string[] }] }]> };
+    const settings = sessionSettings('http://127.0.0.1:9100', 'sid', 'default') as { hooks: Record<string, [{ hooks: [{ url: string; headers: Record<string, string>; allowedEnvVars: string[] }] }]> };
     expect(Object.keys(settings.hooks)).toEqual(expect.arrayContaining(['UserPromptSubmit', 'Stop', 'Notification', 'PreToolUse']));
     const hook = settings.hooks.Stop![0].hooks[0];
     expect(hook.url).toBe('http://127.0.0.1:9100/v1/hooks/Stop?session=sid');

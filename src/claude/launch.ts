@@ -34,8 +34,11 @@ export function claudeArgv(spec: LaunchSpec): string[] {
   return argv;
 }
 
-/** Settings passed with `--settings`: one HTTP hook per event, authenticated by the session's secret. */
-export function hookSettings(hookBaseUrl: string, sessionId: string): Record<string, unknown> {
+/**
+ * Settings passed with `--settings`: one HTTP hook per event, authenticated by the session's secret.
+ * A caller who asked for bypassPermissions has accepted its warning, so Claude does not show it again.
+ */
+export function sessionSettings(hookBaseUrl: string, sessionId: string, permissionMode: PermissionMode): Record<string, unknown> {
   const hooks: Record<string, unknown> = {};
   for (const [event, timeout] of Object.entries(HOOK_EVENTS)) {
     hooks[event] = [
@@ -53,7 +56,7 @@ export function hookSettings(hookBaseUrl: string, sessionId: string): Record<str
       },
     ];
   }
-  return { hooks };
+  return { hooks, ...(permissionMode === 'bypassPermissions' ? { skipDangerousModePermissionPrompt: true } : {}) };
 }
 
 /**

@@ -59,9 +59,10 @@ function inputBox(lines: string[]): string | null {
   if (rules.length < 2) return null;
   const [start, end] = rules.slice(-2) as [number, number];
   const box = lines.slice(start + 1, end);
-  if (!box[0]?.startsWith('❯')) return null;
+  // `❯` is the prompt; `!` replaces it in shell mode.
+  if (!/^[❯!]/.test(box[0] ?? '')) return null;
   return box
-    .map((line, i) => (i === 0 ? line.replace(/^❯\s?/, '') : line.replace(/^ {2}/, '')))
+    .map((line, i) => (i === 0 ? line.replace(/^[❯!]\s?/, '') : line.replace(/^ {2}/, '')))
     .join('\n')
     .trimEnd();
 }
@@ -74,6 +75,8 @@ function numberedOptions(lines: string[], from: number): { options: ScreenOption
     const match = NUMBERED_OPTION.exec(line);
     if (match) {
       options.push({ index: Number(match[2]), label: match[3]!, selected: match[1] === '❯' });
+    } else if (RULE.test(line)) {
+      continue; // Claude draws a rule between the answers and its extra choices
     } else if (options.length > 0 && line.trim() && /^\s{4,}/.test(line)) {
       const last = options[options.length - 1]!;
       last.description = last.description ? `${last.description} ${line.trim()}` : line.trim();

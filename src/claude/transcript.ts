@@ -140,6 +140,8 @@ export class TranscriptReader {
   private readonly toolNames = new Map<string, string>();
   /** User records of any shape (prompts, slash-command output, shell-mode input): proof input arrived. */
   userRecords = 0;
+  /** Every record read, of any type: proof that Claude did something. */
+  records = 0;
 
   constructor(readonly path: string) {}
 
@@ -156,6 +158,7 @@ export class TranscriptReader {
       } catch {
         continue;
       }
+      this.records++;
       if ((record as { type?: unknown } | null)?.type === 'user') this.userRecords++;
       const parsed = parseRecord(record);
       if (parsed.usage) {

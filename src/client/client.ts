@@ -69,6 +69,7 @@ export class AegisClient {
   async request<T>(method: string, path: string, options: { body?: unknown; query?: Query; signal?: AbortSignal | undefined } = {}): Promise<T> {
     const url = this.url(path, options.query);
     let response: Response;
+    let text: string;
     try {
       response = await fetch(url, {
         method,
@@ -76,10 +77,11 @@ export class AegisClient {
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
+      text = await response.text();
     } catch (err) {
+      // Refused, unresolvable, or cut off mid-answer: in every case nobody could answer us.
       throw new DaemonUnreachableError(this.baseUrl, networkReason(err));
     }
-    const text = await response.text();
     if (!response.ok) throw apiErrorFrom(response.status, response.statusText, text);
     try {
       return JSON.parse(text) as T;

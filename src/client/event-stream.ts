@@ -18,6 +18,12 @@ export interface Backoff {
 
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 1000, maxMs: 15_000 };
 
+/**
+ * The daemon writes at least a keep-alive comment every 15 s; a stream silent for much longer sits on
+ * a connection that died without closing (a host that vanished), so it is dropped and reopened.
+ */
+export const SILENCE_LIMIT_MS = 45_000;
+
 /** What a callback returns to end the stream; anything else keeps following. */
 export const STOP = Symbol('stop');
 type Verdict = typeof STOP | void;
@@ -32,10 +38,11 @@ export interface FollowOptions {
   onEvent: (event: AegisEvent) => Verdict;
   onDisconnected?: (info: { reason: string; retryInMs: number }) => void;
   backoff?: Backoff;
+  silenceLimitMs?: number;
 }
 
 export async function followEvents(options: FollowOptions): Promise<void> {
-  const { client, path, signal, backoff = DEFAULT_BACKOFF } = options;
+  const { client, path, signal, backoff = DEFAULT_BACKOFF, silenceLimitMs = SILENCE_LIMIT_MS } = options;
   let lastEventId = options.lastEventId;
   let serverRetryMs: number | null = null;
   let everConnected = false;
@@ -47,6 +54,15 @@ export async function followEvents(options: FollowOptions): Promise<void> {
     signal.addEventListener('abort', stopStream, { once: true });
     let reason: string;
     let stopped = false;
+    let silent = false;
+    let watchdog: NodeJS.Timeout | undefined;
+    const heardFrom = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        silent = true;
+        stream.abort();
+      }, silenceLimitMs);
+    };
     try {
       const response = await open(client, path, lastEventId, stream.signal);
       if (response.status >= 400 && (response.status < 500 || !everConnected)) {
@@ -74,15 +90,20 @@ export async function followEvents(options: FollowOptions): Promise<void> {
             }
           },
         });
-        reason = await pump(response.body, (chunk) => parser.feed(chunk));
+        heardFrom();
+        reason = await pump(response.body, (chunk) => {
+          heardFrom();
+          parser.feed(chunk);
+        });
         if (stopped) return;
       }
     } catch (err) {
       if (signal.aborted || stopped) return;
       if (err instanceof ApiError) throw err;
       if (!everConnected) throw new DaemonUnreachableError(client.baseUrl, networkReason(err));
-      reason = networkReason(err);
+      reason = silent ? `nothing heard for ${silenceLimitMs / 1000}s` : networkReason(err);
     } finally {
+      clearTimeout(watchdog);
       signal.removeEventListener('abort', stopStream);
       stream.abort(); // releases the connection whatever ended this round
     }

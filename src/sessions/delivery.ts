@@ -35,6 +35,7 @@ export async function deliverText(session: LiveSession, rawText: string, deps: D
   const hooksBefore = session.acceptedPrompts.length;
   const transcript = session.transcript;
   const userRecordsBefore = transcript.userRecords;
+  const recordsBefore = transcript.records;
   const newUserRecords = () => session.transcript !== transcript || transcript.userRecords > userRecordsBefore;
   // Any input Claude takes right after ours is ours, even when Claude reshaped it (a paste wrapper,
   // tabs turned to spaces, a slash command or shell-mode line): a second copy would be worse.
@@ -65,7 +66,7 @@ export async function deliverText(session: LiveSession, rawText: string, deps: D
       if (screen.kind === 'idle' && stillInPromptBox(screen.input, text)) {
         // The text is still in the prompt box: Enter was lost or came too early.
         await deps.tmux.pressKeys(paneId, 'Enter');
-      } else if (screen.kind === 'idle' && !newUserRecords()) {
+      } else if (screen.kind === 'idle' && session.transcript === transcript && transcript.records === recordsBefore) {
         // Nothing reached Claude at all (keys sent before it read its input): type it again.
         await input();
       }

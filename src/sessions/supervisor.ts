@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { sha256 } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
-import { claudeArgv, claudeEnv, checkRequestEnv, hookSettings, type HookEvent } from '../claude/launch.js';
+import { claudeArgv, claudeEnv, checkRequestEnv, sessionSettings, type HookEvent } from '../claude/launch.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
 import { parseScreen, type ScreenState } from '../claude/screen.js';
 import { TranscriptReader, transcriptPath, type TranscriptMessage } from '../claude/transcript.js';
@@ -293,12 +293,12 @@ export class Supervisor {
     const { config, env, tmux } = this.deps;
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
+    const permissionMode = input.permissionMode ?? config.defaultPermissionMode;
     const dir = this.sessionDir(id);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const settingsPath = join(dir, 'settings.json');
-    writeFileSync(settingsPath, JSON.stringify(hookSettings(this.deps.hookBaseUrl(), id), null, 2), { mode: 0o600 });
+    writeFileSync(settingsPath, JSON.stringify(sessionSettings(this.deps.hookBaseUrl(), id, permissionMode), null, 2), { mode: 0o600 });
 
-    const permissionMode = input.permissionMode ?? config.defaultPermissionMode;
     const model = input.model ?? config.defaultModel ?? null;
     const sessionEnv = claudeEnv(env, input.env ?? {}, secret);
     if (permissionMode === 'bypassPermissions' && process.getuid?.() === 0) {
@@ -542,12 +542,22 @@ export class Supervisor {
     session.record.lastActivityAt = new Date().toISOString();
   }
 
-  private async onPaneDied(session: LiveSession, exitStatus: number | null): Promise<void> {
-    session.screen = await this.deps.tmux.capture(session.record.paneId).catch(() => session.screen);
+  private async onPaneDied(session: LiveSession, reportedStatus: number | null): Promise<void> {
+    if (session.isExited) return;
+    const { paneId, windowId } = session.record;
+    session.screen = await this.deps.tmux.capture(paneId).catch(() => session.screen);
     this.readTranscript(session, { publish: true });
-    this.markExited(session, 'claude_exited', exitStatus);
+    this.markExited(session, 'claude_exited', reportedStatus);
+    // tmux can mark a pane dead before it has reaped the process; the status may follow a moment later.
+    if (reportedStatus === null && session.record.exit) {
+      const exitStatus = await this.deps.tmux.paneExitStatus(paneId, this.timing.exitStatusWaitMs);
+      if (exitStatus !== null) {
+        session.record.exit.exitCode = exitStatus;
+        this.saveQuietly(session);
+      }
+    }
     // The screen is kept in the record; the dead window has nothing more to show.
-    await this.deps.tmux.killWindow(session.record.windowId).catch(() => {});
+    await this.deps.tmux.killWindow(windowId).catch(() => {});
   }
 
   private markExited(session: LiveSession, reason: ExitReason, exitCode: number | null): void {

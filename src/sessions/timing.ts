@@ -15,6 +15,8 @@ export interface Timing {
   dialogRetryMs: number;
   /** How long interrupt waits for the turn to stop. */
   interruptWaitMs: number;
+  /** How long to wait for tmux to learn a dead pane's exit status. */
+  exitStatusWaitMs: number;
   /** Grace for Claude to exit after its window is closed, before it is killed. */
   killGraceMs: number;
 }
@@ -28,5 +30,6 @@ export const DEFAULT_TIMING: Timing = {
   deliveryAttempts: 3,
   dialogRetryMs: 1500,
   interruptWaitMs: 5000,
+  exitStatusWaitMs: 500,
   killGraceMs: 3000,
 };

@@ -117,6 +117,17 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     return windows;
   }
 
+  /** A dead pane's exit status, waiting up to `waitMs` for tmux to learn it; null if it never does. */
+  async paneExitStatus(paneId: string, waitMs: number): Promise<number | null> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const [line = ''] = await this.run('display-message', ['-p', '-t', paneId, '#{pane_dead_status}']).catch(() => ['']);
+      if (/^\d+$/.test(line.trim())) return Number(line.trim());
+      if (Date.now() >= deadline) return null;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   async killWindow(windowId: string): Promise<void> {
     await this.run('kill-window', ['-t', windowId]);
   }
