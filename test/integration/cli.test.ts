@@ -161,6 +161,14 @@ describe('aegis client commands', () => {
     expect(code).toBe(5);
   });
 
+  it('prints the id but exits 1 when the session started and its prompt was not delivered', async () => {
+    const { code, stdout, stderr } = await cli(['create', td.workDir(), '--prompt', 'hello', '--url', td.url]);
+    expect(stdout.trim()).toMatch(UUID);
+    expect(stderr).toContain('prompt NOT delivered');
+    expect(stderr).toMatch(/^aegis: the session started but the prompt was not delivered: .*\n$/m);
+    expect(code).toBe(1);
+  });
+
   it('exits 2 for bad usage: an empty stdin message, a bad option value, an unknown command', async () => {
     const empty = await cli(['send', 'abc', '--url', td.url], { input: '' });
     expect(empty).toMatchObject({ code: 2, stderr: 'aegis: the message read from stdin is empty\n' });
@@ -186,6 +194,13 @@ describe('aegis client commands', () => {
     expect(code).toBe(0);
     expect(stdout).toBe('');
     expect(stderr).toBe(`connected to ${td.url}/v1/events\n`);
+  });
+
+  it('watch follows until interrupted, then exits 0', async () => {
+    const watch = startCli(['watch', '--url', td.url]);
+    await waitFor(() => watch.stderr.includes('connected to'), { what: 'watch to connect' });
+    watch.child.kill('SIGINT');
+    expect(await watch.exited).toBe(0);
   });
 
   it('watch exits 4 for an unknown session', async () => {
@@ -292,7 +307,7 @@ describe('aegis doctor', () => {
 });
 
 describe('aegis serve', () => {
-  const sockets = [uniqueSocket('aegis-cli'), uniqueSocket('aegis-cli')];
+  const sockets = [uniqueSocket('aegis-cli'), uniqueSocket('aegis-cli'), uniqueSocket('aegis-cli')];
   afterAll(() => {
     for (const socket of sockets) killTmuxServer(socket);
   });
@@ -327,4 +342,30 @@ describe('aegis serve', () => {
     expect(first.stderr).not.toMatch(STACK_LINE);
     expect(existsSync(join(stateDir, 'aegis.pid'))).toBe(false);
   });
+
+  it('ends the sessions it runs when stopped with --kill-sessions-on-exit', async () => {
+    const port = await freePort();
+    const env = { AEGIS_STATE_DIR: join(scratch, 'serve-kill-state'), AEGIS_TMUX_SOCKET: sockets[2], AEGIS_LOG_LEVEL: 'warn', AEGIS_CLAUDE_COMMAND: standIn };
+    const daemon = startCli(['serve', '--port', String(port), '--kill-sessions-on-exit'], { env });
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await cli(['list', '--url', url])).code === 0, { what: 'the daemon to answer' });
+    const workDir = join(scratch, 'serve-kill-work');
+    mkdirSync(workDir);
+    const created = await cli(['create', workDir, '--name', 'doomed', '--url', url]);
+    expect(created.code).toBe(0);
+    expect(tmuxWindowNames(sockets[2]!)).toContain('doomed');
+
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    expect(tmuxWindowNames(sockets[2]!)).not.toContain('doomed');
+  });
 });
+
+/** Window names on a tmux server; none when the server is gone. */
+function tmuxWindowNames(socket: string): string[] {
+  try {
+    return execFileSync('tmux', ['-L', socket, 'list-windows', '-a', '-F', '#{window_name}'], { encoding: 'utf8' }).split('\n');
+  } catch {
+    return [];
+  }
+}
