@@ -93,6 +93,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     releaseLock();
   };
 
+  // tmux first and sessions re-adopted before the first request, so the API never answers from a
+  // half-started daemon.
+  try {
+    await tmux.connect();
+  } catch (err) {
+    logger.error({ err: (err as Error).message }, 'tmux is not available; sessions cannot start until it is');
+  }
+  await supervisor.start();
+
   let port: number;
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -101,19 +110,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await app.close().catch(() => {});
     await closeCore();
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new StartupError(`EADDRINUSE: ${config.host}:${config.port} is already in use (another Aegis daemon?); set AEGIS_PORT to use another port`);
+    if (code === 'EADDRINUSE') throw new StartupError(`EADDRINUSE: ${config.host}:${config.port} is already in use (another Aegis daemon?); use --port or AEGIS_PORT for another port`);
     if (code === 'EACCES') throw new StartupError(`EACCES: not allowed to listen on ${config.host}:${config.port}`);
     throw err;
   }
   const hookHost = LOOPBACK_HOSTS.has(config.host) || config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   hookBaseUrl = `http://${hookHost.includes(':') ? `[${hookHost}]` : hookHost}:${port}`;
 
-  try {
-    await tmux.connect();
-  } catch (err) {
-    logger.error({ err: (err as Error).message }, 'tmux is not available; sessions cannot start until it is');
-  }
-  await supervisor.start();
   const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${displayHost}:${port}`;
   logger.info({ url, stateDir: config.stateDir, tmuxSocket: config.tmuxSocket, version: AEGIS_VERSION }, 'Aegis is listening');

@@ -1,6 +1,8 @@
 /** Private tmux servers for tests: a unique socket name each, killed after the test. */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 export function uniqueSocket(prefix = 'aegis-test'): string {
   return `${prefix}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -12,6 +14,8 @@ export function killTmuxServer(socket: string): void {
   } catch {
     // already gone
   }
+  // tmux can leave the socket file behind; tests leave nothing.
+  rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
 }
 
 export function tmuxServerAlive(socket: string): boolean {
