@@ -33,6 +33,9 @@ const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   allowedWorkdirs: 'ALLOWED_WORKDIRS',
   defaultPermissionMode: 'PERMISSION_MODE',
   defaultModel: 'MODEL',
+  defaultPermissionProfile: 'PERMISSION_PROFILE',
+  permissionTimeoutMs: 'PERMISSION_TIMEOUT_MS',
+  permissionTimeoutDecision: 'PERMISSION_TIMEOUT_DECISION',
 };
 
 const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs']);

@@ -3,6 +3,7 @@
  * the `Config` type. Values come from aegis.config.json and the environment (see load.ts).
  */
 import { z } from 'zod';
+import { profileSchema, TIMEOUT_DECISIONS } from '../permissions/policy.js';
 
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk', 'auto'] as const;
 export const permissionModeSchema = z.enum(PERMISSION_MODES);
@@ -35,8 +36,23 @@ export const configSchema = z
     paneRows: int(10, 500).default(50),
     /** How many recent events SSE clients can replay with Last-Event-ID. */
     eventReplaySize: int(10, 1_000_000).default(2000),
+    /** Named permission policies; a session picks one with `permissionProfile`. */
+    permissionProfiles: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'profile names use letters, digits, "_", "." or "-"'), profileSchema).default({}),
+    defaultPermissionProfile: z.string().min(1).optional(),
+    /** How long a permission request or question waits for a decision before the timeout decides. */
+    permissionTimeoutMs: int(1000).default(300_000),
+    permissionTimeoutDecision: z.enum(TIMEOUT_DECISIONS).default('deny'),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.defaultPermissionProfile && !(config.defaultPermissionProfile in config.permissionProfiles)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultPermissionProfile'],
+        message: `names no profile in permissionProfiles (have: ${Object.keys(config.permissionProfiles).join(', ') || 'none'})`,
+      });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigKey = keyof Config;

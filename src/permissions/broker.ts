@@ -1,0 +1,145 @@
+/**
+ * The PermissionBroker keeps every pending request (a tool call waiting for permission, or a
+ * question Claude asked) until something decides it: an API client, a policy rule, the timeout, or a
+ * person at the terminal. Each request is decided exactly once; the decision goes back to whoever is
+ * waiting (the held hook call, or the keystrokes of the screen fallback) and is published.
+ */
+import { randomUUID } from 'node:crypto';
+import { AegisError } from '../errors.js';
+
+export type RequestSource = 'hook' | 'screen';
+
+export interface QuestionOption {
+  label: string;
+  description?: string;
+}
+
+export interface Question {
+  question: string;
+  header?: string;
+  options: QuestionOption[];
+  multiSelect?: boolean;
+}
+
+export interface PendingRequest {
+  id: string;
+  sessionId: string;
+  kind: 'permission' | 'question';
+  toolName: string;
+  toolInput: unknown;
+  suggestions: unknown[];
+  source: RequestSource;
+  createdAt: string;
+  expiresAt: string;
+  /** For questions: what was asked. */
+  questions?: Question[];
+  /** For screen requests: the dialog's title and options as shown. */
+  screen?: { title: string; options: string[] };
+}
+
+export type DecisionBy = 'api' | 'rule' | 'timeout' | 'terminal' | 'session_ended';
+
+export interface Decision {
+  behavior: 'allow' | 'deny';
+  by: DecisionBy;
+  message?: string;
+  /** Apply Claude's own "always allow" suggestion. */
+  always?: boolean;
+  /** For questions: the answer per question text. */
+  answers?: Record<string, string>;
+  rule?: string;
+  keyId?: string | null;
+}
+
+export interface BrokerEvents {
+  requested(request: PendingRequest): void;
+  resolved(request: PendingRequest, decision: Decision): void;
+}
+
+interface Entry {
+  request: PendingRequest;
+  settle: (decision: Decision) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class PermissionBroker {
+  private readonly bySession = new Map<string, Entry[]>();
+
+  constructor(private readonly events: BrokerEvents) {}
+
+  /**
+   * Records a request and returns it with the promise of its decision. After `timeoutMs` with no
+   * decision, `onTimeout` decides.
+   */
+  open(
+    fields: Omit<PendingRequest, 'id' | 'createdAt' | 'expiresAt'>,
+    { timeoutMs, onTimeout }: { timeoutMs: number; onTimeout: 'allow' | 'deny' },
+  ): { request: PendingRequest; decision: Promise<Decision> } {
+    const now = Date.now();
+    const request: PendingRequest = {
+      id: randomUUID(),
+      ...fields,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + timeoutMs).toISOString(),
+    };
+    let settle!: (decision: Decision) => void;
+    const decision = new Promise<Decision>((resolve) => (settle = resolve));
+    const timer = setTimeout(() => {
+      this.decide(request.sessionId, request.id, {
+        behavior: onTimeout,
+        by: 'timeout',
+        ...(onTimeout === 'deny' ? { message: `No decision within ${Math.round(timeoutMs / 1000)} s; denied by Aegis.` } : {}),
+      });
+    }, timeoutMs);
+    timer.unref();
+    const list = this.bySession.get(request.sessionId) ?? [];
+    list.push({ request, settle, timer });
+    this.bySession.set(request.sessionId, list);
+    this.events.requested(request);
+    return { request, decision };
+  }
+
+  pending(sessionId: string, kind?: PendingRequest['kind']): PendingRequest[] {
+    return (this.bySession.get(sessionId) ?? []).map((e) => e.request).filter((r) => !kind || r.kind === kind);
+  }
+
+  /** The request `id`, or the oldest of `kind` when no id is given; 409/404 when there is none. */
+  find(sessionId: string, kind: PendingRequest['kind'], id?: string): PendingRequest {
+    const pending = this.pending(sessionId, kind);
+    if (id) {
+      const found = pending.find((r) => r.id === id);
+      if (!found) throw new AegisError('PERMISSION_NOT_FOUND', `no pending ${kind} ${id} in session ${sessionId}`, { permissionId: id });
+      return found;
+    }
+    const oldest = pending[0];
+    if (!oldest) throw new AegisError('NOTHING_PENDING', `session ${sessionId} has no pending ${kind}`, { sessionId });
+    return oldest;
+  }
+
+  /** Decides a request once; a request already decided is left as it was (returns false). */
+  decide(sessionId: string, id: string, decision: Decision): boolean {
+    const list = this.bySession.get(sessionId);
+    const index = list?.findIndex((e) => e.request.id === id) ?? -1;
+    if (!list || index === -1) return false;
+    const [entry] = list.splice(index, 1);
+    if (list.length === 0) this.bySession.delete(sessionId);
+    clearTimeout(entry!.timer);
+    entry!.settle(decision);
+    this.events.resolved(entry!.request, decision);
+    return true;
+  }
+
+  /** Decides every pending request of a session the same way (the session moved on or ended). */
+  decideAll(sessionId: string, decision: Decision, filter: (r: PendingRequest) => boolean = () => true): void {
+    for (const request of this.pending(sessionId).filter(filter)) this.decide(sessionId, request.id, decision);
+  }
+
+  /**
+   * Forgets every request without deciding it: when the daemon stops, the held hook calls drop and
+   * Claude falls back to its own dialog, which a restarted daemon finds on the screen.
+   */
+  close(): void {
+    for (const entries of this.bySession.values()) for (const entry of entries) clearTimeout(entry.timer);
+    this.bySession.clear();
+  }
+}
