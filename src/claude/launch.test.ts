@@ -14,13 +14,15 @@ describe('claudeArgv', () => {
 
 describe('sessionSettings', () => {
   it('skips the bypass warning only for a session that asked for bypassPermissions', () => {
-    expect(sessionSettings('http://x', 'sid', 'bypassPermissions')).toHaveProperty('skipDangerousModePermissionPrompt', true);
-    expect(sessionSettings('http://x', 'sid', 'default')).not.toHaveProperty('skipDangerousModePermissionPrompt');
+    expect(sessionSettings('http://x', 'sid', 'bypassPermissions', 1000)).toHaveProperty('skipDangerousModePermissionPrompt', true);
+    expect(sessionSettings('http://x', 'sid', 'default', 1000)).not.toHaveProperty('skipDangerousModePermissionPrompt');
   });
 
   it('points every hook at the daemon with the secret taken from the environment, never written out', () => {
-    const settings = sessionSettings('http://127.0.0.1:9100', 'sid', 'default') as { hooks: Record<string, [{ hooks: [{ url: string; headers: Record<string, string>; allowedEnvVars: string[] }] }]> };
-    expect(Object.keys(settings.hooks)).toEqual(expect.arrayContaining(['UserPromptSubmit', 'Stop', 'Notification', 'PreToolUse']));
+    const settings = sessionSettings('http://127.0.0.1:9100', 'sid', 'default', 300_000) as { hooks: Record<string, [{ hooks: [{ url: string; headers: Record<string, string>; allowedEnvVars: string[] }] }]> };
+    expect(Object.keys(settings.hooks)).toEqual(expect.arrayContaining(['UserPromptSubmit', 'Stop', 'Notification', 'PreToolUse', 'PermissionRequest']));
+    // A held permission request outlives the permission timeout, so the timeout (not Claude) decides it.
+    expect((settings.hooks.PermissionRequest![0].hooks[0] as unknown as { timeout: number }).timeout).toBe(360);
     const hook = settings.hooks.Stop![0].hooks[0];
     expect(hook.url).toBe('http://127.0.0.1:9100/v1/hooks/Stop?session=sid');
     expect(Object.values(hook.headers)).toEqual([`$${HOOK_SECRET_ENV}`]);

@@ -10,14 +10,20 @@ import { AegisError } from '../errors.js';
 export const HOOK_SECRET_ENV = 'AEGIS_HOOK_SECRET';
 export const HOOK_SECRET_HEADER = 'x-aegis-hook-secret';
 
-/** Hook events Aegis listens to, with how long Claude waits for the answer (seconds). */
+/**
+ * Hook events Aegis listens to, with how long Claude waits for the answer (seconds). A
+ * PermissionRequest is held until it is decided, so it waits as long as the session's permission
+ * timeout allows, plus a margin.
+ */
 export const HOOK_EVENTS = {
   UserPromptSubmit: 10,
   Stop: 10,
   Notification: 10,
   PreToolUse: 10,
   PostToolUse: 10,
+  PermissionRequest: 0,
 } as const;
+const PERMISSION_HOOK_MARGIN_SECONDS = 60;
 export type HookEvent = keyof typeof HOOK_EVENTS;
 
 export interface LaunchSpec {
@@ -38,9 +44,15 @@ export function claudeArgv(spec: LaunchSpec): string[] {
  * Settings passed with `--settings`: one HTTP hook per event, authenticated by the session's secret.
  * A caller who asked for bypassPermissions has accepted its warning, so Claude does not show it again.
  */
-export function sessionSettings(hookBaseUrl: string, sessionId: string, permissionMode: PermissionMode): Record<string, unknown> {
+export function sessionSettings(
+  hookBaseUrl: string,
+  sessionId: string,
+  permissionMode: PermissionMode,
+  permissionTimeoutMs: number,
+): Record<string, unknown> {
   const hooks: Record<string, unknown> = {};
-  for (const [event, timeout] of Object.entries(HOOK_EVENTS)) {
+  for (const [event, seconds] of Object.entries(HOOK_EVENTS)) {
+    const timeout = event === 'PermissionRequest' ? Math.ceil(permissionTimeoutMs / 1000) + PERMISSION_HOOK_MARGIN_SECONDS : seconds;
     hooks[event] = [
       {
         matcher: '*',

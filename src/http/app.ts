@@ -35,6 +35,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Requests are logged by our own onResponse hook, at debug, with tokens removed from URLs.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Held hook calls and SSE streams never finish by themselves; closing must not wait for them.
+    forceCloseConnections: true,
   });
   installJsonBodyParser(app);
   installErrorHandling(app);

@@ -22,6 +22,7 @@ export const createSessionSchema = z
     model: z.string().min(1).max(200).optional(),
     tier: z.string().min(1).max(100).optional(),
     permissionMode: permissionModeSchema.optional(),
+    permissionProfile: z.string().min(1).max(64).optional(),
     env: z.record(z.string(), z.string().max(32 * 1024).refine((v) => !v.includes('\0'), 'must not contain NUL characters')).optional(),
   })
   .strict();
@@ -37,3 +38,16 @@ export const readQuerySchema = z
   .strict();
 
 export const listQuerySchema = z.object({ status: z.enum(SESSION_STATUSES).optional() }).strict();
+
+export const approveSchema = z.object({ permissionId: z.string().min(1).optional(), always: z.boolean().optional() }).strict();
+
+export const rejectSchema = z.object({ permissionId: z.string().min(1).optional(), message: z.string().min(1).max(10_000).optional() }).strict();
+
+export const answerSchema = z
+  .object({
+    questionId: z.string().min(1).optional(),
+    answer: z.string().min(1).max(10_000).optional(),
+    optionIndex: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .refine((a) => (a.answer === undefined) !== (a.optionIndex === undefined), { message: 'give exactly one of answer or optionIndex', path: ['answer'] });

@@ -26,6 +26,7 @@ export interface SessionRecord {
   status: SessionStatus;
   model: string | null;
   permissionMode: PermissionMode;
+  permissionProfile: string | null;
   createdAt: string;
   lastActivityAt: string;
   statusChangedAt: string;
@@ -46,6 +47,7 @@ export interface SessionView {
   status: SessionStatus;
   model: string | null;
   permissionMode: PermissionMode;
+  permissionProfile: string | null;
   createdAt: string;
   lastActivityAt: string;
   ownerKeyId: string | null;
@@ -56,7 +58,12 @@ export interface SessionView {
   tmux: { windowId: string; paneId: string };
 }
 
-export function sessionView(record: SessionRecord): SessionView {
+export interface PendingViews {
+  pendingPermission: unknown;
+  pendingQuestion: unknown;
+}
+
+export function sessionView(record: SessionRecord, pending: PendingViews = { pendingPermission: null, pendingQuestion: null }): SessionView {
   return {
     id: record.id,
     name: record.name,
@@ -64,11 +71,12 @@ export function sessionView(record: SessionRecord): SessionView {
     status: record.status,
     model: record.model,
     permissionMode: record.permissionMode,
+    permissionProfile: record.permissionProfile ?? null,
     createdAt: record.createdAt,
     lastActivityAt: record.lastActivityAt,
     ownerKeyId: record.ownerKeyId,
-    pendingPermission: null,
-    pendingQuestion: null,
+    pendingPermission: pending.pendingPermission,
+    pendingQuestion: pending.pendingQuestion,
     usage: record.usage,
     exit: record.exit,
     tmux: { windowId: record.windowId, paneId: record.paneId },

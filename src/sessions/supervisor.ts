@@ -18,6 +18,7 @@ import type { Logger } from '../log.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { deliverText, type DeliveryResult } from './delivery.js';
+import { PermissionDesk } from './permission-desk.js';
 import type { CreateSessionInput } from './inputs.js';
 import { LiveSession } from './live-session.js';
 import { sessionView, type ExitReason, type SessionRecord, type SessionStatus, type SessionView } from './session.js';
@@ -57,11 +58,21 @@ export class Supervisor {
   private readonly byPane = new Map<string, LiveSession>();
   private readonly byWindow = new Map<string, LiveSession>();
   private readonly timing: Timing;
+  private readonly desk: PermissionDesk;
   private reservedSlots = 0;
   private closed = false;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
+    this.desk = new PermissionDesk({
+      config: deps.config,
+      bus: deps.bus,
+      logger: deps.logger,
+      tmux: deps.tmux,
+      setStatus: (session, to) => this.setStatus(session, to, { fromHook: true }),
+      recheckLater: (session, ms) => this.recheckLater(session, ms),
+      deliver: (session, text) => this.send(session.id, text),
+    });
     deps.tmux.on('paneOutput', (paneId) => {
       const session = this.byPane.get(paneId);
       if (session) this.scheduleCapture(session);
@@ -107,6 +118,12 @@ export class Supervisor {
     const { config } = this.deps;
     const workDir = resolveWorkDir(input.workDir, config.allowedWorkdirs);
     checkRequestEnv(input.env ?? {});
+    if (input.permissionProfile && !(input.permissionProfile in config.permissionProfiles)) {
+      const known = Object.keys(config.permissionProfiles).join(', ') || 'none configured';
+      throw new AegisError('INVALID_REQUEST', `permissionProfile ${input.permissionProfile} is not a configured profile (${known})`, {
+        issues: [{ path: 'permissionProfile', message: `unknown profile; known: ${known}` }],
+      });
+    }
 
     const reusable = [...this.sessions.values()].find(
       (s) => s.record.status === 'idle' && s.record.workDir === workDir && s.record.ownerKeyId === ownerKeyId,
@@ -160,7 +177,7 @@ export class Supervisor {
     session.dispose();
     this.deps.store.remove(id);
     rmSync(this.sessionDir(id), { recursive: true, force: true });
-    return sessionView(session.record);
+    return this.view(session);
   }
 
   async send(id: string, text: string): Promise<DeliveryResult> {
@@ -207,6 +224,30 @@ export class Supervisor {
     return this.view(session);
   }
 
+  permissions(id: string): { pending: Record<string, unknown>[] } {
+    return { pending: this.desk.listPermissions(this.mustGet(id).id) };
+  }
+
+  approve(id: string, input: { permissionId?: string | undefined; always?: boolean | undefined }, keyId: string | null): { approved: true; permission: Record<string, unknown> } {
+    const session = this.mustGetLive(id);
+    return { approved: true, permission: this.desk.view(this.desk.approve(session, input, keyId)) };
+  }
+
+  reject(id: string, input: { permissionId?: string | undefined; message?: string | undefined }, keyId: string | null): { rejected: true; permission: Record<string, unknown> } {
+    const session = this.mustGetLive(id);
+    return { rejected: true, permission: this.desk.view(this.desk.reject(session, input, keyId)) };
+  }
+
+  answer(
+    id: string,
+    input: { questionId?: string | undefined; answer?: string | undefined; optionIndex?: number | undefined },
+    keyId: string | null,
+  ): { answered: true; question: Record<string, unknown>; answers: Record<string, string> } {
+    const session = this.mustGetLive(id);
+    const { request, answers } = this.desk.answer(session, input, keyId);
+    return { answered: true, question: this.desk.view(request), answers };
+  }
+
   health(): { total: number; byStatus: Record<string, number>; stalled: string[]; idleSeconds: Record<string, number> } {
     const byStatus: Record<string, number> = {};
     const idleSeconds: Record<string, number> = {};
@@ -234,7 +275,13 @@ export class Supervisor {
    * A hook call from Claude. Returns false when the secret does not belong to the session (the
    * caller answers 401); otherwise applies what the hook says and returns the hook's answer.
    */
-  handleHook(event: HookEvent, sessionId: string, secret: string, payload: HookPayload): Record<string, unknown> | false {
+  handleHook(
+    event: HookEvent,
+    sessionId: string,
+    secret: string,
+    payload: HookPayload,
+    signal: AbortSignal = new AbortController().signal,
+  ): Record<string, unknown> | Promise<Record<string, unknown>> | false {
     const session = this.sessions.get(sessionId);
     if (!session || !secretMatches(secret, session.record.hookSecretHash)) return false;
     if (session.isExited) return {};
@@ -253,8 +300,14 @@ export class Supervisor {
         session.acceptedPrompts.push(payload.prompt ?? '');
         this.setStatus(session, 'working', { fromHook: true });
         break;
-      case 'PreToolUse':
+      case 'PermissionRequest':
+        session.changed();
+        return this.desk.onPermissionHook(session, payload, signal);
       case 'PostToolUse':
+        this.desk.onToolRan(session, payload.tool_name);
+        this.setStatus(session, 'working', { fromHook: true });
+        break;
+      case 'PreToolUse':
         this.setStatus(session, 'working', { fromHook: true });
         break;
       case 'Stop':
@@ -278,6 +331,7 @@ export class Supervisor {
 
   async close({ killSessions = false }: { killSessions?: boolean } = {}): Promise<void> {
     this.closed = true;
+    this.desk.close();
     for (const session of this.sessions.values()) {
       if (killSessions && !session.isExited) {
         this.markExited(session, 'deleted', null);
@@ -297,7 +351,10 @@ export class Supervisor {
     const dir = this.sessionDir(id);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const settingsPath = join(dir, 'settings.json');
-    writeFileSync(settingsPath, JSON.stringify(sessionSettings(this.deps.hookBaseUrl(), id, permissionMode), null, 2), { mode: 0o600 });
+    const permissionProfile = input.permissionProfile ?? config.defaultPermissionProfile ?? null;
+    const profileTimeout = permissionProfile ? config.permissionProfiles[permissionProfile]?.timeoutMs : undefined;
+    const settings = sessionSettings(this.deps.hookBaseUrl(), id, permissionMode, profileTimeout ?? config.permissionTimeoutMs);
+    writeFileSync(settingsPath, JSON.stringify(settings, null, 2), { mode: 0o600 });
 
     const model = input.model ?? config.defaultModel ?? null;
     const sessionEnv = claudeEnv(env, input.env ?? {}, secret);
@@ -322,7 +379,7 @@ export class Supervisor {
 
     const now = new Date().toISOString();
     const record: SessionRecord = {
-      id, name, workDir, status: 'starting', model, permissionMode,
+      id, name, workDir, status: 'starting', model, permissionMode, permissionProfile,
       createdAt: now, lastActivityAt: now, statusChangedAt: now, ownerKeyId,
       usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
       exit: null, windowId: pane.windowId, paneId: pane.paneId, panePid: pane.panePid,
@@ -387,6 +444,7 @@ export class Supervisor {
 
   private finishStop(session: LiveSession): void {
     this.cancelPendingStop(session);
+    this.desk.onTurnEnded(session);
     this.readTranscript(session, { publish: true });
     this.setStatus(session, 'idle', { fromHook: true });
   }
@@ -444,6 +502,7 @@ export class Supervisor {
   }
 
   private reconcile(session: LiveSession, screen: ScreenState): void {
+    this.desk.onScreen(session, screen);
     switch (screen.kind) {
       case 'trust_dialog':
         // The workDir passed the allowed-roots check at creation, so the folder is trusted.
@@ -457,11 +516,9 @@ export class Supervisor {
         if (session.record.permissionMode === 'bypassPermissions') this.answerDialog(session, ['Down', 'Enter']);
         return;
       case 'permission':
-        this.setStatus(session, 'permission_prompt', { fromHook: false });
-        return;
       case 'question':
-        this.setStatus(session, 'asking', { fromHook: false });
-        return;
+        return; // the desk sets the status once the request is listed
+
       case 'working':
         this.setStatus(session, 'working', { fromHook: false });
         return;
@@ -510,6 +567,7 @@ export class Supervisor {
       session.lastHookStatusAt = Date.now();
     } else {
       if (session.pendingStop) return; // the Stop hook already said how this turn ends
+      if (this.desk.hasPendingHook(session.id)) return; // a held request decides what comes next
       const sinceHook = Date.now() - session.lastHookStatusAt;
       if (sinceHook < this.timing.hookPrecedenceMs) {
         this.recheckLater(session, this.timing.hookPrecedenceMs - sinceHook);
@@ -569,6 +627,7 @@ export class Supervisor {
     session.record.statusChangedAt = now;
     this.unregister(session);
     session.dispose();
+    this.desk.onExited(session);
     this.saveQuietly(session);
     this.deps.bus.publish('status_changed', session.id, { from, to: 'exited' });
     this.deps.bus.publish('session_exited', session.id, { reason, exitCode });
@@ -607,7 +666,10 @@ export class Supervisor {
   }
 
   private view(session: LiveSession): SessionView {
-    return sessionView(session.record);
+    return sessionView(session.record, {
+      pendingPermission: this.desk.pendingPermission(session.id),
+      pendingQuestion: this.desk.pendingQuestion(session.id),
+    });
   }
 
   private mustGet(id: string): LiveSession {

@@ -13,6 +13,7 @@ import { startDaemon, type Daemon } from '../../src/daemon.js';
 import type { Timing } from '../../src/sessions/timing.js';
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic.js';
 import { killTmuxServer, uniqueSocket } from './tmux.js';
+import { waitFor } from './wait-for.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLAUDE_BIN = join(ROOT, 'node_modules/.bin/claude');
@@ -121,7 +122,10 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       killTmuxServer(socket);
       await fake?.close();
       // Claude processes ended by the tmux kill may still be writing their last files for a moment.
-      rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+      await waitFor(() => {
+        rmSync(root, { recursive: true, force: true });
+        return true;
+      }, { timeoutMs: 15_000, what: `${root} to be removed` });
     },
   };
   return handle;

@@ -53,7 +53,8 @@ export function describeRequest(body: unknown): FakeRequestInfo {
 }
 
 /**
- * Directives read from the last user text of a main request: [[bash: CMD]], [[ask: QUESTION|OPT1|OPT2...]],
+ * Directives read from the last user text of a main request: [[bash: CMD]], [[read: PATH]], [[write: PATH]],
+ * [[ask: QUESTION|OPT1|OPT2...]],
  * [[slow: N]] (N chunks 300 ms apart), [[hang]], [[error: STATUS]]; anything else is acknowledged with
  * `ACK <n> chars: <first 80 chars>`. A tool_result is answered with `tool result: <first 200 chars>`.
  */
@@ -64,6 +65,12 @@ export function defaultResponder(req: FakeRequestInfo): FakeTurn {
   let m: RegExpMatchArray | null;
   if ((m = t.match(/\[\[bash:\s*([\s\S]*?)\]\]/))) {
     return { toolUse: { name: 'Bash', input: { command: m[1]!.trim(), description: 'run a command' } } };
+  }
+  if ((m = t.match(/\[\[read:\s*([\s\S]*?)\]\]/))) {
+    return { toolUse: { name: 'Read', input: { file_path: m[1]!.trim() } } };
+  }
+  if ((m = t.match(/\[\[write:\s*([\s\S]*?)\]\]/))) {
+    return { toolUse: { name: 'Write', input: { file_path: m[1]!.trim(), content: 'written by the model\n' } } };
   }
   if ((m = t.match(/\[\[ask:\s*([\s\S]*?)\]\]/))) {
     const [question = '', ...labels] = m[1]!.split('|').map((s) => s.trim());

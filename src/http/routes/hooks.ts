@@ -20,7 +20,12 @@ export function hookRoutes(app: FastifyInstance, { supervisor }: { supervisor: S
       return sendError(reply, 401, 'UNAUTHORIZED', 'hook calls need the session secret, from loopback');
     }
     const payload = parseInput(hookPayloadSchema, request.body);
-    const answer = supervisor.handleHook(event as HookEvent, sessionId, secret, payload);
+    // A held PermissionRequest ends early when Claude stops waiting (its timeout, or a key at the terminal).
+    const abandoned = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) abandoned.abort();
+    });
+    const answer = await supervisor.handleHook(event as HookEvent, sessionId, secret, payload, abandoned.signal);
     if (answer === false) {
       request.log.warn({ event, sessionId }, 'refused a hook call with a wrong secret');
       return sendError(reply, 401, 'UNAUTHORIZED', 'the hook secret does not belong to this session');

@@ -1,7 +1,7 @@
 /** The session routes of the /v1 contract: a thin adapter from HTTP to the Supervisor. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createSessionSchema, listQuerySchema, readQuerySchema, sendSchema } from '../../sessions/inputs.js';
+import { answerSchema, approveSchema, createSessionSchema, listQuerySchema, readQuerySchema, rejectSchema, sendSchema } from '../../sessions/inputs.js';
 import type { Supervisor } from '../../sessions/supervisor.js';
 import { parseInput } from '../validate.js';
 
@@ -44,6 +44,26 @@ export function sessionRoutes(app: FastifyInstance, { supervisor }: { supervisor
   app.post('/v1/sessions/:id/interrupt', async (request) => supervisor.interrupt(idOf(request.params)));
 
   app.post('/v1/sessions/:id/escape', async (request) => ({ sent: true, session: await supervisor.escape(idOf(request.params)) }));
+
+  app.get('/v1/sessions/:id/permissions', async (request) => supervisor.permissions(idOf(request.params)));
+
+  app.post('/v1/sessions/:id/approve', async (request) => {
+    const id = idOf(request.params);
+    supervisor.get(id);
+    return supervisor.approve(id, parseInput(approveSchema, request.body ?? {}), request.principal.keyId);
+  });
+
+  app.post('/v1/sessions/:id/reject', async (request) => {
+    const id = idOf(request.params);
+    supervisor.get(id);
+    return supervisor.reject(id, parseInput(rejectSchema, request.body ?? {}), request.principal.keyId);
+  });
+
+  app.post('/v1/sessions/:id/answer', async (request) => {
+    const id = idOf(request.params);
+    supervisor.get(id);
+    return supervisor.answer(id, parseInput(answerSchema, request.body), request.principal.keyId);
+  });
 }
 
 function idOf(params: unknown): string {

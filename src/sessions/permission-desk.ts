@@ -1,0 +1,280 @@
+/**
+ * Where a session's permission requests and questions are decided. Claude's PermissionRequest hook
+ * is held open until an API client, a policy rule or the timeout decides; a dialog that shows on the
+ * screen with no hook behind it (hooks failed, or the daemon restarted while one was held) is listed
+ * too and answered with keystrokes. Every request is published when it opens and when it is decided.
+ */
+import type { Config } from '../config/schema.js';
+import type { HookPayload } from '../claude/hook-payloads.js';
+import type { ScreenState } from '../claude/screen.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Logger } from '../log.js';
+import { answersFor, hookResponse, permissionOption, questionsOf, screenQuestion, type AnswerInput } from '../permissions/answers.js';
+import { PermissionBroker, type Decision, type PendingRequest } from '../permissions/broker.js';
+import { evaluate } from '../permissions/policy.js';
+import type { TmuxServer } from '../tmux/tmux-server.js';
+import type { LiveSession } from './live-session.js';
+import type { SessionStatus } from './session.js';
+
+export interface PermissionDeskDeps {
+  config: Config;
+  bus: EventBus;
+  logger: Logger;
+  tmux: Pick<TmuxServer, 'pressKeys' | 'typeText'>;
+  setStatus(session: LiveSession, to: SessionStatus): void;
+  /** Looks at the session's screen again after `ms`. */
+  recheckLater(session: LiveSession, ms: number): void;
+  /** Sends text to Claude's prompt (for a rejection's message after a screen dialog). */
+  deliver(session: LiveSession, text: string): Promise<unknown>;
+}
+
+/** A dialog must stay on screen this long with no hook behind it before it counts as a screen request. */
+const SCREEN_REQUEST_GRACE_MS = 1000;
+
+const TOOL_BY_TITLE: Array<[RegExp, string]> = [
+  [/^Bash command/i, 'Bash'],
+  [/^Create file/i, 'Write'],
+  [/^(Edit|Update) file/i, 'Edit'],
+  [/^Read file/i, 'Read'],
+  [/^Fetch/i, 'WebFetch'],
+  [/^Web search/i, 'WebSearch'],
+];
+
+export class PermissionDesk {
+  readonly broker: PermissionBroker;
+  private readonly sessions = new Map<string, LiveSession>();
+  private readonly dialogSeen = new Map<string, { key: string; at: number }>();
+
+  constructor(private readonly deps: PermissionDeskDeps) {
+    this.broker = new PermissionBroker({
+      requested: (request) => {
+        if (request.kind === 'question') deps.bus.publish('question', request.sessionId, { questionId: request.id, question: this.view(request) });
+        else deps.bus.publish('permission_request', request.sessionId, { permissionId: request.id, permission: this.view(request) });
+      },
+      resolved: (request, decision) => {
+        deps.bus.publish('permission_resolved', request.sessionId, {
+          permissionId: request.id,
+          kind: request.kind,
+          toolName: request.toolName,
+          decision: decision.behavior,
+          by: decision.by,
+          ...(decision.rule ? { rule: decision.rule } : {}),
+          ...(decision.keyId ? { keyId: decision.keyId } : {}),
+          ...(decision.message ? { message: decision.message } : {}),
+          ...(decision.answers ? { answers: decision.answers } : {}),
+        });
+        deps.logger.info({ sessionId: request.sessionId, permissionId: request.id, tool: request.toolName, decision: decision.behavior, by: decision.by, rule: decision.rule }, 'permission decided');
+        const session = this.sessions.get(request.sessionId);
+        if (session && !session.isExited && this.broker.pending(request.sessionId).length === 0 && decision.by !== 'terminal') {
+          deps.setStatus(session, 'working');
+        }
+      },
+    });
+  }
+
+  /** The Permission object of the contract (and, for questions, what was asked). */
+  view(request: PendingRequest): Record<string, unknown> {
+    const { kind, questions, screen, ...permission } = request;
+    if (kind === 'permission') return { ...permission, ...(screen ? { screen } : {}) };
+    const first = questions?.[0];
+    return { ...permission, question: first?.question ?? '', header: first?.header, options: first?.options ?? [], multiSelect: first?.multiSelect ?? false, questions };
+  }
+
+  pendingPermission(sessionId: string): Record<string, unknown> | null {
+    const [first] = this.broker.pending(sessionId, 'permission');
+    return first ? this.view(first) : null;
+  }
+
+  pendingQuestion(sessionId: string): Record<string, unknown> | null {
+    const [first] = this.broker.pending(sessionId, 'question');
+    return first ? this.view(first) : null;
+  }
+
+  listPermissions(sessionId: string): Record<string, unknown>[] {
+    return this.broker.pending(sessionId, 'permission').map((r) => this.view(r));
+  }
+
+  /** Whether a held hook call is waiting: the screen then only shows what the hook already said. */
+  hasPendingHook(sessionId: string): boolean {
+    return this.broker.pending(sessionId).some((r) => r.source === 'hook');
+  }
+
+  /** Claude's PermissionRequest hook: resolves with the hook's answer once the request is decided. */
+  async onPermissionHook(session: LiveSession, payload: HookPayload, signal: AbortSignal): Promise<Record<string, unknown>> {
+    this.sessions.set(session.id, session);
+    const toolName = payload.tool_name ?? 'unknown';
+    const toolInput = payload.tool_input ?? {};
+    const suggestions = Array.isArray(payload.permission_suggestions) ? (payload.permission_suggestions as unknown[]) : [];
+    const isQuestion = toolName === 'AskUserQuestion';
+    const { request, decision } = this.broker.open(
+      {
+        sessionId: session.id,
+        kind: isQuestion ? 'question' : 'permission',
+        toolName,
+        toolInput,
+        suggestions,
+        source: 'hook',
+        ...(isQuestion ? { questions: questionsOf(toolInput) } : {}),
+      },
+      this.timeoutFor(session),
+    );
+    // Claude gave up on the hook (its timeout, or a person answered at the terminal).
+    signal.addEventListener('abort', () => this.broker.decide(session.id, request.id, { behavior: 'deny', by: 'terminal' }), { once: true });
+    if (!isQuestion && this.applyPolicy(session, request)) return hookResponse(await decision, toolInput, suggestions);
+    this.deps.setStatus(session, isQuestion ? 'asking' : 'permission_prompt');
+    return hookResponse(await decision, toolInput, suggestions);
+  }
+
+  approve(session: LiveSession, input: { permissionId?: string | undefined; always?: boolean | undefined }, keyId: string | null): PendingRequest {
+    const request = this.broker.find(session.id, 'permission', input.permissionId);
+    this.broker.decide(session.id, request.id, { behavior: 'allow', by: 'api', keyId, ...(input.always ? { always: true } : {}) });
+    return request;
+  }
+
+  reject(session: LiveSession, input: { permissionId?: string | undefined; message?: string | undefined }, keyId: string | null): PendingRequest {
+    const request = this.broker.find(session.id, 'permission', input.permissionId);
+    this.broker.decide(session.id, request.id, { behavior: 'deny', by: 'api', keyId, ...(input.message ? { message: input.message } : {}) });
+    return request;
+  }
+
+  answer(session: LiveSession, input: AnswerInput & { questionId?: string | undefined }, keyId: string | null): { request: PendingRequest; answers: Record<string, string> } {
+    const request = this.broker.find(session.id, 'question', input.questionId);
+    const answers = answersFor(request.questions ?? [], input);
+    this.broker.decide(session.id, request.id, { behavior: 'allow', by: 'api', keyId, answers });
+    return { request, answers };
+  }
+
+  /** A tool ran: a request for it that is still listed was answered at the terminal. */
+  onToolRan(session: LiveSession, toolName: string | undefined): void {
+    this.broker.decideAll(session.id, { behavior: 'allow', by: 'terminal' }, (r) => r.toolName === toolName);
+  }
+
+  /** The turn ended: whatever is still listed will not be asked any more. */
+  onTurnEnded(session: LiveSession): void {
+    this.broker.decideAll(session.id, { behavior: 'deny', by: 'terminal' });
+  }
+
+  onExited(session: LiveSession): void {
+    this.broker.decideAll(session.id, { behavior: 'deny', by: 'session_ended', message: 'The session ended.' });
+    this.sessions.delete(session.id);
+    this.dialogSeen.delete(session.id);
+  }
+
+  /**
+   * The screen fallback. A dialog with no hook behind it becomes a screen request once it has stayed
+   * a moment (hooks come first when they work); a screen request whose dialog is gone was answered at
+   * the terminal.
+   */
+  onScreen(session: LiveSession, screen: ScreenState): void {
+    this.sessions.set(session.id, session);
+    const key = screen.kind === 'permission' ? `p:${screen.title}\n${screen.detail}` : screen.kind === 'question' ? `q:${screen.question}` : null;
+    for (const request of this.broker.pending(session.id)) {
+      if (request.source === 'screen' && request.screen && `${request.kind === 'question' ? 'q' : 'p'}:${request.screen.title}` !== key) {
+        this.broker.decide(session.id, request.id, { behavior: screen.kind === 'working' ? 'allow' : 'deny', by: 'terminal' });
+      }
+    }
+    if (!key || this.hasPendingHook(session.id)) {
+      this.dialogSeen.delete(session.id);
+      return;
+    }
+    if (this.broker.pending(session.id).some((r) => r.source === 'screen')) return;
+    const seen = this.dialogSeen.get(session.id);
+    if (!seen || seen.key !== key) {
+      this.dialogSeen.set(session.id, { key, at: Date.now() });
+      this.deps.recheckLater(session, SCREEN_REQUEST_GRACE_MS);
+      return;
+    }
+    if (Date.now() - seen.at < SCREEN_REQUEST_GRACE_MS) {
+      this.deps.recheckLater(session, SCREEN_REQUEST_GRACE_MS - (Date.now() - seen.at));
+      return;
+    }
+    this.openScreenRequest(session, screen, key.slice(2));
+  }
+
+  close(): void {
+    this.broker.close();
+  }
+
+  private openScreenRequest(session: LiveSession, screen: ScreenState, title: string): void {
+    if (screen.kind !== 'permission' && screen.kind !== 'question') return;
+    const isQuestion = screen.kind === 'question';
+    const toolName = isQuestion ? 'AskUserQuestion' : TOOL_BY_TITLE.find(([re]) => re.test(screen.title))?.[1] ?? screen.title;
+    const toolInput = isQuestion ? { questions: [screenQuestion(screen.question, screen.header, screen.options)] } : screenToolInput(toolName, screen.detail);
+    const { request, decision } = this.broker.open(
+      {
+        sessionId: session.id,
+        kind: isQuestion ? 'question' : 'permission',
+        toolName,
+        toolInput,
+        suggestions: [],
+        source: 'screen',
+        screen: { title, options: screen.options.map((o) => o.label) },
+        ...(isQuestion ? { questions: questionsOf(toolInput) } : {}),
+      },
+      this.timeoutFor(session),
+    );
+    this.deps.setStatus(session, isQuestion ? 'asking' : 'permission_prompt');
+    void decision.then((d) => this.answerOnScreen(session, screen, d)).catch((err: unknown) => {
+      this.deps.logger.warn({ sessionId: session.id, err: String(err) }, 'cannot answer the dialog on screen');
+    });
+    if (!isQuestion) this.applyPolicy(session, request);
+  }
+
+  /** Gives a decision to a dialog on screen by choosing its option, as a person would. */
+  private async answerOnScreen(session: LiveSession, screen: ScreenState, decision: Decision): Promise<void> {
+    if (decision.by === 'terminal' || decision.by === 'session_ended' || session.isExited) return;
+    const paneId = session.record.paneId;
+    if (screen.kind === 'question') {
+      const answer = Object.values(decision.answers ?? {})[0];
+      const chosen = screen.options.find((o) => o.label === answer);
+      if (decision.behavior === 'deny' || answer === undefined) {
+        await this.deps.tmux.pressKeys(paneId, 'Escape');
+      } else if (chosen) {
+        await this.deps.tmux.typeText(paneId, String(chosen.index));
+      } else {
+        const free = screen.options.find((o) => /^Type something/.test(o.label));
+        if (free) await this.deps.tmux.typeText(paneId, String(free.index));
+        await this.deps.tmux.typeText(paneId, answer);
+        await this.deps.tmux.pressKeys(paneId, 'Enter');
+      }
+      return;
+    }
+    if (screen.kind !== 'permission') return;
+    const option = permissionOption(screen.options, decision);
+    if (option) await this.deps.tmux.typeText(paneId, String(option.index));
+    else await this.deps.tmux.pressKeys(paneId, decision.behavior === 'deny' ? 'Escape' : 'Enter');
+    // Claude asks what to do instead after a "No"; the rejection's message is the answer.
+    if (decision.behavior === 'deny' && decision.message && decision.by === 'api') await this.deps.deliver(session, decision.message);
+  }
+
+  /** A policy rule decides at once when one matches; returns whether it did. */
+  private applyPolicy(session: LiveSession, request: PendingRequest): boolean {
+    const name = session.record.permissionProfile;
+    if (!name) return false;
+    const verdict = evaluate(name, this.deps.config.permissionProfiles[name], request.toolName, request.toolInput);
+    if (!verdict || verdict.decision === 'ask') return false;
+    return this.broker.decide(session.id, request.id, {
+      behavior: verdict.decision,
+      by: 'rule',
+      rule: verdict.rule,
+      ...(verdict.decision === 'deny' ? { message: verdict.message ?? `Denied by Aegis rule ${verdict.rule}.` } : {}),
+    });
+  }
+
+  private timeoutFor(session: LiveSession): { timeoutMs: number; onTimeout: 'allow' | 'deny' } {
+    const { config } = this.deps;
+    const profile = session.record.permissionProfile ? config.permissionProfiles[session.record.permissionProfile] : undefined;
+    return {
+      timeoutMs: profile?.timeoutMs ?? config.permissionTimeoutMs,
+      onTimeout: profile?.onTimeout ?? config.permissionTimeoutDecision,
+    };
+  }
+}
+
+/** What a dialog's detail says, in the shape of the tool's input (best effort: the screen is all there is). */
+function screenToolInput(toolName: string, detail: string): Record<string, unknown> {
+  const lines = detail.split('\n').filter((l) => !/^Tip:|^[╌─]+$/.test(l.trim()));
+  if (toolName === 'Bash') return { command: lines.find((l, i) => i > 0 || lines.length === 1) ?? lines[0] ?? '', description: lines[0] ?? '' };
+  if (toolName === 'Write' || toolName === 'Edit' || toolName === 'Read') return { file_path: lines[0] ?? '' };
+  return { detail };
+}

@@ -1,0 +1,193 @@
+/**
+ * End to end with the real Claude Code: tool calls Claude asks permission for are decided through
+ * the API, by policy rules, by the timeout, and after a daemon restart through the screen.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { openSse, type SseClient } from '../support/sse.js';
+import { waitFor } from '../support/wait-for.js';
+
+const outside = mkdtempSync(join(tmpdir(), 'aegis-outside-'));
+const secretFile = join(outside, 'secret.txt');
+writeFileSync(secretFile, 'outside the workdir\n');
+
+describe('permissions decided through the API', () => {
+  let t: TestDaemon;
+  let events: SseClient;
+  beforeAll(async () => {
+    t = await startTestDaemon({
+      claude: true,
+      config: {
+        permissionProfiles: {
+          ci: {
+            rules: [
+              { tool: ['Read', 'Glob', 'Grep'], decision: 'allow' },
+              { name: 'no-rm', tool: 'Bash', match: '*rm -rf *', decision: 'deny', message: 'Deleting trees is not allowed here.' },
+            ],
+          },
+          quick: { rules: [], timeoutMs: 2000, onTimeout: 'deny' },
+        },
+      },
+    });
+    events = await openSse(`${t.url}/v1/events`);
+  });
+  afterAll(async () => {
+    events?.close();
+    await t?.close();
+  });
+
+  const session = async (id: string) => (await t.api('GET', `/v1/sessions/${id}`)).body;
+  const messages = async (id: string) => (await t.api('GET', `/v1/sessions/${id}/read`)).body.messages as Array<{ role: string; kind: string; text: string; toolName?: string; isError?: boolean }>;
+  const untilIdle = (id: string) => waitFor(async () => (await session(id)).status === 'idle', { timeoutMs: 30_000, what: 'the session to be idle' });
+  const start = async (body: Record<string, unknown> = {}) => {
+    const workDir = t.workDir();
+    const created = await t.api('POST', '/v1/sessions', { workDir, ...body });
+    expect(created.status).toBe(201);
+    return { id: created.body.id as string, workDir };
+  };
+
+  it('holds a Bash call until it is approved, then runs it', async () => {
+    const { id, workDir } = await start();
+    const sent = Date.now();
+    await t.api('POST', `/v1/sessions/${id}/send`, { text: 'please [[bash: echo approved > out.txt]]' });
+    const request = await events.waitFor((e) => e.event === 'permission_request' && e.data.sessionId === id);
+    const hookToEvent = Date.now() - sent;
+    expect(request.data.permission).toMatchObject({ sessionId: id, toolName: 'Bash', toolInput: { command: 'echo approved > out.txt' }, source: 'hook' });
+    const pending = await t.api('GET', `/v1/sessions/${id}/permissions`);
+    expect(pending.body.pending).toHaveLength(1);
+    expect(pending.body.pending[0]).toMatchObject({ id: request.data.permissionId, toolName: 'Bash', suggestions: expect.any(Array), expiresAt: expect.any(String) });
+    const s = await session(id);
+    expect(s.status).toBe('permission_prompt');
+    expect(s.pendingPermission.id).toBe(request.data.permissionId);
+    expect(existsSync(join(workDir, 'out.txt'))).toBe(false);
+
+    const approvedAt = Date.now();
+    const approved = await t.api('POST', `/v1/sessions/${id}/approve`, {});
+    expect(approved.status).toBe(200);
+    expect(approved.body.permission.id).toBe(request.data.permissionId);
+    await waitFor(() => existsSync(join(workDir, 'out.txt')), { what: 'the command to run' });
+    const approveToRun = Date.now() - approvedAt;
+    expect(readFileSync(join(workDir, 'out.txt'), 'utf8')).toBe('approved\n');
+    const resolved = await events.waitFor((e) => e.event === 'permission_resolved' && e.data.permissionId === request.data.permissionId);
+    expect(resolved.data).toMatchObject({ decision: 'allow', by: 'api' });
+    await untilIdle(id);
+    await waitFor(async () => (await messages(id)).some((m) => m.kind === 'tool_result' && m.toolName === 'Bash'), { what: 'the tool result' });
+    expect((await t.api('GET', `/v1/sessions/${id}/permissions`)).body.pending).toEqual([]);
+    expect((await t.api('POST', `/v1/sessions/${id}/approve`, {})).status).toBe(409);
+    console.log(`permission timings: send to permission_request ${hookToEvent} ms, approve to the command's file ${approveToRun} ms`);
+  });
+
+  it('rejects with a message Claude is told, and nothing runs', async () => {
+    const { id, workDir } = await start();
+    await t.api('POST', `/v1/sessions/${id}/send`, { text: '[[bash: echo nope > rejected.txt]]' });
+    const request = await events.waitFor((e) => e.event === 'permission_request' && e.data.sessionId === id);
+    const rejected = await t.api('POST', `/v1/sessions/${id}/reject`, { permissionId: request.data.permissionId, message: 'Not in this repository.' });
+    expect(rejected.status).toBe(200);
+    await untilIdle(id);
+    expect(existsSync(join(workDir, 'rejected.txt'))).toBe(false);
+    await waitFor(async () => (await messages(id)).some((m) => m.kind === 'tool_result' && m.text.includes('Not in this repository.')), { what: 'Claude to be told' });
+  });
+
+  it('lets a profile allow Read and deny a dangerous Bash without anyone, naming the rule', async () => {
+    const { id, workDir } = await start({ permissionProfile: 'ci' });
+    expect((await session(id)).permissionProfile).toBe('ci');
+    await t.api('POST', `/v1/sessions/${id}/send`, { text: `[[read: ${secretFile}]]` });
+    const allowed = await events.waitFor((e) => e.event === 'permission_resolved' && e.data.sessionId === id && e.data.toolName === 'Read');
+    expect(allowed.data).toMatchObject({ decision: 'allow', by: 'rule', rule: 'ci#1' });
+    await untilIdle(id);
+    await waitFor(async () => (await messages(id)).some((m) => m.kind === 'tool_result' && m.text.includes('outside the workdir')), { what: 'the file to be read' });
+
+    writeFileSync(join(workDir, 'keep.txt'), 'keep');
+    await t.api('POST', `/v1/sessions/${id}/send`, { text: `[[bash: rm -rf ${workDir}/*]]` });
+    const denied = await events.waitFor((e) => e.event === 'permission_resolved' && e.data.sessionId === id && e.data.toolName === 'Bash');
+    expect(denied.data).toMatchObject({ decision: 'deny', by: 'rule', rule: 'no-rm' });
+    await untilIdle(id);
+    expect(existsSync(join(workDir, 'keep.txt'))).toBe(true);
+    const statuses = events.events.filter((e) => e.event === 'status_changed' && e.data.sessionId === id).map((e) => e.data.to);
+    expect(statuses).not.toContain('permission_prompt');
+  });
+
+  it('decides an unanswered request with the configured timeout outcome', async () => {
+    const { id, workDir } = await start({ permissionProfile: 'quick' });
+    await t.api('POST', `/v1/sessions/${id}/send`, { text: '[[bash: echo late > late.txt]]' });
+    const request = await events.waitFor((e) => e.event === 'permission_request' && e.data.sessionId === id);
+    const resolved = await events.waitFor((e) => e.event === 'permission_resolved' && e.data.permissionId === request.data.permissionId, 10_000);
+    expect(resolved.data).toMatchObject({ decision: 'deny', by: 'timeout' });
+    await untilIdle(id);
+    expect(existsSync(join(workDir, 'late.txt'))).toBe(false);
+  });
+
+  it('answers a question by index and by label, and the transcript shows the answers', async () => {
+    const { id } = await start();
+    await t.api('POST', `/v1/sessions/${id}/send`, { text: '[[ask: Which database should I use?|SQLite|Postgres]]' });
+    const asked = await events.waitFor((e) => e.event === 'question' && e.data.sessionId === id);
+    expect(asked.data.question).toMatchObject({ question: 'Which database should I use?', options: [{ label: 'SQLite' }, { label: 'Postgres' }] });
+    const s = await session(id);
+    expect(s.status).toBe('asking');
+    expect(s.pendingQuestion.question).toBe('Which database should I use?');
+    expect((await t.api('POST', `/v1/sessions/${id}/answer`, { optionIndex: 5 })).status).toBe(400);
+    const byIndex = await t.api('POST', `/v1/sessions/${id}/answer`, { optionIndex: 1 });
+    expect(byIndex.body.answers).toEqual({ 'Which database should I use?': 'Postgres' });
+    await untilIdle(id);
+
+    await t.api('POST', `/v1/sessions/${id}/send`, { text: '[[ask: Which cache?|Redis|Memcached]]' });
+    await events.waitFor((e) => e.event === 'question' && e.data.sessionId === id && e.data.question.question === 'Which cache?');
+    await t.api('POST', `/v1/sessions/${id}/answer`, { answer: 'memcached' });
+    await untilIdle(id);
+    const results = (await messages(id)).filter((m) => m.kind === 'tool_result').map((m) => m.text);
+    expect(results.join('\n')).toContain('"Which database should I use?"="Postgres"');
+    expect(results.join('\n')).toContain('"Which cache?"="Memcached"');
+  });
+
+  it("refuses a hook call made with another session's secret", async () => {
+    const a = await start();
+    const b = await start();
+    await untilIdle(a.id);
+    await untilIdle(b.id);
+    const pid = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', (await session(b.id)).tmux.paneId, '#{pane_pid}']).toString().trim();
+    const secretOfB = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('AEGIS_HOOK_SECRET='))!.split('=')[1]!;
+    const body = { hook_event_name: 'Stop', session_id: a.id };
+    const forged = await t.api('POST', `/v1/hooks/Stop?session=${a.id}`, body, { 'x-aegis-hook-secret': secretOfB });
+    expect(forged.status).toBe(401);
+    const genuine = await t.api('POST', `/v1/hooks/Stop?session=${b.id}`, { ...body, session_id: b.id }, { 'x-aegis-hook-secret': secretOfB });
+    expect(genuine.status).toBe(200);
+    const malformed = await t.api('POST', `/v1/hooks/Stop?session=${b.id}`, '[1,2', { 'x-aegis-hook-secret': secretOfB, 'content-type': 'application/json' });
+    expect(malformed.status).toBe(400);
+    expect((await session(b.id)).status).not.toBe('exited');
+  });
+});
+
+describe('a permission request pending across a daemon restart', () => {
+  let t: TestDaemon;
+  beforeAll(async () => {
+    t = await startTestDaemon({ claude: true });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('is found again on the screen after the restart and can be approved', async () => {
+    const workDir = t.workDir();
+    const id = (await t.api('POST', '/v1/sessions', { workDir })).body.id as string;
+    const events = await openSse(`${t.url}/v1/sessions/${id}/events`);
+    await t.api('POST', `/v1/sessions/${id}/send`, { text: '[[bash: echo survived > restart.txt]]' });
+    await events.waitFor((e) => e.event === 'permission_request');
+    events.close();
+
+    await t.stop();
+    await t.restart();
+
+    const pending = await waitFor(async () => {
+      const list = (await t.api('GET', `/v1/sessions/${id}/permissions`)).body.pending;
+      return list.length > 0 ? list : undefined;
+    }, { timeoutMs: 15_000, what: 'the dialog to be found on the screen' });
+    expect(pending[0]).toMatchObject({ source: 'screen', toolName: 'Bash', toolInput: { command: 'echo survived > restart.txt' } });
+    expect((await t.api('GET', `/v1/sessions/${id}`)).body.status).toBe('permission_prompt');
+    expect((await t.api('POST', `/v1/sessions/${id}/approve`, {})).status).toBe(200);
+    await waitFor(() => existsSync(join(workDir, 'restart.txt')), { timeoutMs: 15_000, what: 'the command to run' });
+  });
+});
