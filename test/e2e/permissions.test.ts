@@ -190,4 +190,34 @@ describe('a permission request pending across a daemon restart', () => {
     expect((await t.api('POST', `/v1/sessions/${id}/approve`, {})).status).toBe(200);
     await waitFor(() => existsSync(join(workDir, 'restart.txt')), { timeoutMs: 15_000, what: 'the command to run' });
   });
+
+  it('finds a question on the screen after a restart and answers it with keys', async () => {
+    const id = (await t.api('POST', '/v1/sessions', { workDir: t.workDir() })).body.id as string;
+    const events = await openSse(`${t.url}/v1/sessions/${id}/events`);
+    await t.api('POST', `/v1/sessions/${id}/send`, { text: '[[ask: Which editor?|Vim|Emacs|Nano]]' });
+    await events.waitFor((e) => e.event === 'question');
+    events.close();
+
+    await t.stop();
+    await t.restart();
+
+    const question = await waitFor(async () => (await t.api('GET', `/v1/sessions/${id}`)).body.pendingQuestion ?? undefined, { timeoutMs: 15_000, what: 'the question to be found on the screen' });
+    expect(question).toMatchObject({ source: 'screen', question: 'Which editor?', options: [{ label: 'Vim' }, { label: 'Emacs' }, { label: 'Nano' }] });
+    expect((await t.api('POST', `/v1/sessions/${id}/answer`, { optionIndex: 2 })).status).toBe(200);
+    await waitFor(async () => {
+      const messages = (await t.api('GET', `/v1/sessions/${id}/read`)).body.messages as Array<{ kind: string; text: string }>;
+      return messages.some((m) => m.kind === 'tool_result' && m.text.includes('"Which editor?"="Nano"'));
+    }, { timeoutMs: 15_000, what: 'the answer in the transcript' });
+  });
+
+  it('passes the permission mode through, bypassPermissions included', async () => {
+    const plan = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), permissionMode: 'acceptEdits' });
+    expect(plan.body.permissionMode).toBe('acceptEdits');
+    const bypass = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), permissionMode: 'bypassPermissions' });
+    for (const id of [plan.body.id, bypass.body.id]) {
+      await waitFor(async () => (await t.api('GET', `/v1/sessions/${id}`)).body.status === 'idle', { timeoutMs: 20_000, what: 'the session to be idle' });
+    }
+    expect((await t.api('GET', `/v1/sessions/${plan.body.id}/pane`)).body.text).toMatch(/accept edits on/);
+    expect((await t.api('GET', `/v1/sessions/${bypass.body.id}/pane`)).body.text).toMatch(/bypass permissions on/);
+  });
 });
