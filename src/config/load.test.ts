@@ -59,4 +59,17 @@ describe('loadConfig', () => {
     writeFileSync(join(cwd, 'aegis.config.json'), '{ nope');
     expect(() => loadConfig({ env: {}, cwd })).toThrow(/cannot read .*aegis\.config\.json/);
   });
+
+  it('loads the shipped aegis.config.json.example', () => {
+    const example = join(import.meta.dirname, '../../aegis.config.json.example');
+    const { config } = loadConfig({ env: { AEGIS_CONFIG: example }, cwd: emptyDir() });
+    expect(config.defaultPermissionProfile).toBe('ci');
+    expect(config.permissionProfiles.ci?.rules.length).toBeGreaterThan(0);
+  });
+
+  it('names a default permission profile that does not exist', () => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify({ defaultPermissionProfile: 'nope' }));
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(/defaultPermissionProfile.*names no profile/);
+  });
 });
