@@ -17,7 +17,8 @@ export class LiveSession {
   readonly acceptedPrompts: string[] = [];
   /** When a hook last set the status; the screen may lag behind a hook for a moment. */
   lastHookStatusAt = 0;
-  lastDialogAnswerAt = 0;
+  /** The start-up dialog on screen: which, since when, and when Aegis last answered it. */
+  startupDialog: { kind: string; since: number; answeredAt: number } | null = null;
   /** Index in `messages` where the current turn began. */
   turnStart = 0;
   /** A Stop hook that arrived before the transcript had the turn's reply; the turn ends when it does. */

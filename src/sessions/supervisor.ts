@@ -531,18 +531,21 @@ export class Supervisor {
   }
 
   /**
-   * Answers a start-up dialog, then looks again after a moment: keys pressed while Claude is still
-   * drawing the dialog can be lost, and a dialog that stays must be answered again.
+   * Answers a start-up dialog once it has been on screen a moment (keys sent while Claude first
+   * draws it are lost), then looks again: a dialog that stays is answered again.
    */
   private answerDialog(session: LiveSession, keys: string[]): void {
     const now = Date.now();
-    const wait = session.lastDialogAnswerAt + this.timing.dialogRetryMs - now;
-    if (wait > 0) {
-      this.recheckLater(session, wait);
+    const kind = session.screenState.kind;
+    if (session.startupDialog?.kind !== kind) session.startupDialog = { kind, since: now, answeredAt: 0 };
+    const dialog = session.startupDialog;
+    const due = Math.max(dialog.since + this.timing.dialogSettleMs, dialog.answeredAt + this.timing.dialogRetryMs);
+    if (now < due) {
+      this.recheckLater(session, due - now);
       return;
     }
-    session.lastDialogAnswerAt = now;
-    this.deps.logger.info({ sessionId: session.id, screen: session.screenState.kind }, 'answering start-up dialog');
+    dialog.answeredAt = now;
+    this.deps.logger.info({ sessionId: session.id, screen: kind }, 'answering start-up dialog');
     void this.deps.tmux.pressKeys(session.record.paneId, ...keys).catch(() => {});
     this.recheckLater(session, this.timing.dialogRetryMs);
   }

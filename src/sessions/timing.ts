@@ -11,6 +11,8 @@ export interface Timing {
   /** How long one delivery attempt waits for Claude to confirm the prompt. */
   deliveryAttemptMs: number;
   deliveryAttempts: number;
+  /** How long a start-up dialog is shown before it is answered: keys sent as it first draws are lost. */
+  dialogSettleMs: number;
   /** Minimum gap between two answers to the same start-up dialog. */
   dialogRetryMs: number;
   /** How long interrupt waits for the turn to stop. */
@@ -28,7 +30,8 @@ export const DEFAULT_TIMING: Timing = {
   readyTimeoutMs: 60_000,
   deliveryAttemptMs: 5000,
   deliveryAttempts: 3,
-  dialogRetryMs: 1500,
+  dialogSettleMs: 300,
+  dialogRetryMs: 1000,
   interruptWaitMs: 5000,
   exitStatusWaitMs: 500,
   killGraceMs: 3000,

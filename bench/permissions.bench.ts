@@ -1,0 +1,72 @@
+/**
+ * Permission latency: from a PermissionRequest hook reaching the daemon to the permission_request
+ * SSE event reaching a client, and from POST /approve to Claude running the tool.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { it } from 'vitest';
+import { startTestDaemon } from '../test/support/daemon.js';
+import { openSse } from '../test/support/sse.js';
+import { waitFor } from '../test/support/wait-for.js';
+import { record, stats } from './report.js';
+
+it('hook to event, approve to tool', async () => {
+  const t = await startTestDaemon({ claude: true });
+  try {
+    const workDir = t.workDir();
+    const id = (await t.api('POST', '/v1/sessions', { workDir })).body.id as string;
+    const events = await openSse(`${t.url}/v1/sessions/${id}/events`);
+    await waitFor(async () => (await t.api('GET', `/v1/sessions/${id}`)).body.status === 'idle', { what: 'idle' });
+
+    // Hook → event: the benchmark plays Claude's hook call itself, with the session's real secret.
+    const paneId = (await t.api('GET', `/v1/sessions/${id}`)).body.tmux.paneId as string;
+    const pid = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', paneId, '#{pane_pid}']).toString().trim();
+    const secret = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('AEGIS_HOOK_SECRET='))!.slice('AEGIS_HOOK_SECRET='.length);
+    const hookToEvent: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const seen = events.events.length;
+      const begin = performance.now();
+      const held = fetch(`${t.url}/v1/hooks/PermissionRequest?session=${id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret },
+        body: JSON.stringify({ hook_event_name: 'PermissionRequest', session_id: id, tool_name: 'Bash', tool_input: { command: `echo ${i}` }, permission_suggestions: [] }),
+      });
+      await waitFor(() => events.events.slice(seen).some((e) => e.event === 'permission_request'), { intervalMs: 1, what: 'the event' });
+      hookToEvent.push(performance.now() - begin);
+      await t.api('POST', `/v1/sessions/${id}/reject`, {});
+      await held;
+    }
+
+    // Approve → tool: the real Claude asks, the benchmark approves and watches for the command's file.
+    const approveToTool: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const file = join(workDir, `ran-${i}.txt`);
+      const seen = events.events.length;
+      await t.api('POST', `/v1/sessions/${id}/send`, { text: `[[bash: echo ${i} > ${file}]]` });
+      await waitFor(() => events.events.slice(seen).some((e) => e.event === 'permission_request'), { timeoutMs: 30_000, what: 'the request' });
+      const begin = performance.now();
+      await t.api('POST', `/v1/sessions/${id}/approve`, {});
+      await waitFor(() => existsSync(file), { intervalMs: 1, what: 'the command to run' });
+      approveToTool.push(performance.now() - begin);
+      await waitFor(async () => (await t.api('GET', `/v1/sessions/${id}`)).body.status === 'idle', { timeoutMs: 30_000, what: 'idle' });
+    }
+    events.close();
+
+    const h = stats(hookToEvent);
+    const a = stats(approveToTool);
+    record('permissions', `## Permissions: hook to event, approve to tool
+
+Method: \`bench/permissions.bench.ts\`. Hook → event: 30 times, the benchmark POSTs a PermissionRequest
+hook with the session's real secret (as Claude does) and times until a client on the session's SSE stream
+has the \`permission_request\` event. Approve → tool: 5 times, the real Claude asks to run a Bash command
+that writes a file; the time from sending \`POST /approve\` to the file existing.
+
+| measure | median | p95 | min | max |
+|---|---|---|---|---|
+| hook arrives → \`permission_request\` at the SSE client | ${h.median.toFixed(1)} ms | ${h.p95.toFixed(1)} ms | ${h.min.toFixed(1)} ms | ${h.max.toFixed(1)} ms |
+| \`POST /approve\` → the command has run | ${a.median.toFixed(0)} ms | ${a.p95.toFixed(0)} ms | ${a.min.toFixed(0)} ms | ${a.max.toFixed(0)} ms |`);
+  } finally {
+    await t.close();
+  }
+});
