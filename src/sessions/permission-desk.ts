@@ -274,7 +274,7 @@ export class PermissionDesk {
 /** What a dialog's detail says, in the shape of the tool's input (best effort: the screen is all there is). */
 function screenToolInput(toolName: string, detail: string): Record<string, unknown> {
   const lines = detail.split('\n').filter((l) => !/^Tip:|^[╌─]+$/.test(l.trim()));
-  if (toolName === 'Bash') return { command: lines.find((l, i) => i > 0 || lines.length === 1) ?? lines[0] ?? '', description: lines[0] ?? '' };
+  if (toolName === 'Bash') return { command: lines.find((_line, i) => i > 0 || lines.length === 1) ?? lines[0] ?? '', description: lines[0] ?? '' };
   if (toolName === 'Write' || toolName === 'Edit' || toolName === 'Read') return { file_path: lines[0] ?? '' };
   return { detail };
 }

@@ -1,17 +1,16 @@
 /**
- * The Supervisor owns every session: it starts Claude in a tmux window, moves each session through
- * its states from hooks (first) and the screen (fallback), follows transcripts, delivers text, and
- * publishes every change on the event bus. It knows nothing of HTTP.
+ * The Supervisor owns every session: it starts Claude in a tmux window, re-adopts sessions after a
+ * restart, and carries out what callers ask (send, read, interrupt, decide permissions, delete). What
+ * sessions do by themselves is followed by the SessionTracker. It knows nothing of HTTP.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, rmSync, watch, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sha256 } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { claudeArgv, claudeEnv, checkRequestEnv, sessionSettings, type HookEvent } from '../claude/launch.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
-import { parseScreen, type ScreenState } from '../claude/screen.js';
-import { TranscriptReader, transcriptPath, type TranscriptMessage } from '../claude/transcript.js';
+import { transcriptPath, type TranscriptMessage } from '../claude/transcript.js';
 import { AegisError, errorMessage } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../log.js';
@@ -19,9 +18,10 @@ import type { SessionStore } from '../store/session-store.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { deliverText, type DeliveryResult } from './delivery.js';
 import { PermissionDesk } from './permission-desk.js';
+import { SessionTracker } from './session-tracker.js';
 import type { CreateSessionInput } from './inputs.js';
 import { LiveSession } from './live-session.js';
-import { sessionView, type ExitReason, type SessionRecord, type SessionStatus, type SessionView } from './session.js';
+import { sessionView, type SessionRecord, type SessionStatus, type SessionView } from './session.js';
 import { DEFAULT_TIMING, type Timing } from './timing.js';
 import { resolveWorkDir } from './workdir.js';
 
@@ -59,35 +59,46 @@ export class Supervisor {
   private readonly byWindow = new Map<string, LiveSession>();
   private readonly timing: Timing;
   private readonly desk: PermissionDesk;
+  private readonly tracker: SessionTracker;
   private reservedSlots = 0;
   private closed = false;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
+    this.tracker = new SessionTracker({
+      tmux: deps.tmux,
+      bus: deps.bus,
+      store: deps.store,
+      logger: deps.logger,
+      timing: this.timing,
+      desk: () => this.desk,
+      isClosed: () => this.closed,
+      onExited: (session) => this.unregister(session),
+    });
     this.desk = new PermissionDesk({
       config: deps.config,
       bus: deps.bus,
       logger: deps.logger,
       tmux: deps.tmux,
-      setStatus: (session, to) => this.setStatus(session, to, { fromHook: true }),
-      recheckLater: (session, ms) => this.recheckLater(session, ms),
+      setStatus: (session, to) => this.tracker.setStatus(session, to, { fromHook: true }),
+      recheckLater: (session, ms) => this.tracker.recheckLater(session, ms),
       deliver: (session, text) => this.send(session.id, text),
     });
     deps.tmux.on('paneOutput', (paneId) => {
       const session = this.byPane.get(paneId);
-      if (session) this.scheduleCapture(session);
+      if (session) this.tracker.scheduleCapture(session);
     });
     deps.tmux.on('paneDied', (paneId, exitStatus) => {
       const session = this.byPane.get(paneId);
-      if (session) void this.onPaneDied(session, exitStatus);
+      if (session) void this.tracker.onPaneDied(session, exitStatus);
     });
     deps.tmux.on('windowClose', (windowId) => {
       const session = this.byWindow.get(windowId);
-      if (session) this.markExited(session, 'window_closed', null);
+      if (session) this.tracker.markExited(session, 'window_closed', null);
     });
     deps.tmux.on('disconnected', (reason) => {
       deps.logger.error({ reason }, 'tmux control connection lost; live sessions are marked exited');
-      for (const session of this.sessions.values()) this.markExited(session, 'tmux_died', null);
+      for (const session of this.sessions.values()) this.tracker.markExited(session, 'tmux_died', null);
     });
   }
 
@@ -102,14 +113,14 @@ export class Supervisor {
       if (record.status === 'exited') continue;
       const window = windows.find((w) => w.owner === record.id && w.paneId === record.paneId);
       if (!window || window.dead) {
-        this.markExited(session, window?.dead ? 'claude_exited' : 'lost', window?.exitStatus ?? null);
+        this.tracker.markExited(session, window?.dead ? 'claude_exited' : 'lost', window?.exitStatus ?? null);
         continue;
       }
       this.register(session);
-      this.watchTranscript(session);
-      this.readTranscript(session, { publish: false });
+      this.tracker.watchTranscript(session);
+      this.tracker.readTranscript(session, { publish: false });
       session.turnStart = session.messages.length;
-      this.scheduleCapture(session);
+      this.tracker.scheduleCapture(session);
       this.deps.logger.info({ sessionId: record.id, status: record.status }, 'session re-adopted after restart');
     }
   }
@@ -169,7 +180,7 @@ export class Supervisor {
     if (!session.isExited) {
       const pid = session.record.panePid;
       session.screen = await this.deps.tmux.capture(session.record.paneId).catch(() => session.screen);
-      this.markExited(session, 'deleted', null);
+      this.tracker.markExited(session, 'deleted', null);
       await this.deps.tmux.killWindow(session.record.windowId).catch(() => {});
       await this.ensureProcessGone(pid);
     }
@@ -187,14 +198,14 @@ export class Supervisor {
       return deliverText(session, text, {
         tmux: this.deps.tmux,
         timing: this.timing,
-        refresh: () => this.capture(session),
+        refresh: () => this.tracker.capture(session),
       });
     });
   }
 
   read(id: string, after: number, limit: number): ReadResult {
     const session = this.mustGet(id);
-    this.readTranscript(session, { publish: true });
+    this.tracker.readTranscript(session, { publish: true });
     const messages = session.messages.slice(after, after + limit);
     return { messages, nextCursor: String(Math.min(after, session.messages.length) + messages.length), status: session.record.status };
   }
@@ -284,49 +295,7 @@ export class Supervisor {
   ): Record<string, unknown> | Promise<Record<string, unknown>> | false {
     const session = this.sessions.get(sessionId);
     if (!session || !secretMatches(secret, session.record.hookSecretHash)) return false;
-    if (session.isExited) return {};
-    if (payload.transcript_path && payload.transcript_path !== session.transcript.path) {
-      // Claude moved to a new transcript (e.g. after /clear); follow it from its start.
-      session.transcript = new TranscriptReader(payload.transcript_path);
-      session.record.transcriptPath = payload.transcript_path;
-      this.watchTranscript(session);
-    }
-    this.touch(session);
-    this.readTranscript(session, { publish: true });
-    switch (event) {
-      case 'UserPromptSubmit':
-        this.cancelPendingStop(session);
-        session.turnStart = session.messages.length;
-        session.acceptedPrompts.push(payload.prompt ?? '');
-        this.setStatus(session, 'working', { fromHook: true });
-        break;
-      case 'PermissionRequest':
-        session.changed();
-        return this.desk.onPermissionHook(session, payload, signal);
-      case 'PostToolUse':
-        this.desk.onToolRan(session, payload.tool_name);
-        this.setStatus(session, 'working', { fromHook: true });
-        break;
-      case 'PreToolUse':
-        this.setStatus(session, 'working', { fromHook: true });
-        break;
-      case 'Stop':
-        // Claude writes its transcript a moment after this hook: the turn ends once the reply is
-        // readable, so a client never sees "idle" before the message that finished the turn.
-        this.cancelPendingStop(session);
-        session.lastHookStatusAt = Date.now();
-        session.pendingStop = {
-          lastAssistantMessage: payload.last_assistant_message ?? '',
-          timer: setTimeout(() => this.finishStop(session), this.timing.transcriptSettleMs),
-        };
-        this.settleStop(session);
-        break;
-      case 'Notification':
-        this.scheduleCapture(session);
-        break;
-    }
-    session.changed();
-    return {};
+    return this.tracker.applyHook(session, event, payload, signal);
   }
 
   async close({ killSessions = false }: { killSessions?: boolean } = {}): Promise<void> {
@@ -334,7 +303,7 @@ export class Supervisor {
     this.desk.close();
     for (const session of this.sessions.values()) {
       if (killSessions && !session.isExited) {
-        this.markExited(session, 'deleted', null);
+        this.tracker.markExited(session, 'deleted', null);
         await this.deps.tmux.killWindow(session.record.windowId).catch(() => {});
       }
       session.dispose();
@@ -388,10 +357,10 @@ export class Supervisor {
     const session = new LiveSession(record);
     this.sessions.set(id, session);
     this.register(session);
-    this.watchTranscript(session);
-    this.save(session);
+    this.tracker.watchTranscript(session);
+    this.tracker.save(session);
     // Output printed before the pane was registered went unnoticed; look at the screen once now.
-    this.scheduleCapture(session);
+    this.tracker.scheduleCapture(session);
     this.deps.logger.info({ sessionId: id, workDir, paneId: pane.paneId, permissionMode }, 'session started');
     return session;
   }
@@ -427,216 +396,6 @@ export class Supervisor {
     if (this.byWindow.get(session.record.windowId) === session) this.byWindow.delete(session.record.windowId);
   }
 
-  private cancelPendingStop(session: LiveSession): void {
-    if (session.pendingStop) clearTimeout(session.pendingStop.timer);
-    session.pendingStop = null;
-  }
-
-  private settleStop(session: LiveSession): void {
-    const pending = session.pendingStop;
-    if (!pending) return;
-    const last = pending.lastAssistantMessage.trim();
-    const replied = session.messages
-      .slice(session.turnStart)
-      .some((m) => m.role === 'assistant' && m.kind === 'text' && m.text.trim() !== '' && last.endsWith(m.text.trim()));
-    if (last === '' || replied) this.finishStop(session);
-  }
-
-  private finishStop(session: LiveSession): void {
-    this.cancelPendingStop(session);
-    this.desk.onTurnEnded(session);
-    this.readTranscript(session, { publish: true });
-    this.setStatus(session, 'idle', { fromHook: true });
-  }
-
-  /**
-   * Follows the transcript file as Claude writes it (inotify through fs.watch), so messages are
-   * published as they are written. The directory is watched because the file appears only with the
-   * first prompt; without a watcher, hooks and screen changes still trigger reads.
-   */
-  private watchTranscript(session: LiveSession): void {
-    session.transcriptWatcher?.close();
-    session.transcriptWatcher = null;
-    const dir = dirname(session.transcript.path);
-    try {
-      mkdirSync(dir, { recursive: true });
-      const watcher = watch(dir, (_event, file) => {
-        if (!file || file === basename(session.transcript.path)) this.scheduleTranscriptRead(session);
-      });
-      watcher.on('error', () => watcher.close());
-      session.transcriptWatcher = watcher;
-    } catch (err) {
-      this.deps.logger.warn({ sessionId: session.id, dir, err: errorMessage(err) }, 'cannot watch the transcript directory');
-    }
-  }
-
-  private scheduleTranscriptRead(session: LiveSession): void {
-    if (session.transcriptTimer || session.isExited) return;
-    session.transcriptTimer = setTimeout(() => {
-      session.transcriptTimer = null;
-      this.readTranscript(session, { publish: true });
-    }, 20);
-  }
-
-  private scheduleCapture(session: LiveSession): void {
-    if (session.captureTimer || session.isExited || this.closed) return;
-    session.captureTimer = setTimeout(() => {
-      session.captureTimer = null;
-      void this.capture(session);
-    }, this.timing.screenThrottleMs);
-  }
-
-  /** Re-reads the screen and the transcript, then reconciles the status with what the screen shows. */
-  private async capture(session: LiveSession): Promise<ScreenState> {
-    if (session.isExited) return session.screenState;
-    try {
-      session.screen = await this.deps.tmux.capture(session.record.paneId);
-    } catch {
-      return session.screenState;
-    }
-    session.screenState = parseScreen(session.screen);
-    this.readTranscript(session, { publish: true });
-    this.reconcile(session, session.screenState);
-    session.changed();
-    return session.screenState;
-  }
-
-  private reconcile(session: LiveSession, screen: ScreenState): void {
-    this.desk.onScreen(session, screen);
-    switch (screen.kind) {
-      case 'trust_dialog':
-        // The workDir passed the allowed-roots check at creation, so the folder is trusted.
-        this.answerDialog(session, ['Down', 'Enter']);
-        return;
-      case 'api_key_dialog':
-        // The key is the daemon's own (its environment); a session nobody watches must not stall on it.
-        this.answerDialog(session, ['Up', 'Enter']);
-        return;
-      case 'bypass_dialog':
-        if (session.record.permissionMode === 'bypassPermissions') this.answerDialog(session, ['Down', 'Enter']);
-        return;
-      case 'permission':
-      case 'question':
-        return; // the desk sets the status once the request is listed
-
-      case 'working':
-        this.setStatus(session, 'working', { fromHook: false });
-        return;
-      case 'idle':
-        this.setStatus(session, 'idle', { fromHook: false });
-        return;
-      case 'unknown':
-        return;
-    }
-  }
-
-  /**
-   * Answers a start-up dialog once it has been on screen a moment (keys sent while Claude first
-   * draws it are lost), then looks again: a dialog that stays is answered again.
-   */
-  private answerDialog(session: LiveSession, keys: string[]): void {
-    const now = Date.now();
-    const kind = session.screenState.kind;
-    if (session.startupDialog?.kind !== kind) session.startupDialog = { kind, since: now, answeredAt: 0 };
-    const dialog = session.startupDialog;
-    const due = Math.max(dialog.since + this.timing.dialogSettleMs, dialog.answeredAt + this.timing.dialogRetryMs);
-    if (now < due) {
-      this.recheckLater(session, due - now);
-      return;
-    }
-    dialog.answeredAt = now;
-    this.deps.logger.info({ sessionId: session.id, screen: kind }, 'answering start-up dialog');
-    void this.deps.tmux.pressKeys(session.record.paneId, ...keys).catch(() => {});
-    this.recheckLater(session, this.timing.dialogRetryMs);
-  }
-
-  /** One look at the screen after `ms`, for states no further output would reveal. */
-  private recheckLater(session: LiveSession, ms: number): void {
-    if (session.recheckTimer || session.isExited || this.closed) return;
-    session.recheckTimer = setTimeout(() => {
-      session.recheckTimer = null;
-      this.scheduleCapture(session);
-    }, ms);
-  }
-
-  /**
-   * Moves a session to a new status. A hook is the surer signal; for a moment after one, a screen
-   * that still shows the old state is not believed, and is looked at again once that moment passes.
-   */
-  private setStatus(session: LiveSession, to: SessionStatus, { fromHook }: { fromHook: boolean }): void {
-    const from = session.record.status;
-    if (from === 'exited' || from === to) return;
-    if (fromHook) {
-      session.lastHookStatusAt = Date.now();
-    } else {
-      if (session.pendingStop) return; // the Stop hook already said how this turn ends
-      if (this.desk.hasPendingHook(session.id)) return; // a held request decides what comes next
-      const sinceHook = Date.now() - session.lastHookStatusAt;
-      if (sinceHook < this.timing.hookPrecedenceMs) {
-        this.recheckLater(session, this.timing.hookPrecedenceMs - sinceHook);
-        return;
-      }
-    }
-    const now = new Date().toISOString();
-    session.record.status = to;
-    session.record.statusChangedAt = now;
-    session.record.lastActivityAt = now;
-    this.saveQuietly(session);
-    this.deps.bus.publish('status_changed', session.id, { from, to });
-    session.changed();
-  }
-
-  private readTranscript(session: LiveSession, { publish }: { publish: boolean }): void {
-    const fresh = session.transcript.readNew();
-    if (fresh.length === 0) return;
-    for (const message of fresh) {
-      session.messages.push(message);
-      if (publish) this.deps.bus.publish('message', session.id, { message });
-    }
-    session.record.usage = session.transcript.usage;
-    this.touch(session);
-    session.changed();
-    this.settleStop(session);
-  }
-
-  private touch(session: LiveSession): void {
-    session.record.lastActivityAt = new Date().toISOString();
-  }
-
-  private async onPaneDied(session: LiveSession, reportedStatus: number | null): Promise<void> {
-    if (session.isExited) return;
-    const { paneId, windowId } = session.record;
-    session.screen = await this.deps.tmux.capture(paneId).catch(() => session.screen);
-    this.readTranscript(session, { publish: true });
-    this.markExited(session, 'claude_exited', reportedStatus);
-    // tmux can mark a pane dead before it has reaped the process; the status may follow a moment later.
-    if (reportedStatus === null && session.record.exit) {
-      const exitStatus = await this.deps.tmux.paneExitStatus(paneId, this.timing.exitStatusWaitMs);
-      if (exitStatus !== null) {
-        session.record.exit.exitCode = exitStatus;
-        this.saveQuietly(session);
-      }
-    }
-    // The screen is kept in the record; the dead window has nothing more to show.
-    await this.deps.tmux.killWindow(windowId).catch(() => {});
-  }
-
-  private markExited(session: LiveSession, reason: ExitReason, exitCode: number | null): void {
-    if (session.isExited) return;
-    const from = session.record.status;
-    const now = new Date().toISOString();
-    session.record.exit = { reason, exitCode, at: now, lastScreen: session.screen || null };
-    session.record.status = 'exited';
-    session.record.statusChangedAt = now;
-    this.unregister(session);
-    session.dispose();
-    this.desk.onExited(session);
-    this.saveQuietly(session);
-    this.deps.bus.publish('status_changed', session.id, { from, to: 'exited' });
-    this.deps.bus.publish('session_exited', session.id, { reason, exitCode });
-    this.deps.logger.info({ sessionId: session.id, reason, exitCode }, 'session exited');
-  }
-
   /** After its window closed, Claude gets a grace period to exit before it is killed. */
   private async ensureProcessGone(pid: number): Promise<void> {
     if (!pid || !isAlive(pid)) return;
@@ -648,19 +407,6 @@ export class Supervisor {
       } catch {
         // already gone
       }
-    }
-  }
-
-  private save(session: LiveSession): void {
-    this.deps.store.save(session.record);
-  }
-
-  /** Status changes come from Claude, not from a request: a store failure is logged, never thrown at tmux. */
-  private saveQuietly(session: LiveSession): void {
-    try {
-      this.save(session);
-    } catch (err) {
-      this.deps.logger.error({ sessionId: session.id, err: errorMessage(err) }, 'cannot persist session state');
     }
   }
 

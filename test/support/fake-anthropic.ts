@@ -118,7 +118,7 @@ export function startFakeAnthropic(): Promise<FakeAnthropic> {
     res.end(JSON.stringify(value));
   };
 
-  async function answerMessages(req: IncomingMessage, res: ServerResponse, raw: string) {
+  async function answerMessages(res: ServerResponse, raw: string) {
     let body: unknown;
     try { body = JSON.parse(raw); } catch {
       return json(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: 'Body is not JSON' } });
@@ -181,7 +181,7 @@ export function startFakeAnthropic(): Promise<FakeAnthropic> {
     req.on('end', () => {
       const path = (req.url ?? '/').split('?')[0];
       const raw = Buffer.concat(chunks).toString('utf8');
-      const done = req.method === 'POST' && path === '/v1/messages' ? answerMessages(req, res, raw)
+      const done = req.method === 'POST' && path === '/v1/messages' ? answerMessages(res, raw)
         : req.method === 'POST' && path === '/v1/messages/count_tokens' ? Promise.resolve(json(res, 200, { input_tokens: 10 }))
         : Promise.resolve(json(res, 200, {}));
       done.catch(() => res.destroy());

@@ -1,0 +1,310 @@
+/**
+ * Follows what each live session does and keeps its state true: hook calls, screen changes and
+ * transcript growth move its status, publish its messages, answer its start-up dialogs and notice
+ * its end. The Supervisor decides what to do with sessions; the tracker observes them.
+ */
+import { mkdirSync, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { HookEvent } from '../claude/launch.js';
+import type { HookPayload } from '../claude/hook-payloads.js';
+import { parseScreen, type ScreenState } from '../claude/screen.js';
+import { TranscriptReader } from '../claude/transcript.js';
+import { errorMessage } from '../errors.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Logger } from '../log.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { TmuxServer } from '../tmux/tmux-server.js';
+import type { LiveSession } from './live-session.js';
+import type { PermissionDesk } from './permission-desk.js';
+import type { ExitReason, SessionStatus } from './session.js';
+import type { Timing } from './timing.js';
+
+export interface SessionTrackerDeps {
+  tmux: TmuxServer;
+  bus: EventBus;
+  store: SessionStore;
+  logger: Logger;
+  timing: Timing;
+  desk: () => PermissionDesk;
+  isClosed: () => boolean;
+  /** Called once when a session has exited, after its state is saved and published. */
+  onExited: (session: LiveSession) => void;
+}
+
+export class SessionTracker {
+  constructor(private readonly deps: SessionTrackerDeps) {}
+
+  private get timing(): Timing {
+    return this.deps.timing;
+  }
+
+  /** Applies what a hook call says about the session; resolves with the hook's answer. */
+  applyHook(session: LiveSession, event: HookEvent, payload: HookPayload, signal: AbortSignal): Record<string, unknown> | Promise<Record<string, unknown>> {
+    if (session.isExited) return {};
+    if (payload.transcript_path && payload.transcript_path !== session.transcript.path) {
+      // Claude moved to a new transcript (e.g. after /clear); follow it from its start.
+      session.transcript = new TranscriptReader(payload.transcript_path);
+      session.record.transcriptPath = payload.transcript_path;
+      this.watchTranscript(session);
+    }
+    this.touch(session);
+    this.readTranscript(session, { publish: true });
+    switch (event) {
+      case 'UserPromptSubmit':
+        this.cancelPendingStop(session);
+        session.turnStart = session.messages.length;
+        session.acceptedPrompts.push(payload.prompt ?? '');
+        this.setStatus(session, 'working', { fromHook: true });
+        break;
+      case 'PermissionRequest':
+        session.changed();
+        return this.deps.desk().onPermissionHook(session, payload, signal);
+      case 'PostToolUse':
+        this.deps.desk().onToolRan(session, payload.tool_name);
+        this.setStatus(session, 'working', { fromHook: true });
+        break;
+      case 'PreToolUse':
+        this.setStatus(session, 'working', { fromHook: true });
+        break;
+      case 'Stop':
+        // Claude writes its transcript a moment after this hook: the turn ends once the reply is
+        // readable, so a client never sees "idle" before the message that finished the turn.
+        this.cancelPendingStop(session);
+        session.lastHookStatusAt = Date.now();
+        session.pendingStop = {
+          lastAssistantMessage: payload.last_assistant_message ?? '',
+          timer: setTimeout(() => this.finishStop(session), this.timing.transcriptSettleMs),
+        };
+        this.settleStop(session);
+        break;
+      case 'Notification':
+        this.scheduleCapture(session);
+        break;
+    }
+    session.changed();
+    return {};
+  }
+
+  private cancelPendingStop(session: LiveSession): void {
+    if (session.pendingStop) clearTimeout(session.pendingStop.timer);
+    session.pendingStop = null;
+  }
+
+  private settleStop(session: LiveSession): void {
+    const pending = session.pendingStop;
+    if (!pending) return;
+    const last = pending.lastAssistantMessage.trim();
+    const replied = session.messages
+      .slice(session.turnStart)
+      .some((m) => m.role === 'assistant' && m.kind === 'text' && m.text.trim() !== '' && last.endsWith(m.text.trim()));
+    if (last === '' || replied) this.finishStop(session);
+  }
+
+  private finishStop(session: LiveSession): void {
+    this.cancelPendingStop(session);
+    this.deps.desk().onTurnEnded(session);
+    this.readTranscript(session, { publish: true });
+    this.setStatus(session, 'idle', { fromHook: true });
+  }
+
+  /**
+   * Follows the transcript file as Claude writes it (inotify through fs.watch), so messages are
+   * published as they are written. The directory is watched because the file appears only with the
+   * first prompt; without a watcher, hooks and screen changes still trigger reads.
+   */
+  watchTranscript(session: LiveSession): void {
+    session.transcriptWatcher?.close();
+    session.transcriptWatcher = null;
+    const dir = dirname(session.transcript.path);
+    try {
+      mkdirSync(dir, { recursive: true });
+      const watcher = watch(dir, (_event, file) => {
+        if (!file || file === basename(session.transcript.path)) this.scheduleTranscriptRead(session);
+      });
+      watcher.on('error', () => watcher.close());
+      session.transcriptWatcher = watcher;
+    } catch (err) {
+      this.deps.logger.warn({ sessionId: session.id, dir, err: errorMessage(err) }, 'cannot watch the transcript directory');
+    }
+  }
+
+  private scheduleTranscriptRead(session: LiveSession): void {
+    if (session.transcriptTimer || session.isExited) return;
+    session.transcriptTimer = setTimeout(() => {
+      session.transcriptTimer = null;
+      this.readTranscript(session, { publish: true });
+    }, 20);
+  }
+
+  scheduleCapture(session: LiveSession): void {
+    if (session.captureTimer || session.isExited || this.deps.isClosed()) return;
+    session.captureTimer = setTimeout(() => {
+      session.captureTimer = null;
+      void this.capture(session);
+    }, this.timing.screenThrottleMs);
+  }
+
+  /** Re-reads the screen and the transcript, then reconciles the status with what the screen shows. */
+  async capture(session: LiveSession): Promise<ScreenState> {
+    if (session.isExited) return session.screenState;
+    try {
+      session.screen = await this.deps.tmux.capture(session.record.paneId);
+    } catch {
+      return session.screenState;
+    }
+    session.screenState = parseScreen(session.screen);
+    this.readTranscript(session, { publish: true });
+    this.reconcile(session, session.screenState);
+    session.changed();
+    return session.screenState;
+  }
+
+  private reconcile(session: LiveSession, screen: ScreenState): void {
+    this.deps.desk().onScreen(session, screen);
+    switch (screen.kind) {
+      case 'trust_dialog':
+        // The workDir passed the allowed-roots check at creation, so the folder is trusted.
+        this.answerDialog(session, ['Down', 'Enter']);
+        return;
+      case 'api_key_dialog':
+        // The key is the daemon's own (its environment); a session nobody watches must not stall on it.
+        this.answerDialog(session, ['Up', 'Enter']);
+        return;
+      case 'bypass_dialog':
+        if (session.record.permissionMode === 'bypassPermissions') this.answerDialog(session, ['Down', 'Enter']);
+        return;
+      case 'permission':
+      case 'question':
+        return; // the desk sets the status once the request is listed
+
+      case 'working':
+        this.setStatus(session, 'working', { fromHook: false });
+        return;
+      case 'idle':
+        this.setStatus(session, 'idle', { fromHook: false });
+        return;
+      case 'unknown':
+        return;
+    }
+  }
+
+  /**
+   * Answers a start-up dialog once it has been on screen a moment (keys sent while Claude first
+   * draws it are lost), then looks again: a dialog that stays is answered again.
+   */
+  private answerDialog(session: LiveSession, keys: string[]): void {
+    const now = Date.now();
+    const kind = session.screenState.kind;
+    if (session.startupDialog?.kind !== kind) session.startupDialog = { kind, since: now, answeredAt: 0 };
+    const dialog = session.startupDialog;
+    const due = Math.max(dialog.since + this.timing.dialogSettleMs, dialog.answeredAt + this.timing.dialogRetryMs);
+    if (now < due) {
+      this.recheckLater(session, due - now);
+      return;
+    }
+    dialog.answeredAt = now;
+    this.deps.logger.info({ sessionId: session.id, screen: kind }, 'answering start-up dialog');
+    void this.deps.tmux.pressKeys(session.record.paneId, ...keys).catch(() => {});
+    this.recheckLater(session, this.timing.dialogRetryMs);
+  }
+
+  /** One look at the screen after `ms`, for states no further output would reveal. */
+  recheckLater(session: LiveSession, ms: number): void {
+    if (session.recheckTimer || session.isExited || this.deps.isClosed()) return;
+    session.recheckTimer = setTimeout(() => {
+      session.recheckTimer = null;
+      this.scheduleCapture(session);
+    }, ms);
+  }
+
+  /**
+   * Moves a session to a new status. A hook is the surer signal; for a moment after one, a screen
+   * that still shows the old state is not believed, and is looked at again once that moment passes.
+   */
+  setStatus(session: LiveSession, to: SessionStatus, { fromHook }: { fromHook: boolean }): void {
+    const from = session.record.status;
+    if (from === 'exited' || from === to) return;
+    if (fromHook) {
+      session.lastHookStatusAt = Date.now();
+    } else {
+      if (session.pendingStop) return; // the Stop hook already said how this turn ends
+      if (this.deps.desk().hasPendingHook(session.id)) return; // a held request decides what comes next
+      const sinceHook = Date.now() - session.lastHookStatusAt;
+      if (sinceHook < this.timing.hookPrecedenceMs) {
+        this.recheckLater(session, this.timing.hookPrecedenceMs - sinceHook);
+        return;
+      }
+    }
+    const now = new Date().toISOString();
+    session.record.status = to;
+    session.record.statusChangedAt = now;
+    session.record.lastActivityAt = now;
+    this.saveQuietly(session);
+    this.deps.bus.publish('status_changed', session.id, { from, to });
+    session.changed();
+  }
+
+  readTranscript(session: LiveSession, { publish }: { publish: boolean }): void {
+    const fresh = session.transcript.readNew();
+    if (fresh.length === 0) return;
+    for (const message of fresh) {
+      session.messages.push(message);
+      if (publish) this.deps.bus.publish('message', session.id, { message });
+    }
+    session.record.usage = session.transcript.usage;
+    this.touch(session);
+    session.changed();
+    this.settleStop(session);
+  }
+
+  private touch(session: LiveSession): void {
+    session.record.lastActivityAt = new Date().toISOString();
+  }
+
+  async onPaneDied(session: LiveSession, reportedStatus: number | null): Promise<void> {
+    if (session.isExited) return;
+    const { paneId, windowId } = session.record;
+    session.screen = await this.deps.tmux.capture(paneId).catch(() => session.screen);
+    this.readTranscript(session, { publish: true });
+    this.markExited(session, 'claude_exited', reportedStatus);
+    // tmux can mark a pane dead before it has reaped the process; the status may follow a moment later.
+    if (reportedStatus === null && session.record.exit) {
+      const exitStatus = await this.deps.tmux.paneExitStatus(paneId, this.timing.exitStatusWaitMs);
+      if (exitStatus !== null) {
+        session.record.exit.exitCode = exitStatus;
+        this.saveQuietly(session);
+      }
+    }
+    // The screen is kept in the record; the dead window has nothing more to show.
+    await this.deps.tmux.killWindow(windowId).catch(() => {});
+  }
+
+  markExited(session: LiveSession, reason: ExitReason, exitCode: number | null): void {
+    if (session.isExited) return;
+    const from = session.record.status;
+    const now = new Date().toISOString();
+    session.record.exit = { reason, exitCode, at: now, lastScreen: session.screen || null };
+    session.record.status = 'exited';
+    session.record.statusChangedAt = now;
+    session.dispose();
+    this.deps.desk().onExited(session);
+    this.saveQuietly(session);
+    this.deps.bus.publish('status_changed', session.id, { from, to: 'exited' });
+    this.deps.bus.publish('session_exited', session.id, { reason, exitCode });
+    this.deps.logger.info({ sessionId: session.id, reason, exitCode }, 'session exited');
+    this.deps.onExited(session);
+  }
+
+  save(session: LiveSession): void {
+    this.deps.store.save(session.record);
+  }
+
+  /** Status changes come from Claude, not from a request: a store failure is logged, never thrown at tmux. */
+  saveQuietly(session: LiveSession): void {
+    try {
+      this.save(session);
+    } catch (err) {
+      this.deps.logger.error({ sessionId: session.id, err: errorMessage(err) }, 'cannot persist session state');
+    }
+  }
+}
