@@ -1,6 +1,6 @@
 // A fake of the Anthropic Messages API for tests: enough of POST /v1/messages (streaming SSE and plain
 // JSON) for the real Claude Code binary to hold a conversation with it. Only node:http is used.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface FakeTurn {
