@@ -14,7 +14,7 @@ import { SseHub, DEFAULT_SSE_OPTIONS, type SseOptions } from './http/sse.js';
 import { createLogger } from './log.js';
 import { Supervisor } from './sessions/supervisor.js';
 import type { Timing } from './sessions/timing.js';
-import { openDatabase } from './store/database.js';
+import { openDatabase, type Db } from './store/database.js';
 import { acquirePidLock } from './store/pid-lock.js';
 import { SessionStore } from './store/session-store.js';
 import { TmuxServer } from './tmux/tmux-server.js';
@@ -41,6 +41,7 @@ export interface Daemon {
   app: FastifyInstance;
   supervisor: Supervisor;
   tmux: TmuxServer;
+  db: Db;
   close(options?: { killSessions?: boolean }): Promise<void>;
 }
 
@@ -62,7 +63,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
   const releaseLock = acquirePidLock(join(config.stateDir, 'aegis.pid'));
 
-  const db = openDatabase(join(config.stateDir, 'aegis.db'));
+  const storeFile = join(config.stateDir, 'aegis.db');
+  const db = openDatabase(storeFile);
   const bus = new EventBus(config.eventReplaySize);
   const tmux = new TmuxServer({
     tmuxBin: config.tmuxBin,
@@ -84,7 +86,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     ...(options.timing ? { timing: options.timing } : {}),
   });
   const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, ...options.sse });
-  const app = await buildApp({ config, supervisor, tmux, sse, logger, version: AEGIS_VERSION, startedAt });
+  const app = await buildApp({ config, supervisor, tmux, sse, logger, version: AEGIS_VERSION, startedAt, storeFile });
 
   const closeCore = async (killSessions = false) => {
     await supervisor.close({ killSessions });
@@ -128,6 +130,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     app,
     supervisor,
     tmux,
+    db,
     close({ killSessions = false } = {}) {
       closing ??= (async () => {
         sse.close();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseScreen } from './screen.js';
+import { parseScreen, screenFingerprint } from './screen.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../test/fixtures/screens', `${name}.txt`), 'utf8');
 
@@ -78,5 +78,19 @@ describe('parseScreen on real Claude Code screens', () => {
   it('knows nothing of an empty or foreign screen', () => {
     expect(parseScreen('').kind).toBe('unknown');
     expect(parseScreen('$ ls\nfile.txt\n$ ').kind).toBe('unknown');
+  });
+});
+
+describe('screenFingerprint', () => {
+  const working = fixture('working');
+  it("ignores the spinner's glyph and clock and the rotating tip", () => {
+    const later = working.replace('* Warping… (1s', '✻ Warping… (14s').replace('Tip: Start small, ask Claude for a plan, and check its edits', 'Tip: Use /theme');
+    expect(later).not.toBe(working);
+    expect(screenFingerprint(later)).toBe(screenFingerprint(working));
+  });
+
+  it('changes when tokens stream or text appears', () => {
+    expect(screenFingerprint(working.replace('↓ 18 tokens', '↓ 40 tokens'))).not.toBe(screenFingerprint(working));
+    expect(screenFingerprint(working.replace('●\n', '● part 1 of 12.\n'))).not.toBe(screenFingerprint(working));
   });
 });

@@ -121,9 +121,15 @@ function findLastIndex<T>(items: T[], test: (item: T) => boolean): number {
   return -1;
 }
 
-/** The spinner line's clock and token count change every tick; strip them so only real progress counts. */
+/**
+ * The screen with what changes on its own removed: the spinner's glyph and clock, and the rotating
+ * tips. Two captures with the same fingerprint mean Claude made no progress between them; the token
+ * count on the spinner line is kept, because it moves only while the model streams.
+ */
 export function screenFingerprint(screen: string): string {
   return screen
-    .replace(/\(\d+[smh][^)]*\)/g, '()')
-    .replace(/^\s*\S\s+\S+…/gm, '*');
+    .split('\n')
+    .filter((line) => !/^\s*⎿\s+Tip:/.test(line))
+    .map((line) => line.replace(/^(\s*)\S(\s+\S[^\n]*…)/u, '$1*$2').replace(/\b\d+(?:\.\d+)?[smh]\b/g, '#'))
+    .join('\n');
 }

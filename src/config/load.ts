@@ -29,6 +29,7 @@ const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   maxSessions: 'MAX_SESSIONS',
   idleTimeoutMs: 'IDLE_TIMEOUT_MS',
   stallThresholdMs: 'STALL_THRESHOLD_MS',
+  stallAction: 'STALL_ACTION',
   claudeCommand: 'CLAUDE_COMMAND',
   allowedWorkdirs: 'ALLOWED_WORKDIRS',
   defaultPermissionMode: 'PERMISSION_MODE',

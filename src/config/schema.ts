@@ -27,6 +27,8 @@ export const configSchema = z
     maxSessions: int(1, 10_000).default(50),
     idleTimeoutMs: int(0).default(600_000),
     stallThresholdMs: int(1000).default(120_000),
+    /** What happens to a stalled session: only the `stalled` event, an interrupt, or the end of it. */
+    stallAction: z.enum(['notify', 'interrupt', 'kill']).default('notify'),
     claudeCommand: z.string().min(1).default('claude'),
     allowedWorkdirs: z.array(absolutePath).default([]),
     defaultPermissionMode: permissionModeSchema.default('default'),

@@ -9,6 +9,7 @@ import type { TmuxServer } from '../tmux/tmux-server.js';
 import { authPlugin } from './auth.js';
 import { installJsonBodyParser } from './body-parser.js';
 import { installErrorHandling } from './errors.js';
+import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { hookRoutes } from './routes/hooks.js';
@@ -23,6 +24,7 @@ export interface AppDeps {
   logger: FastifyBaseLogger;
   version: string;
   startedAt: number;
+  storeFile: string;
 }
 
 /** Large enough for a 1 MiB prompt after JSON escaping. */
@@ -50,5 +52,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   sessionRoutes(app, deps);
   eventRoutes(app, deps);
   hookRoutes(app, deps);
+  diagnosticsRoutes(app, deps);
   return app;
 }

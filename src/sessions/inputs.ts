@@ -23,6 +23,9 @@ export const createSessionSchema = z
     tier: z.string().min(1).max(100).optional(),
     permissionMode: permissionModeSchema.optional(),
     permissionProfile: z.string().min(1).max(64).optional(),
+    /** Idle time before the session is ended; 0 keeps it forever. */
+    idleTimeoutMs: z.number().int().min(0).optional(),
+    stallThresholdMs: z.number().int().min(1000).optional(),
     env: z.record(z.string(), z.string().max(32 * 1024).refine((v) => !v.includes('\0'), 'must not contain NUL characters')).optional(),
   })
   .strict();

@@ -15,6 +15,9 @@ export class LiveSession {
   screenState: ScreenState = { kind: 'unknown' };
   /** Prompts Claude reported accepting through its UserPromptSubmit hook, oldest first. */
   readonly acceptedPrompts: string[] = [];
+  /** When Claude last showed progress (transcript growth, a hook, a screen change beyond the spinner). */
+  lastProgressAt = Date.now();
+  fingerprint = '';
   /** When a hook last set the status; the screen may lag behind a hook for a moment. */
   lastHookStatusAt = 0;
   /** The start-up dialog on screen: which, since when, and when Aegis last answered it. */

@@ -7,7 +7,7 @@ import { mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { HookEvent } from '../claude/launch.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
-import { parseScreen, type ScreenState } from '../claude/screen.js';
+import { parseScreen, screenFingerprint, type ScreenState } from '../claude/screen.js';
 import { TranscriptReader } from '../claude/transcript.js';
 import { errorMessage } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -48,6 +48,7 @@ export class SessionTracker {
       this.watchTranscript(session);
     }
     this.touch(session);
+    this.progressed(session);
     this.readTranscript(session, { publish: true });
     switch (event) {
       case 'UserPromptSubmit':
@@ -153,6 +154,11 @@ export class SessionTracker {
       return session.screenState;
     }
     session.screenState = parseScreen(session.screen);
+    const fingerprint = screenFingerprint(session.screen);
+    if (fingerprint !== session.fingerprint) {
+      session.fingerprint = fingerprint;
+      this.progressed(session);
+    }
     this.readTranscript(session, { publish: true });
     this.reconcile(session, session.screenState);
     session.changed();
@@ -217,6 +223,21 @@ export class SessionTracker {
     }, ms);
   }
 
+  /** Claude did something; a stalled session is working again. */
+  progressed(session: LiveSession): void {
+    session.lastProgressAt = Date.now();
+    if (session.record.status === 'stalled') this.setStatus(session, 'working', { fromHook: true });
+  }
+
+  /** No progress for too long: the session is stalled until it progresses again. */
+  stall(session: LiveSession, thresholdMs: number, action: string): void {
+    if (session.record.status !== 'working') return;
+    this.setStatus(session, 'stalled', { fromHook: true });
+    const silentMs = Date.now() - session.lastProgressAt;
+    this.deps.bus.publish('stalled', session.id, { silentMs, thresholdMs, action });
+    this.deps.logger.warn({ sessionId: session.id, silentMs, action }, 'session stalled');
+  }
+
   /**
    * Moves a session to a new status. A hook is the surer signal; for a moment after one, a screen
    * that still shows the old state is not believed, and is looked at again once that moment passes.
@@ -227,6 +248,7 @@ export class SessionTracker {
     if (fromHook) {
       session.lastHookStatusAt = Date.now();
     } else {
+      if (from === 'stalled' && to === 'working') return; // only progress ends a stall
       if (session.pendingStop) return; // the Stop hook already said how this turn ends
       if (this.deps.desk().hasPendingHook(session.id)) return; // a held request decides what comes next
       const sinceHook = Date.now() - session.lastHookStatusAt;
@@ -236,6 +258,7 @@ export class SessionTracker {
       }
     }
     const now = new Date().toISOString();
+    if (to === 'working' && from !== 'stalled') session.lastProgressAt = Date.now(); // the stall clock starts with the turn
     session.record.status = to;
     session.record.statusChangedAt = now;
     session.record.lastActivityAt = now;
@@ -245,7 +268,9 @@ export class SessionTracker {
   }
 
   readTranscript(session: LiveSession, { publish }: { publish: boolean }): void {
+    const recordsBefore = session.transcript.records;
     const fresh = session.transcript.readNew();
+    if (session.transcript.records !== recordsBefore) this.progressed(session);
     if (fresh.length === 0) return;
     for (const message of fresh) {
       session.messages.push(message);

@@ -9,7 +9,7 @@ import type { Usage } from '../claude/transcript.js';
 export const SESSION_STATUSES = ['starting', 'idle', 'working', 'permission_prompt', 'asking', 'stalled', 'exited'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
-export type ExitReason = 'claude_exited' | 'window_closed' | 'deleted' | 'tmux_died' | 'lost' | 'failed_to_start';
+export type ExitReason = 'claude_exited' | 'window_closed' | 'deleted' | 'reaped' | 'tmux_died' | 'lost';
 
 export interface ExitInfo {
   reason: ExitReason;
@@ -33,6 +33,9 @@ export interface SessionRecord {
   ownerKeyId: string | null;
   usage: Usage;
   exit: ExitInfo | null;
+  /** Per-session overrides of the daemon's idle timeout and stall threshold (null: the daemon's). */
+  idleTimeoutMs: number | null;
+  stallThresholdMs: number | null;
   windowId: string;
   paneId: string;
   panePid: number;

@@ -24,6 +24,7 @@ import { LiveSession } from './live-session.js';
 import { sessionView, type SessionRecord, type SessionStatus, type SessionView } from './session.js';
 import { DEFAULT_TIMING, type Timing } from './timing.js';
 import { resolveWorkDir } from './workdir.js';
+import { policyFor, verdictFor, type ReapPolicy } from './reaper.js';
 
 export interface SupervisorDeps {
   config: Config;
@@ -50,6 +51,9 @@ export interface ReadResult {
   status: SessionStatus;
 }
 
+/** Reaper passes between two orphan sweeps. */
+const ORPHAN_SWEEP_TICKS = 60;
+
 /** Statuses in which Claude shows a dialog that typed text would answer instead of reaching the prompt. */
 const DIALOG_STATUSES: ReadonlySet<SessionStatus> = new Set(['permission_prompt', 'asking']);
 
@@ -60,8 +64,17 @@ export class Supervisor {
   private readonly timing: Timing;
   private readonly desk: PermissionDesk;
   private readonly tracker: SessionTracker;
-  private reservedSlots = 0;
   private closed = false;
+  private reaperTimer: NodeJS.Timeout | null = null;
+  /**
+   * Launches under way (they hold a place under maxSessions) and how many ever started: an orphan
+   * sweep never races a window being made.
+   */
+  private launching = 0;
+  private launchesStarted = 0;
+  private ticks = 0;
+  /** Windows found in the tmux server that no session owned, and how many were closed. */
+  private orphans: { found: Array<{ windowId: string; name: string; owner: string }>; closed: number } = { found: [], closed: 0 };
 
   constructor(private readonly deps: SupervisorDeps) {
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
@@ -96,10 +109,7 @@ export class Supervisor {
       const session = this.byWindow.get(windowId);
       if (session) this.tracker.markExited(session, 'window_closed', null);
     });
-    deps.tmux.on('disconnected', (reason) => {
-      deps.logger.error({ reason }, 'tmux control connection lost; live sessions are marked exited');
-      for (const session of this.sessions.values()) this.tracker.markExited(session, 'tmux_died', null);
-    });
+    deps.tmux.on('disconnected', (reason) => void this.onTmuxDisconnected(reason));
   }
 
   /** Re-adopts sessions whose windows survived a daemon restart; the rest are marked exited (lost). */
@@ -123,6 +133,23 @@ export class Supervisor {
       this.tracker.scheduleCapture(session);
       this.deps.logger.info({ sessionId: record.id, status: record.status }, 'session re-adopted after restart');
     }
+    await this.sweepOrphans();
+    // One timer for the whole daemon drives idle reaping and stall detection from timestamps.
+    this.reaperTimer = setInterval(() => this.tick(), this.timing.reaperIntervalMs);
+    this.reaperTimer.unref();
+  }
+
+  /** One reaper pass: idle sessions past their timeout end, working sessions without progress stall. */
+  tick(now = Date.now()): void {
+    const { config } = this.deps;
+    for (const session of [...this.sessions.values()]) {
+      if (session.isExited) continue;
+      const policy = policyFor(session.record, { idleTimeoutMs: config.idleTimeoutMs, stallThresholdMs: config.stallThresholdMs });
+      const verdict = verdictFor(now, { status: session.record.status, statusChangedAt: Date.parse(session.record.statusChangedAt), lastProgressAt: session.lastProgressAt }, policy);
+      if (verdict?.kind === 'reap') void this.reap(session, 'idle_timeout', { idleMs: verdict.idleMs, idleTimeoutMs: policy.idleTimeoutMs });
+      if (verdict?.kind === 'stall') this.onStall(session, policy.stallThresholdMs);
+    }
+    if (++this.ticks % ORPHAN_SWEEP_TICKS === 0) void this.sweepOrphans();
   }
 
   async create(input: CreateSessionInput, ownerKeyId: string | null = null): Promise<CreateResult> {
@@ -144,17 +171,18 @@ export class Supervisor {
       return { session: this.view(reusable), reused: true, ...(promptDelivery ? { promptDelivery } : {}) };
     }
 
-    if (this.activeCount() + this.reservedSlots >= config.maxSessions) {
+    if (this.activeCount() + this.launching >= config.maxSessions) {
       throw new AegisError('MAX_SESSIONS', `the daemon already runs ${config.maxSessions} sessions (AEGIS_MAX_SESSIONS); end one first`, {
         maxSessions: config.maxSessions,
       });
     }
-    this.reservedSlots++;
+    this.launching++;
+    this.launchesStarted++;
     let session: LiveSession;
     try {
       session = await this.launch(input, workDir, ownerKeyId);
     } finally {
-      this.reservedSlots--;
+      this.launching--;
     }
     this.deps.bus.publish('session_created', session.id, { session: this.view(session) });
     if (!input.prompt) return { session: this.view(session), reused: false };
@@ -300,6 +328,7 @@ export class Supervisor {
 
   async close({ killSessions = false }: { killSessions?: boolean } = {}): Promise<void> {
     this.closed = true;
+    if (this.reaperTimer) clearInterval(this.reaperTimer);
     this.desk.close();
     for (const session of this.sessions.values()) {
       if (killSessions && !session.isExited) {
@@ -310,7 +339,91 @@ export class Supervisor {
     }
   }
 
+  /** A session's timers and what to do about its state. */
+  sessionHealth(id: string): Record<string, unknown> {
+    const session = this.mustGet(id);
+    const { record } = session;
+    const { config } = this.deps;
+    const now = Date.now();
+    const policy = policyFor(record, { idleTimeoutMs: config.idleTimeoutMs, stallThresholdMs: config.stallThresholdMs });
+    const inStatusMs = now - Date.parse(record.statusChangedAt);
+    const silentMs = now - session.lastProgressAt;
+    const idle = record.status === 'idle';
+    const working = record.status === 'working' || record.status === 'stalled';
+    return {
+      id: record.id,
+      status: record.status,
+      alive: !session.isExited,
+      secondsInStatus: Math.floor(inStatusMs / 1000),
+      lastActivityAt: record.lastActivityAt,
+      idle: { seconds: idle ? Math.floor(inStatusMs / 1000) : 0, timeoutMs: policy.idleTimeoutMs, reapInSeconds: idle && policy.idleTimeoutMs > 0 ? Math.max(0, Math.ceil((policy.idleTimeoutMs - inStatusMs) / 1000)) : null },
+      stall: { secondsWithoutProgress: working ? Math.floor(silentMs / 1000) : 0, thresholdMs: policy.stallThresholdMs, stalled: record.status === 'stalled', action: config.stallAction },
+      pendingPermissions: this.desk.listPermissions(id).length,
+      pendingQuestion: this.desk.pendingQuestion(id) !== null,
+      exit: record.exit,
+      hints: healthHints(session, policy),
+    };
+  }
+
+  /** Orphan windows seen by the last sweep, for diagnostics. */
+  orphanReport(): { found: Array<{ windowId: string; name: string; owner: string }>; closed: number } {
+    return this.orphans;
+  }
+
   // ── internals ──────────────────────────────────────────────────────────────────────────────
+
+  private async reap(session: LiveSession, reason: 'idle_timeout' | 'stalled', detail: Record<string, unknown>): Promise<void> {
+    if (session.isExited) return;
+    this.deps.bus.publish('session_reaped', session.id, { reason, ...detail });
+    this.deps.logger.info({ sessionId: session.id, reason, ...detail }, 'session reaped');
+    const pid = session.record.panePid;
+    session.screen = await this.deps.tmux.capture(session.record.paneId).catch(() => session.screen);
+    this.tracker.markExited(session, 'reaped', null);
+    await this.deps.tmux.killWindow(session.record.windowId).catch(() => {});
+    await this.ensureProcessGone(pid);
+  }
+
+  private onStall(session: LiveSession, thresholdMs: number): void {
+    const action = this.deps.config.stallAction;
+    this.tracker.stall(session, thresholdMs, action);
+    if (action === 'interrupt') void this.deps.tmux.pressKeys(session.record.paneId, 'Escape').catch(() => {});
+    if (action === 'kill') void this.reap(session, 'stalled', { thresholdMs });
+  }
+
+  /** Closes windows in the tmux server that no live session owns (the placeholder window excepted). */
+  private async sweepOrphans(): Promise<void> {
+    if (!this.deps.tmux.connected || this.launching > 0) return;
+    const generation = this.launchesStarted;
+    const windows = await this.deps.tmux.listWindows();
+    if (this.launching > 0 || generation !== this.launchesStarted) return;
+    const found = windows.filter((w) => !w.keeper && !this.byWindow.has(w.windowId));
+    for (const window of found) {
+      this.deps.logger.warn({ windowId: window.windowId, name: window.name, owner: window.owner || null }, 'closing an orphan tmux window');
+      await this.deps.tmux.killWindow(window.windowId).catch(() => {});
+    }
+    this.orphans = { found: found.map(({ windowId, name, owner }) => ({ windowId, name, owner })), closed: this.orphans.closed + found.length };
+  }
+
+  /**
+   * The control connection ended. If the tmux session still exists only the connection was lost:
+   * reconnect and close out the sessions whose windows are gone. Otherwise tmux died with them.
+   */
+  private async onTmuxDisconnected(reason: string): Promise<void> {
+    if (this.closed) return;
+    if (await this.deps.tmux.sessionExists()) {
+      this.deps.logger.warn({ reason }, 'tmux control connection lost; reconnecting');
+      try {
+        await this.deps.tmux.connect();
+        const windows = new Set((await this.deps.tmux.listWindows()).map((w) => w.windowId));
+        for (const session of this.byWindow.values()) if (!windows.has(session.record.windowId)) this.tracker.markExited(session, 'window_closed', null);
+        return;
+      } catch (err) {
+        this.deps.logger.error({ err: errorMessage(err) }, 'cannot reconnect to tmux');
+      }
+    }
+    this.deps.logger.error({ reason }, 'the tmux server is gone; its sessions are marked exited');
+    for (const session of [...this.sessions.values()]) this.tracker.markExited(session, 'tmux_died', null);
+  }
 
   private async launch(input: CreateSessionInput, workDir: string, ownerKeyId: string | null): Promise<LiveSession> {
     const { config, env, tmux } = this.deps;
@@ -318,12 +431,17 @@ export class Supervisor {
     const secret = randomBytes(32).toString('base64url');
     const permissionMode = input.permissionMode ?? config.defaultPermissionMode;
     const dir = this.sessionDir(id);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const settingsPath = join(dir, 'settings.json');
     const permissionProfile = input.permissionProfile ?? config.defaultPermissionProfile ?? null;
     const profileTimeout = permissionProfile ? config.permissionProfiles[permissionProfile]?.timeoutMs : undefined;
     const settings = sessionSettings(this.deps.hookBaseUrl(), id, permissionMode, profileTimeout ?? config.permissionTimeoutMs);
-    writeFileSync(settingsPath, JSON.stringify(settings, null, 2), { mode: 0o600 });
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileSync(settingsPath, JSON.stringify(settings, null, 2), { mode: 0o600 });
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new AegisError('STORE_UNAVAILABLE', `cannot write the session's settings under ${config.stateDir}: ${errorMessage(err)}`);
+    }
 
     const model = input.model ?? config.defaultModel ?? null;
     const sessionEnv = claudeEnv(env, input.env ?? {}, secret);
@@ -332,38 +450,63 @@ export class Supervisor {
       sessionEnv.IS_SANDBOX ??= '1';
     }
     const name = input.name ?? `session-${id.slice(0, 8)}`;
-    let pane;
+    const now = new Date().toISOString();
+    const record: SessionRecord = {
+      id, name, workDir, status: 'starting', model, permissionMode, permissionProfile,
+      createdAt: now, lastActivityAt: now, statusChangedAt: now, ownerKeyId,
+      usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+      exit: null, idleTimeoutMs: input.idleTimeoutMs ?? null, stallThresholdMs: input.stallThresholdMs ?? null,
+      windowId: '', paneId: '', panePid: 0,
+      hookSecretHash: hashSecret(secret), transcriptPath: transcriptPath(sessionEnv, workDir, id),
+    };
+    // Recorded before anything starts: a store that cannot be written fails the request with nothing to undo.
     try {
-      pane = await tmux.newWindow({
+      this.deps.store.save(record);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    try {
+      const pane = await tmux.newWindow({
         name,
         cwd: workDir,
         env: sessionEnv,
         owner: id,
         argv: claudeArgv({ claudeCommand: config.claudeCommand, sessionId: id, settingsPath, permissionMode, model: model ?? undefined }),
       });
+      Object.assign(record, { windowId: pane.windowId, paneId: pane.paneId, panePid: pane.panePid });
     } catch (err) {
-      rmSync(dir, { recursive: true, force: true });
+      this.forget(id);
       throw new AegisError('TMUX_UNAVAILABLE', `cannot open a tmux window: ${errorMessage(err)}`);
     }
+    try {
+      this.deps.store.save(record);
+    } catch (err) {
+      await tmux.killWindow(record.windowId).catch(() => {});
+      this.forget(id);
+      throw err;
+    }
 
-    const now = new Date().toISOString();
-    const record: SessionRecord = {
-      id, name, workDir, status: 'starting', model, permissionMode, permissionProfile,
-      createdAt: now, lastActivityAt: now, statusChangedAt: now, ownerKeyId,
-      usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
-      exit: null, windowId: pane.windowId, paneId: pane.paneId, panePid: pane.panePid,
-      hookSecretHash: hashSecret(secret), transcriptPath: transcriptPath(sessionEnv, workDir, id),
-    };
     const session = new LiveSession(record);
     this.sessions.set(id, session);
     this.register(session);
     this.tracker.watchTranscript(session);
-    this.tracker.save(session);
     // Output printed before the pane was registered went unnoticed; look at the screen once now.
     this.tracker.scheduleCapture(session);
-    this.deps.logger.info({ sessionId: id, workDir, paneId: pane.paneId, permissionMode }, 'session started');
+    this.deps.logger.info({ sessionId: id, workDir, paneId: record.paneId, permissionMode }, 'session started');
     return session;
   }
+
+  /** Removes what a launch that failed left behind. */
+  private forget(id: string): void {
+    rmSync(this.sessionDir(id), { recursive: true, force: true });
+    try {
+      this.deps.store.remove(id);
+    } catch {
+      // the store is what failed; there is nothing more to undo
+    }
+  }
+
 
   private async waitReady(session: LiveSession): Promise<void> {
     const status = () => session.record.status;
@@ -452,5 +595,28 @@ function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** What a person (or a script) can do about a session's state. */
+function healthHints(session: LiveSession, policy: ReapPolicy): string[] {
+  const { record } = session;
+  const id = record.id;
+  const inStatusSeconds = (Date.now() - Date.parse(record.statusChangedAt)) / 1000;
+  switch (record.status) {
+    case 'starting':
+      return inStatusSeconds > 30 ? [`Claude has not shown its prompt for ${Math.floor(inStatusSeconds)} s: GET /v1/sessions/${id}/pane shows what it shows (a dialog Aegis does not answer, such as first-run onboarding?)`] : [];
+    case 'stalled':
+      return [`No progress for over ${Math.round(policy.stallThresholdMs / 1000)} s: the model API may be slow or down. POST /v1/sessions/${id}/interrupt stops the turn; DELETE ends the session.`];
+    case 'permission_prompt':
+      return [`A permission request waits: GET /v1/sessions/${id}/permissions, then POST .../approve or .../reject.`];
+    case 'asking':
+      return [`Claude asked a question: see pendingQuestion, then POST /v1/sessions/${id}/answer.`];
+    case 'idle':
+      return policy.idleTimeoutMs > 0 ? [`Idle sessions end after ${Math.round(policy.idleTimeoutMs / 1000)} s without input (idleTimeoutMs; 0 keeps them).`] : [];
+    case 'exited':
+      return [`The session has exited (${record.exit?.reason ?? 'unknown'}); create a new one. exit.lastScreen shows its last screen.`];
+    default:
+      return [];
   }
 }

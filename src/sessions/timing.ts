@@ -19,6 +19,8 @@ export interface Timing {
   interruptWaitMs: number;
   /** How long to wait for tmux to learn a dead pane's exit status. */
   exitStatusWaitMs: number;
+  /** How often the daemon-wide reaper looks at every session's timestamps. */
+  reaperIntervalMs: number;
   /** Grace for Claude to exit after its window is closed, before it is killed. */
   killGraceMs: number;
 }
@@ -34,5 +36,6 @@ export const DEFAULT_TIMING: Timing = {
   dialogRetryMs: 1000,
   interruptWaitMs: 5000,
   exitStatusWaitMs: 500,
+  reaperIntervalMs: 1000,
   killGraceMs: 3000,
 };

@@ -36,6 +36,8 @@ export interface PaneRef {
 export interface WindowInfo extends PaneRef {
   name: string;
   owner: string;
+  /** The placeholder window that keeps the tmux session alive. */
+  keeper: boolean;
   dead: boolean;
   exitStatus: number | null;
 }
@@ -54,9 +56,10 @@ export interface TmuxServerEvents {
 }
 
 const OWNER_OPTION = '@aegis-session';
+const KEEPER_OPTION = '@aegis-keeper';
 const DEATH_SUBSCRIPTION = 'aegis-pane-dead';
 const SEP = '\t';
-const WINDOW_FORMAT = ['#{window_id}', '#{pane_id}', '#{pane_pid}', '#{pane_dead}', '#{pane_dead_status}', `#{${OWNER_OPTION}}`, '#{window_name}'].join(SEP);
+const WINDOW_FORMAT = ['#{window_id}', '#{pane_id}', '#{pane_pid}', '#{pane_dead}', '#{pane_dead_status}', `#{${OWNER_OPTION}}`, `#{${KEEPER_OPTION}}`, '#{window_name}'].join(SEP);
 /** The placeholder window that keeps the tmux session alive while no Aegis session runs. */
 const KEEPER_ARGV = ['sh', '-c', 'printf "Aegis tmux server: one window per session (C-b w lists them)\\n"; exec tail -f /dev/null'];
 
@@ -106,11 +109,11 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     const seen = new Set<string>();
     const windows: WindowInfo[] = [];
     for (const line of lines) {
-      const [windowId = '', paneId = '', pid = '', dead, status = '', owner = '', ...name] = line.split(SEP);
+      const [windowId = '', paneId = '', pid = '', dead, status = '', owner = '', keeper, ...name] = line.split(SEP);
       if (seen.has(windowId)) continue;
       seen.add(windowId);
       windows.push({
-        windowId, paneId, panePid: Number(pid), owner, name: name.join(SEP),
+        windowId, paneId, panePid: Number(pid), owner, keeper: keeper === '1', name: name.join(SEP),
         dead: dead === '1', exitStatus: status === '' ? null : Number(status),
       });
     }
@@ -208,10 +211,15 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     return client;
   }
 
+  /** Whether the tmux server runs and holds our tmux session. */
+  async sessionExists(): Promise<boolean> {
+    const probe = await execa(this.options.tmuxBin, ['-L', this.options.socket, 'has-session', '-t', `=${this.options.session}`], { reject: false });
+    return probe.exitCode === 0;
+  }
+
   private async ensureSession(): Promise<void> {
     const { tmuxBin, socket, session, cols, rows } = this.options;
-    const probe = await execa(tmuxBin, ['-L', socket, 'has-session', '-t', `=${session}`], { reject: false });
-    if (probe.exitCode === 0) return;
+    if (await this.sessionExists()) return;
     const created = await execa(
       tmuxBin,
       ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', session, '-n', 'aegis', '-x', String(cols), '-y', String(rows), '--', ...KEEPER_ARGV],
@@ -219,8 +227,9 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     );
     // Another process may have created it in the meantime; only a still-missing session is an error.
     if (created.exitCode !== 0) {
-      const again = await execa(tmuxBin, ['-L', socket, 'has-session', '-t', `=${session}`], { reject: false });
-      if (again.exitCode !== 0) throw new TmuxDisconnectedError(`cannot start tmux: ${created.stderr || created.stdout}`);
+      if (!(await this.sessionExists())) throw new TmuxDisconnectedError(`cannot start tmux: ${created.stderr || created.stdout}`);
+      return;
     }
+    await execa(tmuxBin, ['-L', socket, 'set-option', '-w', '-t', `=${session}:^`, KEEPER_OPTION, '1'], { reject: false });
   }
 }

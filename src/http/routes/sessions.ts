@@ -24,6 +24,8 @@ export function sessionRoutes(app: FastifyInstance, { supervisor }: { supervisor
 
   app.get('/v1/sessions/:id', async (request) => supervisor.get(idOf(request.params)));
 
+  app.get('/v1/sessions/:id/health', async (request) => supervisor.sessionHealth(idOf(request.params)));
+
   app.delete('/v1/sessions/:id', async (request) => supervisor.remove(idOf(request.params)));
 
   app.post('/v1/sessions/:id/send', async (request) => {
