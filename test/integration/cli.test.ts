@@ -70,8 +70,7 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(() => {
-  // The CLI runs from dist/: build it from the current sources once.
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+  // The CLI runs from dist/, which the suite's global setup builds from the current sources.
   scratch = mkdtempSync(join(tmpdir(), 'aegis-cli-'));
   standIn = join(scratch, 'stand-in-claude.sh');
   writeFileSync(standIn, '#!/bin/sh\n# Takes Claude\'s place in the pane: accepts any arguments and waits.\nexec sleep 600\n');

@@ -3,7 +3,9 @@
  * end-to-end tests) the real Claude Code pointed at the fake model API with its own config dir.
  * `close()` stops the daemon, kills its tmux server and removes the temporary files.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +22,12 @@ export const CLAUDE_BIN = join(ROOT, 'node_modules/.bin/claude');
 const API_KEY = 'sk-ant-api03-aegis-test-key-0123456789abcdefghijKLMNOP';
 
 export interface TestDaemon {
+  /** The in-process daemon (not set for a daemon running as a child process). */
   daemon: Daemon;
+  /** PID of the child-process daemon (childProcess: true). */
+  pid: number | null;
+  /** Kills a child-process daemon with SIGKILL: no shutdown of any kind. */
+  kill9(): Promise<void>;
   url: string;
   config: Config;
   fake: FakeAnthropic | null;
@@ -40,6 +47,8 @@ export interface TestDaemonOptions {
   config?: Partial<Config>;
   timing?: Partial<Timing>;
   env?: NodeJS.ProcessEnv;
+  /** Run the daemon as `aegis serve` in a child process (built dist/), so it can be killed outright. */
+  childProcess?: boolean;
 }
 
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
@@ -70,7 +79,15 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     ...options.config,
   });
   const logger = pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' });
-  const boot = () => startDaemon({ config: { ...config, port: current?.port ?? config.port }, env, logger, ...(options.timing ? { timing: options.timing } : {}) });
+  let child: ChildDaemon | null = null;
+  const boot = async (): Promise<Daemon> => {
+    if (!options.childProcess) {
+      return startDaemon({ config: { ...config, port: current?.port ?? config.port }, env, logger, ...(options.timing ? { timing: options.timing } : {}) });
+    }
+    child = await spawnDaemon(root, { ...config, port: childPort ??= await freePort() }, env);
+    return { url: child.url, port: childPort } as Daemon;
+  };
+  let childPort: number | undefined;
   let current: Daemon | null = null;
   try {
     current = await boot();
@@ -88,6 +105,12 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     },
     get url() {
       return current!.url;
+    },
+    get pid() {
+      return child?.process.pid ?? null;
+    },
+    async kill9() {
+      await child?.kill('SIGKILL');
     },
     config,
     fake,
@@ -112,13 +135,15 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       return { status: res.status, body: parsed as any, headers: res.headers };
     },
     async stop() {
-      await current?.close();
+      if (child) await child.kill('SIGTERM');
+      else await current?.close();
     },
     async restart() {
       current = await boot();
     },
     async close() {
-      await current?.close().catch(() => {});
+      if (child) await child.kill('SIGKILL');
+      else await current?.close().catch(() => {});
       killTmuxServer(socket);
       await fake?.close();
       // Claude processes ended by the tmux kill may still be writing their last files for a moment.
@@ -129,4 +154,39 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     },
   };
   return handle;
+}
+
+interface ChildDaemon {
+  process: ChildProcess;
+  url: string;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/** `aegis serve` as a child process, configured through a config file, ready once /v1/health answers. */
+async function spawnDaemon(root: string, config: Config, env: NodeJS.ProcessEnv): Promise<ChildDaemon> {
+  const configFile = join(root, 'aegis.config.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  const child = spawn(process.execPath, [join(ROOT, 'bin/aegis.js'), 'serve'], {
+    env: { ...env, AEGIS_CONFIG: configFile },
+    stdio: ['ignore', 'ignore', process.env.AEGIS_TEST_LOG ? 'inherit' : 'ignore'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${config.port}`;
+  await waitFor(async () => child.exitCode === null && (await fetch(`${url}/v1/health`)).ok, { timeoutMs: 20_000, what: 'the daemon to answer' });
+  return {
+    process: child,
+    url,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -1,0 +1,28 @@
+/**
+ * Runs once around the whole suite: builds dist/ (the CLI and child-process daemons run from it), and
+ * afterwards fails the run if a test left a tmux server of its own running.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { killTmuxServer, tmuxServerAlive } from './tmux.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const TEST_SOCKETS = /^aegis-(test|cli)-/;
+
+export function setup(): void {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+export function teardown(): void {
+  const dir = join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`);
+  let sockets: string[] = [];
+  try {
+    sockets = readdirSync(dir).filter((name) => TEST_SOCKETS.test(name));
+  } catch {
+    return;
+  }
+  const leaked = sockets.filter((socket) => tmuxServerAlive(socket));
+  for (const socket of sockets) killTmuxServer(socket);
+  if (leaked.length > 0) throw new Error(`tests left tmux servers running: ${leaked.join(', ')}`);
+}
