@@ -122,8 +122,15 @@ export class Supervisor {
       this.sessions.set(record.id, session);
       if (record.status === 'exited') continue;
       const window = windows.find((w) => w.owner === record.id && w.paneId === record.paneId);
-      if (!window || window.dead) {
-        this.tracker.markExited(session, window?.dead ? 'claude_exited' : 'lost', window?.exitStatus ?? null);
+      if (!window) {
+        this.tracker.markExited(session, 'lost', null);
+        continue;
+      }
+      if (window.dead) {
+        // Claude ended while the daemon was away: keep its last screen, close its window.
+        session.screen = await this.deps.tmux.capture(window.paneId).catch(() => '');
+        this.tracker.markExited(session, 'claude_exited', window.exitStatus);
+        await this.deps.tmux.killWindow(window.windowId).catch(() => {});
         continue;
       }
       this.register(session);
