@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     fileParallelism: false,
+    // The soak benchmark forces a GC before reading RSS.
+    execArgv: ['--expose-gc'],
   },
 });

@@ -43,23 +43,15 @@ export interface SessionRecord {
   transcriptPath: string;
 }
 
-export interface SessionView {
-  id: string;
-  name: string;
-  workDir: string;
-  status: SessionStatus;
-  model: string | null;
-  permissionMode: PermissionMode;
-  permissionProfile: string | null;
-  createdAt: string;
-  lastActivityAt: string;
-  ownerKeyId: string | null;
+/** The contract's Session object: the record's public fields, what is pending, and where it runs in tmux. */
+export type SessionView = Pick<
+  SessionRecord,
+  'id' | 'name' | 'workDir' | 'status' | 'model' | 'permissionMode' | 'permissionProfile' | 'createdAt' | 'lastActivityAt' | 'ownerKeyId' | 'usage' | 'exit'
+> & {
   pendingPermission: unknown;
   pendingQuestion: unknown;
-  usage: Usage;
-  exit: ExitInfo | null;
   tmux: { windowId: string; paneId: string };
-}
+};
 
 export interface PendingViews {
   pendingPermission: unknown;

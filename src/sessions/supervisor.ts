@@ -25,6 +25,7 @@ import { sessionView, type SessionRecord, type SessionStatus, type SessionView }
 import { DEFAULT_TIMING, type Timing } from './timing.js';
 import { resolveWorkDir } from './workdir.js';
 import { policyFor, verdictFor, type ReapPolicy } from './reaper.js';
+import { isProcessAlive } from '../process-alive.js';
 
 export interface SupervisorDeps {
   config: Config;
@@ -548,10 +549,10 @@ export class Supervisor {
 
   /** After its window closed, Claude gets a grace period to exit before it is killed. */
   private async ensureProcessGone(pid: number): Promise<void> {
-    if (!pid || !isAlive(pid)) return;
+    if (!pid || !isProcessAlive(pid)) return;
     const deadline = Date.now() + this.timing.killGraceMs;
-    while (Date.now() < deadline && isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
-    if (isAlive(pid)) {
+    while (Date.now() < deadline && isProcessAlive(pid)) await new Promise((r) => setTimeout(r, 50));
+    if (isProcessAlive(pid)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -596,14 +597,6 @@ function secretMatches(secret: string, expectedHash: string): boolean {
   return expected.length === 32 && timingSafeEqual(sha256(secret), expected);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** What a person (or a script) can do about a session's state. */
 function healthHints(session: LiveSession, policy: ReapPolicy): string[] {

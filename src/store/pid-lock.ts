@@ -3,6 +3,7 @@
  * over; one held by a live process stops startup with a message naming it.
  */
 import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { isProcessAlive } from '../process-alive.js';
 
 export class LockHeldError extends Error {
   constructor(file: string, pid: number) {
@@ -29,7 +30,7 @@ export function acquirePidLock(file: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = readPid(file);
-      if (holder !== null && holder !== process.pid && isAlive(holder)) throw new LockHeldError(file, holder);
+      if (holder !== null && holder !== process.pid && isProcessAlive(holder)) throw new LockHeldError(file, holder);
       rmSync(file, { force: true }); // left behind by a process that is gone
     }
   }
@@ -42,14 +43,5 @@ function readPid(file: string): number | null {
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

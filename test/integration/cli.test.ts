@@ -5,12 +5,11 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { freePort, startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { killTmuxServer, uniqueSocket } from '../support/tmux.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -59,14 +58,6 @@ async function cli(args: string[], options: Parameters<typeof startCli>[1] = {})
   const run = startCli(args, options);
   const code = await run.exited;
   return { code, stdout: run.stdout, stderr: run.stderr };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-  const { port } = server.address() as { port: number };
-  await new Promise((closed) => server.close(closed));
-  return port;
 }
 
 beforeAll(() => {
