@@ -52,7 +52,7 @@ descriptors and the windows in its tmux server (the placeholder window is one).
 ${samples.map((s) => `| ${s.round} | ${s.seconds} | ${s.rssMiB.toFixed(1)} MiB | ${s.fds} | ${s.windows} |`).join('\n')}
 
 From round ${first.round} to round ${last.round}: RSS ${(last.rssMiB - first.rssMiB >= 0 ? '+' : '')}${(last.rssMiB - first.rssMiB).toFixed(1)} MiB, fds ${last.fds - first.fds >= 0 ? '+' : ''}${last.fds - first.fds}, windows ${last.windows - first.windows >= 0 ? '+' : ''}${last.windows - first.windows}.`);
-});
+}, (MINUTES + 5) * 60_000);
 
 function windowCount(t: TestDaemon): number {
   return execFileSync('tmux', ['-L', t.config.tmuxSocket, 'list-windows', '-F', '#{window_id}']).toString().trim().split('\n').length;

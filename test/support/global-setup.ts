@@ -5,12 +5,16 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { killTmuxServer, tmuxServerAlive } from './tmux.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const TEST_SOCKETS = /^aegis-(test|cli)-/;
+const RUN = randomBytes(3).toString('hex');
+const TEST_SOCKETS = new RegExp(`^aegis-(test|cli)-${RUN}-`);
 
 export function setup(): void {
+  // Test workers inherit this; their tmux sockets carry it, and the teardown looks only at those.
+  process.env.AEGIS_TEST_RUN = RUN;
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
 }
 

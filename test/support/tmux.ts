@@ -4,8 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The test run's own mark (set by the global setup), so one run never touches another's servers. */
+export const TEST_RUN = process.env.AEGIS_TEST_RUN ?? 'solo';
+
 export function uniqueSocket(prefix = 'aegis-test'): string {
-  return `${prefix}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  return `${prefix}-${TEST_RUN}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
 export function killTmuxServer(socket: string): void {
