@@ -6,6 +6,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { estimateCostUsd } from './pricing.js';
 
 export type MessageKind = 'text' | 'tool_use' | 'tool_result';
 
@@ -42,7 +43,7 @@ type Block = { type?: unknown; text?: unknown; name?: unknown; input?: unknown; 
 interface ParsedRecord {
   messages: TranscriptMessage[];
   /** Usage of one API response, keyed by its message id: Claude writes one record per content block, all carrying it. */
-  usage?: { messageId: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
+  usage?: { messageId: string; model: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
   costUsd?: number;
 }
 
@@ -81,6 +82,7 @@ export function parseRecord(record: unknown): ParsedRecord {
   if (role === 'assistant' && typeof usage === 'object' && usage !== null && typeof message.id === 'string') {
     parsed.usage = {
       messageId: message.id,
+      model: typeof message.model === 'string' ? message.model : '',
       inputTokens: num(usage.input_tokens),
       outputTokens: num(usage.output_tokens),
       cacheReadTokens: num(usage.cache_read_input_tokens),
@@ -136,7 +138,7 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 export class TranscriptReader {
   private offset = 0;
   private readonly usageByMessage = new Map<string, Omit<NonNullable<ParsedRecord['usage']>, 'messageId'>>();
-  private costUsd = 0;
+  private costUsd: number | null = null;
   private readonly toolNames = new Map<string, string>();
   /** User records of any shape (prompts, slash-command output, shell-mode input): proof input arrived. */
   userRecords = 0;
@@ -178,15 +180,18 @@ export class TranscriptReader {
     return messages;
   }
 
+  /** Tokens summed over API responses; cost from Claude's own record, else estimated from list prices. */
   get usage(): Usage {
     const total = emptyUsage();
+    let estimate = 0;
     for (const u of this.usageByMessage.values()) {
       total.inputTokens += u.inputTokens;
       total.outputTokens += u.outputTokens;
       total.cacheReadTokens += u.cacheReadTokens;
       total.cacheWriteTokens += u.cacheWriteTokens;
+      estimate += estimateCostUsd(u.model, u);
     }
-    total.costUsd = this.costUsd;
+    total.costUsd = this.costUsd ?? Number(estimate.toFixed(6));
     return total;
   }
 

@@ -1,0 +1,112 @@
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { estimateCostUsd } from './pricing.js';
+import { parseRecord, TranscriptReader, transcriptPath, unwrapPaste } from './transcript.js';
+
+const fixture = (name: string) => join(import.meta.dirname, '../../test/fixtures/transcripts', name);
+const scratch = () => join(mkdtempSync(join(tmpdir(), 'aegis-transcript-')), 'session.jsonl');
+
+describe('TranscriptReader on a real transcript', () => {
+  it('turns prompts, replies, tool calls and tool results into messages, skipping everything else', () => {
+    const reader = new TranscriptReader(fixture('conversation.jsonl'));
+    const messages = reader.readNew();
+    expect(messages.map((m) => [m.role, m.kind, m.toolName ?? null])).toEqual([
+      ['user', 'text', null], ['assistant', 'text', null],
+      ['user', 'text', null], ['assistant', 'text', null],
+      ['user', 'text', null], ['assistant', 'tool_use', 'Bash'], ['user', 'tool_result', 'Bash'], ['assistant', 'text', null],
+      ['user', 'text', null], ['assistant', 'tool_use', 'AskUserQuestion'], ['user', 'tool_result', 'AskUserQuestion'], ['assistant', 'text', null],
+      ['user', 'text', null], ['assistant', 'tool_use', 'Write'], ['user', 'tool_result', 'Write'], ['assistant', 'text', null],
+      ['user', 'text', null], ['assistant', 'text', null],
+    ]);
+    expect(messages[0]).toMatchObject({ text: 'hello there', timestamp: expect.stringMatching(/^\d{4}-/) });
+    expect(messages[5]).toMatchObject({ text: 'echo hi > out.txt && cat out.txt', toolInput: { command: 'echo hi > out.txt && cat out.txt' } });
+    expect(messages[6]).toMatchObject({ text: 'hi', toolUseId: messages[5]!.toolUseId });
+    expect(new Set(messages.map((m) => m.id)).size).toBe(messages.length);
+    expect(reader.readNew()).toEqual([]);
+  });
+
+  it('sums usage once per API response and estimates the cost when Claude records none', () => {
+    const reader = new TranscriptReader(fixture('conversation.jsonl'));
+    reader.readNew();
+    const usage = reader.usage;
+    expect(usage.outputTokens).toBe(7 + 43 + 1 + 4 + 1 + 35 + 1 + 36 + 9);
+    expect(usage.costUsd).toBeGreaterThan(0);
+  });
+
+  it("prefers Claude's own cost record", () => {
+    const file = scratch();
+    copyFileSync(fixture('conversation.jsonl'), file);
+    appendFileSync(file, `${JSON.stringify({ type: 'cost-state', totalCostUSD: 0.1234 })}\n`);
+    const reader = new TranscriptReader(file);
+    reader.readNew();
+    expect(reader.usage.costUsd).toBe(0.1234);
+  });
+
+  it('reads only what was appended, and waits for a line to be complete', () => {
+    const file = scratch();
+    const lines = readFileSync(fixture('conversation.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const half = Math.floor(lines.length / 2);
+    writeFileSync(file, `${lines.slice(0, half).join('\n')}\n`);
+    const reader = new TranscriptReader(file);
+    const first = reader.readNew();
+    const offset = reader.bytesRead;
+    const rest = `${lines.slice(half).join('\n')}\n`;
+    appendFileSync(file, rest.slice(0, 10));
+    expect(reader.readNew()).toEqual([]);
+    expect(reader.bytesRead).toBe(offset);
+    appendFileSync(file, rest.slice(10));
+    const second = reader.readNew();
+    expect([...first, ...second]).toEqual(new TranscriptReader(fixture('conversation.jsonl')).readNew());
+  });
+
+  it('marks the interrupted turn', () => {
+    const texts = new TranscriptReader(fixture('interrupted.jsonl')).readNew().filter((m) => m.role === 'user').map((m) => m.text);
+    expect(texts).toContain('[Request interrupted by user]');
+  });
+
+  it('treats a missing file as nothing yet, and skips lines that are not JSON', () => {
+    const file = scratch();
+    const reader = new TranscriptReader(file);
+    expect(reader.readNew()).toEqual([]);
+    writeFileSync(file, `not json\n${JSON.stringify({ type: 'user', uuid: 'u1', timestamp: 't', message: { role: 'user', content: 'ok' } })}\n`);
+    expect(reader.readNew().map((m) => m.text)).toEqual(['ok']);
+  });
+});
+
+describe('parseRecord', () => {
+  it.each([
+    [{ type: 'some-future-record', message: { content: 'x' } }],
+    [{ type: 'user', isMeta: true, message: { content: 'Caveat' } }],
+    [{ type: 'user', message: { content: '<local-command-stdout>hi</local-command-stdout>' } }],
+    [{ type: 'assistant', message: { content: [{ type: 'thinking', thinking: '...' }] } }],
+    [null],
+    ['text'],
+  ])('skips %j', (record) => {
+    expect(parseRecord(record).messages).toEqual([]);
+  });
+});
+
+describe('unwrapPaste', () => {
+  it('shows a prompt that is one large paste as it was sent', () => {
+    expect(unwrapPaste('\n\n<pasted_content id="ab12">\nline 1\nline 2\n</pasted_content id="ab12">\n')).toBe('line 1\nline 2');
+    expect(unwrapPaste('typed <pasted_content id="a">\nx\n</pasted_content id="a">')).toContain('typed');
+  });
+});
+
+describe('transcriptPath', () => {
+  it("follows Claude's layout under CLAUDE_CONFIG_DIR, every non-alphanumeric of the workDir as '-'", () => {
+    expect(transcriptPath({ CLAUDE_CONFIG_DIR: '/c' }, '/srv/my_app.v2', 'id')).toBe('/c/projects/-srv-my-app-v2/id.jsonl');
+    expect(transcriptPath({ HOME: '/home/u' }, '/srv/app', 'id')).toBe('/home/u/.claude/projects/-srv-app/id.jsonl');
+  });
+});
+
+describe('estimateCostUsd', () => {
+  it('prices by model family', () => {
+    const tokens = { inputTokens: 1_000_000, outputTokens: 1_000_000, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    expect(estimateCostUsd('claude-opus-5-5', tokens)).toBe(90);
+    expect(estimateCostUsd('claude-sonnet-4-5', tokens)).toBe(18);
+    expect(estimateCostUsd('claude-haiku-4-5', tokens)).toBe(4.8);
+  });
+});
