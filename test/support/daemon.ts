@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { startDaemon, type Daemon } from '../../src/daemon.js';
+import type { SseOptions } from '../../src/http/sse.js';
 import type { Timing } from '../../src/sessions/timing.js';
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic.js';
 import { killTmuxServer, uniqueSocket } from './tmux.js';
@@ -46,6 +47,7 @@ export interface TestDaemonOptions {
   claude?: boolean;
   config?: Partial<Config>;
   timing?: Partial<Timing>;
+  sse?: Partial<SseOptions>;
   env?: NodeJS.ProcessEnv;
   /** Run the daemon as `aegis serve` in a child process (built dist/), so it can be killed outright. */
   childProcess?: boolean;
@@ -82,7 +84,13 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
   let child: ChildDaemon | null = null;
   const boot = async (): Promise<Daemon> => {
     if (!options.childProcess) {
-      return startDaemon({ config: { ...config, port: current?.port ?? config.port }, env, logger, ...(options.timing ? { timing: options.timing } : {}) });
+      return startDaemon({
+        config: { ...config, port: current?.port ?? config.port },
+        env,
+        logger,
+        ...(options.timing ? { timing: options.timing } : {}),
+        ...(options.sse ? { sse: options.sse } : {}),
+      });
     }
     child = await spawnDaemon(root, { ...config, port: childPort ??= await freePort() }, env);
     return { url: child.url, port: childPort } as Daemon;
