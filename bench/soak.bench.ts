@@ -1,6 +1,6 @@
 /**
  * Soak: sessions created and ended in a loop (50 a round, 10 starting at a time, each waited for until
- * idle) for AEGIS_SOAK_MINUTES (default 10). Daemon RSS, open file descriptors and tmux windows are
+ * idle) for AEGIS_SOAK_MINUTES (`npm run bench:soak`: 10). Daemon RSS, open file descriptors and tmux windows are
  * read after every round: they must not grow.
  */
 import { execFileSync } from 'node:child_process';
@@ -12,11 +12,12 @@ import { record } from './report.js';
 
 const PER_ROUND = 50;
 const AT_ONCE = 10;
-const MINUTES = Number(process.env.AEGIS_SOAK_MINUTES ?? 10);
+const MINUTES = Number(process.env.AEGIS_SOAK_MINUTES ?? 0);
 
 interface Sample { round: number; rssMiB: number; fds: number; windows: number; seconds: number }
 
-it('creates and ends sessions in a loop without growing', async () => {
+// Long: run with `npm run bench:soak` (AEGIS_SOAK_MINUTES=10), not with the other benchmarks.
+it.skipIf(!MINUTES)('creates and ends sessions in a loop without growing', async () => {
   const t = await startTestDaemon({ claude: true, config: { maxSessions: PER_ROUND } });
   const samples: Sample[] = [];
   const begin = Date.now();
@@ -45,7 +46,8 @@ it('creates and ends sessions in a loop without growing', async () => {
 Method: \`bench/soak.bench.ts\`. Rounds of ${PER_ROUND} sessions (real Claude Code, ${AT_ONCE} starting at a
 time, each waited for until idle, then all deleted) for ${MINUTES} minutes: ${sessions} sessions in
 ${samples.length} rounds. After each round: the daemon process's RSS (after a forced GC), its open file
-descriptors and the windows in its tmux server (the placeholder window is one).
+descriptors and the windows in its tmux server (the placeholder window is one). The benchmark's own HTTP
+client lives in the same process, so its keep-alive sockets move the descriptor count by a few.
 
 | after round | at second | RSS | open fds | tmux windows |
 |---|---|---|---|---|
