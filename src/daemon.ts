@@ -62,9 +62,34 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw new StartupError(`cannot create the state dir ${config.stateDir}: ${(err as Error).message}`);
   }
   const releaseLock = acquirePidLock(join(config.stateDir, 'aegis.pid'));
+  // What startup built, undone in reverse when a later step fails: nothing is left open or locked.
+  const built: Array<() => unknown> = [releaseLock];
+  const undo = async () => {
+    for (const step of built.reverse()) await Promise.resolve().then(step).catch(() => {});
+  };
+  try {
+    return await assemble(options, env, logger, startedAt, built, releaseLock);
+  } catch (err) {
+    await undo();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new StartupError(`EADDRINUSE: ${config.host}:${config.port} is already in use (another Aegis daemon?); use --port or AEGIS_PORT for another port`);
+    if (code === 'EACCES') throw new StartupError(`EACCES: not allowed to listen on ${config.host}:${config.port}`);
+    throw err;
+  }
+}
 
+async function assemble(
+  options: DaemonOptions,
+  env: NodeJS.ProcessEnv,
+  logger: pino.Logger,
+  startedAt: number,
+  built: Array<() => unknown>,
+  releaseLock: () => void,
+): Promise<Daemon> {
+  const { config } = options;
   const storeFile = join(config.stateDir, 'aegis.db');
   const db = openDatabase(storeFile);
+  built.push(() => db.close());
   const bus = new EventBus(config.eventReplaySize);
   const tmux = new TmuxServer({
     tmuxBin: config.tmuxBin,
@@ -74,6 +99,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     rows: config.paneRows,
     commandTimeoutMs: 10_000,
   });
+  built.push(() => tmux.close());
   let hookBaseUrl = '';
   const supervisor = new Supervisor({
     config,
@@ -85,15 +111,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     hookBaseUrl: () => hookBaseUrl,
     ...(options.timing ? { timing: options.timing } : {}),
   });
+  built.push(() => supervisor.close());
   const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, ...options.sse });
   const app = await buildApp({ config, supervisor, tmux, sse, logger, version: AEGIS_VERSION, startedAt, storeFile });
-
-  const closeCore = async (killSessions = false) => {
-    await supervisor.close({ killSessions });
-    await tmux.close();
-    db.close();
-    releaseLock();
-  };
+  built.push(() => app.close());
 
   // tmux first and sessions re-adopted before the first request, so the API never answers from a
   // half-started daemon.
@@ -104,18 +125,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
   await supervisor.start();
 
-  let port: number;
-  try {
-    await app.listen({ host: config.host, port: config.port });
-    port = (app.server.address() as { port: number }).port;
-  } catch (err) {
-    await app.close().catch(() => {});
-    await closeCore();
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new StartupError(`EADDRINUSE: ${config.host}:${config.port} is already in use (another Aegis daemon?); use --port or AEGIS_PORT for another port`);
-    if (code === 'EACCES') throw new StartupError(`EACCES: not allowed to listen on ${config.host}:${config.port}`);
-    throw err;
-  }
+  await app.listen({ host: config.host, port: config.port });
+  const port = (app.server.address() as { port: number }).port;
   const hookHost = LOOPBACK_HOSTS.has(config.host) || config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   hookBaseUrl = `http://${hookHost.includes(':') ? `[${hookHost}]` : hookHost}:${port}`;
 
@@ -135,7 +146,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       closing ??= (async () => {
         sse.close();
         await app.close();
-        await closeCore(killSessions);
+        await supervisor.close({ killSessions });
+        await tmux.close();
+        db.close();
+        releaseLock();
         logger.info({ killSessions }, 'Aegis stopped');
       })();
       return closing;

@@ -78,6 +78,8 @@ export function sessionSettings(
 const DENIED_ENV = [
   /^AEGIS_/, /^MANUS_/, /^ANTHROPIC_/, /^CLAUDE_CONFIG_DIR$/, /^LD_/, /^DYLD_/,
   /^NODE_OPTIONS$/, /^NODE_PATH$/, /^PATH$/, /^HOME$/, /^SHELL$/, /^TMUX/, /^BASH_ENV$/, /^ENV$/, /^IFS$/,
+  // Proxies and trust stores would let a caller read the daemon's API traffic, key included.
+  /^(HTTPS?|ALL|NO)_PROXY$/i, /^NODE_TLS_REJECT_UNAUTHORIZED$/, /^NODE_EXTRA_CA_CERTS$/, /^SSL_CERT_(FILE|DIR)$/,
 ];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

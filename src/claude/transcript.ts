@@ -103,6 +103,13 @@ export function unwrapPaste(text: string): string {
   return match && !match[2]!.includes('<pasted_content id=') ? match[2]! : text;
 }
 
+function isTextInput(record: unknown): boolean {
+  const r = record as { type?: unknown; message?: { content?: unknown } } | null;
+  if (r?.type !== 'user') return false;
+  const content = r.message?.content;
+  return typeof content === 'string' || (Array.isArray(content) && content.some((b: Block) => b?.type === 'text'));
+}
+
 /** Output of local slash commands is recorded as user text wrapped in these tags; it is not a prompt. */
 function isLocalCommandNoise(text: string): boolean {
   return /^<(command-name|command-message|local-command-stdout|local-command-stderr|local-command-caveat)>/.test(text);
@@ -128,6 +135,9 @@ function resultText(content: unknown): string {
   return '';
 }
 
+/** Transcripts are read in pieces of at most this size, so a huge file never needs one huge buffer. */
+const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
+
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 /**
@@ -140,7 +150,10 @@ export class TranscriptReader {
   private readonly usageByMessage = new Map<string, Omit<NonNullable<ParsedRecord['usage']>, 'messageId'>>();
   private costUsd: number | null = null;
   private readonly toolNames = new Map<string, string>();
-  /** User records of any shape (prompts, slash-command output, shell-mode input): proof input arrived. */
+  /**
+   * User records carrying text (prompts, shell-mode input, slash-command output, interruptions), not
+   * tool results: proof that typed input arrived.
+   */
   userRecords = 0;
   /** Every record read, of any type: proof that Claude did something. */
   records = 0;
@@ -149,9 +162,12 @@ export class TranscriptReader {
 
   /** New messages since the last call; an absent file is simply nothing yet. */
   readNew(): TranscriptMessage[] {
-    const chunk = this.readAppended();
-    if (!chunk) return [];
     const messages: TranscriptMessage[] = [];
+    for (let chunk = this.readAppended(); chunk; chunk = this.readAppended()) this.parseChunk(chunk, messages);
+    return messages;
+  }
+
+  private parseChunk(chunk: string, messages: TranscriptMessage[]): void {
     for (const line of chunk.split('\n')) {
       if (!line.trim()) continue;
       let record: unknown;
@@ -161,7 +177,7 @@ export class TranscriptReader {
         continue;
       }
       this.records++;
-      if ((record as { type?: unknown } | null)?.type === 'user') this.userRecords++;
+      if (isTextInput(record)) this.userRecords++;
       const parsed = parseRecord(record);
       if (parsed.usage) {
         const { messageId, ...usage } = parsed.usage;
@@ -177,7 +193,6 @@ export class TranscriptReader {
         messages.push(message);
       }
     }
-    return messages;
   }
 
   /** Tokens summed over API responses; cost from Claude's own record, else estimated from list prices. */
@@ -211,10 +226,14 @@ export class TranscriptReader {
       const size = fstatSync(fd).size;
       if (size < this.offset) this.offset = 0; // replaced or truncated: start over
       if (size === this.offset) return '';
-      const buffer = Buffer.alloc(size - this.offset);
+      const buffer = Buffer.alloc(Math.min(size - this.offset, MAX_CHUNK_BYTES));
       const read = readSync(fd, buffer, 0, buffer.length, this.offset);
       const lastNewline = buffer.lastIndexOf(10, read - 1);
-      if (lastNewline === -1) return '';
+      if (lastNewline === -1) {
+        // One record larger than a chunk: skip it rather than stall on it forever.
+        if (read === MAX_CHUNK_BYTES) this.offset += read;
+        return '';
+      }
       this.offset += lastNewline + 1;
       return buffer.toString('utf8', 0, lastNewline);
     } finally {

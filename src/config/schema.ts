@@ -47,7 +47,7 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    if (config.defaultPermissionProfile && !(config.defaultPermissionProfile in config.permissionProfiles)) {
+    if (config.defaultPermissionProfile && !Object.hasOwn(config.permissionProfiles, config.defaultPermissionProfile)) {
       ctx.addIssue({
         code: 'custom',
         path: ['defaultPermissionProfile'],

@@ -32,10 +32,11 @@ export class EventBus {
   private nextId: number;
 
   /**
-   * Ids start from the clock so that they keep increasing across daemon restarts: a client that
-   * reconnects to a restarted daemon never sees ids go backwards.
+   * Ids start from the clock in microseconds so that they keep increasing across daemon restarts (a
+   * client that reconnects to a restarted daemon never sees them go backwards) unless a daemon ever
+   * published more than a thousand events a millisecond on average.
    */
-  constructor(private readonly capacity: number, firstId = Date.now()) {
+  constructor(private readonly capacity: number, firstId = Date.now() * 1000) {
     this.nextId = firstId;
   }
 

@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AegisError, type ErrorCode } from '../errors.js';
+import { TmuxCommandError, TmuxDisconnectedError } from '../tmux/control-client.js';
 
 export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string, details?: Record<string, unknown>): FastifyReply {
   return reply.code(status).type('application/json').send({ error: { code, message, ...(details ? { details } : {}) } });
@@ -16,6 +17,10 @@ export function installErrorHandling(app: FastifyInstance): void {
       if (err.status >= 500) request.log.warn({ code: err.code, err: err.message }, 'request failed');
       if (err.status === 429 && typeof err.details?.retryAfterSeconds === 'number') reply.header('retry-after', String(err.details.retryAfterSeconds));
       return sendError(reply, err.status, err.code, err.message, err.details);
+    }
+    if (err instanceof TmuxCommandError || err instanceof TmuxDisconnectedError) {
+      request.log.warn({ err: err.message }, 'tmux failed a request');
+      return sendError(reply, 503, 'TMUX_UNAVAILABLE', err.message);
     }
     const fastifyError = err as FastifyError;
     switch (fastifyError.code) {

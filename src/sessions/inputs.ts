@@ -11,7 +11,8 @@ const promptText = z
   .string()
   .min(1, 'must not be empty')
   .max(1024 * 1024, 'must be at most 1 MiB')
-  .refine((s) => !s.includes('\0'), 'must not contain NUL characters')
+  // Other control characters would reach Claude as keys (Ctrl-C, Escape), not as text.
+  .refine((s) => !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(s), 'must not contain control characters other than tab and line breaks')
   .refine((s) => s.trim().length > 0, 'must not be only whitespace');
 
 export const createSessionSchema = z
@@ -19,7 +20,7 @@ export const createSessionSchema = z
     workDir: z.string().min(1).refine((p) => p.startsWith('/'), 'must be an absolute path'),
     prompt: promptText.optional(),
     name: z.string().min(1).max(100).regex(/^[^\x00-\x1f\x7f]+$/, 'must not contain control characters').optional(),
-    model: z.string().min(1).max(200).optional(),
+    model: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:/@[\]-]+$/, 'must be a model name (letters, digits and . _ : / @ [ ] -)').optional(),
     tier: z.string().min(1).max(100).optional(),
     permissionMode: permissionModeSchema.optional(),
     permissionProfile: z.string().min(1).max(64).optional(),
@@ -49,7 +50,7 @@ export const rejectSchema = z.object({ permissionId: z.string().min(1).optional(
 export const answerSchema = z
   .object({
     questionId: z.string().min(1).optional(),
-    answer: z.string().min(1).max(10_000).optional(),
+    answer: z.string().min(1).max(10_000).regex(/^[^\x00-\x1f\x7f]+$/, 'must be one line without control characters').optional(),
     optionIndex: z.number().int().min(0).optional(),
   })
   .strict()

@@ -15,6 +15,8 @@ export class LiveSession {
   screenState: ScreenState = { kind: 'unknown' };
   /** Prompts Claude reported accepting through its UserPromptSubmit hook, oldest first. */
   readonly acceptedPrompts: string[] = [];
+  /** Set while the reaper ends the session, so a slow tmux never makes it reap twice. */
+  reaping = false;
   /** When Claude last showed progress (transcript growth, a hook, a screen change beyond the spinner). */
   lastProgressAt = Date.now();
   fingerprint = '';

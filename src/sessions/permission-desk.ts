@@ -24,6 +24,8 @@ export interface PermissionDeskDeps {
   setStatus(session: LiveSession, to: SessionStatus): void;
   /** Looks at the session's screen again after `ms`. */
   recheckLater(session: LiveSession, ms: number): void;
+  /** Reads the session's screen now. */
+  screenNow(session: LiveSession): Promise<ScreenState>;
   /** Sends text to Claude's prompt (for a rejection's message after a screen dialog). */
   deliver(session: LiveSession, text: string): Promise<unknown>;
 }
@@ -119,7 +121,9 @@ export class PermissionDesk {
       this.timeoutFor(session),
     );
     // Claude gave up on the hook (its timeout, or a person answered at the terminal).
-    signal.addEventListener('abort', () => this.broker.decide(session.id, request.id, { behavior: 'deny', by: 'terminal' }), { once: true });
+    const abandon = () => this.broker.decide(session.id, request.id, { behavior: 'deny', by: 'terminal' });
+    if (signal.aborted) abandon();
+    else signal.addEventListener('abort', abandon, { once: true });
     if (!isQuestion && this.applyPolicy(session, request)) return hookResponse(await decision, toolInput, suggestions);
     this.deps.setStatus(session, isQuestion ? 'asking' : 'permission_prompt');
     return hookResponse(await decision, toolInput, suggestions);
@@ -144,9 +148,18 @@ export class PermissionDesk {
     return { request, answers };
   }
 
-  /** A tool ran: a request for it that is still listed was answered at the terminal. */
+  /**
+   * A tool ran: a screen request for it that is still listed was answered at the terminal. Held hook
+   * calls are never decided this way (they end when Claude stops waiting), so no report of a tool
+   * run can approve a request nobody approved.
+   */
   onToolRan(session: LiveSession, toolName: string | undefined): void {
-    this.broker.decideAll(session.id, { behavior: 'allow', by: 'terminal' }, (r) => r.toolName === toolName);
+    this.broker.decideAll(session.id, { behavior: 'allow', by: 'terminal' }, (r) => r.source === 'screen' && r.toolName === toolName);
+  }
+
+  /** Whether anything waits for a decision: the status then stays what the request made it. */
+  hasPending(sessionId: string): boolean {
+    return this.broker.pending(sessionId).length > 0;
   }
 
   /** The turn ended: whatever is still listed will not be asked any more. */
@@ -167,7 +180,7 @@ export class PermissionDesk {
    */
   onScreen(session: LiveSession, screen: ScreenState): void {
     this.sessions.set(session.id, session);
-    const key = screen.kind === 'permission' ? `p:${screen.title}\n${screen.detail}` : screen.kind === 'question' ? `q:${screen.question}` : null;
+    const key = dialogKey(screen);
     for (const request of this.broker.pending(session.id)) {
       if (request.source === 'screen' && request.screen && `${request.kind === 'question' ? 'q' : 'p'}:${request.screen.title}` !== key) {
         this.broker.decide(session.id, request.id, { behavior: screen.kind === 'working' ? 'allow' : 'deny', by: 'terminal' });
@@ -188,14 +201,14 @@ export class PermissionDesk {
       this.deps.recheckLater(session, SCREEN_REQUEST_GRACE_MS - (Date.now() - seen.at));
       return;
     }
-    this.openScreenRequest(session, screen, key.slice(2));
+    this.openScreenRequest(session, screen, key);
   }
 
   close(): void {
     this.broker.close();
   }
 
-  private openScreenRequest(session: LiveSession, screen: ScreenState, title: string): void {
+  private openScreenRequest(session: LiveSession, screen: ScreenState, key: string): void {
     if (screen.kind !== 'permission' && screen.kind !== 'question') return;
     const isQuestion = screen.kind === 'question';
     const toolName = isQuestion ? 'AskUserQuestion' : TOOL_BY_TITLE.find(([re]) => re.test(screen.title))?.[1] ?? screen.title;
@@ -208,21 +221,31 @@ export class PermissionDesk {
         toolInput,
         suggestions: [],
         source: 'screen',
-        screen: { title, options: screen.options.map((o) => o.label) },
+        screen: { title: key.slice(2), options: screen.options.map((o) => o.label) },
         ...(isQuestion ? { questions: questionsOf(toolInput) } : {}),
       },
       this.timeoutFor(session),
     );
     this.deps.setStatus(session, isQuestion ? 'asking' : 'permission_prompt');
-    void decision.then((d) => this.answerOnScreen(session, screen, d)).catch((err: unknown) => {
+    void decision.then((d) => this.answerOnScreen(session, key, d)).catch((err: unknown) => {
       this.deps.logger.warn({ sessionId: session.id, err: String(err) }, 'cannot answer the dialog on screen');
     });
     if (!isQuestion) this.applyPolicy(session, request);
   }
 
-  /** Gives a decision to a dialog on screen by choosing its option, as a person would. */
-  private async answerOnScreen(session: LiveSession, screen: ScreenState, decision: Decision): Promise<void> {
+  /**
+   * Gives a decision to a dialog on screen by choosing its option, as a person would, after checking
+   * that the dialog on screen is still the one that was decided: keys must never answer another.
+   */
+  private async answerOnScreen(session: LiveSession, key: string, decision: Decision): Promise<void> {
     if (decision.by === 'terminal' || decision.by === 'session_ended' || session.isExited) return;
+    // The dialog stays on screen until the keys land; it must not be listed again meanwhile.
+    this.dialogSeen.set(session.id, { key, at: Date.now() });
+    const screen = await this.deps.screenNow(session);
+    if (dialogKey(screen) !== key) {
+      this.deps.logger.warn({ sessionId: session.id }, 'the dialog changed before its decision could be typed; it is left for the next decision');
+      return;
+    }
     const paneId = session.record.paneId;
     if (screen.kind === 'question') {
       const answer = Object.values(decision.answers ?? {})[0];
@@ -250,7 +273,7 @@ export class PermissionDesk {
   /** A policy rule decides at once when one matches; returns whether it did. */
   private applyPolicy(session: LiveSession, request: PendingRequest): boolean {
     const name = session.record.permissionProfile;
-    if (!name) return false;
+    if (!name || !Object.hasOwn(this.deps.config.permissionProfiles, name)) return false;
     const verdict = evaluate(name, this.deps.config.permissionProfiles[name], request.toolName, request.toolInput);
     if (!verdict || verdict.decision === 'ask') return false;
     return this.broker.decide(session.id, request.id, {
@@ -263,7 +286,8 @@ export class PermissionDesk {
 
   private timeoutFor(session: LiveSession): { timeoutMs: number; onTimeout: 'allow' | 'deny' } {
     const { config } = this.deps;
-    const profile = session.record.permissionProfile ? config.permissionProfiles[session.record.permissionProfile] : undefined;
+    const name = session.record.permissionProfile;
+    const profile = name && Object.hasOwn(config.permissionProfiles, name) ? config.permissionProfiles[name] : undefined;
     return {
       timeoutMs: profile?.timeoutMs ?? config.permissionTimeoutMs,
       onTimeout: profile?.onTimeout ?? config.permissionTimeoutDecision,
@@ -277,4 +301,11 @@ function screenToolInput(toolName: string, detail: string): Record<string, unkno
   if (toolName === 'Bash') return { command: lines.find((_line, i) => i > 0 || lines.length === 1) ?? lines[0] ?? '', description: lines[0] ?? '' };
   if (toolName === 'Write' || toolName === 'Edit' || toolName === 'Read') return { file_path: lines[0] ?? '' };
   return { detail };
+}
+
+/** What identifies a dialog on screen: its kind and text, so one dialog is never taken for another. */
+function dialogKey(screen: ScreenState): string | null {
+  if (screen.kind === 'permission') return `p:${screen.title}\n${screen.detail}`;
+  if (screen.kind === 'question') return `q:${screen.question}`;
+  return null;
 }

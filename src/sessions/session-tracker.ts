@@ -41,7 +41,7 @@ export class SessionTracker {
   /** Applies what a hook call says about the session; resolves with the hook's answer. */
   applyHook(session: LiveSession, event: HookEvent, payload: HookPayload, signal: AbortSignal): Record<string, unknown> | Promise<Record<string, unknown>> {
     if (session.isExited) return {};
-    if (payload.transcript_path && payload.transcript_path !== session.transcript.path) {
+    if (payload.transcript_path && payload.transcript_path !== session.transcript.path && isTranscriptBeside(payload.transcript_path, session.record.transcriptPath)) {
       // Claude moved to a new transcript (e.g. after /clear); follow it from its start.
       session.transcript = new TranscriptReader(payload.transcript_path);
       session.record.transcriptPath = payload.transcript_path;
@@ -141,7 +141,7 @@ export class SessionTracker {
     if (session.captureTimer || session.isExited || this.deps.isClosed()) return;
     session.captureTimer = setTimeout(() => {
       session.captureTimer = null;
-      void this.capture(session);
+      this.capture(session).catch((err: unknown) => this.deps.logger.error({ sessionId: session.id, err: errorMessage(err) }, 'cannot read the screen'));
     }, this.timing.screenThrottleMs);
   }
 
@@ -245,12 +245,13 @@ export class SessionTracker {
   setStatus(session: LiveSession, to: SessionStatus, { fromHook }: { fromHook: boolean }): void {
     const from = session.record.status;
     if (from === 'exited' || from === to) return;
+    // While a permission or question waits, nothing but its decision moves the session on.
+    if (to !== 'permission_prompt' && to !== 'asking' && this.deps.desk().hasPending(session.id)) return;
     if (fromHook) {
       session.lastHookStatusAt = Date.now();
     } else {
       if (from === 'stalled' && to === 'working') return; // only progress ends a stall
       if (session.pendingStop) return; // the Stop hook already said how this turn ends
-      if (this.deps.desk().hasPendingHook(session.id)) return; // a held request decides what comes next
       const sinceHook = Date.now() - session.lastHookStatusAt;
       if (sinceHook < this.timing.hookPrecedenceMs) {
         this.recheckLater(session, this.timing.hookPrecedenceMs - sinceHook);
@@ -269,7 +270,13 @@ export class SessionTracker {
 
   readTranscript(session: LiveSession, { publish }: { publish: boolean }): void {
     const recordsBefore = session.transcript.records;
-    const fresh = session.transcript.readNew();
+    let fresh;
+    try {
+      fresh = session.transcript.readNew();
+    } catch (err) {
+      this.deps.logger.warn({ sessionId: session.id, path: session.transcript.path, err: errorMessage(err) }, 'cannot read the transcript');
+      return;
+    }
     if (session.transcript.records !== recordsBefore) this.progressed(session);
     if (fresh.length === 0) return;
     for (const message of fresh) {
@@ -332,4 +339,12 @@ export class SessionTracker {
       this.deps.logger.error({ sessionId: session.id, err: errorMessage(err) }, 'cannot persist session state');
     }
   }
+}
+
+/**
+ * A transcript path a hook reports is followed only if it is a transcript in the same projects
+ * directory as the session's own: a hook body must not make the daemon read files elsewhere.
+ */
+function isTranscriptBeside(reported: string, own: string): boolean {
+  return reported.endsWith('.jsonl') && dirname(dirname(reported)) === dirname(dirname(own)) && !reported.includes('/../');
 }

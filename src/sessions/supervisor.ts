@@ -96,6 +96,7 @@ export class Supervisor {
       tmux: deps.tmux,
       setStatus: (session, to) => this.tracker.setStatus(session, to, { fromHook: true }),
       recheckLater: (session, ms) => this.tracker.recheckLater(session, ms),
+      screenNow: (session) => this.tracker.capture(session),
       deliver: (session, text) => this.send(session.id, text),
     });
     deps.tmux.on('paneOutput', (paneId) => {
@@ -117,7 +118,8 @@ export class Supervisor {
   async start(): Promise<void> {
     const records = this.deps.store.all();
     const live = records.filter((r) => r.status !== 'exited');
-    const windows = live.length > 0 ? await this.deps.tmux.listWindows() : [];
+    // No tmux server means the windows are gone; a server that cannot be listed must not count as that.
+    const windows = live.length > 0 && (await this.deps.tmux.sessionExists()) ? await this.deps.tmux.listWindows({ strict: true }) : [];
     for (const record of records) {
       const session = new LiveSession(record);
       this.sessions.set(record.id, session);
@@ -164,15 +166,24 @@ export class Supervisor {
     const { config } = this.deps;
     const workDir = resolveWorkDir(input.workDir, config.allowedWorkdirs);
     checkRequestEnv(input.env ?? {});
-    if (input.permissionProfile && !(input.permissionProfile in config.permissionProfiles)) {
+    if (input.permissionProfile && !Object.hasOwn(config.permissionProfiles, input.permissionProfile)) {
       const known = Object.keys(config.permissionProfiles).join(', ') || 'none configured';
       throw new AegisError('INVALID_REQUEST', `permissionProfile ${input.permissionProfile} is not a configured profile (${known})`, {
         issues: [{ path: 'permissionProfile', message: `unknown profile; known: ${known}` }],
       });
     }
 
-    const reusable = [...this.sessions.values()].find(
-      (s) => s.record.status === 'idle' && s.record.workDir === workDir && s.record.ownerKeyId === ownerKeyId,
+    // Reused only when it is the session the caller would get anyway: same mode, profile and model,
+    // and no environment of its own asked for.
+    const wanted = {
+      permissionMode: input.permissionMode ?? config.defaultPermissionMode,
+      permissionProfile: input.permissionProfile ?? config.defaultPermissionProfile ?? null,
+      model: input.model ?? config.defaultModel ?? null,
+    };
+    const reusable = Object.keys(input.env ?? {}).length > 0 ? undefined : [...this.sessions.values()].find(
+      ({ record: r }) =>
+        r.status === 'idle' && r.workDir === workDir && r.ownerKeyId === ownerKeyId &&
+        r.permissionMode === wanted.permissionMode && (r.permissionProfile ?? null) === wanted.permissionProfile && r.model === wanted.model,
     );
     if (reusable) {
       const promptDelivery = input.prompt ? await this.send(reusable.id, input.prompt) : undefined;
@@ -381,7 +392,8 @@ export class Supervisor {
   // ── internals ──────────────────────────────────────────────────────────────────────────────
 
   private async reap(session: LiveSession, reason: 'idle_timeout' | 'stalled', detail: Record<string, unknown>): Promise<void> {
-    if (session.isExited) return;
+    if (session.isExited || session.reaping) return;
+    session.reaping = true;
     this.deps.bus.publish('session_reaped', session.id, { reason, ...detail });
     this.deps.logger.info({ sessionId: session.id, reason, ...detail }, 'session reaped');
     const pid = session.record.panePid;

@@ -66,7 +66,8 @@ const KEEPER_ARGV = ['sh', '-c', 'printf "Aegis tmux server: one window per sess
 export class TmuxServer extends EventEmitter<TmuxServerEvents> {
   private client: TmuxControlClient | null = null;
   private connecting: Promise<TmuxControlClient> | null = null;
-  private closing = false;
+  /** Set by close(): from then on nothing reconnects (or starts a tmux server). */
+  private closed = false;
 
   constructor(private readonly options: TmuxServerOptions) {
     super();
@@ -78,12 +79,13 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
 
   /** tmux's version string, e.g. "3.3a"; throws when tmux cannot run. */
   async version(): Promise<string> {
-    const { stdout } = await execa(this.options.tmuxBin, ['-V']);
+    const { stdout } = await execa(this.options.tmuxBin, ['-V'], { timeout: this.options.commandTimeoutMs });
     return stdout.replace(/^tmux\s+/, '').trim();
   }
 
   /** Starts the server and our tmux session when missing, then attaches the control connection. */
   async connect(): Promise<TmuxControlClient> {
+    if (this.closed) throw new TmuxDisconnectedError('Aegis is shutting down');
     if (this.client?.isOpen) return this.client;
     this.connecting ??= this.openClient().finally(() => {
       this.connecting = null;
@@ -91,21 +93,30 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     return this.connecting;
   }
 
+  /**
+   * Opens a window running `argv`. It is created by a tmux process of its own, with an argument array,
+   * because environment values may hold line breaks that a control-mode command line cannot carry.
+   */
   async newWindow(spec: NewWindow): Promise<PaneRef> {
     if (spec.argv.length < 2) throw new Error('newWindow needs a program and at least one argument');
+    await this.connect();
     const env = Object.entries(spec.env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-    const [line = ''] = await this.run('new-window', [
-      '-d', '-P', '-F', '#{window_id} #{pane_id} #{pane_pid}',
+    const { stdout } = await this.tmux([
+      'new-window', '-d', '-P', '-F', '#{window_id} #{pane_id} #{pane_pid}',
       '-t', `=${this.options.session}:`, '-n', spec.name, '-c', spec.cwd, ...env, '--', ...spec.argv,
     ]);
-    const [windowId = '', paneId = '', pid = ''] = line.split(' ');
+    const [windowId = '', paneId = '', pid = ''] = stdout.trim().split(' ');
     await this.run('set-option', ['-w', '-t', windowId, OWNER_OPTION, spec.owner]);
     return { windowId, paneId, panePid: Number(pid) };
   }
 
-  /** Every window with its first pane; an absent server is an empty list, not an error. */
-  async listWindows(): Promise<WindowInfo[]> {
-    const lines = await this.run('list-panes', ['-s', '-t', `=${this.options.session}`, '-F', WINDOW_FORMAT]).catch(() => []);
+  /**
+   * Every window with its first pane. Lenient by default (no server is an empty list); `strict`
+   * throws instead, for callers that must not take a failure for "no windows".
+   */
+  async listWindows({ strict = false }: { strict?: boolean } = {}): Promise<WindowInfo[]> {
+    const listing = this.run('list-panes', ['-s', '-t', `=${this.options.session}`, '-F', WINDOW_FORMAT]);
+    const lines = strict ? await listing : await listing.catch(() => []);
     const seen = new Set<string>();
     const windows: WindowInfo[] = [];
     for (const line of lines) {
@@ -148,7 +159,7 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
   /** Delivers any text, line breaks included, as one bracketed paste through a private buffer. */
   async paste(paneId: string, text: string): Promise<void> {
     const buffer = `aegis-${randomBytes(6).toString('hex')}`;
-    await execa(this.options.tmuxBin, ['-L', this.options.socket, 'load-buffer', '-b', buffer, '-'], { input: text });
+    await this.tmux(['load-buffer', '-b', buffer, '-'], { input: text });
     await this.run('paste-buffer', ['-d', '-p', '-b', buffer, '-t', paneId]);
   }
 
@@ -166,12 +177,18 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
 
   /** Ends the whole tmux server (every window in it). */
   async killServer(): Promise<void> {
-    await execa(this.options.tmuxBin, ['-L', this.options.socket, 'kill-server'], { reject: false });
+    await this.tmux(['kill-server'], { reject: false });
+  }
+
+  /** A one-off tmux process on our server, bounded in time like every control-mode command. */
+  private tmux(args: string[], options: { input?: string; reject?: boolean } = {}) {
+    return execa(this.options.tmuxBin, ['-L', this.options.socket, ...args], { timeout: this.options.commandTimeoutMs, ...options });
   }
 
   /** Detaches the control connection; the tmux server and its windows live on. */
   async close(): Promise<void> {
-    this.closing = true;
+    this.closed = true;
+    await this.connecting?.catch(() => {});
     await this.client?.close();
     this.client = null;
   }
@@ -182,7 +199,6 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
   }
 
   private async openClient(): Promise<TmuxControlClient> {
-    this.closing = false;
     await this.ensureSession();
     const client = await TmuxControlClient.connect({
       tmuxBin: this.options.tmuxBin,
@@ -197,39 +213,41 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
       const [dead, status = ''] = value.split(' ');
       if (dead === '1') this.emit('paneDied', paneId, status === '' ? null : Number(status));
     });
+    try {
+      // A dead pane stays on screen so its exit status and last output can be read.
+      await client.run('set-option', ['-wg', 'remain-on-exit', 'on']);
+      // Pane death produces no output; a format subscription reports it (tmux checks about once a second).
+      await client.run('refresh-client', ['-B', `${DEATH_SUBSCRIPTION}:%*:#{pane_dead} #{pane_dead_status}`]);
+      // Let tmux pause a pane rather than buffer without limit if Aegis ever falls behind.
+      await client.run('refresh-client', ['-f', 'pause-after=30']);
+    } catch (err) {
+      await client.close();
+      throw new TmuxDisconnectedError(`tmux refused Aegis's setup (tmux 3.2 or newer is needed): ${err instanceof Error ? err.message : String(err)}`);
+    }
     client.on('exit', (reason) => {
       if (this.client === client) this.client = null;
-      if (!this.closing) this.emit('disconnected', reason);
+      if (!this.closed) this.emit('disconnected', reason);
     });
-    // A dead pane stays on screen so its exit status and last output can be read.
-    await client.run('set-option', ['-wg', 'remain-on-exit', 'on']);
-    // Pane death produces no output; a format subscription reports it (tmux checks about once a second).
-    await client.run('refresh-client', ['-B', `${DEATH_SUBSCRIPTION}:%*:#{pane_dead} #{pane_dead_status}`]);
-    // Let tmux pause a pane rather than buffer without limit if Aegis ever falls behind.
-    await client.run('refresh-client', ['-f', 'pause-after=30']);
+    if (!client.isOpen) throw new TmuxDisconnectedError('tmux ended the connection while Aegis set it up');
     this.client = client;
     return client;
   }
 
   /** Whether the tmux server runs and holds our tmux session. */
   async sessionExists(): Promise<boolean> {
-    const probe = await execa(this.options.tmuxBin, ['-L', this.options.socket, 'has-session', '-t', `=${this.options.session}`], { reject: false });
+    const probe = await this.tmux(['has-session', '-t', `=${this.options.session}`], { reject: false });
     return probe.exitCode === 0;
   }
 
   private async ensureSession(): Promise<void> {
-    const { tmuxBin, socket, session, cols, rows } = this.options;
+    const { session, cols, rows } = this.options;
     if (await this.sessionExists()) return;
-    const created = await execa(
-      tmuxBin,
-      ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', session, '-n', 'aegis', '-x', String(cols), '-y', String(rows), '--', ...KEEPER_ARGV],
-      { reject: false },
-    );
+    const created = await this.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', session, '-n', 'aegis', '-x', String(cols), '-y', String(rows), '--', ...KEEPER_ARGV], { reject: false });
     // Another process may have created it in the meantime; only a still-missing session is an error.
     if (created.exitCode !== 0) {
       if (!(await this.sessionExists())) throw new TmuxDisconnectedError(`cannot start tmux: ${created.stderr || created.stdout}`);
       return;
     }
-    await execa(tmuxBin, ['-L', socket, 'set-option', '-w', '-t', `=${session}:^`, KEEPER_OPTION, '1'], { reject: false });
+    await this.tmux(['set-option', '-w', '-t', `=${session}:^`, KEEPER_OPTION, '1'], { reject: false });
   }
 }

@@ -12,10 +12,12 @@ import { parseInput } from '../validate.js';
 export function hookRoutes(app: FastifyInstance, { supervisor }: { supervisor: Supervisor }): void {
   app.post<{ Params: { event: string }; Querystring: { session?: string } }>('/v1/hooks/:event', async (request, reply) => {
     const { event } = request.params;
-    if (!(event in HOOK_EVENTS)) return sendError(reply, 404, 'NOT_FOUND', `no hook event ${event}`);
+    if (!Object.hasOwn(HOOK_EVENTS, event)) return sendError(reply, 404, 'NOT_FOUND', `no hook event ${event}`);
     const sessionId = request.query.session ?? '';
     const secret = request.headers[HOOK_SECRET_HEADER];
-    if (!isLoopback(request.socket.remoteAddress) || typeof secret !== 'string' || !sessionId) {
+    // Claude runs on this machine: it calls from loopback, or from the address the daemon is bound to.
+    const local = isLoopback(request.socket.remoteAddress) || request.socket.remoteAddress === request.socket.localAddress;
+    if (!local || typeof secret !== 'string' || !sessionId) {
       request.log.warn({ event, sessionId, remote: request.socket.remoteAddress }, 'refused a hook call without loopback origin or secret');
       return sendError(reply, 401, 'UNAUTHORIZED', 'hook calls need the session secret, from loopback');
     }

@@ -69,5 +69,5 @@ export function sessionRoutes(app: FastifyInstance, { supervisor }: { supervisor
 }
 
 function idOf(params: unknown): string {
-  return idParams.parse(params).id;
+  return parseInput(idParams, params, 'query').id;
 }
