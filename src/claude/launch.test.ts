@@ -41,7 +41,7 @@ describe('claudeEnv', () => {
     expect(env).toEqual({ KEEP: 'y', [HOOK_SECRET_ENV]: 's' });
   });
 
-  it.each(['AEGIS_HOOK_SECRET', 'AEGIS_PORT', 'MANUS_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'CLAUDE_CONFIG_DIR', 'LD_PRELOAD', 'NODE_OPTIONS', 'PATH'])(
+  it.each(['AEGIS_HOOK_SECRET', 'AEGIS_PORT', 'MANUS_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'CLAUDE_CONFIG_DIR', 'LD_PRELOAD', 'NODE_OPTIONS', 'PATH', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'NODE_TLS_REJECT_UNAUTHORIZED', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'])(
     'refuses a request that sets %s',
     (key) => {
       expect(() => checkRequestEnv({ [key]: 'x' })).toThrow(expect.objectContaining({ code: 'ENV_NOT_ALLOWED', details: expect.objectContaining({ denied: [key] }) }));

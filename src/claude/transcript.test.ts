@@ -75,6 +75,17 @@ describe('TranscriptReader on a real transcript', () => {
   });
 });
 
+describe('TranscriptReader.userRecords', () => {
+  it('counts typed input, not tool results', () => {
+    const file = scratch();
+    const record = (content: unknown) => JSON.stringify({ type: 'user', uuid: String(Math.random()), timestamp: 't', message: { role: 'user', content } });
+    writeFileSync(file, [record('a prompt'), record([{ type: 'tool_result', tool_use_id: 'x', content: 'out' }]), record([{ type: 'text', text: '[Request interrupted by user]' }])].join('\n') + '\n');
+    const reader = new TranscriptReader(file);
+    reader.readNew();
+    expect(reader.userRecords).toBe(2);
+  });
+});
+
 describe('parseRecord', () => {
   it.each([
     [{ type: 'some-future-record', message: { content: 'x' } }],

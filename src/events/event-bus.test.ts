@@ -33,6 +33,12 @@ describe('EventBus', () => {
     expect(bus.subscriberCount).toBe(1);
   });
 
+  it('starts ids from the clock in microseconds, so a restarted daemon continues above the last one', () => {
+    const before = Date.now() * 1000;
+    const bus = new EventBus(10);
+    expect(bus.publish('stalled', 's').id).toBeGreaterThanOrEqual(before);
+  });
+
   it('does not let event fields overwrite id, type or sessionId', () => {
     const bus = new EventBus(10, 100);
     const event = bus.publish('message', 's1', { id: 'x', type: 'y', sessionId: 'z' });

@@ -1,0 +1,96 @@
+/**
+ * What callers may not do, and what a forged or odd hook call cannot do, checked against a daemon
+ * whose sessions run a stand-in for Claude.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { standInClaude } from '../support/stand-in.js';
+import { waitFor } from '../support/wait-for.js';
+
+describe('guards', () => {
+  let t: TestDaemon;
+  beforeAll(async () => {
+    t = await startTestDaemon({
+      config: { claudeCommand: standInClaude(), permissionProfiles: { strict: { rules: [] } } },
+      // A daemon environment with a multi-line value (a PEM key, say) must not stop sessions starting.
+      env: { CI_DEPLOY_PEM: '-----BEGIN KEY-----\nabc\n-----END KEY-----' },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const idleSession = async (body: Record<string, unknown> = {}) => {
+    const created = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), ...body });
+    expect(created.status).toBe(201);
+    await waitFor(async () => (await t.api('GET', `/v1/sessions/${created.body.id}`)).body.status === 'idle', { what: 'the stand-in to look idle' });
+    return created.body as { id: string; workDir: string; tmux: { paneId: string } };
+  };
+  const secretOf = (paneId: string) => {
+    const pid = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', paneId, '#{pane_pid}']).toString().trim();
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('AEGIS_HOOK_SECRET='))!.slice('AEGIS_HOOK_SECRET='.length);
+  };
+  const hook = (event: string, id: string, secret: string, body: Record<string, unknown>) =>
+    fetch(`${t.url}/v1/hooks/${event}?session=${id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret }, body: JSON.stringify({ hook_event_name: event, session_id: id, ...body }) });
+
+  it('starts sessions although the daemon environment holds a multi-line value, and passes it on', async () => {
+    const s = await idleSession();
+    const pid = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', s.tmux.paneId, '#{pane_pid}']).toString().trim();
+    expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).toContain('CI_DEPLOY_PEM=-----BEGIN KEY-----\nabc\n-----END KEY-----');
+  });
+
+  it.each(['toString', 'constructor', '__proto__'])('refuses %s as a permission profile with 400', async (name) => {
+    const res = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), permissionProfile: name });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.issues[0].path).toBe('permissionProfile');
+  });
+
+  it('refuses control characters that would reach Claude as keys, and a model that is not a name', async () => {
+    const s = await idleSession();
+    for (const text of ['stop\u0003now', 'esc\u001b[A']) {
+      const res = await t.api('POST', `/v1/sessions/${s.id}/send`, { text });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.issues[0].path).toBe('text');
+    }
+    const model = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), model: 'x; rm -rf /' });
+    expect(model.status).toBe(400);
+    expect(model.body.error.details.issues[0].path).toBe('model');
+  });
+
+  it('reuses an idle session only when mode, profile and model match and no env is asked for', async () => {
+    const s = await idleSession();
+    const same = await t.api('POST', '/v1/sessions', { workDir: s.workDir });
+    expect(same.body).toMatchObject({ id: s.id, reused: true });
+    for (const body of [{ permissionMode: 'plan' }, { permissionProfile: 'strict' }, { model: 'claude-haiku-4-5' }, { env: { FEATURE: '1' } }]) {
+      const other = await t.api('POST', '/v1/sessions', { workDir: s.workDir, ...body });
+      expect(other.status).toBe(201);
+      expect(other.body.id).not.toBe(s.id);
+      await t.api('DELETE', `/v1/sessions/${other.body.id}`);
+    }
+  });
+
+  it('never lets a reported tool run approve a held permission request', async () => {
+    const s = await idleSession();
+    const secret = secretOf(s.tmux.paneId);
+    const held = hook('PermissionRequest', s.id, secret, { tool_name: 'Bash', tool_input: { command: 'rm -rf /tmp/x' }, permission_suggestions: [] });
+    const pending = await waitFor(async () => {
+      const list = (await t.api('GET', `/v1/sessions/${s.id}/permissions`)).body.pending;
+      return list.length ? list : undefined;
+    }, { what: 'the request to be pending' });
+    expect((await hook('PostToolUse', s.id, secret, { tool_name: 'Bash', tool_input: { command: 'git status' } })).status).toBe(200);
+    expect((await t.api('GET', `/v1/sessions/${s.id}/permissions`)).body.pending).toEqual(pending);
+    expect((await t.api('GET', `/v1/sessions/${s.id}`)).body.status).toBe('permission_prompt');
+    await t.api('POST', `/v1/sessions/${s.id}/reject`, { message: 'no' });
+    expect(await (await held).json()).toEqual({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'deny', message: 'no' } } });
+  });
+
+  it('does not follow a transcript path outside the session\'s projects directory', async () => {
+    const s = await idleSession();
+    const res = await hook('Stop', s.id, secretOf(s.tmux.paneId), { transcript_path: '/etc' });
+    expect(res.status).toBe(200);
+    expect((await t.api('GET', `/v1/sessions/${s.id}/read`)).status).toBe(200);
+    expect((await t.api('GET', '/v1/health')).status).toBe(200);
+  });
+});
