@@ -56,6 +56,7 @@ export interface TmuxServerEvents {
 }
 
 const OWNER_OPTION = '@aegis-session';
+const START_ATTEMPTS = 3;
 const KEEPER_OPTION = '@aegis-keeper';
 const DEATH_SUBSCRIPTION = 'aegis-pane-dead';
 const SEP = '\t';
@@ -242,12 +243,21 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
   private async ensureSession(): Promise<void> {
     const { session, cols, rows } = this.options;
     if (await this.sessionExists()) return;
-    const created = await this.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', session, '-n', 'aegis', '-x', String(cols), '-y', String(rows), '--', ...KEEPER_ARGV], { reject: false });
-    // Another process may have created it in the meantime; only a still-missing session is an error.
-    if (created.exitCode !== 0) {
-      if (!(await this.sessionExists())) throw new TmuxDisconnectedError(`cannot start tmux: ${created.stderr || created.stdout}`);
-      return;
+    // Right after a server was killed its socket can still answer for a moment ("server exited
+    // unexpectedly"), so a failed start is tried again, a bounded number of times.
+    let failure = '';
+    for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      const created = await this.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', session, '-n', 'aegis', '-x', String(cols), '-y', String(rows), '--', ...KEEPER_ARGV], { reject: false });
+      if (created.exitCode === 0) {
+        failure = '';
+        break;
+      }
+      // Another process may have created it in the meantime: that is as good.
+      if (await this.sessionExists()) return;
+      failure = String(created.stderr || created.stdout || `exit ${created.exitCode}`);
     }
+    if (failure) throw new TmuxDisconnectedError(`cannot start tmux: ${failure}`);
     await this.tmux(['set-option', '-w', '-t', `=${session}:^`, KEEPER_OPTION, '1'], { reject: false });
   }
 }

@@ -126,6 +126,7 @@ describe('faults under a running daemon', () => {
     expect(health).toMatchObject({ status: 'degraded', tmux: { healthy: false } });
 
     const c = (await t.api('POST', '/v1/sessions', { workDir: t.workDir(), prompt: 'back again' }));
+    expect(c.body.error ?? null).toBeNull();
     expect(c.status).toBe(201);
     expect(c.body.promptDelivery.delivered).toBe(true);
     expect((await t.api('GET', '/v1/health')).body).toMatchObject({ status: 'ok', tmux: { healthy: true } });

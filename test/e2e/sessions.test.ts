@@ -92,7 +92,8 @@ describe('sessions with the real Claude Code', () => {
     const res = await t.api('POST', `/v1/sessions/${id}/interrupt`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ interrupted: true, session: { status: 'idle' } });
-    expect(await userTexts(id)).toContain('[Request interrupted by user]');
+    // Claude records the interruption in its transcript a moment after its screen settles.
+    await waitFor(async () => (await userTexts(id)).includes('[Request interrupted by user]'), { what: 'the interruption in the transcript' });
     const again = await t.api('POST', `/v1/sessions/${id}/interrupt`);
     expect(again.body.interrupted).toBe(false);
   });
