@@ -251,6 +251,7 @@ describe('aegis watch across a daemon restart', () => {
     await waitFor(() => watch.stderr.includes('reconnecting in'), { what: 'watch to notice the disconnect' });
     await td.restart();
     const created = await td.api('POST', '/v1/sessions', { workDir: td.workDir() });
+    expect(created.body.error ?? null).toBeNull();
     expect(created.status).toBe(201);
 
     expect(await watch.exited).toBe(0);
