@@ -3,14 +3,10 @@
  * restart, and carries out what callers ask (send, read, interrupt, decide permissions, delete). What
  * sessions do by themselves is followed by the SessionTracker. It knows nothing of HTTP.
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { sha256 } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
-import { claudeArgv, claudeEnv, checkRequestEnv, sessionSettings, type HookEvent } from '../claude/launch.js';
+import { checkRequestEnv, type HookEvent } from '../claude/launch.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
-import { transcriptPath, type TranscriptMessage } from '../claude/transcript.js';
+import type { TranscriptMessage } from '../claude/transcript.js';
 import { AegisError, errorMessage } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../log.js';
@@ -18,13 +14,15 @@ import type { SessionStore } from '../store/session-store.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { deliverText, type DeliveryResult } from './delivery.js';
 import { PermissionDesk } from './permission-desk.js';
+import { SessionLauncher, secretMatches } from './session-launcher.js';
 import { SessionTracker } from './session-tracker.js';
 import type { CreateSessionInput } from './inputs.js';
 import { LiveSession } from './live-session.js';
-import { sessionView, type SessionRecord, type SessionStatus, type SessionView } from './session.js';
+import { sessionView, type SessionStatus, type SessionView } from './session.js';
 import { DEFAULT_TIMING, type Timing } from './timing.js';
 import { resolveWorkDir } from './workdir.js';
-import { policyFor, verdictFor, type ReapPolicy } from './reaper.js';
+import { policyFor, verdictFor } from './reaper.js';
+import { sessionHealth, type SessionHealth } from './session-health.js';
 import { isProcessAlive } from '../process-alive.js';
 
 export interface SupervisorDeps {
@@ -65,6 +63,7 @@ export class Supervisor {
   private readonly timing: Timing;
   private readonly desk: PermissionDesk;
   private readonly tracker: SessionTracker;
+  private readonly launcher: SessionLauncher;
   private closed = false;
   private reaperTimer: NodeJS.Timeout | null = null;
   /**
@@ -79,6 +78,7 @@ export class Supervisor {
 
   constructor(private readonly deps: SupervisorDeps) {
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
+    this.launcher = new SessionLauncher(deps);
     this.tracker = new SessionTracker({
       tmux: deps.tmux,
       bus: deps.bus,
@@ -199,7 +199,12 @@ export class Supervisor {
     this.launchesStarted++;
     let session: LiveSession;
     try {
-      session = await this.launch(input, workDir, ownerKeyId);
+      session = new LiveSession(await this.launcher.launch(input, workDir, ownerKeyId));
+      this.sessions.set(session.id, session);
+      this.register(session);
+      this.tracker.watchTranscript(session);
+      // Output printed before the pane was registered went unnoticed; look at the screen once now.
+      this.tracker.scheduleCapture(session);
     } finally {
       this.launching--;
     }
@@ -234,7 +239,7 @@ export class Supervisor {
     this.sessions.delete(id);
     session.dispose();
     this.deps.store.remove(id);
-    rmSync(this.sessionDir(id), { recursive: true, force: true });
+    this.launcher.forget(id);
     return this.view(session);
   }
 
@@ -359,29 +364,15 @@ export class Supervisor {
   }
 
   /** A session's timers and what to do about its state. */
-  sessionHealth(id: string): Record<string, unknown> {
+  sessionHealth(id: string): SessionHealth {
     const session = this.mustGet(id);
-    const { record } = session;
     const { config } = this.deps;
-    const now = Date.now();
-    const policy = policyFor(record, { idleTimeoutMs: config.idleTimeoutMs, stallThresholdMs: config.stallThresholdMs });
-    const inStatusMs = now - Date.parse(record.statusChangedAt);
-    const silentMs = now - session.lastProgressAt;
-    const idle = record.status === 'idle';
-    const working = record.status === 'working' || record.status === 'stalled';
-    return {
-      id: record.id,
-      status: record.status,
-      alive: !session.isExited,
-      secondsInStatus: Math.floor(inStatusMs / 1000),
-      lastActivityAt: record.lastActivityAt,
-      idle: { seconds: idle ? Math.floor(inStatusMs / 1000) : 0, timeoutMs: policy.idleTimeoutMs, reapInSeconds: idle && policy.idleTimeoutMs > 0 ? Math.max(0, Math.ceil((policy.idleTimeoutMs - inStatusMs) / 1000)) : null },
-      stall: { secondsWithoutProgress: working ? Math.floor(silentMs / 1000) : 0, thresholdMs: policy.stallThresholdMs, stalled: record.status === 'stalled', action: config.stallAction },
+    return sessionHealth(session, {
+      policy: policyFor(session.record, { idleTimeoutMs: config.idleTimeoutMs, stallThresholdMs: config.stallThresholdMs }),
+      stallAction: config.stallAction,
       pendingPermissions: this.desk.listPermissions(id).length,
       pendingQuestion: this.desk.pendingQuestion(id) !== null,
-      exit: record.exit,
-      hints: healthHints(session, policy),
-    };
+    });
   }
 
   /** Orphan windows seen by the last sweep, for diagnostics. */
@@ -445,88 +436,6 @@ export class Supervisor {
     for (const session of [...this.sessions.values()]) this.tracker.markExited(session, 'tmux_died', null);
   }
 
-  private async launch(input: CreateSessionInput, workDir: string, ownerKeyId: string | null): Promise<LiveSession> {
-    const { config, env, tmux } = this.deps;
-    const id = randomUUID();
-    const secret = randomBytes(32).toString('base64url');
-    const permissionMode = input.permissionMode ?? config.defaultPermissionMode;
-    const dir = this.sessionDir(id);
-    const settingsPath = join(dir, 'settings.json');
-    const permissionProfile = input.permissionProfile ?? config.defaultPermissionProfile ?? null;
-    const profileTimeout = permissionProfile ? config.permissionProfiles[permissionProfile]?.timeoutMs : undefined;
-    const settings = sessionSettings(this.deps.hookBaseUrl(), id, permissionMode, profileTimeout ?? config.permissionTimeoutMs);
-    try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      writeFileSync(settingsPath, JSON.stringify(settings, null, 2), { mode: 0o600 });
-    } catch (err) {
-      rmSync(dir, { recursive: true, force: true });
-      throw new AegisError('STORE_UNAVAILABLE', `cannot write the session's settings under ${config.stateDir}: ${errorMessage(err)}`);
-    }
-
-    const model = input.model ?? config.defaultModel ?? null;
-    const sessionEnv = claudeEnv(env, input.env ?? {}, secret);
-    if (permissionMode === 'bypassPermissions' && process.getuid?.() === 0) {
-      // As root Claude refuses this mode unless told it runs in a sandbox; the caller asked for it explicitly.
-      sessionEnv.IS_SANDBOX ??= '1';
-    }
-    const name = input.name ?? `session-${id.slice(0, 8)}`;
-    const now = new Date().toISOString();
-    const record: SessionRecord = {
-      id, name, workDir, status: 'starting', model, permissionMode, permissionProfile,
-      createdAt: now, lastActivityAt: now, statusChangedAt: now, ownerKeyId,
-      usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
-      exit: null, idleTimeoutMs: input.idleTimeoutMs ?? null, stallThresholdMs: input.stallThresholdMs ?? null,
-      windowId: '', paneId: '', panePid: 0,
-      hookSecretHash: hashSecret(secret), transcriptPath: transcriptPath(sessionEnv, workDir, id),
-    };
-    // Recorded before anything starts: a store that cannot be written fails the request with nothing to undo.
-    try {
-      this.deps.store.save(record);
-    } catch (err) {
-      rmSync(dir, { recursive: true, force: true });
-      throw err;
-    }
-    try {
-      const pane = await tmux.newWindow({
-        name,
-        cwd: workDir,
-        env: sessionEnv,
-        owner: id,
-        argv: claudeArgv({ claudeCommand: config.claudeCommand, sessionId: id, settingsPath, permissionMode, model: model ?? undefined }),
-      });
-      Object.assign(record, { windowId: pane.windowId, paneId: pane.paneId, panePid: pane.panePid });
-    } catch (err) {
-      this.forget(id);
-      throw new AegisError('TMUX_UNAVAILABLE', `cannot open a tmux window: ${errorMessage(err)}`);
-    }
-    try {
-      this.deps.store.save(record);
-    } catch (err) {
-      await tmux.killWindow(record.windowId).catch(() => {});
-      this.forget(id);
-      throw err;
-    }
-
-    const session = new LiveSession(record);
-    this.sessions.set(id, session);
-    this.register(session);
-    this.tracker.watchTranscript(session);
-    // Output printed before the pane was registered went unnoticed; look at the screen once now.
-    this.tracker.scheduleCapture(session);
-    this.deps.logger.info({ sessionId: id, workDir, paneId: record.paneId, permissionMode }, 'session started');
-    return session;
-  }
-
-  /** Removes what a launch that failed left behind. */
-  private forget(id: string): void {
-    rmSync(this.sessionDir(id), { recursive: true, force: true });
-    try {
-      this.deps.store.remove(id);
-    } catch {
-      // the store is what failed; there is nothing more to undo
-    }
-  }
-
 
   private async waitReady(session: LiveSession): Promise<void> {
     const status = () => session.record.status;
@@ -573,10 +482,6 @@ export class Supervisor {
     }
   }
 
-  private sessionDir(id: string): string {
-    return join(this.deps.config.stateDir, 'sessions', id);
-  }
-
   private view(session: LiveSession): SessionView {
     return sessionView(session.record, {
       pendingPermission: this.desk.pendingPermission(session.id),
@@ -596,39 +501,5 @@ export class Supervisor {
       throw new AegisError('SESSION_EXITED', `session ${id} has exited (${session.record.exit?.reason ?? 'unknown'})`, { exit: session.record.exit });
     }
     return session;
-  }
-}
-
-function hashSecret(secret: string): string {
-  return sha256(secret).toString('hex');
-}
-
-/** Only the secret's hash is kept; the comparison runs in constant time. */
-function secretMatches(secret: string, expectedHash: string): boolean {
-  const expected = Buffer.from(expectedHash, 'hex');
-  return expected.length === 32 && timingSafeEqual(sha256(secret), expected);
-}
-
-
-/** What a person (or a script) can do about a session's state. */
-function healthHints(session: LiveSession, policy: ReapPolicy): string[] {
-  const { record } = session;
-  const id = record.id;
-  const inStatusSeconds = (Date.now() - Date.parse(record.statusChangedAt)) / 1000;
-  switch (record.status) {
-    case 'starting':
-      return inStatusSeconds > 30 ? [`Claude has not shown its prompt for ${Math.floor(inStatusSeconds)} s: GET /v1/sessions/${id}/pane shows what it shows (a dialog Aegis does not answer, such as first-run onboarding?)`] : [];
-    case 'stalled':
-      return [`No progress for over ${Math.round(policy.stallThresholdMs / 1000)} s: the model API may be slow or down. POST /v1/sessions/${id}/interrupt stops the turn; DELETE ends the session.`];
-    case 'permission_prompt':
-      return [`A permission request waits: GET /v1/sessions/${id}/permissions, then POST .../approve or .../reject.`];
-    case 'asking':
-      return [`Claude asked a question: see pendingQuestion, then POST /v1/sessions/${id}/answer.`];
-    case 'idle':
-      return policy.idleTimeoutMs > 0 ? [`Idle sessions end after ${Math.round(policy.idleTimeoutMs / 1000)} s without input (idleTimeoutMs; 0 keeps them).`] : [];
-    case 'exited':
-      return [`The session has exited (${record.exit?.reason ?? 'unknown'}); create a new one. exit.lastScreen shows its last screen.`];
-    default:
-      return [];
   }
 }

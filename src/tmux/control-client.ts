@@ -61,6 +61,9 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
   private buffered: Buffer = Buffer.alloc(0);
   private closed = false;
   private closeReason = '';
+  /** Resolves once tmux has attached this client to its session (commands before that lack a client). */
+  private markAttached!: () => void;
+  private readonly attached = new Promise<void>((resolve) => (this.markAttached = resolve));
 
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
@@ -80,7 +83,24 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const client = new TmuxControlClient(child, options);
-    // A round trip proves the attach worked; its answer also tells us the connection is usable.
+    // Commands that need a client (refresh-client) fail with "no current client" until tmux has
+    // attached us: wait for that, then prove the connection answers.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TmuxDisconnectedError('tmux did not attach the control client in time')), options.commandTimeoutMs);
+    });
+    const exited = new Promise<never>((_, reject) => client.once('exit', (reason) => reject(new TmuxDisconnectedError(reason))));
+    // Whichever of these settles after the race must not surface as an unhandled rejection.
+    timedOut.catch(() => {});
+    exited.catch(() => {});
+    try {
+      await Promise.race([client.attached, timedOut, exited]);
+    } catch (err) {
+      await client.close();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
     await client.run('display-message', ['-p', 'ready']);
     return client;
   }
@@ -168,6 +188,8 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
     } else if (text.startsWith('%pause ')) {
       const paneId = text.split(' ')[1];
       if (paneId) void this.run('refresh-client', ['-A', `${paneId}:continue`]).catch(() => {});
+    } else if (text.startsWith('%session-changed ')) {
+      this.markAttached();
     } else if (text.startsWith('%exit')) {
       this.closeReason ||= text.slice(6).trim() || 'tmux ended the control connection';
     }
@@ -176,6 +198,7 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
   private endBlock(failed: boolean): void {
     const block = this.block;
     this.block = null;
+    if (block && !block.ours) this.markAttached(); // the block tmux sends for the attach itself
     if (!block?.ours) return;
     const entry = this.pending.shift();
     if (!entry) return;

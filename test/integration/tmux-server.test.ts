@@ -59,12 +59,24 @@ describe('TmuxServer against a real tmux', () => {
     await waitFor(() => outputs.includes(pane.paneId), { what: 'an output event' });
     expect(await tmux.capture(pane.paneId)).toContain('hello');
     await tmux.pressKeys(pane.paneId, 'Enter');
-    expect(await died).toEqual([pane.paneId, 7]);
+    const [deadPane, reported] = await died;
+    expect(deadPane).toBe(pane.paneId);
+    // tmux 3.3 can report the death before it knows the status; it is asked for again then.
+    expect(reported ?? (await tmux.paneExitStatus(pane.paneId, 1000))).toBe(7);
     const windows = await tmux.listWindows();
     expect(windows.find((w) => w.paneId === pane.paneId)).toMatchObject({ dead: true, exitStatus: 7 });
     const closed = new Promise<string>((resolve) => tmux.once('windowClose', resolve));
     await tmux.killWindow(pane.windowId);
     expect(await closed).toBe(pane.windowId);
+  });
+
+  it('configures each new control connection as soon as it is attached, every time', async () => {
+    await tmux.connect();
+    for (let i = 0; i < 20; i++) {
+      const another = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'aegis', cols: 120, rows: 30, commandTimeoutMs: 5000 });
+      await another.connect();
+      await another.close();
+    }
   });
 
   it('rejects a failing command with the subcommand and tmux message', async () => {

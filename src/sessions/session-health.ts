@@ -1,0 +1,77 @@
+/**
+ * A session's health as an operator reads it: how long it has been in its status, when the reaper
+ * will act on it, and hints on what to do. Pure: computed from the session and the policy it runs under.
+ */
+import type { LiveSession } from './live-session.js';
+import type { ReapPolicy } from './reaper.js';
+import type { ExitInfo, SessionStatus } from './session.js';
+
+export interface SessionHealth {
+  id: string;
+  status: SessionStatus;
+  alive: boolean;
+  secondsInStatus: number;
+  lastActivityAt: string;
+  idle: { seconds: number; timeoutMs: number; reapInSeconds: number | null };
+  stall: { secondsWithoutProgress: number; thresholdMs: number; stalled: boolean; action: string };
+  pendingPermissions: number;
+  pendingQuestion: boolean;
+  exit: ExitInfo | null;
+  hints: string[];
+}
+
+export interface HealthContext {
+  policy: ReapPolicy;
+  stallAction: string;
+  pendingPermissions: number;
+  pendingQuestion: boolean;
+}
+
+export function sessionHealth(session: LiveSession, context: HealthContext, now = Date.now()): SessionHealth {
+  const { record } = session;
+  const { policy } = context;
+  const inStatusMs = now - Date.parse(record.statusChangedAt);
+  const silentMs = now - session.lastProgressAt;
+  const idle = record.status === 'idle';
+  const working = record.status === 'working' || record.status === 'stalled';
+  return {
+    id: record.id,
+    status: record.status,
+    alive: !session.isExited,
+    secondsInStatus: Math.floor(inStatusMs / 1000),
+    lastActivityAt: record.lastActivityAt,
+    idle: {
+      seconds: idle ? Math.floor(inStatusMs / 1000) : 0,
+      timeoutMs: policy.idleTimeoutMs,
+      reapInSeconds: idle && policy.idleTimeoutMs > 0 ? Math.max(0, Math.ceil((policy.idleTimeoutMs - inStatusMs) / 1000)) : null,
+    },
+    stall: { secondsWithoutProgress: working ? Math.floor(silentMs / 1000) : 0, thresholdMs: policy.stallThresholdMs, stalled: record.status === 'stalled', action: context.stallAction },
+    pendingPermissions: context.pendingPermissions,
+    pendingQuestion: context.pendingQuestion,
+    exit: record.exit,
+    hints: healthHints(session, policy),
+  };
+}
+
+/** What a person (or a script) can do about a session's state. */
+function healthHints(session: LiveSession, policy: ReapPolicy): string[] {
+  const { record } = session;
+  const id = record.id;
+  const inStatusSeconds = (Date.now() - Date.parse(record.statusChangedAt)) / 1000;
+  switch (record.status) {
+    case 'starting':
+      return inStatusSeconds > 30 ? [`Claude has not shown its prompt for ${Math.floor(inStatusSeconds)} s: GET /v1/sessions/${id}/pane shows what it shows (a dialog Aegis does not answer, such as first-run onboarding?)`] : [];
+    case 'stalled':
+      return [`No progress for over ${Math.round(policy.stallThresholdMs / 1000)} s: the model API may be slow or down. POST /v1/sessions/${id}/interrupt stops the turn; DELETE ends the session.`];
+    case 'permission_prompt':
+      return [`A permission request waits: GET /v1/sessions/${id}/permissions, then POST .../approve or .../reject.`];
+    case 'asking':
+      return [`Claude asked a question: see pendingQuestion, then POST /v1/sessions/${id}/answer.`];
+    case 'idle':
+      return policy.idleTimeoutMs > 0 ? [`Idle sessions end after ${Math.round(policy.idleTimeoutMs / 1000)} s without input (idleTimeoutMs; 0 keeps them).`] : [];
+    case 'exited':
+      return [`The session has exited (${record.exit?.reason ?? 'unknown'}); create a new one. exit.lastScreen shows its last screen.`];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Starting Claude for a new session: its settings file (hooks, no secret), its environment with a
+ * fresh hook secret, its record (saved before anything runs) and its tmux window. Whatever a failed
+ * launch created is removed again.
+ */
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256 } from '../auth/tokens.js';
+import type { Config } from '../config/schema.js';
+import { claudeArgv, claudeEnv, sessionSettings } from '../claude/launch.js';
+import { transcriptPath } from '../claude/transcript.js';
+import { AegisError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { TmuxServer } from '../tmux/tmux-server.js';
+import type { CreateSessionInput } from './inputs.js';
+import type { SessionRecord } from './session.js';
+
+export interface SessionLauncherDeps {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  tmux: TmuxServer;
+  store: SessionStore;
+  logger: Logger;
+  hookBaseUrl: () => string;
+}
+
+export class SessionLauncher {
+  constructor(private readonly deps: SessionLauncherDeps) {}
+
+  /** Starts Claude in a new window and returns the session's record, saved. */
+  async launch(input: CreateSessionInput, workDir: string, ownerKeyId: string | null): Promise<SessionRecord> {
+    const { config, env, tmux } = this.deps;
+    const id = randomUUID();
+    const secret = randomBytes(32).toString('base64url');
+    const permissionMode = input.permissionMode ?? config.defaultPermissionMode;
+    const dir = this.sessionDir(id);
+    const settingsPath = join(dir, 'settings.json');
+    const permissionProfile = input.permissionProfile ?? config.defaultPermissionProfile ?? null;
+    const profileTimeout = permissionProfile ? config.permissionProfiles[permissionProfile]?.timeoutMs : undefined;
+    const settings = sessionSettings(this.deps.hookBaseUrl(), id, permissionMode, profileTimeout ?? config.permissionTimeoutMs);
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileSync(settingsPath, JSON.stringify(settings, null, 2), { mode: 0o600 });
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new AegisError('STORE_UNAVAILABLE', `cannot write the session's settings under ${config.stateDir}: ${errorMessage(err)}`);
+    }
+
+    const model = input.model ?? config.defaultModel ?? null;
+    const sessionEnv = claudeEnv(env, input.env ?? {}, secret);
+    if (permissionMode === 'bypassPermissions' && process.getuid?.() === 0) {
+      // As root Claude refuses this mode unless told it runs in a sandbox; the caller asked for it explicitly.
+      sessionEnv.IS_SANDBOX ??= '1';
+    }
+    const name = input.name ?? `session-${id.slice(0, 8)}`;
+    const now = new Date().toISOString();
+    const record: SessionRecord = {
+      id, name, workDir, status: 'starting', model, permissionMode, permissionProfile,
+      createdAt: now, lastActivityAt: now, statusChangedAt: now, ownerKeyId,
+      usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+      exit: null, idleTimeoutMs: input.idleTimeoutMs ?? null, stallThresholdMs: input.stallThresholdMs ?? null,
+      windowId: '', paneId: '', panePid: 0,
+      hookSecretHash: hashSecret(secret), transcriptPath: transcriptPath(sessionEnv, workDir, id),
+    };
+    // Recorded before anything starts: a store that cannot be written fails the request with nothing to undo.
+    try {
+      this.deps.store.save(record);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    try {
+      const pane = await tmux.newWindow({
+        name,
+        cwd: workDir,
+        env: sessionEnv,
+        owner: id,
+        argv: claudeArgv({ claudeCommand: config.claudeCommand, sessionId: id, settingsPath, permissionMode, model: model ?? undefined }),
+      });
+      Object.assign(record, { windowId: pane.windowId, paneId: pane.paneId, panePid: pane.panePid });
+    } catch (err) {
+      this.forget(id);
+      throw new AegisError('TMUX_UNAVAILABLE', `cannot open a tmux window: ${errorMessage(err)}`);
+    }
+    try {
+      this.deps.store.save(record);
+    } catch (err) {
+      await tmux.killWindow(record.windowId).catch(() => {});
+      this.forget(id);
+      throw err;
+    }
+
+    this.deps.logger.info({ sessionId: id, workDir, paneId: record.paneId, permissionMode }, 'session started');
+    return record;
+  }
+
+  /** Removes what a session (or a launch that failed) left under the state dir, and its record. */
+  forget(id: string): void {
+    rmSync(this.sessionDir(id), { recursive: true, force: true });
+    try {
+      this.deps.store.remove(id);
+    } catch {
+      // the store is what failed; there is nothing more to undo
+    }
+  }
+
+  private sessionDir(id: string): string {
+    return join(this.deps.config.stateDir, 'sessions', id);
+  }
+}
+
+function hashSecret(secret: string): string {
+  return sha256(secret).toString('hex');
+}
+
+/** Only the secret's hash is kept; the comparison runs in constant time. */
+export function secretMatches(secret: string, expectedHash: string): boolean {
+  const expected = Buffer.from(expectedHash, 'hex');
+  return expected.length === 32 && timingSafeEqual(sha256(secret), expected);
+}
