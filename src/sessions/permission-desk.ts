@@ -50,8 +50,11 @@ export class PermissionDesk {
   constructor(private readonly deps: PermissionDeskDeps) {
     this.broker = new PermissionBroker({
       requested: (request) => {
-        if (request.kind === 'question') deps.bus.publish('question', request.sessionId, { questionId: request.id, question: this.view(request) });
-        else deps.bus.publish('permission_request', request.sessionId, { permissionId: request.id, permission: this.view(request) });
+        // The request's fields stand in the event itself (its id as permissionId or questionId);
+        // a permission is also there whole, under `permission`.
+        const { id, ...fields } = this.view(request);
+        if (request.kind === 'question') deps.bus.publish('question', request.sessionId, { ...fields, questionId: id });
+        else deps.bus.publish('permission_request', request.sessionId, { ...fields, permissionId: id, permission: this.view(request) });
       },
       resolved: (request, decision) => {
         deps.bus.publish('permission_resolved', request.sessionId, {

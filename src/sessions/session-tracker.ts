@@ -281,7 +281,11 @@ export class SessionTracker {
     if (fresh.length === 0) return;
     for (const message of fresh) {
       session.messages.push(message);
-      if (publish) this.deps.bus.publish('message', session.id, { message });
+      // The entry's fields stand in the event itself (its id as messageId) and, whole, under `message`.
+      if (publish) {
+        const { id: messageId, ...fields } = message;
+        this.deps.bus.publish('message', session.id, { ...fields, messageId, message });
+      }
     }
     session.record.usage = session.transcript.usage;
     this.touch(session);

@@ -57,6 +57,7 @@ describe('permissions decided through the API', () => {
     const request = await events.waitFor((e) => e.event === 'permission_request' && e.data.sessionId === id);
     const hookToEvent = Date.now() - sent;
     expect(request.data.permission).toMatchObject({ sessionId: id, toolName: 'Bash', toolInput: { command: 'echo approved > out.txt' }, source: 'hook' });
+    expect(request.data).toMatchObject({ toolName: 'Bash', toolInput: { command: 'echo approved > out.txt' }, source: 'hook', expiresAt: expect.any(String) });
     const pending = await t.api('GET', `/v1/sessions/${id}/permissions`);
     expect(pending.body.pending).toHaveLength(1);
     expect(pending.body.pending[0]).toMatchObject({ id: request.data.permissionId, toolName: 'Bash', suggestions: expect.any(Array), expiresAt: expect.any(String) });
@@ -125,7 +126,7 @@ describe('permissions decided through the API', () => {
     const { id } = await start();
     await t.api('POST', `/v1/sessions/${id}/send`, { text: '[[ask: Which database should I use?|SQLite|Postgres]]' });
     const asked = await events.waitFor((e) => e.event === 'question' && e.data.sessionId === id);
-    expect(asked.data.question).toMatchObject({ question: 'Which database should I use?', options: [{ label: 'SQLite' }, { label: 'Postgres' }] });
+    expect(asked.data).toMatchObject({ questionId: expect.any(String), question: 'Which database should I use?', options: [{ label: 'SQLite' }, { label: 'Postgres' }] });
     const s = await session(id);
     expect(s.status).toBe('asking');
     expect(s.pendingQuestion.question).toBe('Which database should I use?');
@@ -135,7 +136,7 @@ describe('permissions decided through the API', () => {
     await untilIdle(id);
 
     await t.api('POST', `/v1/sessions/${id}/send`, { text: '[[ask: Which cache?|Redis|Memcached]]' });
-    await events.waitFor((e) => e.event === 'question' && e.data.sessionId === id && e.data.question.question === 'Which cache?');
+    await events.waitFor((e) => e.event === 'question' && e.data.sessionId === id && e.data.question === 'Which cache?');
     await t.api('POST', `/v1/sessions/${id}/answer`, { answer: 'memcached' });
     await untilIdle(id);
     const results = (await messages(id)).filter((m) => m.kind === 'tool_result').map((m) => m.text);

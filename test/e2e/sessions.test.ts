@@ -36,6 +36,7 @@ describe('sessions with the real Claude Code', () => {
 
     const reply = await events.waitFor((e) => e.event === 'message' && e.data.sessionId === id && e.data.message.role === 'assistant');
     expect(reply.data.message.text).toBe('ACK 19 chars: hello from the test');
+    expect(reply.data).toMatchObject({ role: 'assistant', kind: 'text', text: 'ACK 19 chars: hello from the test', messageId: reply.data.message.id });
     await events.waitFor((e) => e.event === 'status_changed' && e.data.sessionId === id && e.data.to === 'idle' && e.data.from === 'working');
     events.close();
 
