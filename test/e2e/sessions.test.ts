@@ -151,6 +151,21 @@ describe('sessions with the real Claude Code', () => {
   });
 });
 
+describe('start-up dialogs', () => {
+  it("answers Claude's workspace-trust and API-key questions so the session starts unattended", async () => {
+    const t = await startTestDaemon({ claude: true, unapprovedKey: true });
+    try {
+      const created = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), prompt: 'are you there?' });
+      expect(created.body.promptDelivery).toMatchObject({ delivered: true });
+      await waitFor(async () => (await t.api('GET', `/v1/sessions/${created.body.id}`)).body.status === 'idle', { timeoutMs: 20_000, what: 'the reply' });
+      const messages = (await t.api('GET', `/v1/sessions/${created.body.id}/read`)).body.messages;
+      expect(messages.at(-1)).toMatchObject({ role: 'assistant', text: 'ACK 14 chars: are you there?' });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('session limits and replay', () => {
   let t: TestDaemon;
   beforeAll(async () => {

@@ -51,6 +51,8 @@ export interface TestDaemonOptions {
   env?: NodeJS.ProcessEnv;
   /** Run the daemon as `aegis serve` in a child process (built dist/), so it can be killed outright. */
   childProcess?: boolean;
+  /** Leave the API key unapproved in Claude's config, so Claude asks about it at start. */
+  unapprovedKey?: boolean;
 }
 
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
@@ -61,7 +63,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
   mkdirSync(claudeConfigDir);
   writeFileSync(
     join(claudeConfigDir, '.claude.json'),
-    JSON.stringify({ hasCompletedOnboarding: true, customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] }, projects: {} }),
+    JSON.stringify({ hasCompletedOnboarding: true, customApiKeyResponses: { approved: options.unapprovedKey ? [] : [API_KEY.slice(-20)], rejected: [] }, projects: {} }),
   );
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
