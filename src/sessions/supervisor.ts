@@ -16,14 +16,14 @@ import { deliverText, type DeliveryResult } from './delivery.js';
 import { PermissionDesk } from './permission-desk.js';
 import { SessionLauncher, secretMatches } from './session-launcher.js';
 import { SessionTracker } from './session-tracker.js';
+import { SessionUpkeep, type OrphanReport } from './session-upkeep.js';
 import type { CreateSessionInput } from './inputs.js';
 import { LiveSession } from './live-session.js';
 import { sessionView, type SessionStatus, type SessionView } from './session.js';
 import { DEFAULT_TIMING, type Timing } from './timing.js';
 import { resolveWorkDir } from './workdir.js';
-import { policyFor, verdictFor } from './reaper.js';
+import { policyFor } from './reaper.js';
 import { sessionHealth, type SessionHealth } from './session-health.js';
-import { isProcessAlive } from '../process-alive.js';
 
 export interface SupervisorDeps {
   config: Config;
@@ -50,9 +50,6 @@ export interface ReadResult {
   status: SessionStatus;
 }
 
-/** Reaper passes between two orphan sweeps. */
-const ORPHAN_SWEEP_TICKS = 60;
-
 /** Statuses in which Claude shows a dialog that typed text would answer instead of reaching the prompt. */
 const DIALOG_STATUSES: ReadonlySet<SessionStatus> = new Set(['permission_prompt', 'asking']);
 
@@ -64,17 +61,14 @@ export class Supervisor {
   private readonly desk: PermissionDesk;
   private readonly tracker: SessionTracker;
   private readonly launcher: SessionLauncher;
+  private readonly upkeep: SessionUpkeep;
   private closed = false;
-  private reaperTimer: NodeJS.Timeout | null = null;
   /**
    * Launches under way (they hold a place under maxSessions) and how many ever started: an orphan
    * sweep never races a window being made.
    */
   private launching = 0;
   private launchesStarted = 0;
-  private ticks = 0;
-  /** Windows found in the tmux server that no session owned, and how many were closed. */
-  private orphans: { found: Array<{ windowId: string; name: string; owner: string }>; closed: number } = { found: [], closed: 0 };
 
   constructor(private readonly deps: SupervisorDeps) {
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
@@ -88,6 +82,19 @@ export class Supervisor {
       desk: () => this.desk,
       isClosed: () => this.closed,
       onExited: (session) => this.unregister(session),
+    });
+    this.upkeep = new SessionUpkeep({
+      config: deps.config,
+      tmux: deps.tmux,
+      bus: deps.bus,
+      logger: deps.logger,
+      timing: this.timing,
+      tracker: this.tracker,
+      registry: {
+        sessions: () => [...this.sessions.values()],
+        ownsWindow: (windowId) => this.byWindow.has(windowId),
+        launches: () => ({ underWay: this.launching, started: this.launchesStarted }),
+      },
     });
     this.desk = new PermissionDesk({
       config: deps.config,
@@ -111,7 +118,7 @@ export class Supervisor {
       const session = this.byWindow.get(windowId);
       if (session) this.tracker.markExited(session, 'window_closed', null);
     });
-    deps.tmux.on('disconnected', (reason) => void this.onTmuxDisconnected(reason));
+    deps.tmux.on('disconnected', (reason) => void this.upkeep.onTmuxDisconnected(reason));
   }
 
   /** Re-adopts sessions whose windows survived a daemon restart; the rest are marked exited (lost). */
@@ -143,23 +150,13 @@ export class Supervisor {
       this.tracker.scheduleCapture(session);
       this.deps.logger.info({ sessionId: record.id, status: record.status }, 'session re-adopted after restart');
     }
-    await this.sweepOrphans();
-    // One timer for the whole daemon drives idle reaping and stall detection from timestamps.
-    this.reaperTimer = setInterval(() => this.tick(), this.timing.reaperIntervalMs);
-    this.reaperTimer.unref();
+    await this.upkeep.sweepOrphans();
+    this.upkeep.start();
   }
 
-  /** One reaper pass: idle sessions past their timeout end, working sessions without progress stall. */
+  /** One upkeep pass now (the daemon-wide timer runs them every second). */
   tick(now = Date.now()): void {
-    const { config } = this.deps;
-    for (const session of [...this.sessions.values()]) {
-      if (session.isExited) continue;
-      const policy = policyFor(session.record, { idleTimeoutMs: config.idleTimeoutMs, stallThresholdMs: config.stallThresholdMs });
-      const verdict = verdictFor(now, { status: session.record.status, statusChangedAt: Date.parse(session.record.statusChangedAt), lastProgressAt: session.lastProgressAt }, policy);
-      if (verdict?.kind === 'reap') void this.reap(session, 'idle_timeout', { idleMs: verdict.idleMs, idleTimeoutMs: policy.idleTimeoutMs });
-      if (verdict?.kind === 'stall') this.onStall(session, policy.stallThresholdMs);
-    }
-    if (++this.ticks % ORPHAN_SWEEP_TICKS === 0) void this.sweepOrphans();
+    this.upkeep.tick(now);
   }
 
   async create(input: CreateSessionInput, ownerKeyId: string | null = null): Promise<CreateResult> {
@@ -229,13 +226,7 @@ export class Supervisor {
   /** Ends Claude and its window, forgets the session, and returns its final state. */
   async remove(id: string): Promise<SessionView> {
     const session = this.mustGet(id);
-    if (!session.isExited) {
-      const pid = session.record.panePid;
-      session.screen = await this.deps.tmux.capture(session.record.paneId).catch(() => session.screen);
-      this.tracker.markExited(session, 'deleted', null);
-      await this.deps.tmux.killWindow(session.record.windowId).catch(() => {});
-      await this.ensureProcessGone(pid);
-    }
+    await this.upkeep.end(session, 'deleted');
     this.sessions.delete(id);
     session.dispose();
     this.deps.store.remove(id);
@@ -352,7 +343,7 @@ export class Supervisor {
 
   async close({ killSessions = false }: { killSessions?: boolean } = {}): Promise<void> {
     this.closed = true;
-    if (this.reaperTimer) clearInterval(this.reaperTimer);
+    this.upkeep.stop();
     this.desk.close();
     for (const session of this.sessions.values()) {
       if (killSessions && !session.isExited) {
@@ -361,6 +352,11 @@ export class Supervisor {
       }
       session.dispose();
     }
+  }
+
+  /** Orphan windows seen by the last sweep, for diagnostics. */
+  orphanReport(): OrphanReport {
+    return this.upkeep.orphanReport();
   }
 
   /** A session's timers and what to do about its state. */
@@ -375,67 +371,7 @@ export class Supervisor {
     });
   }
 
-  /** Orphan windows seen by the last sweep, for diagnostics. */
-  orphanReport(): { found: Array<{ windowId: string; name: string; owner: string }>; closed: number } {
-    return this.orphans;
-  }
-
   // ── internals ──────────────────────────────────────────────────────────────────────────────
-
-  private async reap(session: LiveSession, reason: 'idle_timeout' | 'stalled', detail: Record<string, unknown>): Promise<void> {
-    if (session.isExited || session.reaping) return;
-    session.reaping = true;
-    this.deps.bus.publish('session_reaped', session.id, { reason, ...detail });
-    this.deps.logger.info({ sessionId: session.id, reason, ...detail }, 'session reaped');
-    const pid = session.record.panePid;
-    session.screen = await this.deps.tmux.capture(session.record.paneId).catch(() => session.screen);
-    this.tracker.markExited(session, 'reaped', null);
-    await this.deps.tmux.killWindow(session.record.windowId).catch(() => {});
-    await this.ensureProcessGone(pid);
-  }
-
-  private onStall(session: LiveSession, thresholdMs: number): void {
-    const action = this.deps.config.stallAction;
-    this.tracker.stall(session, thresholdMs, action);
-    if (action === 'interrupt') void this.deps.tmux.pressKeys(session.record.paneId, 'Escape').catch(() => {});
-    if (action === 'kill') void this.reap(session, 'stalled', { thresholdMs });
-  }
-
-  /** Closes windows in the tmux server that no live session owns (the placeholder window excepted). */
-  private async sweepOrphans(): Promise<void> {
-    if (!this.deps.tmux.connected || this.launching > 0) return;
-    const generation = this.launchesStarted;
-    const windows = await this.deps.tmux.listWindows();
-    if (this.launching > 0 || generation !== this.launchesStarted) return;
-    const found = windows.filter((w) => !w.keeper && !this.byWindow.has(w.windowId));
-    for (const window of found) {
-      this.deps.logger.warn({ windowId: window.windowId, name: window.name, owner: window.owner || null }, 'closing an orphan tmux window');
-      await this.deps.tmux.killWindow(window.windowId).catch(() => {});
-    }
-    this.orphans = { found: found.map(({ windowId, name, owner }) => ({ windowId, name, owner })), closed: this.orphans.closed + found.length };
-  }
-
-  /**
-   * The control connection ended. If the tmux session still exists only the connection was lost:
-   * reconnect and close out the sessions whose windows are gone. Otherwise tmux died with them.
-   */
-  private async onTmuxDisconnected(reason: string): Promise<void> {
-    if (this.closed) return;
-    if (await this.deps.tmux.sessionExists()) {
-      this.deps.logger.warn({ reason }, 'tmux control connection lost; reconnecting');
-      try {
-        await this.deps.tmux.connect();
-        const windows = new Set((await this.deps.tmux.listWindows()).map((w) => w.windowId));
-        for (const session of this.byWindow.values()) if (!windows.has(session.record.windowId)) this.tracker.markExited(session, 'window_closed', null);
-        return;
-      } catch (err) {
-        this.deps.logger.error({ err: errorMessage(err) }, 'cannot reconnect to tmux');
-      }
-    }
-    this.deps.logger.error({ reason }, 'the tmux server is gone; its sessions are marked exited');
-    for (const session of [...this.sessions.values()]) this.tracker.markExited(session, 'tmux_died', null);
-  }
-
 
   private async waitReady(session: LiveSession): Promise<void> {
     const status = () => session.record.status;
@@ -466,20 +402,6 @@ export class Supervisor {
   private unregister(session: LiveSession): void {
     if (this.byPane.get(session.record.paneId) === session) this.byPane.delete(session.record.paneId);
     if (this.byWindow.get(session.record.windowId) === session) this.byWindow.delete(session.record.windowId);
-  }
-
-  /** After its window closed, Claude gets a grace period to exit before it is killed. */
-  private async ensureProcessGone(pid: number): Promise<void> {
-    if (!pid || !isProcessAlive(pid)) return;
-    const deadline = Date.now() + this.timing.killGraceMs;
-    while (Date.now() < deadline && isProcessAlive(pid)) await new Promise((r) => setTimeout(r, 50));
-    if (isProcessAlive(pid)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
   }
 
   private view(session: LiveSession): SessionView {
