@@ -56,6 +56,8 @@ export interface TmuxServerEvents {
 }
 
 const OWNER_OPTION = '@aegis-session';
+/** Variables of the daemon's own configuration, never handed to a window. */
+const PRIVATE_ENV = /^(AEGIS|MANUS)_/;
 const START_ATTEMPTS = 3;
 const KEEPER_OPTION = '@aegis-keeper';
 const DEATH_SUBSCRIPTION = 'aegis-pane-dead';
@@ -221,6 +223,12 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
       await client.run('refresh-client', ['-B', `${DEATH_SUBSCRIPTION}:%*:#{pane_dead} #{pane_dead_status}`]);
       // Let tmux pause a pane rather than buffer without limit if Aegis ever falls behind.
       await client.run('refresh-client', ['-f', 'pause-after=30']);
+      // The server's global environment is the environment of whoever started it, the daemon with its
+      // token among them; every window would inherit it. Aegis's own settings are not for windows.
+      for (const line of await client.run('show-environment', ['-g'])) {
+        const name = line.replace(/^-/, '').split('=')[0] ?? '';
+        if (PRIVATE_ENV.test(name)) await client.run('set-environment', ['-g', '-u', name]);
+      }
     } catch (err) {
       await client.close();
       throw new TmuxDisconnectedError(`tmux refused Aegis's setup (tmux 3.2 or newer is needed): ${err instanceof Error ? err.message : String(err)}`);

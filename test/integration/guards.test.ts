@@ -15,7 +15,7 @@ describe('guards', () => {
     t = await startTestDaemon({
       config: { claudeCommand: standInClaude(), permissionProfiles: { strict: { rules: [] } } },
       // A daemon environment with a multi-line value (a PEM key, say) must not stop sessions starting.
-      env: { CI_DEPLOY_PEM: '-----BEGIN KEY-----\nabc\n-----END KEY-----' },
+      env: { CI_DEPLOY_PEM: '-----BEGIN KEY-----\nabc\n-----END KEY-----', AEGIS_AUTH_TOKEN: 'daemon-only-secret-token' },
     });
   });
   afterAll(async () => {
@@ -39,6 +39,16 @@ describe('guards', () => {
     const s = await idleSession();
     const pid = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', s.tmux.paneId, '#{pane_pid}']).toString().trim();
     expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).toContain('CI_DEPLOY_PEM=-----BEGIN KEY-----\nabc\n-----END KEY-----');
+  });
+
+  it("gives Claude the request's env and the daemon's, but never the daemon's own AEGIS_ settings", async () => {
+    const s = await idleSession({ env: { FEATURE_FLAG: 'on', QUOTED: 'a "b" $c' } });
+    const pid = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', s.tmux.paneId, '#{pane_pid}']).toString().trim();
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    expect(environ).toEqual(expect.arrayContaining(['FEATURE_FLAG=on', 'QUOTED=a "b" $c']));
+    expect(environ.some((v) => v.startsWith('CLAUDE_CONFIG_DIR='))).toBe(true); // from the daemon's environment
+    expect(environ.some((v) => v.startsWith('AEGIS_AUTH_TOKEN='))).toBe(false);
+    expect(environ.filter((v) => v.startsWith('AEGIS_'))).toEqual([expect.stringMatching(/^AEGIS_HOOK_SECRET=.{40,}$/)]);
   });
 
   it.each(['toString', 'constructor', '__proto__'])('refuses %s as a permission profile with 400', async (name) => {
