@@ -13,8 +13,12 @@ describe('quoteArg', () => {
     expect(quoteArg(input)).toBe(expected);
   });
 
-  it('refuses a line break, which control mode cannot carry', () => {
-    expect(() => quoteArg('a\nb')).toThrow(/line break/);
+  it('writes line breaks and other control characters as octal escapes, so a command stays one line', () => {
+    expect(quoteArg('a\nb\r\tc\u0001')).toBe('"a\\012b\\015\\011c\\001"');
+  });
+
+  it('refuses NUL, which tmux cannot carry', () => {
+    expect(() => quoteArg('a\0b')).toThrow(/NUL/);
   });
 });
 

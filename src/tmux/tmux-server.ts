@@ -97,18 +97,18 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
   }
 
   /**
-   * Opens a window running `argv`. It is created by a tmux process of its own, with an argument array,
-   * because environment values may hold line breaks that a control-mode command line cannot carry.
+   * Opens a window running `argv`. The command goes over the control connection, never a command
+   * line: the environment holds secrets (API key, hook secret) that other users could read in a
+   * process listing.
    */
   async newWindow(spec: NewWindow): Promise<PaneRef> {
     if (spec.argv.length < 2) throw new Error('newWindow needs a program and at least one argument');
-    await this.connect();
     const env = Object.entries(spec.env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-    const { stdout } = await this.tmux([
-      'new-window', '-d', '-P', '-F', '#{window_id} #{pane_id} #{pane_pid}',
+    const [line = ''] = await this.run('new-window', [
+      '-d', '-P', '-F', '#{window_id} #{pane_id} #{pane_pid}',
       '-t', `=${this.options.session}:`, '-n', spec.name, '-c', spec.cwd, ...env, '--', ...spec.argv,
     ]);
-    const [windowId = '', paneId = '', pid = ''] = stdout.trim().split(' ');
+    const [windowId = '', paneId = '', pid = ''] = line.split(' ');
     await this.run('set-option', ['-w', '-t', windowId, OWNER_OPTION, spec.owner]);
     return { windowId, paneId, panePid: Number(pid) };
   }
@@ -149,7 +149,7 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     await this.run('kill-window', ['-t', windowId]);
   }
 
-  /** Types text literally (no key names); the text must not contain a line break. */
+  /** Types text literally (no key names). */
   async typeText(paneId: string, text: string): Promise<void> {
     await this.run('send-keys', ['-t', paneId, '-l', text]);
   }
