@@ -40,6 +40,22 @@ export interface RuleDecision {
   message?: string;
 }
 
+/** The permission settings of a configuration (the shape of Config's, without depending on it). */
+export interface PermissionSettings {
+  permissionProfiles: Record<string, Profile>;
+  permissionTimeoutMs: number;
+  permissionTimeoutDecision: (typeof TIMEOUT_DECISIONS)[number];
+}
+
+/** How long a session's requests may wait, and what the timeout decides: its profile's, else the daemon's. */
+export function permissionTimeout(settings: PermissionSettings, profileName: string | null): { timeoutMs: number; onTimeout: 'allow' | 'deny' } {
+  const profile = profileName && Object.hasOwn(settings.permissionProfiles, profileName) ? settings.permissionProfiles[profileName] : undefined;
+  return {
+    timeoutMs: profile?.timeoutMs ?? settings.permissionTimeoutMs,
+    onTimeout: profile?.onTimeout ?? settings.permissionTimeoutDecision,
+  };
+}
+
 /** The input a rule's `match` is compared with, per tool. */
 export function matchSubject(toolName: string, toolInput: unknown): string | null {
   if (typeof toolInput !== 'object' || toolInput === null) return null;

@@ -11,7 +11,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../log.js';
 import { answersFor, hookResponse, permissionOption, questionsOf, screenQuestion, type AnswerInput } from '../permissions/answers.js';
 import { PermissionBroker, type Decision, type PendingRequest } from '../permissions/broker.js';
-import { evaluate } from '../permissions/policy.js';
+import { evaluate, permissionTimeout } from '../permissions/policy.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import type { LiveSession } from './live-session.js';
 import type { SessionStatus } from './session.js';
@@ -100,7 +100,7 @@ export class PermissionDesk {
   }
 
   /** Whether a held hook call is waiting: the screen then only shows what the hook already said. */
-  hasPendingHook(sessionId: string): boolean {
+  private hasPendingHook(sessionId: string): boolean {
     return this.broker.pending(sessionId).some((r) => r.source === 'hook');
   }
 
@@ -288,13 +288,7 @@ export class PermissionDesk {
   }
 
   private timeoutFor(session: LiveSession): { timeoutMs: number; onTimeout: 'allow' | 'deny' } {
-    const { config } = this.deps;
-    const name = session.record.permissionProfile;
-    const profile = name && Object.hasOwn(config.permissionProfiles, name) ? config.permissionProfiles[name] : undefined;
-    return {
-      timeoutMs: profile?.timeoutMs ?? config.permissionTimeoutMs,
-      onTimeout: profile?.onTimeout ?? config.permissionTimeoutDecision,
-    };
+    return permissionTimeout(this.deps.config, session.record.permissionProfile);
   }
 }
 

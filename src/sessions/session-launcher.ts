@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { sha256 } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { claudeArgv, claudeEnv, sessionSettings } from '../claude/launch.js';
+import { permissionTimeout } from '../permissions/policy.js';
 import { transcriptPath } from '../claude/transcript.js';
 import { AegisError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -26,6 +27,15 @@ export interface SessionLauncherDeps {
   hookBaseUrl: () => string;
 }
 
+/** What a session runs with: what the request asked for, else the daemon's defaults. */
+export function sessionOptions(input: Pick<CreateSessionInput, 'permissionMode' | 'permissionProfile' | 'model'>, config: Config) {
+  return {
+    permissionMode: input.permissionMode ?? config.defaultPermissionMode,
+    permissionProfile: input.permissionProfile ?? config.defaultPermissionProfile ?? null,
+    model: input.model ?? config.defaultModel ?? null,
+  };
+}
+
 export class SessionLauncher {
   constructor(private readonly deps: SessionLauncherDeps) {}
 
@@ -34,12 +44,10 @@ export class SessionLauncher {
     const { config, env, tmux } = this.deps;
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
-    const permissionMode = input.permissionMode ?? config.defaultPermissionMode;
+    const { permissionMode, permissionProfile, model } = sessionOptions(input, config);
     const dir = this.sessionDir(id);
     const settingsPath = join(dir, 'settings.json');
-    const permissionProfile = input.permissionProfile ?? config.defaultPermissionProfile ?? null;
-    const profileTimeout = permissionProfile ? config.permissionProfiles[permissionProfile]?.timeoutMs : undefined;
-    const settings = sessionSettings(this.deps.hookBaseUrl(), id, permissionMode, profileTimeout ?? config.permissionTimeoutMs);
+    const settings = sessionSettings(this.deps.hookBaseUrl(), id, permissionMode, permissionTimeout(config, permissionProfile).timeoutMs);
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       writeFileSync(settingsPath, JSON.stringify(settings, null, 2), { mode: 0o600 });
@@ -48,7 +56,6 @@ export class SessionLauncher {
       throw new AegisError('STORE_UNAVAILABLE', `cannot write the session's settings under ${config.stateDir}: ${errorMessage(err)}`);
     }
 
-    const model = input.model ?? config.defaultModel ?? null;
     const sessionEnv = claudeEnv(env, input.env ?? {}, secret);
     if (permissionMode === 'bypassPermissions' && process.getuid?.() === 0) {
       // As root Claude refuses this mode unless told it runs in a sandbox; the caller asked for it explicitly.
@@ -81,14 +88,14 @@ export class SessionLauncher {
       });
       Object.assign(record, { windowId: pane.windowId, paneId: pane.paneId, panePid: pane.panePid });
     } catch (err) {
-      this.forget(id);
+      this.undoLaunch(id);
       throw new AegisError('TMUX_UNAVAILABLE', `cannot open a tmux window: ${errorMessage(err)}`);
     }
     try {
       this.deps.store.save(record);
     } catch (err) {
       await tmux.killWindow(record.windowId).catch(() => {});
-      this.forget(id);
+      this.undoLaunch(id);
       throw err;
     }
 
@@ -96,9 +103,14 @@ export class SessionLauncher {
     return record;
   }
 
-  /** Removes what a session (or a launch that failed) left under the state dir, and its record. */
-  forget(id: string): void {
+  /** Removes a session's files under the state dir. */
+  removeFiles(id: string): void {
     rmSync(this.sessionDir(id), { recursive: true, force: true });
+  }
+
+  /** Removes what a launch that failed left behind: its files and its record. */
+  private undoLaunch(id: string): void {
+    this.removeFiles(id);
     try {
       this.deps.store.remove(id);
     } catch {

@@ -14,7 +14,7 @@ import type { SessionStore } from '../store/session-store.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { deliverText, type DeliveryResult } from './delivery.js';
 import { PermissionDesk } from './permission-desk.js';
-import { SessionLauncher, secretMatches } from './session-launcher.js';
+import { SessionLauncher, secretMatches, sessionOptions } from './session-launcher.js';
 import { SessionTracker } from './session-tracker.js';
 import { SessionUpkeep, type OrphanReport } from './session-upkeep.js';
 import type { CreateSessionInput } from './inputs.js';
@@ -172,11 +172,7 @@ export class Supervisor {
 
     // Reused only when it is the session the caller would get anyway: same mode, profile and model,
     // and no environment of its own asked for.
-    const wanted = {
-      permissionMode: input.permissionMode ?? config.defaultPermissionMode,
-      permissionProfile: input.permissionProfile ?? config.defaultPermissionProfile ?? null,
-      model: input.model ?? config.defaultModel ?? null,
-    };
+    const wanted = sessionOptions(input, config);
     const reusable = Object.keys(input.env ?? {}).length > 0 ? undefined : [...this.sessions.values()].find(
       ({ record: r }) =>
         r.status === 'idle' && r.workDir === workDir && r.ownerKeyId === ownerKeyId &&
@@ -230,7 +226,7 @@ export class Supervisor {
     this.sessions.delete(id);
     session.dispose();
     this.deps.store.remove(id);
-    this.launcher.forget(id);
+    this.launcher.removeFiles(id);
     return this.view(session);
   }
 
