@@ -15,7 +15,9 @@ import { createLogger } from './log.js';
 import { Supervisor } from './sessions/supervisor.js';
 import type { Timing } from './sessions/timing.js';
 import { openDatabase, type Db } from './store/database.js';
+import { MetaStore } from './store/meta-store.js';
 import { acquirePidLock } from './store/pid-lock.js';
+import { listenForHooks, type HookListener } from './http/hook-listener.js';
 import { SessionStore } from './store/session-store.js';
 import { TmuxServer } from './tmux/tmux-server.js';
 import { AEGIS_VERSION } from './version.js';
@@ -127,8 +129,9 @@ async function assemble(
 
   await app.listen({ host: config.host, port: config.port });
   const port = (app.server.address() as { port: number }).port;
-  const hookHost = LOOPBACK_HOSTS.has(config.host) || config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  hookBaseUrl = `http://${hookHost.includes(':') ? `[${hookHost}]` : hookHost}:${port}`;
+  const hooks = await hookAddress(app, config, port, new MetaStore(db), logger);
+  if (hooks.listener) built.push(() => hooks.listener?.close());
+  hookBaseUrl = hooks.baseUrl;
 
   const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${displayHost}:${port}`;
@@ -145,6 +148,7 @@ async function assemble(
     close({ killSessions = false } = {}) {
       closing ??= (async () => {
         sse.close();
+        await hooks.listener?.close();
         await app.close();
         await supervisor.close({ killSessions });
         await tmux.close();
@@ -155,4 +159,46 @@ async function assemble(
       return closing;
     },
   };
+}
+
+/** Hosts whose listener also answers on 127.0.0.1. */
+const COVERS_IPV4_LOOPBACK = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '::']);
+const HOOK_PORT_KEY = 'hook_port';
+
+/**
+ * Where sessions call their hooks: 127.0.0.1 on a port kept in the state dir (or `hookPort`), so a
+ * restart on another API port does not leave running sessions calling a port nobody answers. That is
+ * the API port itself as long as it stays the same; otherwise a loopback listener for hooks only.
+ */
+async function hookAddress(
+  app: FastifyInstance,
+  config: Config,
+  apiPort: number,
+  meta: MetaStore,
+  logger: pino.Logger,
+): Promise<{ baseUrl: string; listener: HookListener | null }> {
+  const apiServesHooks = COVERS_IPV4_LOOPBACK.has(config.host);
+  const remembered = Number(meta.get(HOOK_PORT_KEY)) || undefined;
+  let port = config.hookPort ?? remembered ?? (apiServesHooks ? apiPort : 0);
+  let listener: HookListener | null = null;
+  if (!(apiServesHooks && port === apiPort)) {
+    try {
+      listener = await listenForHooks(app, port);
+      port = listener.port;
+    } catch (err) {
+      if (config.hookPort !== undefined) throw new StartupError(`cannot listen for hooks on 127.0.0.1:${config.hookPort} (hookPort): ${(err as Error).message}`);
+      // Sessions started before keep calling the old port and fall back to their screens.
+      logger.error({ port, err: (err as Error).message }, 'the remembered hook port is taken; sessions started before the restart fall back to their screens');
+      listener = apiServesHooks ? null : await listenForHooks(app, 0);
+      port = listener?.port ?? apiPort;
+    }
+  }
+  if (port !== remembered) {
+    try {
+      meta.set(HOOK_PORT_KEY, String(port));
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'cannot remember the hook port; a restart on another port will leave running sessions on their screens');
+    }
+  }
+  return { baseUrl: `http://127.0.0.1:${port}`, listener };
 }

@@ -20,6 +20,7 @@ export class ConfigError extends Error {
 const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   port: 'PORT',
   host: 'HOST',
+  hookPort: 'HOOK_PORT',
   authToken: 'AUTH_TOKEN',
   stateDir: 'STATE_DIR',
   tmuxSession: 'TMUX_SESSION',
@@ -29,6 +30,7 @@ const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   maxSessions: 'MAX_SESSIONS',
   idleTimeoutMs: 'IDLE_TIMEOUT_MS',
   stallThresholdMs: 'STALL_THRESHOLD_MS',
+  startTimeoutMs: 'START_TIMEOUT_MS',
   stallAction: 'STALL_ACTION',
   claudeCommand: 'CLAUDE_COMMAND',
   allowedWorkdirs: 'ALLOWED_WORKDIRS',

@@ -18,6 +18,11 @@ export const configSchema = z
   .object({
     port: int(0, 65535).default(9100),
     host: z.string().min(1).default('127.0.0.1'),
+    /**
+     * Loopback port Claude's hooks call back on. Unset: the API port of the daemon's first start,
+     * remembered in the state dir, so sessions survive a restart on another port.
+     */
+    hookPort: int(1, 65535).optional(),
     authToken: z.string().min(16, 'must be at least 16 characters').optional(),
     stateDir: z.string().min(1).default('~/.aegis'),
     tmuxSession: tmuxName.default('aegis'),
@@ -27,6 +32,8 @@ export const configSchema = z
     maxSessions: int(1, 10_000).default(50),
     idleTimeoutMs: int(0).default(600_000),
     stallThresholdMs: int(1000).default(120_000),
+    /** How long a session may stay `starting` (Claude not yet at its prompt) before it ends as start_failed. */
+    startTimeoutMs: int(1000).default(60_000),
     /** What happens to a stalled session: only the `stalled` event, an interrupt, or the end of it. */
     stallAction: z.enum(['notify', 'interrupt', 'kill']).default('notify'),
     claudeCommand: z.string().min(1).default('claude'),

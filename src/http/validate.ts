@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { AegisError } from '../errors.js';
 
-export function parseInput<S extends z.ZodType>(schema: S, data: unknown, where: 'body' | 'query' = 'body'): z.infer<S> {
+export function parseInput<S extends z.ZodType>(schema: S, data: unknown, where: 'body' | 'query' | 'headers' = 'body'): z.infer<S> {
   const result = schema.safeParse(data ?? (where === 'body' ? undefined : {}));
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({

@@ -59,6 +59,7 @@ export interface BrokerEvents {
 interface Entry {
   request: PendingRequest;
   settle: (decision: Decision) => void;
+  abandon: (reason: Error) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -83,7 +84,13 @@ export class PermissionBroker {
       expiresAt: new Date(now + timeoutMs).toISOString(),
     };
     let settle!: (decision: Decision) => void;
-    const decision = new Promise<Decision>((resolve) => (settle = resolve));
+    let abandon!: (reason: Error) => void;
+    const decision = new Promise<Decision>((resolve, reject) => {
+      settle = resolve;
+      abandon = reject;
+    });
+    // Whoever awaits the decision sees the rejection too; this only keeps an unawaited one quiet.
+    decision.catch(() => {});
     const timer = setTimeout(() => {
       this.decide(request.sessionId, request.id, {
         behavior: onTimeout,
@@ -93,7 +100,7 @@ export class PermissionBroker {
     }, timeoutMs);
     timer.unref();
     const list = this.bySession.get(request.sessionId) ?? [];
-    list.push({ request, settle, timer });
+    list.push({ request, settle, abandon, timer });
     this.bySession.set(request.sessionId, list);
     this.events.requested(request);
     return { request, decision };
@@ -135,11 +142,17 @@ export class PermissionBroker {
   }
 
   /**
-   * Forgets every request without deciding it: when the daemon stops, the held hook calls drop and
-   * Claude falls back to its own dialog, which a restarted daemon finds on the screen.
+   * Ends every request without deciding it: when the daemon stops, nothing is allowed or denied on its
+   * way out. Whoever waits is told the daemon is stopping (a held hook call answers 503, so Claude
+   * falls back to its own dialog, which a restarted daemon finds on the screen).
    */
   close(): void {
-    for (const entries of this.bySession.values()) for (const entry of entries) clearTimeout(entry.timer);
+    for (const entries of this.bySession.values()) {
+      for (const entry of entries) {
+        clearTimeout(entry.timer);
+        entry.abandon(new AegisError('SHUTTING_DOWN', 'Aegis is stopping; the request was left undecided'));
+      }
+    }
     this.bySession.clear();
   }
 }

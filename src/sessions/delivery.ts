@@ -4,7 +4,9 @@
  * counts as delivered only when Claude confirms it: its UserPromptSubmit hook, or a new user record
  * in the transcript. An unconfirmed attempt is retried a bounded number of times, re-pressing Enter
  * when the text still sits in the prompt box and retyping only when nothing at all happened, so a
- * message never arrives twice.
+ * message never arrives twice. A delivery that ran out of attempts can be resumed (a retry with the
+ * same Idempotency-Key): it goes on from where it stopped and never types the text a second time once
+ * anything reached Claude.
  */
 import type { ScreenState } from '../claude/screen.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
@@ -14,7 +16,10 @@ import type { Timing } from './timing.js';
 export interface DeliveryResult {
   delivered: boolean;
   attempts: number;
+  /** Why the text was not confirmed; it may still arrive (see `mayArriveLater`). */
   error?: string;
+  /** Set when the text was typed but not confirmed: Claude may still take it, so a blind resend could duplicate it. */
+  mayArriveLater?: boolean;
 }
 
 export interface DeliveryDeps {
@@ -30,63 +35,103 @@ export interface DeliveryDeps {
  */
 const MAX_TYPED = 800;
 
-export async function deliverText(session: LiveSession, rawText: string, deps: DeliveryDeps): Promise<DeliveryResult> {
-  const text = rawText.replace(/\r\n?/g, '\n');
-  const hooksBefore = session.acceptedPrompts.length;
-  const transcript = session.transcript;
-  const userRecordsBefore = transcript.userRecords;
-  const recordsBefore = transcript.records;
-  const newUserRecords = () => session.transcript !== transcript || transcript.userRecords > userRecordsBefore;
-  // Any input Claude takes right after ours is ours, even when Claude reshaped it (a paste wrapper,
-  // tabs turned to spaces, a slash command or shell-mode line): a second copy would be worse.
-  const confirmed = () => session.acceptedPrompts.length > hooksBefore || newUserRecords();
+export class Delivery {
+  readonly text: string;
+  private readonly hooksBefore: number;
+  private readonly transcript;
+  private readonly userRecordsBefore: number;
+  private readonly recordsBefore: number;
+  private attempts = 0;
+  private result: DeliveryResult | null = null;
 
-  const paneId = session.record.paneId;
-  const input = async () => {
-    if (text.length > MAX_TYPED) {
-      await deps.tmux.paste(paneId, text);
-    } else {
-      // Ctrl-J starts a new line in Claude's prompt without submitting it.
-      const lines = text.split('\n');
-      for (const [i, line] of lines.entries()) {
-        if (i > 0) await deps.tmux.pressKeys(paneId, 'C-j');
-        if (line) await deps.tmux.typeText(paneId, line);
-      }
-    }
-    await deps.tmux.pressKeys(paneId, 'Enter');
-  };
-
-  for (let attempt = 1; attempt <= deps.timing.deliveryAttempts; attempt++) {
-    if (attempt === 1) {
-      await input();
-    } else {
-      const screen = await deps.refresh();
-      if (confirmed()) return finish(attempt - 1);
-      if (session.isExited) break;
-      if (screen.kind === 'idle' && stillInPromptBox(screen.input, text)) {
-        // The text is still in the prompt box: Enter was lost or came too early.
-        await deps.tmux.pressKeys(paneId, 'Enter');
-      } else if (screen.kind === 'idle' && session.transcript === transcript && transcript.records === recordsBefore) {
-        // Nothing reached Claude at all (keys sent before it read its input): type it again.
-        await input();
-      }
-      // Otherwise Claude is busy with it (or with a turn it is queued behind): keep waiting.
-    }
-    if (await session.waitUntil(() => confirmed() || session.isExited, deps.timing.deliveryAttemptMs)) {
-      if (confirmed()) return finish(attempt);
-      break;
-    }
+  constructor(
+    private readonly session: LiveSession,
+    rawText: string,
+    private readonly deps: DeliveryDeps,
+  ) {
+    this.text = rawText.replace(/\r\n?/g, '\n');
+    this.hooksBefore = session.acceptedPrompts.length;
+    this.transcript = session.transcript;
+    this.userRecordsBefore = this.transcript.userRecords;
+    this.recordsBefore = this.transcript.records;
   }
-  return {
-    delivered: false,
-    attempts: deps.timing.deliveryAttempts,
-    error: session.isExited ? 'the session exited before Claude accepted the text' : 'Claude did not confirm the text in time',
-  };
+
+  /** Runs the delivery's attempts (all of them on the first call; as many again when resumed). */
+  async run(): Promise<DeliveryResult> {
+    if (this.result?.delivered) return this.result;
+    if (this.confirmed()) return (this.result = await this.finish());
+    for (let round = 0; round < this.deps.timing.deliveryAttempts; round++) {
+      if (this.attempts === 0) {
+        this.attempts = 1;
+        await this.input();
+      } else {
+        const screen = await this.deps.refresh();
+        if (this.confirmed()) return (this.result = await this.finish());
+        if (this.session.isExited || this.session.isDisposed) break;
+        this.attempts++;
+        if (screen.kind === 'idle' && stillInPromptBox(screen.input, this.text)) {
+          // The text is still in the prompt box: Enter was lost or came too early.
+          await this.session.input(() => this.deps.tmux.pressKeys(this.paneId, 'Enter'));
+        } else if (screen.kind === 'idle' && this.nothingReachedClaude()) {
+          // Nothing reached Claude at all (keys sent before it read its input): type it again.
+          await this.input();
+        }
+        // Otherwise Claude is busy with it (or with a turn it is queued behind): keep waiting.
+      }
+      if (await this.session.waitUntil(() => this.confirmed() || this.session.isExited, this.deps.timing.deliveryAttemptMs)) {
+        if (this.confirmed()) return (this.result = await this.finish());
+        break;
+      }
+    }
+    return (this.result = {
+      delivered: false,
+      attempts: this.attempts,
+      mayArriveLater: !this.session.isExited,
+      error: this.session.isExited
+        ? 'the session exited before Claude accepted the text'
+        : 'Claude did not confirm the text in time; it may still arrive, so retry with the same Idempotency-Key header rather than sending it again',
+    });
+  }
+
+  private get paneId(): string {
+    return this.session.record.paneId;
+  }
+
+  /** Any input Claude takes after ours began is ours, even when Claude reshaped it (a paste wrapper, tabs). */
+  private confirmed(): boolean {
+    return this.session.acceptedPrompts.length > this.hooksBefore || this.newUserRecords();
+  }
+
+  private newUserRecords(): boolean {
+    return this.session.transcript !== this.transcript || this.transcript.userRecords > this.userRecordsBefore;
+  }
+
+  private nothingReachedClaude(): boolean {
+    return this.session.transcript === this.transcript && this.transcript.records === this.recordsBefore;
+  }
+
+  /** Types (or pastes) the text and presses Enter, as one batch of the session's keystrokes. */
+  private input(): Promise<void> {
+    const { tmux } = this.deps;
+    const paneId = this.paneId;
+    return this.session.input(async () => {
+      if (this.text.length > MAX_TYPED) {
+        await tmux.paste(paneId, this.text);
+      } else {
+        // Ctrl-J starts a new line in Claude's prompt without submitting it.
+        for (const [i, line] of this.text.split('\n').entries()) {
+          if (i > 0) await tmux.pressKeys(paneId, 'C-j');
+          if (line) await tmux.typeText(paneId, line);
+        }
+      }
+      await tmux.pressKeys(paneId, 'Enter');
+    });
+  }
 
   /** Confirmed: give the transcript a moment to hold the message too, so /read right after shows it. */
-  async function finish(attempts: number): Promise<DeliveryResult> {
-    await session.waitUntil(newUserRecords, deps.timing.transcriptSettleMs);
-    return { delivered: true, attempts };
+  private async finish(): Promise<DeliveryResult> {
+    await this.session.waitUntil(() => this.newUserRecords(), this.deps.timing.transcriptSettleMs);
+    return { delivered: true, attempts: Math.max(1, this.attempts) };
   }
 }
 

@@ -34,6 +34,16 @@ export type CreateSessionInput = z.infer<typeof createSessionSchema>;
 
 export const sendSchema = z.object({ text: promptText }).strict();
 
+/** A send's own headers: an Idempotency-Key makes a retried send safe (it is never typed twice). */
+export const sendHeadersSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, 'must be 1-200 visible ASCII characters')
+    .optional(),
+});
+
 export const readQuerySchema = z
   .object({
     after: z.string().regex(/^\d+$/, 'must be a cursor returned as nextCursor').optional(),

@@ -13,6 +13,7 @@ import { permissionTimeout } from '../permissions/policy.js';
 import { transcriptPath } from '../claude/transcript.js';
 import { AegisError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { processStartTime } from '../process-alive.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import type { CreateSessionInput } from './inputs.js';
@@ -86,7 +87,7 @@ export class SessionLauncher {
         owner: id,
         argv: claudeArgv({ claudeCommand: config.claudeCommand, sessionId: id, settingsPath, permissionMode, model: model ?? undefined }),
       });
-      Object.assign(record, { windowId: pane.windowId, paneId: pane.paneId, panePid: pane.panePid });
+      Object.assign(record, { windowId: pane.windowId, paneId: pane.paneId, panePid: pane.panePid, panePidStartTime: processStartTime(pane.panePid) });
     } catch (err) {
       this.undoLaunch(id);
       throw new AegisError('TMUX_UNAVAILABLE', `cannot open a tmux window: ${errorMessage(err)}`);

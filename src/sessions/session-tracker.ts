@@ -8,6 +8,7 @@ import { basename, dirname } from 'node:path';
 import type { HookEvent } from '../claude/launch.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
 import { parseScreen, screenFingerprint, type ScreenState } from '../claude/screen.js';
+import { startFailureHint } from '../claude/start-failure.js';
 import { TranscriptReader } from '../claude/transcript.js';
 import { errorMessage } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -302,7 +303,8 @@ export class SessionTracker {
     const { paneId, windowId } = session.record;
     session.screen = await this.deps.tmux.capture(paneId).catch(() => session.screen);
     this.readTranscript(session, { publish: true });
-    this.markExited(session, 'claude_exited', reportedStatus);
+    // Claude that ends before it ever showed its prompt did not start (onboarding, login, network).
+    this.markExited(session, session.record.status === 'starting' ? 'start_failed' : 'claude_exited', reportedStatus);
     // tmux can mark a pane dead before it has reaped the process; the status may follow a moment later.
     if (reportedStatus === null && session.record.exit) {
       const exitStatus = await this.deps.tmux.paneExitStatus(paneId, this.timing.exitStatusWaitMs);
@@ -315,23 +317,44 @@ export class SessionTracker {
     await this.deps.tmux.killWindow(windowId).catch(() => {});
   }
 
-  markExited(session: LiveSession, reason: ExitReason, exitCode: number | null): void {
+  /**
+   * Asks tmux once whether the session's pane still lives: a pane that died (or a window that closed)
+   * before the session was registered had its one notice ignored.
+   */
+  async checkPaneAlive(session: LiveSession): Promise<void> {
+    if (session.isExited) return;
+    const windows = await this.deps.tmux.listWindows({ strict: true }).catch(() => null);
+    if (!windows) return;
+    const pane = windows.find((w) => w.paneId === session.record.paneId);
+    if (!pane) this.markExited(session, 'window_closed', null);
+    else if (pane.dead) await this.onPaneDied(session, pane.exitStatus);
+  }
+
+  markExited(session: LiveSession, reason: ExitReason, exitCode: number | null, detail: { timedOutMs?: number } = {}): void {
     if (session.isExited) return;
     const from = session.record.status;
     const now = new Date().toISOString();
-    session.record.exit = { reason, exitCode, at: now, lastScreen: session.screen || null };
+    session.record.exit = {
+      reason,
+      exitCode,
+      at: now,
+      lastScreen: session.screen || null,
+      ...(reason === 'start_failed' ? { hint: startFailureHint(session.screen, detail) } : {}),
+    };
     session.record.status = 'exited';
     session.record.statusChangedAt = now;
     session.dispose();
     this.deps.desk().onExited(session);
     this.saveQuietly(session);
     this.deps.bus.publish('status_changed', session.id, { from, to: 'exited' });
-    this.deps.bus.publish('session_exited', session.id, { reason, exitCode });
+    this.deps.bus.publish('session_exited', session.id, { reason, exitCode, ...(session.record.exit.hint ? { hint: session.record.exit.hint } : {}) });
     this.deps.logger.info({ sessionId: session.id, reason, exitCode }, 'session exited');
     this.deps.onExited(session);
   }
 
   save(session: LiveSession): void {
+    // A deleted session's record is gone from the store on purpose; its last moments must not bring it back.
+    if (session.forgotten) return;
     this.deps.store.save(session.record);
   }
 
@@ -346,9 +369,13 @@ export class SessionTracker {
 }
 
 /**
- * A transcript path a hook reports is followed only if it is a transcript in the same projects
- * directory as the session's own: a hook body must not make the daemon read files elsewhere.
+ * A transcript path a hook reports is followed only if it is a transcript in the session's own
+ * project directory (Claude starts a new file there after /clear), or the session's own file under
+ * another directory name of the same projects root (Claude shortens long directory names its own
+ * way): a hook body must not make the daemon read another project's conversation or files elsewhere.
  */
-function isTranscriptBeside(reported: string, own: string): boolean {
-  return reported.endsWith('.jsonl') && dirname(dirname(reported)) === dirname(dirname(own)) && !reported.includes('/../');
+export function isTranscriptBeside(reported: string, own: string): boolean {
+  if (!reported.endsWith('.jsonl') || /(^|\/)\.\.?(\/|$)/.test(reported) || reported.includes('\0')) return false;
+  if (dirname(reported) === dirname(own)) return true;
+  return basename(reported) === basename(own) && dirname(dirname(reported)) === dirname(dirname(own));
 }

@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../log.js';
-import { isProcessAlive } from '../process-alive.js';
+import { isProcessAlive, isSameProcess } from '../process-alive.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import type { LiveSession } from './live-session.js';
 import { policyFor, verdictFor } from './reaper.js';
@@ -63,23 +63,35 @@ export class SessionUpkeep {
   tick(now = Date.now()): void {
     const { config } = this.deps;
     for (const session of this.deps.registry.sessions()) {
-      if (session.isExited) continue;
-      const policy = policyFor(session.record, { idleTimeoutMs: config.idleTimeoutMs, stallThresholdMs: config.stallThresholdMs });
-      const verdict = verdictFor(now, { status: session.record.status, statusChangedAt: Date.parse(session.record.statusChangedAt), lastProgressAt: session.lastProgressAt }, policy);
+      if (session.isExited || session.ending) continue;
+      const policy = policyFor(session.record, config);
+      const verdict = verdictFor(
+        now,
+        {
+          status: session.record.status,
+          statusChangedAt: Date.parse(session.record.statusChangedAt),
+          lastProgressAt: session.lastProgressAt,
+          lastInputAt: session.lastInputAt,
+          busyWithInput: session.busyWithInput,
+        },
+        policy,
+      );
       if (verdict?.kind === 'reap') void this.reap(session, 'idle_timeout', { idleMs: verdict.idleMs, idleTimeoutMs: policy.idleTimeoutMs });
       if (verdict?.kind === 'stall') this.onStall(session, policy.stallThresholdMs);
+      if (verdict?.kind === 'start_timeout') void this.failStart(session, verdict.waitedMs);
     }
     if (++this.ticks % ORPHAN_SWEEP_TICKS === 0) void this.sweepOrphans();
   }
 
   /** Ends a live session: keeps its last screen, marks it exited, closes its window, makes sure Claude is gone. */
-  async end(session: LiveSession, reason: ExitReason): Promise<void> {
+  async end(session: LiveSession, reason: ExitReason, detail: { timedOutMs?: number } = {}): Promise<void> {
     if (session.isExited) return;
-    const { paneId, windowId, panePid } = session.record;
+    session.ending = true;
+    const { paneId, windowId, panePid, panePidStartTime } = session.record;
     session.screen = await this.deps.tmux.capture(paneId).catch(() => session.screen);
-    this.deps.tracker.markExited(session, reason, null);
+    this.deps.tracker.markExited(session, reason, null, detail);
     await this.deps.tmux.killWindow(windowId).catch(() => {});
-    await this.ensureProcessGone(panePid);
+    await this.ensureProcessGone(panePid, panePidStartTime ?? null);
   }
 
   orphanReport(): OrphanReport {
@@ -127,26 +139,35 @@ export class SessionUpkeep {
   }
 
   private async reap(session: LiveSession, reason: 'idle_timeout' | 'stalled', detail: Record<string, unknown>): Promise<void> {
-    if (session.isExited || session.reaping) return;
-    session.reaping = true;
+    if (session.isExited || session.ending) return;
+    session.ending = true;
     this.deps.bus.publish('session_reaped', session.id, { reason, ...detail });
     this.deps.logger.info({ sessionId: session.id, reason, ...detail }, 'session reaped');
     await this.end(session, 'reaped');
   }
 
+  /** Claude never showed its prompt in time: the session ends, keeping its last screen and a hint. */
+  private async failStart(session: LiveSession, waitedMs: number): Promise<void> {
+    this.deps.logger.warn({ sessionId: session.id, waitedMs }, 'Claude did not reach its prompt in time; ending the session');
+    await this.end(session, 'start_failed', { timedOutMs: waitedMs });
+  }
+
   private onStall(session: LiveSession, thresholdMs: number): void {
     const action = this.deps.config.stallAction;
     this.deps.tracker.stall(session, thresholdMs, action);
-    if (action === 'interrupt') void this.deps.tmux.pressKeys(session.record.paneId, 'Escape').catch(() => {});
+    if (action === 'interrupt') void session.input(() => this.deps.tmux.pressKeys(session.record.paneId, 'Escape')).catch(() => {});
     if (action === 'kill') void this.reap(session, 'stalled', { thresholdMs });
   }
 
-  /** After its window closed, Claude gets a grace period to exit before it is killed. */
-  private async ensureProcessGone(pid: number): Promise<void> {
-    if (!pid || !isProcessAlive(pid)) return;
+  /**
+   * After its window closed, Claude gets a grace period to exit before it is killed, and only while
+   * the pid is still the process the window started (a pid stored before a restart may be another's now).
+   */
+  private async ensureProcessGone(pid: number, startTime: string | null): Promise<void> {
+    if (!pid || !isSameProcess(pid, startTime)) return;
     const deadline = Date.now() + this.deps.timing.killGraceMs;
     while (Date.now() < deadline && isProcessAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
-    if (isProcessAlive(pid)) {
+    if (isSameProcess(pid, startTime)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {

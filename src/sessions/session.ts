@@ -9,7 +9,7 @@ import type { Usage } from '../claude/transcript.js';
 export const SESSION_STATUSES = ['starting', 'idle', 'working', 'permission_prompt', 'asking', 'stalled', 'exited'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
-export type ExitReason = 'claude_exited' | 'window_closed' | 'deleted' | 'reaped' | 'tmux_died' | 'lost';
+export type ExitReason = 'claude_exited' | 'window_closed' | 'deleted' | 'reaped' | 'tmux_died' | 'lost' | 'start_failed';
 
 export interface ExitInfo {
   reason: ExitReason;
@@ -17,6 +17,8 @@ export interface ExitInfo {
   at: string;
   /** The last screen Claude showed, kept for GET after the window is gone. */
   lastScreen: string | null;
+  /** What to do about it, when Aegis can tell (a session that failed to start says why it likely did). */
+  hint?: string;
 }
 
 export interface SessionRecord {
@@ -39,6 +41,8 @@ export interface SessionRecord {
   windowId: string;
   paneId: string;
   panePid: number;
+  /** When the pane's process started (see processStartTime): a pid is signalled only while it matches. */
+  panePidStartTime?: string | null;
   hookSecretHash: string;
   transcriptPath: string;
 }

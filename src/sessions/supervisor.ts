@@ -7,12 +7,12 @@ import type { Config } from '../config/schema.js';
 import { checkRequestEnv, type HookEvent } from '../claude/launch.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
 import type { TranscriptMessage } from '../claude/transcript.js';
-import { AegisError, errorMessage } from '../errors.js';
+import { AegisError, type ErrorCode } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../log.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
-import { deliverText, type DeliveryResult } from './delivery.js';
+import { Delivery, type DeliveryResult } from './delivery.js';
 import { PermissionDesk } from './permission-desk.js';
 import { SessionLauncher, secretMatches, sessionOptions } from './session-launcher.js';
 import { SessionTracker } from './session-tracker.js';
@@ -22,6 +22,7 @@ import { LiveSession } from './live-session.js';
 import { sessionView, type SessionStatus, type SessionView } from './session.js';
 import { DEFAULT_TIMING, type Timing } from './timing.js';
 import { resolveWorkDir } from './workdir.js';
+import { isReusableFor } from './reuse.js';
 import { policyFor } from './reaper.js';
 import { sessionHealth, type SessionHealth } from './session-health.js';
 
@@ -170,17 +171,17 @@ export class Supervisor {
       });
     }
 
-    // Reused only when it is the session the caller would get anyway: same mode, profile and model,
-    // and no environment of its own asked for.
-    const wanted = sessionOptions(input, config);
-    const reusable = Object.keys(input.env ?? {}).length > 0 ? undefined : [...this.sessions.values()].find(
-      ({ record: r }) =>
-        r.status === 'idle' && r.workDir === workDir && r.ownerKeyId === ownerKeyId &&
-        r.permissionMode === wanted.permissionMode && (r.permissionProfile ?? null) === wanted.permissionProfile && r.model === wanted.model,
-    );
+    const wish = { workDir, ownerKeyId, ...sessionOptions(input, config), hasOwnEnv: Object.keys(input.env ?? {}).length > 0 };
+    const reusable = [...this.sessions.values()].find((s) => isReusableFor(s, wish));
     if (reusable) {
-      const promptDelivery = input.prompt ? await this.send(reusable.id, input.prompt) : undefined;
-      return { session: this.view(reusable), reused: true, ...(promptDelivery ? { promptDelivery } : {}) };
+      if (!input.prompt) return { session: this.view(reusable), reused: true };
+      reusable.reserved = true;
+      try {
+        const promptDelivery = await this.deliverPrompt(reusable, input.prompt);
+        return { session: this.view(reusable), reused: true, promptDelivery };
+      } finally {
+        reusable.reserved = false;
+      }
     }
 
     if (this.activeCount() + this.launching >= config.maxSessions) {
@@ -202,13 +203,23 @@ export class Supervisor {
       this.launching--;
     }
     this.deps.bus.publish('session_created', session.id, { session: this.view(session) });
+    // A pane that died before it was registered had its one death notice ignored: ask tmux once.
+    await this.tracker.checkPaneAlive(session);
     if (!input.prompt) return { session: this.view(session), reused: false };
-    const promptDelivery = await this.send(session.id, input.prompt).catch((err: unknown) => ({
-      delivered: false,
-      attempts: 0,
-      error: errorMessage(err),
-    }));
-    return { session: this.view(session), reused: false, promptDelivery };
+    return { session: this.view(session), reused: false, promptDelivery: await this.deliverPrompt(session, input.prompt) };
+  }
+
+  /**
+   * A create's prompt. The session exists whatever becomes of its prompt, so a create answers with the
+   * session and says in `promptDelivery` what happened to the prompt, for a new and a reused session alike.
+   */
+  private async deliverPrompt(session: LiveSession, prompt: string): Promise<DeliveryResult & { code?: ErrorCode }> {
+    try {
+      return await this.send(session.id, prompt);
+    } catch (err) {
+      if (!(err instanceof AegisError)) throw err;
+      return { delivered: false, attempts: 0, error: err.message, code: err.code };
+    }
   }
 
   list(status?: SessionStatus): SessionView[] {
@@ -219,26 +230,43 @@ export class Supervisor {
     return this.view(this.mustGet(id));
   }
 
-  /** Ends Claude and its window, forgets the session, and returns its final state. */
+  /**
+   * Ends Claude and its window, forgets the session, and returns its final state. Decided, then
+   * persisted, then done: when the store cannot forget the session, nothing is ended and the caller
+   * hears why; once it has, nothing brings the record back.
+   */
   async remove(id: string): Promise<SessionView> {
     const session = this.mustGet(id);
-    await this.upkeep.end(session, 'deleted');
-    this.sessions.delete(id);
-    session.dispose();
     this.deps.store.remove(id);
+    session.forgotten = true;
+    this.sessions.delete(id);
+    await this.upkeep.end(session, 'deleted');
+    session.dispose();
     this.launcher.removeFiles(id);
     return this.view(session);
   }
 
-  async send(id: string, text: string): Promise<DeliveryResult> {
+  /**
+   * Sends text to Claude's prompt and waits until Claude confirms it. With an idempotency key, a
+   * retry of a send (same key, same text) never types the text twice: it answers from, or goes on
+   * with, the first delivery.
+   */
+  async send(id: string, text: string, { idempotencyKey }: { idempotencyKey?: string | undefined } = {}): Promise<DeliveryResult> {
     const session = this.mustGet(id);
-    return session.serialize(async () => {
-      await this.waitReady(session);
-      return deliverText(session, text, {
-        tmux: this.deps.tmux,
-        timing: this.timing,
-        refresh: () => this.tracker.capture(session),
-      });
+    const earlier = idempotencyKey === undefined ? undefined : session.deliveries.get(idempotencyKey);
+    if (earlier) {
+      if (earlier.text !== text.replace(/\r\n?/g, '\n')) {
+        throw new AegisError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${idempotencyKey} was used for another text in session ${id}`, { idempotencyKey });
+      }
+      return session.deliverOneAtATime(() => earlier.run());
+    }
+    // Waiting for the prompt happens outside the delivery queue: start-up dialogs are answered meanwhile.
+    await this.waitReady(session);
+    return session.deliverOneAtATime(async () => {
+      this.checkTakesInput(session);
+      const delivery = new Delivery(session, text, { tmux: this.deps.tmux, timing: this.timing, refresh: () => this.tracker.capture(session) });
+      if (idempotencyKey !== undefined) session.rememberDelivery(idempotencyKey, delivery);
+      return delivery.run();
     });
   }
 
@@ -263,14 +291,14 @@ export class Supervisor {
     const session = this.mustGetLive(id);
     const wasBusy = session.record.status === 'working' || session.record.status === 'stalled' || DIALOG_STATUSES.has(session.record.status);
     if (!wasBusy) return { interrupted: false, session: this.view(session) };
-    await this.deps.tmux.pressKeys(session.record.paneId, 'Escape');
+    await session.input(() => this.deps.tmux.pressKeys(session.record.paneId, 'Escape'));
     await session.waitUntil(() => session.record.status === 'idle' || session.isExited, this.timing.interruptWaitMs);
     return { interrupted: true, session: this.view(session) };
   }
 
   async escape(id: string): Promise<SessionView> {
     const session = this.mustGetLive(id);
-    await this.deps.tmux.pressKeys(session.record.paneId, 'Escape');
+    await session.input(() => this.deps.tmux.pressKeys(session.record.paneId, 'Escape'));
     return this.view(session);
   }
 
@@ -333,7 +361,8 @@ export class Supervisor {
     signal: AbortSignal = new AbortController().signal,
   ): Record<string, unknown> | Promise<Record<string, unknown>> | false {
     const session = this.sessions.get(sessionId);
-    if (!session || !secretMatches(secret, session.record.hookSecretHash)) return false;
+    // A session's secret is worth nothing once the session has ended.
+    if (!session || session.isExited || session.ending || !secretMatches(secret, session.record.hookSecretHash)) return false;
     return this.tracker.applyHook(session, event, payload, signal);
   }
 
@@ -360,7 +389,7 @@ export class Supervisor {
     const session = this.mustGet(id);
     const { config } = this.deps;
     return sessionHealth(session, {
-      policy: policyFor(session.record, { idleTimeoutMs: config.idleTimeoutMs, stallThresholdMs: config.stallThresholdMs }),
+      policy: policyFor(session.record, config),
       stallAction: config.stallAction,
       pendingPermissions: this.desk.listPermissions(id).length,
       pendingQuestion: this.desk.pendingQuestion(id) !== null,
@@ -370,23 +399,28 @@ export class Supervisor {
   // ── internals ──────────────────────────────────────────────────────────────────────────────
 
   private async waitReady(session: LiveSession): Promise<void> {
-    const status = () => session.record.status;
-    if (status() === 'starting') {
-      await session.waitUntil(() => status() !== 'starting', this.timing.readyTimeoutMs);
+    if (session.record.status === 'starting') {
+      await session.waitUntil(() => session.record.status !== 'starting', this.timing.readyTimeoutMs);
     }
-    if (status() === 'exited') {
-      throw new AegisError('SESSION_EXITED', `session ${session.id} has exited (${session.record.exit?.reason ?? 'unknown'}); it cannot take input`, {
+    this.checkTakesInput(session);
+  }
+
+  /** Refuses input a session cannot take now, saying why and what to do. */
+  private checkTakesInput(session: LiveSession): void {
+    const status = session.record.status;
+    if (status === 'exited' || session.ending) {
+      throw new AegisError('SESSION_EXITED', `session ${session.id} has exited (${session.record.exit?.reason ?? 'ending'}); it cannot take input`, {
         exit: session.record.exit,
       });
     }
-    if (status() === 'starting') {
+    if (status === 'starting') {
       throw new AegisError('SESSION_NOT_READY', `session ${session.id} has not shown its prompt yet; see GET /v1/sessions/${session.id}/pane`, {
         screen: session.screenState.kind,
       });
     }
-    if (DIALOG_STATUSES.has(status())) {
-      const what = status() === 'asking' ? 'a question is waiting for an answer (POST .../answer)' : 'a permission prompt is open (approve or reject it first)';
-      throw new AegisError('SESSION_BUSY', `session ${session.id} cannot take input: ${what}`, { status: status() });
+    if (DIALOG_STATUSES.has(status)) {
+      const what = status === 'asking' ? 'a question is waiting for an answer (POST .../answer)' : 'a permission prompt is open (approve or reject it first)';
+      throw new AegisError('SESSION_BUSY', `session ${session.id} cannot take input: ${what}`, { status });
     }
   }
 
@@ -415,7 +449,7 @@ export class Supervisor {
 
   private mustGetLive(id: string): LiveSession {
     const session = this.mustGet(id);
-    if (session.isExited) {
+    if (session.isExited || session.ending) {
       throw new AegisError('SESSION_EXITED', `session ${id} has exited (${session.record.exit?.reason ?? 'unknown'})`, { exit: session.record.exit });
     }
     return session;

@@ -1,6 +1,6 @@
 /**
- * A stand-in for Claude Code where Claude itself is not the point: a script that shows Claude's idle
- * screen (a real captured one) and waits, ignoring its arguments.
+ * Stand-ins for Claude Code where Claude itself is not the point: small shell scripts that show a
+ * screen (a real captured one, or any text) and then wait or exit, ignoring their arguments.
  */
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,9 +8,15 @@ import { join } from 'node:path';
 
 const IDLE_SCREEN = join(import.meta.dirname, '..', 'fixtures', 'screens', 'startup-idle.txt');
 
+/** A script that shows Claude's idle screen and waits. */
 export function standInClaude(): string {
+  return standInScript(`cat '${IDLE_SCREEN}'\nexec sleep 600`);
+}
+
+/** A script with the given shell body (`sh`), as the Claude command. */
+export function standInScript(body: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'aegis-stand-in-')), 'claude');
-  writeFileSync(file, `#!/bin/sh\ncat '${IDLE_SCREEN}'\nexec sleep 600\n`);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
   chmodSync(file, 0o755);
   return file;
 }

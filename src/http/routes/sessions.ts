@@ -1,7 +1,7 @@
 /** The session routes of the /v1 contract: a thin adapter from HTTP to the Supervisor. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { answerSchema, approveSchema, createSessionSchema, listQuerySchema, readQuerySchema, rejectSchema, sendSchema } from '../../sessions/inputs.js';
+import { answerSchema, approveSchema, createSessionSchema, listQuerySchema, readQuerySchema, rejectSchema, sendHeadersSchema, sendSchema } from '../../sessions/inputs.js';
 import type { Supervisor } from '../../sessions/supervisor.js';
 import { parseInput } from '../validate.js';
 
@@ -32,7 +32,8 @@ export function sessionRoutes(app: FastifyInstance, { supervisor }: { supervisor
     const id = idOf(request.params);
     supervisor.get(id); // 404 before 400: an unknown session is the more useful answer
     const { text } = parseInput(sendSchema, request.body);
-    return supervisor.send(id, text);
+    const { 'idempotency-key': idempotencyKey } = parseInput(sendHeadersSchema, request.headers, 'headers');
+    return supervisor.send(id, text, { idempotencyKey });
   });
 
   app.get('/v1/sessions/:id/read', async (request) => {

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { startFailureHint } from './start-failure.js';
+
+describe('startFailureHint', () => {
+  it.each([
+    ['Unable to connect to Anthropic services\nFailed to connect to api.example: ENOTFOUND', /could not reach its service/],
+    ['Select login method:\n❯ 1. Claude account', /wants a login/],
+    ['Not logged in · Please run /login', /wants a login/],
+    ['Welcome to Claude Code\nChoose the text style', /first-run onboarding/],
+    ['sh: 1: claude: not found', /could not be run/],
+  ])('names the cause of %j', (screen, hint) => {
+    expect(startFailureHint(screen)).toMatch(hint);
+  });
+
+  it('points at the last screen when the cause is unknown, with the deadline when there was one', () => {
+    expect(startFailureHint('something else', { timedOutMs: 30_000 })).toMatch(/within 30 s \(startTimeoutMs\)/);
+    expect(startFailureHint('something else')).toMatch(/exited before it showed its prompt/);
+  });
+});
