@@ -9,6 +9,7 @@ import type { HookEvent } from '../claude/launch.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
 import { parseScreen, screenFingerprint, type ScreenState } from '../claude/screen.js';
 import { startFailureHint } from '../claude/start-failure.js';
+import { deadPaneStatus, onlyDeadPaneNotice } from '../tmux/pane-screen.js';
 import { TranscriptReader } from '../claude/transcript.js';
 import { errorMessage } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -301,13 +302,15 @@ export class SessionTracker {
   async onPaneDied(session: LiveSession, reportedStatus: number | null): Promise<void> {
     if (session.isExited) return;
     const { paneId, windowId } = session.record;
-    session.screen = await this.deps.tmux.capture(paneId).catch(() => session.screen);
+    // tmux may have replaced a dead pane's screen with its own notice; the last capture then says more.
+    const dead = await this.deps.tmux.capture(paneId).catch(() => '');
+    if (!onlyDeadPaneNotice(dead)) session.screen = dead;
     this.readTranscript(session, { publish: true });
     // Claude that ends before it ever showed its prompt did not start (onboarding, login, network).
     this.markExited(session, session.record.status === 'starting' ? 'start_failed' : 'claude_exited', reportedStatus);
-    // tmux can mark a pane dead before it has reaped the process; the status may follow a moment later.
+    // tmux can mark a pane dead before it knows the exit status; the status may follow a moment later.
     if (reportedStatus === null && session.record.exit) {
-      const exitStatus = await this.deps.tmux.paneExitStatus(paneId, this.timing.exitStatusWaitMs);
+      const exitStatus = await this.exitStatusOf(paneId, dead);
       if (exitStatus !== null) {
         session.record.exit.exitCode = exitStatus;
         this.saveQuietly(session);
@@ -315,6 +318,20 @@ export class SessionTracker {
     }
     // The screen is kept in the record; the dead window has nothing more to show.
     await this.deps.tmux.killWindow(windowId).catch(() => {});
+  }
+
+  /**
+   * A dead pane's exit status, from tmux's format or from the notice tmux writes into the pane
+   * (`#{pane_dead_status}` can stay empty for seconds in tmux 3.3a while the notice has it).
+   */
+  private async exitStatusOf(paneId: string, screen: string): Promise<number | null> {
+    const deadline = Date.now() + this.timing.exitStatusWaitMs;
+    for (;;) {
+      const status = deadPaneStatus(screen) ?? (await this.deps.tmux.paneExitStatus(paneId, 0));
+      if (status !== null || Date.now() >= deadline) return status;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      screen = await this.deps.tmux.capture(paneId).catch(() => '');
+    }
   }
 
   /**

@@ -17,7 +17,7 @@ export interface Timing {
   dialogRetryMs: number;
   /** How long interrupt waits for the turn to stop. */
   interruptWaitMs: number;
-  /** How long to wait for tmux to learn a dead pane's exit status. */
+  /** How long to wait for tmux to learn a dead pane's exit status (tmux 3.3a can take a second or two). */
   exitStatusWaitMs: number;
   /** How often the daemon-wide reaper looks at every session's timestamps. */
   reaperIntervalMs: number;
@@ -35,7 +35,7 @@ export const DEFAULT_TIMING: Timing = {
   dialogSettleMs: 300,
   dialogRetryMs: 1000,
   interruptWaitMs: 5000,
-  exitStatusWaitMs: 500,
+  exitStatusWaitMs: 2500,
   reaperIntervalMs: 1000,
   killGraceMs: 3000,
 };

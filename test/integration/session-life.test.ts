@@ -1,0 +1,127 @@
+/**
+ * How sessions start, end and take input when things go wrong: a start that never finishes, a pid
+ * taken over by another process, an unwritable store during DELETE, the reaper racing a delivery, two
+ * creates racing for one idle session, a hook secret after its session ended. Sessions run small
+ * stand-in scripts, since Claude itself is not the point here.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isProcessAlive } from '../../src/process-alive.js';
+import { startTestDaemon, type TestDaemon, type TestDaemonOptions } from '../support/daemon.js';
+import { standInClaude, standInScript } from '../support/stand-in.js';
+import { waitFor } from '../support/wait-for.js';
+
+describe('the life of a session', () => {
+  let t: TestDaemon | null = null;
+  afterEach(async () => {
+    await t?.close();
+    t = null;
+  });
+  const start = async (options: TestDaemonOptions) => (t = await startTestDaemon(options));
+  const session = async (id: string) => (await t!.api('GET', `/v1/sessions/${id}`)).body;
+  const create = async (body: Record<string, unknown> = {}) => {
+    const res = await t!.api('POST', '/v1/sessions', { workDir: t!.workDir(), ...body });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; workDir: string; tmux: { paneId: string; windowId: string } };
+  };
+  const idle = async (body: Record<string, unknown> = {}) => {
+    const created = await create(body);
+    await waitFor(async () => (await session(created.id)).status === 'idle', { what: 'the stand-in to look idle' });
+    return created;
+  };
+  const panePid = (paneId: string) => Number(execFileSync('tmux', ['-L', t!.config.tmuxSocket, 'display-message', '-p', '-t', paneId, '#{pane_pid}']).toString().trim());
+
+  it('ends a session stuck in starting after startTimeoutMs as start_failed, with its last screen and a hint, and frees its slot', async () => {
+    await start({ config: { claudeCommand: standInScript('echo "Select login method:"\necho "  1. Claude account"\nexec sleep 600'), startTimeoutMs: 1000, maxSessions: 1 } });
+    const { id } = await create();
+    const ended = await waitFor(async () => ((await session(id)).status === 'exited' ? session(id) : false), { timeoutMs: 10_000, what: 'the start to fail' });
+    expect(ended.exit).toMatchObject({ reason: 'start_failed', hint: expect.stringMatching(/login/), lastScreen: expect.stringContaining('Select login method') });
+    expect((await t!.api('GET', '/v1/health')).body.sessions.active).toBe(0);
+    expect((await t!.api('POST', '/v1/sessions', { workDir: t!.workDir() })).status).toBe(201);
+  });
+
+  it('ends a session whose Claude exits before it shows its prompt as start_failed, with its exit code and a hint', async () => {
+    await start({ config: { claudeCommand: standInScript('echo "Unable to connect to Anthropic services"\nsleep 1\nexit 3') } });
+    const { id } = await create();
+    const ended = await waitFor(async () => ((await session(id)).status === 'exited' ? session(id) : false), { timeoutMs: 10_000, what: 'the session to exit' });
+    expect(ended.exit).toMatchObject({ reason: 'start_failed', hint: expect.stringMatching(/could not reach its service/), lastScreen: expect.stringContaining('Unable to connect') });
+    await waitFor(async () => (await session(id)).exit.exitCode === 3, { what: 'the exit code' });
+  });
+
+  it('never SIGKILLs a process that took over a stored pid after a restart', async () => {
+    await start({ config: { claudeCommand: standInClaude() } });
+    const { id, tmux } = await idle();
+    expect(panePid(tmux.paneId)).toBeGreaterThan(0);
+    await t!.stop();
+    // Another program now holds the pid the record names (pids are reused by the system).
+    const other = spawn('sleep', ['600'], { stdio: 'ignore' });
+    try {
+      const db = new Database(join(t!.config.stateDir, 'aegis.db'));
+      db.prepare("UPDATE sessions SET record = json_set(record, '$.panePid', ?) WHERE id = ?").run(other.pid, id);
+      db.close();
+      await t!.restart();
+      expect((await t!.api('DELETE', `/v1/sessions/${id}`)).status).toBe(200);
+      expect(isProcessAlive(other.pid!)).toBe(true);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('refuses a hook call made with the secret of a session that has ended', async () => {
+    await start({ config: { claudeCommand: standInClaude() } });
+    const { id, tmux } = await idle();
+    const pid = panePid(tmux.paneId);
+    const secret = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('AEGIS_HOOK_SECRET='))!.slice('AEGIS_HOOK_SECRET='.length);
+    const hook = () =>
+      fetch(`${t!.url}/v1/hooks/UserPromptSubmit?session=${id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret },
+        body: JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: id, prompt: 'hi' }),
+      });
+    expect((await hook()).status).toBe(200);
+    process.kill(pid, 'SIGKILL');
+    await waitFor(async () => (await session(id)).status === 'exited', { what: 'the session to exit' });
+    expect((await hook()).status).toBe(401);
+  });
+
+  it('answers DELETE with 503 when the store cannot be written and leaves the session running', async () => {
+    await start({ config: { claudeCommand: standInClaude() } });
+    const { id, tmux } = await idle();
+    t!.daemon.db.pragma('query_only = ON');
+    try {
+      const res = await t!.api('DELETE', `/v1/sessions/${id}`);
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('STORE_UNAVAILABLE');
+    } finally {
+      t!.daemon.db.pragma('query_only = OFF');
+    }
+    expect((await session(id)).status).toBe('idle');
+    expect(isProcessAlive(panePid(tmux.paneId))).toBe(true);
+    await t!.stop();
+    await t!.restart();
+    expect((await session(id)).status).not.toBe('exited');
+  });
+
+  it('does not reap a session while text is being delivered to it', async () => {
+    // A stand-in never confirms input, so each delivery takes its three attempts (2.4 s), longer than the idle timeout.
+    await start({ config: { claudeCommand: standInClaude() }, timing: { deliveryAttemptMs: 800, reaperIntervalMs: 100 } });
+    const { id } = await idle({ idleTimeoutMs: 1000 });
+    const sent = await t!.api('POST', `/v1/sessions/${id}/send`, { text: 'hello' });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({ delivered: false, attempts: 3, mayArriveLater: true });
+    expect((await session(id)).exit).toBeNull();
+    // Idle for its timeout after the typing stopped, it is reaped as usual.
+    await waitFor(async () => (await session(id)).exit?.reason === 'reaped', { what: 'the reaper to end it later' });
+  });
+
+  it('never gives one idle session to two creates that race for it', async () => {
+    await start({ config: { claudeCommand: standInClaude() }, timing: { deliveryAttemptMs: 300, deliveryAttempts: 1 } });
+    const first = await idle();
+    const both = await Promise.all([0, 1].map(() => t!.api('POST', '/v1/sessions', { workDir: first.workDir, prompt: 'mine' })));
+    expect(both.map((r) => r.status).sort()).toEqual([200, 201]);
+    expect(both.filter((r) => r.body.id === first.id)).toHaveLength(1);
+  });
+});
