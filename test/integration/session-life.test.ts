@@ -121,6 +121,28 @@ describe('the life of a session', () => {
     await waitFor(async () => (await session(id)).exit?.reason === 'reaped', { what: 'the reaper to end it later' });
   });
 
+  it('says an unconfirmed send may still arrive, and its retry with the same Idempotency-Key never types it twice', async () => {
+    // The stand-in never confirms input; a hook call with its secret plays Claude taking the text late.
+    await start({ config: { claudeCommand: standInClaude() }, timing: { deliveryAttemptMs: 300, deliveryAttempts: 1 } });
+    const { id, tmux } = await idle();
+    const text = 'late but once';
+    const headers = { 'idempotency-key': 'late-1' };
+    const first = await t!.api('POST', `/v1/sessions/${id}/send`, { text }, headers);
+    expect(first.body).toMatchObject({ delivered: false, attempts: 1, mayArriveLater: true, error: expect.stringMatching(/Idempotency-Key/) });
+    const secret = readFileSync(`/proc/${panePid(tmux.paneId)}/environ`, 'utf8').split('\0').find((v) => v.startsWith('AEGIS_HOOK_SECRET='))!.slice('AEGIS_HOOK_SECRET='.length);
+    const hook = await fetch(`${t!.url}/v1/hooks/UserPromptSubmit?session=${id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret },
+      body: JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: id, prompt: text }),
+    });
+    expect(hook.status).toBe(200);
+    const retried = await t!.api('POST', `/v1/sessions/${id}/send`, { text }, headers);
+    expect(retried.body).toMatchObject({ delivered: true });
+    // The terminal echoes what was typed: the text went to the pane once.
+    const screen = execFileSync('tmux', ['-L', t!.config.tmuxSocket, 'capture-pane', '-p', '-t', tmux.paneId]).toString();
+    expect(screen.split(text).length - 1).toBe(1);
+  });
+
   it('never gives one idle session to two creates that race for it', async () => {
     await start({ config: { claudeCommand: standInClaude() }, timing: { deliveryAttemptMs: 300, deliveryAttempts: 1 } });
     const first = await idle();

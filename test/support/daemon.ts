@@ -37,8 +37,8 @@ export interface TestDaemon {
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
   /** Stops the daemon only (tmux and files stay), to test a restart. */
   stop(): Promise<void>;
-  /** Starts a new daemon on the same state dir and tmux socket. */
-  restart(): Promise<void>;
+  /** Starts a new daemon on the same state dir and tmux socket (on the same port unless another is given; 0 picks a free one). */
+  restart(options?: { port?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,10 +84,10 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
   });
   const logger = pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' });
   let child: ChildDaemon | null = null;
-  const boot = async (): Promise<Daemon> => {
+  const boot = async (port = current?.port ?? config.port): Promise<Daemon> => {
     if (!options.childProcess) {
       return startDaemon({
-        config: { ...config, port: current?.port ?? config.port },
+        config: { ...config, port },
         env,
         logger,
         ...(options.timing ? { timing: options.timing } : {}),
@@ -148,8 +148,8 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       if (child) await child.kill('SIGTERM');
       else await current?.close();
     },
-    async restart() {
-      current = await boot();
+    async restart(restartOptions = {}) {
+      current = await boot(restartOptions.port);
     },
     async close() {
       if (child) await child.kill('SIGKILL');

@@ -1,0 +1,86 @@
+/**
+ * End to end with the real Claude Code: hooks that keep working across a restart on another port,
+ * sends that are safe to retry, and a start that cannot succeed.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { waitFor } from '../support/wait-for.js';
+
+describe('a session across daemon restarts and retries', () => {
+  let t: TestDaemon;
+  beforeAll(async () => {
+    t = await startTestDaemon({ claude: true });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const status = async (id: string) => (await t.api('GET', `/v1/sessions/${id}`)).body.status as string;
+  const untilStatus = (id: string, wanted: string) => waitFor(async () => (await status(id)) === wanted, { timeoutMs: 30_000, what: `the session to be ${wanted}` });
+  const userTexts = async (id: string) =>
+    ((await t.api('GET', `/v1/sessions/${id}/read`)).body.messages as Array<{ role: string; kind: string; text: string }>)
+      .filter((m) => m.role === 'user' && m.kind === 'text')
+      .map((m) => m.text);
+  const idleSession = async (workDir = t.workDir()) => {
+    const id = (await t.api('POST', '/v1/sessions', { workDir })).body.id as string;
+    await untilStatus(id, 'idle');
+    return id;
+  };
+
+  it("keeps its hooks after the daemon restarts on another port (Claude never re-reads its hook URL)", async () => {
+    const workDir = t.workDir();
+    const id = await idleSession(workDir);
+    const firstPort = t.daemon.port;
+    await t.stop();
+    await t.restart({ port: 0 });
+    expect(t.daemon.port).not.toBe(firstPort);
+    await t.api('POST', `/v1/sessions/${id}/send`, { text: '[[bash: echo hooked > hooked.txt]]' });
+    const [pending] = await waitFor(async () => {
+      const list = (await t.api('GET', `/v1/sessions/${id}/permissions`)).body.pending as Array<{ id: string; source: string }>;
+      return list.length > 0 && list;
+    }, { timeoutMs: 20_000, what: 'the permission request' });
+    expect(pending!.source).toBe('hook');
+    expect((await t.api('POST', `/v1/sessions/${id}/approve`, { permissionId: pending!.id })).status).toBe(200);
+    await waitFor(() => existsSync(join(workDir, 'hooked.txt')), { timeoutMs: 20_000, what: 'the approved command to run' });
+  });
+
+  it('answers a send retried with the same Idempotency-Key from the first delivery, without typing it again', async () => {
+    const id = await idleSession();
+    const headers = { 'idempotency-key': 'retry-1' };
+    const first = await t.api('POST', `/v1/sessions/${id}/send`, { text: 'only once please' }, headers);
+    expect(first.body).toMatchObject({ delivered: true });
+    await untilStatus(id, 'idle');
+    const again = await t.api('POST', `/v1/sessions/${id}/send`, { text: 'only once please' }, headers);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ delivered: true });
+    const other = await t.api('POST', `/v1/sessions/${id}/send`, { text: 'something else' }, headers);
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await userTexts(id)).toEqual(['only once please']);
+  });
+});
+
+describe('a start that cannot succeed', () => {
+  let t: TestDaemon;
+  beforeAll(async () => {
+    // A Claude Code config dir without onboarding done: Claude checks its service first, offline it gives up.
+    t = await startTestDaemon({ claude: true, env: { CLAUDE_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'aegis-fresh-claude-')) } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('ends as start_failed with the screen and a hint when first-run onboarding cannot reach its service', async () => {
+    const id = (await t.api('POST', '/v1/sessions', { workDir: t.workDir() })).body.id as string;
+    const ended = await waitFor(async () => {
+      const session = (await t.api('GET', `/v1/sessions/${id}`)).body;
+      return session.status === 'exited' && session;
+    }, { timeoutMs: 30_000, what: 'the start to fail' });
+    expect(ended.exit).toMatchObject({ reason: 'start_failed', hint: expect.stringMatching(/hasCompletedOnboarding/) });
+    expect(ended.exit.lastScreen).toContain('Unable to connect to Anthropic services');
+    await waitFor(async () => (await t.api('GET', `/v1/sessions/${id}`)).body.exit.exitCode === 1, { what: 'its exit code' });
+  });
+});
