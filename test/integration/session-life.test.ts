@@ -143,6 +143,20 @@ describe('the life of a session', () => {
     expect(screen.split(text).length - 1).toBe(1);
   });
 
+  it('stops at once on SIGTERM although a send waits for a session that never shows its prompt', async () => {
+    await start({ childProcess: true, config: { claudeCommand: standInScript('exec sleep 600') } });
+    const { id } = await create();
+    const send = t!.api('POST', `/v1/sessions/${id}/send`, { text: 'hello' }).catch(() => null);
+    await waitFor(async () => (await t!.api('GET', '/v1/diagnostics')).body.connections.http >= 2, { what: 'the send to be under way' });
+    const started = Date.now();
+    await Promise.race([
+      t!.stop(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the daemon did not stop within 10 s')), 10_000).unref()),
+    ]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await send;
+  });
+
   it('never gives one idle session to two creates that race for it', async () => {
     await start({ config: { claudeCommand: standInClaude() }, timing: { deliveryAttemptMs: 300, deliveryAttempts: 1 } });
     const first = await idle();
