@@ -1,0 +1,143 @@
+/**
+ * What docs/permissions.md and docs/api.md promise about permission requests and questions, shown
+ * with hook calls as Claude makes them (the session runs a stand-in; its secret comes from its
+ * environment, as any program in the session could read it).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { callHook, hookSecretOf } from '../support/hooks.js';
+import { openSse } from '../support/sse.js';
+import { standInClaude } from '../support/stand-in.js';
+import { waitFor } from '../support/wait-for.js';
+
+const PROFILES = {
+  'no-shell': { rules: [{ name: 'no-bash', tool: 'Bash', decision: 'deny' as const, message: 'No shell here.' }] },
+  quick: { rules: [], timeoutMs: 1000, onTimeout: 'deny' as const },
+};
+
+describe('permission requests and questions', () => {
+  let t: TestDaemon;
+  beforeAll(async () => {
+    t = await startTestDaemon({ config: { claudeCommand: standInClaude(), permissionProfiles: PROFILES, defaultPermissionProfile: 'no-shell' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const session = async (body: Record<string, unknown> = {}) => {
+    const created = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), ...body });
+    expect(created.status).toBe(201);
+    const { id, tmux } = created.body as { id: string; tmux: { paneId: string } };
+    await waitFor(async () => (await t.api('GET', `/v1/sessions/${id}`)).body.status === 'idle', { what: 'the stand-in to look idle' });
+    return { id, secret: hookSecretOf(t.config.tmuxSocket, tmux.paneId), permissionProfile: created.body.permissionProfile as string | null };
+  };
+  const pending = (id: string, count = 1) =>
+    waitFor(async () => {
+      const list = (await t.api('GET', `/v1/sessions/${id}/permissions`)).body.pending as Array<{ id: string; toolName: string }>;
+      return list.length >= count && list;
+    }, { what: `${count} pending request(s)` });
+  const askBash = (s: { id: string; secret: string }, command: string, signal?: AbortSignal) =>
+    callHook(t.url, 'PermissionRequest', s, { tool_name: 'Bash', tool_input: { command }, permission_suggestions: [] }, signal);
+  const question = (text: string, labels: string[]) => ({
+    tool_name: 'AskUserQuestion',
+    tool_input: { questions: [{ question: text, header: 'Q', multiSelect: false, options: labels.map((label) => ({ label, description: label })) }] },
+    permission_suggestions: [],
+  });
+
+  it('applies the default permission profile to a session that names none', async () => {
+    const s = await session();
+    expect(s.permissionProfile).toBe('no-shell');
+    const answer = await (await askBash(s, 'ls')).json();
+    expect(answer).toEqual({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'deny', message: 'No shell here.' } } });
+  });
+
+  it('answers 409 SESSION_BUSY to a send while a permission request is open', async () => {
+    const s = await session({ permissionProfile: 'quick' });
+    const held = askBash(s, 'touch x');
+    await pending(s.id);
+    const sent = await t.api('POST', `/v1/sessions/${s.id}/send`, { text: 'hello' });
+    expect(sent.status).toBe(409);
+    expect(sent.body.error.code).toBe('SESSION_BUSY');
+    await t.api('POST', `/v1/sessions/${s.id}/reject`, {});
+    await held;
+  });
+
+  it('answers 404 PERMISSION_NOT_FOUND for an unknown permission id, and 409 NOTHING_PENDING with none', async () => {
+    const s = await session({ permissionProfile: 'quick' });
+    const none = await t.api('POST', `/v1/sessions/${s.id}/approve`, {});
+    expect(none.status).toBe(409);
+    expect(none.body.error.code).toBe('NOTHING_PENDING');
+    const held = askBash(s, 'touch y');
+    await pending(s.id);
+    const unknown = await t.api('POST', `/v1/sessions/${s.id}/approve`, { permissionId: '00000000-0000-4000-8000-000000000000' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('PERMISSION_NOT_FOUND');
+    await t.api('POST', `/v1/sessions/${s.id}/approve`, {});
+    expect((await (await held).json()).hookSpecificOutput.decision.behavior).toBe('allow');
+  });
+
+  it('decides a request once when the timeout and an API decision race', async () => {
+    const events = await openSse(`${t.url}/v1/events`);
+    const s = await session({ permissionProfile: 'quick' });
+    const held = askBash(s, 'touch z');
+    const [request] = await pending(s.id);
+    // A burst of approvals lands right around the moment the timeout (1 s) decides: one decision wins.
+    const expiresAt = Date.parse((await t.api('GET', `/v1/sessions/${s.id}`)).body.pendingPermission.expiresAt);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now() - 15)));
+    const approving = Promise.all(
+      Array.from({ length: 20 }, () => t.api('POST', `/v1/sessions/${s.id}/approve`, { permissionId: request!.id }).then((res) => res.status)),
+    );
+    const answer = await (await held).json();
+    const answers = await approving;
+    const resolved = await events.waitFor((e) => e.event === 'permission_resolved' && e.data.permissionId === request!.id);
+    events.close();
+    expect(events.events.filter((e) => e.event === 'permission_resolved' && e.data.permissionId === request!.id)).toHaveLength(1);
+    expect(answer.hookSpecificOutput.decision.behavior).toBe(resolved.data.decision);
+    expect(answers.filter((status) => status === 200).length).toBe(resolved.data.by === 'api' ? 1 : 0);
+    expect(answers.every((status) => status === 200 || status === 404)).toBe(true);
+  });
+
+  it('says a request ended by:"terminal" when Claude stops waiting for its hook, and by:"session_ended" when the session ends', async () => {
+    const events = await openSse(`${t.url}/v1/events`);
+    const s = await session({ permissionProfile: 'quick' });
+    const gaveUp = new AbortController();
+    const first = askBash(s, 'touch a', gaveUp.signal).catch(() => null);
+    const [request] = await pending(s.id);
+    gaveUp.abort();
+    await first;
+    const terminal = await events.waitFor((e) => e.event === 'permission_resolved' && e.data.permissionId === request!.id);
+    expect(terminal.data).toMatchObject({ decision: 'deny', by: 'terminal' });
+
+    const second = askBash(s, 'touch b');
+    const [next] = await pending(s.id);
+    await t.api('DELETE', `/v1/sessions/${s.id}`);
+    const ended = await events.waitFor((e) => e.event === 'permission_resolved' && e.data.permissionId === next!.id);
+    events.close();
+    expect(ended.data).toMatchObject({ decision: 'deny', by: 'session_ended' });
+    expect((await (await second).json()).hookSpecificOutput.decision.behavior).toBe('deny');
+  });
+
+  it('holds several questions at once and answers each by its id', async () => {
+    const s = await session({ permissionProfile: 'quick' });
+    const first = callHook(t.url, 'PermissionRequest', s, question('Which database?', ['SQLite', 'Postgres']));
+    await waitFor(async () => (await t.api('GET', `/v1/sessions/${s.id}`)).body.pendingQuestion, { what: 'the first question' });
+    const second = callHook(t.url, 'PermissionRequest', s, question('Which cache?', ['Redis', 'None']));
+    const session2 = await waitFor(async () => {
+      const body = (await t.api('GET', `/v1/sessions/${s.id}`)).body;
+      return body.status === 'asking' && body;
+    }, { what: 'the session to be asking' });
+    expect(session2.pendingQuestion.question).toBe('Which database?');
+    // The second is answered first, by its id; then the oldest, without one.
+    const events = await openSse(`${t.url}/v1/sessions/${s.id}/events?lastEventId=0`);
+    const asked = await waitFor(() => {
+      const questions = events.events.filter((e) => e.event === 'question').map((e) => e.data);
+      return questions.length === 2 && questions;
+    }, { what: 'both question events' });
+    events.close();
+    const cache = asked.find((q) => q.question === 'Which cache?');
+    expect((await t.api('POST', `/v1/sessions/${s.id}/answer`, { questionId: cache.questionId, optionIndex: 1 })).status).toBe(200);
+    expect((await t.api('POST', `/v1/sessions/${s.id}/answer`, { answer: 'Postgres' })).status).toBe(200);
+    const answers = await Promise.all([first, second].map(async (res) => (await (await res).json()).hookSpecificOutput.decision.updatedInput.answers));
+    expect(answers).toEqual([{ 'Which database?': 'Postgres' }, { 'Which cache?': 'None' }]);
+  });
+});
