@@ -6,10 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { openSse } from '../support/sse.js';
+import { standInClaude } from '../support/stand-in.js';
 import { waitFor } from '../support/wait-for.js';
 
-/** A stand-in for Claude: a program that prints a line and waits for input. */
-const STAND_IN = process.execPath;
+/** A stand-in for Claude that shows its idle screen and really waits (it does not die at once). */
+const STAND_IN = standInClaude();
 
 describe('operating the daemon', () => {
   let t: TestDaemon;

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { standInClaude } from '../support/stand-in.js';
 import { waitFor } from '../support/wait-for.js';
 
 describe('SSE streams', () => {
   let t: TestDaemon;
   beforeAll(async () => {
-    t = await startTestDaemon({ config: { claudeCommand: process.execPath }, sse: { keepAliveMs: 50 } });
+    t = await startTestDaemon({ config: { claudeCommand: standInClaude() }, sse: { keepAliveMs: 50 } });
   });
   afterAll(async () => {
     await t?.close();
