@@ -9,6 +9,7 @@ import type { TmuxServer } from '../tmux/tmux-server.js';
 import { authPlugin } from './auth.js';
 import { installJsonBodyParser } from './body-parser.js';
 import { installErrorHandling } from './errors.js';
+import { originGuard } from './origin-guard.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -42,6 +43,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installJsonBodyParser(app);
   installErrorHandling(app);
+  // Before auth: a page of another origin is refused whatever credentials it carries.
+  await app.register(originGuard, { authToken: deps.config.authToken, allowedOrigins: deps.config.allowedOrigins, allowedHosts: deps.config.allowedHosts });
   await app.register(authPlugin, { authToken: deps.config.authToken });
   app.addHook('onResponse', async (request, reply) => {
     if (request.url.startsWith('/v1/hooks/')) return;
