@@ -13,7 +13,7 @@ describe('guards', () => {
   let t: TestDaemon;
   beforeAll(async () => {
     t = await startTestDaemon({
-      config: { claudeCommand: standInClaude(), permissionProfiles: { strict: { rules: [] } } },
+      config: { claudeCommand: standInClaude(), permissionProfiles: { strict: { rules: [] } }, allowedRequestEnv: ['LANG', 'FEATURE', 'FEATURE_FLAG', 'QUOTED'] },
       // A daemon environment with a multi-line value (a PEM key, say) must not stop sessions starting.
       env: { CI_DEPLOY_PEM: '-----BEGIN KEY-----\nabc\n-----END KEY-----', AEGIS_AUTH_TOKEN: 'daemon-only-secret-token' },
     });
@@ -49,6 +49,12 @@ describe('guards', () => {
     expect(environ.some((v) => v.startsWith('CLAUDE_CONFIG_DIR='))).toBe(true); // from the daemon's environment
     expect(environ.some((v) => v.startsWith('AEGIS_AUTH_TOKEN='))).toBe(false);
     expect(environ.filter((v) => v.startsWith('AEGIS_'))).toEqual([expect.stringMatching(/^AEGIS_HOOK_SECRET=.{40,}$/)]);
+  });
+
+  it('refuses env that would run code in Claude or its tools (BUN_OPTIONS, GIT_PAGER) with 400 ENV_NOT_ALLOWED naming them', async () => {
+    const res = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), env: { BUN_OPTIONS: '--preload /tmp/evil.js', GIT_PAGER: 'sh -c evil', LANG: 'C.UTF-8' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'ENV_NOT_ALLOWED', message: expect.stringContaining('BUN_OPTIONS, GIT_PAGER'), details: { denied: ['BUN_OPTIONS', 'GIT_PAGER'] } });
   });
 
   it.each(['toString', 'constructor', '__proto__'])('refuses %s as a permission profile with 400', async (name) => {
