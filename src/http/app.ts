@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js';
 import type { Supervisor } from '../sessions/supervisor.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { authPlugin } from './auth.js';
-import { installJsonBodyParser } from './body-parser.js';
+import { installJsonBodyParser, MAX_BODY_BYTES } from './body-parser.js';
 import { installErrorHandling } from './errors.js';
 import { originGuard } from './origin-guard.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
@@ -28,13 +28,10 @@ export interface AppDeps {
   storeFile: string;
 }
 
-/** Large enough for a 1 MiB prompt after JSON escaping. */
-const BODY_LIMIT = 4 * 1024 * 1024;
-
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: MAX_BODY_BYTES,
     // Requests are logged by our own onResponse hook, at debug, with tokens removed from URLs.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,

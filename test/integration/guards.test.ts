@@ -102,6 +102,49 @@ describe('guards', () => {
     expect(await (await held).json()).toEqual({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'deny', message: 'no' } } });
   });
 
+  it('refuses a hook body nested 20 000 deep with 400 before it reaches the session, which made every session listing answer 500', async () => {
+    const s = await idleSession();
+    const other = await idleSession();
+    const deep = `{"hook_event_name":"PermissionRequest","session_id":"${s.id}","tool_name":"Bash","tool_input":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`;
+    let answer: Response | undefined;
+    const call = fetch(`${t.url}/v1/hooks/PermissionRequest?session=${s.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secretOf(s.tmux.paneId) }, body: deep });
+    call.then((res) => (answer = res)).catch(() => {});
+    // Either the call is answered, or (the defect) it is held as a permission that breaks every listing.
+    await waitFor(async () => answer ?? (await t.api('GET', `/v1/sessions/${s.id}/permissions`)).status === 500, { what: 'the hook call to be answered' });
+    expect(answer?.status).toBe(400);
+    expect((await answer!.json()).error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/nested deeper than 64/) });
+    const list = await t.api('GET', '/v1/sessions');
+    expect(list.status).toBe(200);
+    expect(list.body.sessions.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining([s.id, other.id]));
+    expect((await t.api('GET', `/v1/sessions/${s.id}`)).body).toMatchObject({ status: 'idle', pendingPermission: null });
+    expect((await t.api('GET', `/v1/sessions/${s.id}/permissions`)).body).toEqual({ pending: [] });
+  });
+
+  it('refuses a hook body over 4 MiB with 413 before it reaches the session', async () => {
+    const s = await idleSession();
+    const res = await hook('PreToolUse', s.id, secretOf(s.tmux.paneId), { tool_name: 'Write', tool_input: { file_path: '/tmp/x', content: 'x'.repeat(4 * 1024 * 1024) } });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await t.api('GET', `/v1/sessions/${s.id}`)).body.status).toBe('idle');
+  });
+
+  it("keeps listing every other session when one session's data cannot be serialised", async () => {
+    const s = await idleSession();
+    const other = await idleSession();
+    const cyclic: Record<string, unknown> = { command: 'true' };
+    cyclic.self = cyclic;
+    // Straight to the core: data the HTTP bounds would have refused, standing for any that slips through.
+    const held = t.daemon.supervisor.handleHook('PermissionRequest', s.id, secretOf(s.tmux.paneId), { tool_name: 'Bash', tool_input: cyclic });
+    await waitFor(async () => (await t.api('GET', `/v1/sessions/${s.id}`)).status !== 200 || undefined, { what: 'the request to be pending' });
+    const list = await t.api('GET', '/v1/sessions');
+    expect(list.status).toBe(200);
+    expect(list.body.sessions.find((x: { id: string }) => x.id === other.id)).toMatchObject({ id: other.id, status: 'idle' });
+    expect(list.body.sessions.find((x: { id: string }) => x.id === s.id)).toMatchObject({ id: s.id, error: { code: 'INTERNAL' } });
+    expect((await t.api('GET', `/v1/sessions/${other.id}`)).status).toBe(200);
+    expect((await t.api('DELETE', `/v1/sessions/${s.id}`)).status).toBeLessThan(500);
+    await held;
+  });
+
   it('does not follow a transcript path outside the session\'s projects directory', async () => {
     const s = await idleSession();
     const res = await hook('Stop', s.id, secretOf(s.tmux.paneId), { transcript_path: '/etc' });
