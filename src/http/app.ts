@@ -10,6 +10,7 @@ import { authPlugin } from './auth.js';
 import { installJsonBodyParser, MAX_BODY_BYTES } from './body-parser.js';
 import { installErrorHandling } from './errors.js';
 import { originGuard } from './origin-guard.js';
+import { installProtocolErrorHandling, protocolErrorOptions } from './protocol-errors.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -34,12 +35,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: MAX_BODY_BYTES,
     // Requests are logged by our own onResponse hook, at debug, with tokens removed from URLs.
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
+    ...protocolErrorOptions,
     // Held hook calls and SSE streams never finish by themselves; closing must not wait for them.
     forceCloseConnections: true,
   });
   installJsonBodyParser(app);
   installErrorHandling(app);
+  installProtocolErrorHandling(app);
   // Before auth: a page of another origin is refused whatever credentials it carries.
   await app.register(originGuard, { authToken: deps.config.authToken, allowedOrigins: deps.config.allowedOrigins, allowedHosts: deps.config.allowedHosts });
   await app.register(authPlugin, { authToken: deps.config.authToken });
