@@ -75,6 +75,32 @@ describe('guards', () => {
     expect(model.body.error.details.issues[0].path).toBe('model');
   });
 
+  it.each([
+    ['U+009B (CSI), which Claude silently dropped', '\u009b'],
+    ['U+0085 (NEL), which arrived as a line break', '\u0085'],
+    ['U+0080', '\u0080'],
+    ['U+009F', '\u009f'],
+    ['U+2028 (line separator), which arrives as a line break', '\u2028'],
+    ['U+2029 (paragraph separator), which arrives as a line break', '\u2029'],
+  ])('refuses %s in every text that reaches the terminal, naming the field', async (_what, char) => {
+    const s = await idleSession();
+    const text = `before${char}after`;
+    const cases: Array<[string, string, Record<string, unknown>, string]> = [
+      ['POST', `/v1/sessions/${s.id}/send`, { text }, 'text'],
+      ['POST', '/v1/sessions', { workDir: t.workDir(), prompt: text }, 'prompt'],
+      ['POST', `/v1/sessions/${s.id}/reject`, { message: text }, 'message'],
+      ['POST', `/v1/sessions/${s.id}/answer`, { answer: text }, 'answer'],
+    ];
+    // A session name is a window title, not typed text: only the C1 controls are refused there.
+    if (char < '\u2000') cases.push(['POST', '/v1/sessions', { workDir: t.workDir(), name: text }, 'name']);
+    for (const [method, path, body, field] of cases) {
+      const res = await t.api(method, path, body);
+      expect(res.status, `${path} ${field}`).toBe(400);
+      expect(res.body.error.code).toBe('INVALID_REQUEST');
+      expect(res.body.error.details.issues.map((i: { path: string }) => i.path)).toEqual([field]);
+    }
+  });
+
   it('reuses an idle session only when mode, profile and model match and no env is asked for', async () => {
     const s = await idleSession();
     const same = await t.api('POST', '/v1/sessions', { workDir: s.workDir });
