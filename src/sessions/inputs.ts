@@ -37,7 +37,8 @@ export const createSessionSchema = z
     workDir: z.string().min(1).refine((p) => p.startsWith('/'), 'must be an absolute path'),
     prompt: promptText.optional(),
     name: z.string().min(1).max(100).regex(/^[^\x00-\x1f\x7f]+$/, 'must not contain control characters').refine((s) => !C1_CONTROLS.test(s), C1_MESSAGE).optional(),
-    model: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:/@[\]-]+$/, 'must be a model name (letters, digits and . _ : / @ [ ] -)').optional(),
+    // Passed to Claude as `--model <name>`: a name starting with `-` would be read as another flag.
+    model: z.string().min(1).max(200).regex(/^(?!-)[A-Za-z0-9._:/@[\]-]+$/, 'must be a model name (letters, digits and . _ : / @ [ ] -, not starting with -)').optional(),
     tier: z.string().min(1).max(100).optional(),
     permissionMode: permissionModeSchema.optional(),
     permissionProfile: z.string().min(1).max(64).optional(),
