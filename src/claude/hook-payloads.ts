@@ -1,7 +1,9 @@
 /**
  * Bodies Claude Code POSTs to its HTTP hooks. Lenient on purpose: every field a hook might lack is
  * optional and unknown fields pass through, because new Claude releases add fields; a body that is
- * not an object at all is rejected by the HTTP layer without touching the session.
+ * not an object at all is rejected by the HTTP layer without touching the session. Lenient in shape,
+ * not in size: a body's bytes (4 MiB) and nesting (64 levels) are bounded before it is parsed, since
+ * the hook secret is in the environment of every command Claude runs and anything can forge a call.
  */
 import { z } from 'zod';
 

@@ -32,23 +32,55 @@ describe('sessionSettings', () => {
 
 describe('claudeEnv', () => {
   it('inherits the daemon environment, adds the request env and the hook secret', () => {
-    const env = claudeEnv({ ANTHROPIC_API_KEY: 'k', HOME: '/root' }, { FEATURE: 'on' }, 'secret');
+    const env = claudeEnv({ ANTHROPIC_API_KEY: 'k', HOME: '/root' }, { FEATURE: 'on' }, 'secret', ['FEATURE']);
     expect(env).toEqual({ ANTHROPIC_API_KEY: 'k', HOME: '/root', FEATURE: 'on', [HOOK_SECRET_ENV]: 'secret' });
   });
 
   it("keeps the daemon's own variables and terminal out of Claude's environment", () => {
-    const env = claudeEnv({ AEGIS_AUTH_TOKEN: 'master', MANUS_PORT: '1', TMUX: '/tmp/x', TERM: 'xterm', KEEP: 'y' }, {}, 's');
+    const env = claudeEnv({ AEGIS_AUTH_TOKEN: 'master', MANUS_PORT: '1', TMUX: '/tmp/x', TERM: 'xterm', KEEP: 'y' }, {}, 's', []);
     expect(env).toEqual({ KEEP: 'y', [HOOK_SECRET_ENV]: 's' });
   });
 
   it.each(['AEGIS_HOOK_SECRET', 'AEGIS_PORT', 'MANUS_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'CLAUDE_CONFIG_DIR', 'LD_PRELOAD', 'NODE_OPTIONS', 'PATH', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'NODE_TLS_REJECT_UNAUTHORIZED', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'])(
     'refuses a request that sets %s',
     (key) => {
-      expect(() => checkRequestEnv({ [key]: 'x' })).toThrow(expect.objectContaining({ code: 'ENV_NOT_ALLOWED', details: expect.objectContaining({ denied: [key] }) }));
+      expect(() => checkRequestEnv({ [key]: 'x' }, ['*'])).toThrow(expect.objectContaining({ code: 'ENV_NOT_ALLOWED', details: expect.objectContaining({ denied: [key] }) }));
     },
   );
 
+  const DEFAULTS = ['LANG', 'LC_*', 'TZ', 'CI', 'NO_COLOR'];
+
+  it.each(['BUN_OPTIONS', 'GIT_PAGER', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'PAGER', 'PYTHONSTARTUP', 'BASH_ENV', 'SHELLOPTS', 'PS4', 'CLAUDE_CODE_SHELL_PREFIX', 'EDITOR', 'FEATURE_FLAG'])(
+    'refuses %s, which the old denylist let through, unless allowedRequestEnv names it',
+    (key) => {
+      expect(() => checkRequestEnv({ [key]: 'x' }, DEFAULTS)).toThrow(expect.objectContaining({ code: 'ENV_NOT_ALLOWED', details: expect.objectContaining({ denied: [key] }) }));
+    },
+  );
+
+  it('lets through the default allowlist and names matching allowedRequestEnv, * standing for any characters', () => {
+    expect(() => checkRequestEnv({ LANG: 'de_DE.UTF-8', LC_ALL: 'C', TZ: 'Europe/Berlin', CI: '1', NO_COLOR: '1' }, DEFAULTS)).not.toThrow();
+    expect(() => checkRequestEnv({ FEATURE_FLAG: 'on', FEATURE_X: 'y', BUILD_ID: '7' }, ['FEATURE_*', 'BUILD_ID'])).not.toThrow();
+    expect(() => checkRequestEnv({ XFEATURE_FLAG: 'on' }, ['FEATURE_*'])).toThrow(/XFEATURE_FLAG/);
+    expect(() => checkRequestEnv({ lang: 'C' }, DEFAULTS)).toThrow(/lang/);
+  });
+
+  it.each(['BUN_OPTIONS', 'BUN_INSTALL', 'AEGIS_HOOK_SECRET', 'MANUS_AUTH_TOKEN', 'ANTHROPIC_API_KEY', 'CLAUDE_CONFIG_DIR', 'CLAUDE_CODE_USE_BEDROCK', 'LD_PRELOAD', 'NODE_OPTIONS', 'PATH', 'HOME', 'GIT_SSH_COMMAND', 'https_proxy', 'IS_SANDBOX', 'GCONV_PATH'])(
+    'never lets %s through, whatever allowedRequestEnv says',
+    (key) => {
+      expect(() => checkRequestEnv({ [key]: 'x' }, ['*', key])).toThrow(expect.objectContaining({ code: 'ENV_NOT_ALLOWED', details: expect.objectContaining({ denied: [key], neverAllowed: [key] }) }));
+    },
+  );
+
+  it('names every refused variable and the patterns that would have let it through', () => {
+    expect(() => checkRequestEnv({ FEATURE: 'x', LANG: 'C', BUN_OPTIONS: 'y' }, DEFAULTS)).toThrow(
+      expect.objectContaining({
+        message: 'env may not set FEATURE, BUN_OPTIONS: a request may set only variables matching allowedRequestEnv (LANG, LC_*, TZ, CI, NO_COLOR); BUN_OPTIONS can never be set by a request',
+        details: { denied: ['FEATURE', 'BUN_OPTIONS'], neverAllowed: ['BUN_OPTIONS'], invalid: [], allowedRequestEnv: DEFAULTS },
+      }),
+    );
+  });
+
   it('refuses variable names that are not names', () => {
-    expect(() => checkRequestEnv({ 'A=B': 'x', '1X': 'y' })).toThrow(/not valid variable names: A=B, 1X/);
+    expect(() => checkRequestEnv({ 'A=B': 'x', '1X': 'y' }, ['*'])).toThrow(/not valid variable names: A=B, 1X/);
   });
 });

@@ -72,27 +72,48 @@ export function sessionSettings(
 }
 
 /**
- * Variables a caller may not set: the daemon's own, the hook secret, and those that would let a caller
- * redirect the daemon's API key or run code of its choosing inside Claude's process.
+ * Variables no request may set, whatever `allowedRequestEnv` says: the daemon's own (its token, the
+ * hook secret), Claude's account and configuration, and those that run code inside Claude's process
+ * or in every program it starts, all of which hold the API key. A backstop, not a list of everything
+ * dangerous: the allowlist is what keeps the rest out. Matched without regard to case.
  */
-const DENIED_ENV = [
-  /^AEGIS_/, /^MANUS_/, /^ANTHROPIC_/, /^CLAUDE_CONFIG_DIR$/, /^LD_/, /^DYLD_/,
-  /^NODE_OPTIONS$/, /^NODE_PATH$/, /^PATH$/, /^HOME$/, /^SHELL$/, /^TMUX/, /^BASH_ENV$/, /^ENV$/, /^IFS$/,
+const NEVER_ALLOWED_ENV = [
+  // The daemon's own settings and secrets, and Claude's account, configuration and sandbox switch.
+  /^AEGIS_/, /^MANUS_/, /^ANTHROPIC_/, /^CLAUDE/, /^IS_SANDBOX$/,
+  // Code in Claude's own process (a Bun binary) or in every dynamically linked program.
+  /^BUN_/, /^NODE_(?!ENV$)/, /^NPM_CONFIG_/, /^LD_/, /^DYLD_/, /^GCONV_PATH$/, /^GLIBC_TUNABLES$/, /^LOCPATH$/,
+  // Where programs and their start-up files are found, and how shells run every command.
+  /^PATH$/, /^HOME$/, /^SHELL$/, /^XDG_CONFIG_HOME$/, /^TMUX/, /^BASH_ENV$/, /^ENV$/, /^IFS$/, /^SHELLOPTS$/, /^BASHOPTS$/, /^PS4$/, /^PROMPT_COMMAND$/,
+  // Commands tools run on their own: git's pager, hooks and ssh, pagers and editors, interpreters' start-up code.
+  /^GIT_/, /^PAGER$/, /^EDITOR$/, /^VISUAL$/, /^PYTHON(STARTUP|PATH|HOME)$/, /^PERL5?(OPT|LIB)$/, /^RUBY(OPT|LIB)$/, /^_?JAVA_(TOOL_)?OPTIONS$/,
   // Proxies and trust stores would let a caller read the daemon's API traffic, key included.
-  /^(HTTPS?|ALL|NO)_PROXY$/i, /^NODE_TLS_REJECT_UNAUTHORIZED$/, /^NODE_EXTRA_CA_CERTS$/, /^SSL_CERT_(FILE|DIR)$/,
-];
+  /_PROXY$/, /^SSL_CERT_(FILE|DIR)$/,
+].map((rule) => new RegExp(rule.source, 'i'));
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Rejects, with every offending name listed, a request env that the denylist or naming rules refuse. */
-export function checkRequestEnv(env: Record<string, string>): void {
-  const invalid = Object.keys(env).filter((key) => !ENV_NAME.test(key));
-  const denied = Object.keys(env).filter((key) => ENV_NAME.test(key) && DENIED_ENV.some((rule) => rule.test(key)));
-  if (invalid.length > 0 || denied.length > 0) {
-    const parts = [];
-    if (denied.length) parts.push(`may not be set by a request: ${denied.join(', ')}`);
-    if (invalid.length) parts.push(`are not valid variable names: ${invalid.join(', ')}`);
-    throw new AegisError('ENV_NOT_ALLOWED', `env ${parts.join('; ')}`, { denied, invalid });
+/** Whether `name` matches one of the patterns, where `*` stands for any run of characters. */
+function matchesPattern(name: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(name));
+}
+
+/**
+ * A request's env passes only when every name is a variable name that `allowedPatterns` (the
+ * `allowedRequestEnv` setting) lets through and that is not in the floor. Otherwise ENV_NOT_ALLOWED
+ * names every refused variable, the ones no configuration can open, and the patterns in force.
+ */
+export function checkRequestEnv(env: Record<string, string>, allowedPatterns: readonly string[]): void {
+  const names = Object.keys(env);
+  const invalid = names.filter((key) => !ENV_NAME.test(key));
+  const neverAllowed = names.filter((key) => ENV_NAME.test(key) && NEVER_ALLOWED_ENV.some((rule) => rule.test(key)));
+  const denied = names.filter((key) => ENV_NAME.test(key) && (neverAllowed.includes(key) || !matchesPattern(key, allowedPatterns)));
+  if (invalid.length === 0 && denied.length === 0) return;
+  const parts = [];
+  if (denied.length) {
+    parts.push(`may not set ${denied.join(', ')}: a request may set only variables matching allowedRequestEnv (${allowedPatterns.join(', ') || 'none'})`);
+    if (neverAllowed.length) parts.push(`${neverAllowed.join(', ')} can never be set by a request`);
   }
+  if (invalid.length) parts.push(`names that are not valid variable names: ${invalid.join(', ')}`);
+  throw new AegisError('ENV_NOT_ALLOWED', `env ${parts.join('; ')}`, { denied, neverAllowed, invalid, allowedRequestEnv: [...allowedPatterns] });
 }
 
 /**
@@ -102,8 +123,8 @@ export function checkRequestEnv(env: Record<string, string>): void {
 const NOT_INHERITED = /^(AEGIS_|MANUS_|TMUX|TERM$|TERM_PROGRAM|PWD$|OLDPWD$|SHLVL$|_$)/;
 
 /** Claude's environment: the daemon's own, the request's additions, then the session's hook secret. */
-export function claudeEnv(daemonEnv: NodeJS.ProcessEnv, requestEnv: Record<string, string>, hookSecret: string): Record<string, string> {
-  checkRequestEnv(requestEnv);
+export function claudeEnv(daemonEnv: NodeJS.ProcessEnv, requestEnv: Record<string, string>, hookSecret: string, allowedPatterns: readonly string[]): Record<string, string> {
+  checkRequestEnv(requestEnv, allowedPatterns);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(daemonEnv)) {
     if (value !== undefined && ENV_NAME.test(key) && !NOT_INHERITED.test(key)) env[key] = value;

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 9100, host: '127.0.0.1', stateDir: join(homedir(), '.aegis'), tmuxSession: 'aegis', tmuxSocket: 'aegis',
       idleTimeoutMs: 600_000, stallThresholdMs: 120_000, claudeCommand: 'claude', allowedWorkdirs: [], defaultPermissionMode: 'default',
+      allowedOrigins: [], allowedHosts: [], allowedRequestEnv: ['LANG', 'LC_*', 'TZ', 'CI', 'NO_COLOR'],
     });
     expect(config.authToken).toBeUndefined();
     expect(configFile).toBeNull();
@@ -34,6 +35,26 @@ describe('loadConfig', () => {
     const { config } = loadConfig({ env: { AEGIS_CONFIG: file, AEGIS_ALLOWED_WORKDIRS: '/srv/a, /srv/b' }, cwd: emptyDir() });
     expect(config.tmuxSocket).toBe('mine');
     expect(config.allowedWorkdirs).toEqual(['/srv/a', '/srv/b']);
+  });
+
+  it('splits AEGIS_ALLOWED_ORIGINS, AEGIS_ALLOWED_HOSTS and AEGIS_ALLOWED_REQUEST_ENV on commas', () => {
+    const { config } = loadConfig({
+      env: { AEGIS_ALLOWED_ORIGINS: 'http://localhost:3000, https://dash.example', AEGIS_ALLOWED_HOSTS: 'aegis.internal,[fd00::1]:9100', AEGIS_ALLOWED_REQUEST_ENV: 'FEATURE_*, BUILD_ID' },
+      cwd: emptyDir(),
+    });
+    expect(config.allowedOrigins).toEqual(['http://localhost:3000', 'https://dash.example']);
+    expect(config.allowedHosts).toEqual(['aegis.internal', '[fd00::1]:9100']);
+    expect(config.allowedRequestEnv).toEqual(['FEATURE_*', 'BUILD_ID']);
+  });
+
+  it.each([
+    [{ AEGIS_ALLOWED_ORIGINS: 'dash.example' }, /AEGIS_ALLOWED_ORIGINS: must be an origin/],
+    [{ AEGIS_ALLOWED_ORIGINS: 'http://dash.example/app' }, /AEGIS_ALLOWED_ORIGINS: must be an origin/],
+    [{ AEGIS_ALLOWED_ORIGINS: 'file://x' }, /AEGIS_ALLOWED_ORIGINS: must be an origin/],
+    [{ AEGIS_ALLOWED_HOSTS: 'http://aegis.internal' }, /AEGIS_ALLOWED_HOSTS: must be a host name/],
+    [{ AEGIS_ALLOWED_REQUEST_ENV: 'A-B' }, /AEGIS_ALLOWED_REQUEST_ENV: must be a variable name/],
+  ])('refuses an allowed origin, host or env pattern that is not one: %j', (env, message) => {
+    expect(() => loadConfig({ env, cwd: emptyDir() })).toThrow(message);
   });
 
   it.each([

@@ -34,6 +34,9 @@ const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   stallAction: 'STALL_ACTION',
   claudeCommand: 'CLAUDE_COMMAND',
   allowedWorkdirs: 'ALLOWED_WORKDIRS',
+  allowedOrigins: 'ALLOWED_ORIGINS',
+  allowedHosts: 'ALLOWED_HOSTS',
+  allowedRequestEnv: 'ALLOWED_REQUEST_ENV',
   defaultPermissionMode: 'PERMISSION_MODE',
   defaultModel: 'MODEL',
   defaultPermissionProfile: 'PERMISSION_PROFILE',
@@ -41,7 +44,7 @@ const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   permissionTimeoutDecision: 'PERMISSION_TIMEOUT_DECISION',
 };
 
-const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs']);
+const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs', 'allowedOrigins', 'allowedHosts', 'allowedRequestEnv']);
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;

@@ -13,6 +13,18 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const tmuxName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 letters, digits, "_", "." or "-"');
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const absolutePath = z.string().refine((p) => p.startsWith('/'), 'must be an absolute path');
+/** A web origin as browsers send it: scheme, host and port, nothing after. */
+const origin = z.string().refine(isOrigin, 'must be an origin such as http://localhost:3000 (scheme, host and optional port; no path)');
+/** A name a client may use for the daemon, with or without a port: `aegis.internal`, `aegis.internal:8443`, `[fd00::1]`. */
+const hostName = z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?$/, 'must be a host name, optionally with :port');
+/** An environment variable name, where `*` stands for any run of characters: `LC_*`. */
+const envPattern = z.string().regex(/^[A-Za-z0-9_*]+$/, 'must be a variable name, with * for any characters');
+
+/**
+ * Variables a session-creating request may set when the configuration says nothing: they choose a
+ * language, a time zone or a tool's output style, and select data, never code (see configuration.md).
+ */
+export const DEFAULT_ALLOWED_REQUEST_ENV = ['LANG', 'LC_*', 'TZ', 'CI', 'NO_COLOR'];
 
 export const configSchema = z
   .object({
@@ -38,6 +50,12 @@ export const configSchema = z
     stallAction: z.enum(['notify', 'interrupt', 'kill']).default('notify'),
     claudeCommand: z.string().min(1).default('claude'),
     allowedWorkdirs: z.array(absolutePath).default([]),
+    /** Browser origins, besides the daemon's own, whose pages may call the API. */
+    allowedOrigins: z.array(origin).default([]),
+    /** Host names, besides loopback ones, a token-less daemon answers to (a proxy's name, say). */
+    allowedHosts: z.array(hostName).default([]),
+    /** Variables the `env` of a create request may set; anything else is refused. */
+    allowedRequestEnv: z.array(envPattern).default(() => [...DEFAULT_ALLOWED_REQUEST_ENV]),
     defaultPermissionMode: permissionModeSchema.default('default'),
     defaultModel: z.string().min(1).optional(),
     /** Screen size of new windows; Claude lays its screen out to fit. */
@@ -65,3 +83,13 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigKey = keyof Config;
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    return (url.protocol === 'http:' || url.protocol === 'https:') && bare;
+  } catch {
+    return false;
+  }
+}

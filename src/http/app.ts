@@ -7,8 +7,10 @@ import type { Config } from '../config/schema.js';
 import type { Supervisor } from '../sessions/supervisor.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { authPlugin } from './auth.js';
-import { installJsonBodyParser } from './body-parser.js';
+import { installJsonBodyParser, MAX_BODY_BYTES } from './body-parser.js';
 import { installErrorHandling } from './errors.js';
+import { originGuard } from './origin-guard.js';
+import { installProtocolErrorHandling, protocolErrorOptions } from './protocol-errors.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -27,21 +29,21 @@ export interface AppDeps {
   storeFile: string;
 }
 
-/** Large enough for a 1 MiB prompt after JSON escaping. */
-const BODY_LIMIT = 4 * 1024 * 1024;
-
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: MAX_BODY_BYTES,
     // Requests are logged by our own onResponse hook, at debug, with tokens removed from URLs.
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
+    ...protocolErrorOptions,
     // Held hook calls and SSE streams never finish by themselves; closing must not wait for them.
     forceCloseConnections: true,
   });
   installJsonBodyParser(app);
   installErrorHandling(app);
+  installProtocolErrorHandling(app);
+  // Before auth: a page of another origin is refused whatever credentials it carries.
+  await app.register(originGuard, { authToken: deps.config.authToken, allowedOrigins: deps.config.allowedOrigins, allowedHosts: deps.config.allowedHosts });
   await app.register(authPlugin, { authToken: deps.config.authToken });
   app.addHook('onResponse', async (request, reply) => {
     if (request.url.startsWith('/v1/hooks/')) return;

@@ -20,7 +20,17 @@ export const DEFAULT_SSE_OPTIONS: SseOptions = { keepAliveMs: 15_000, maxBacklog
 
 export function formatEvent(event: AegisEvent): string {
   // Event names and ids come from our own enum and counter; JSON never holds a raw line break.
-  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${eventData(event)}\n\n`;
+}
+
+/** The event as JSON; one whose fields cannot be serialised still arrives, as a stand-in saying so. */
+function eventData(event: AegisEvent): string {
+  try {
+    return JSON.stringify(event);
+  } catch {
+    const { id, type, sessionId, at } = event;
+    return JSON.stringify({ id, type, sessionId, at, error: { code: 'INTERNAL', message: 'this event cannot be shown: its fields cannot be serialised' } });
+  }
 }
 
 export class SseHub {

@@ -6,21 +6,39 @@ import { z } from 'zod';
 import { permissionModeSchema } from '../config/schema.js';
 import { SESSION_STATUSES } from './session.js';
 
-/** Text for Claude: non-empty, at most 1 MiB, no NUL (a terminal cannot carry it). */
-const promptText = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(1024 * 1024, 'must be at most 1 MiB')
-  // Other control characters would reach Claude as keys (Ctrl-C, Escape), not as text.
-  .refine((s) => !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(s), 'must not contain control characters other than tab and line breaks')
-  .refine((s) => s.trim().length > 0, 'must not be only whitespace');
+/** C0 controls and DEL other than tab and line breaks: a terminal takes them as keys (Ctrl-C, Escape). */
+const C0_KEYS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+/** C1 controls: a terminal takes them as control sequences (U+009B is CSI) or line breaks (U+0085). */
+const C1_CONTROLS = /[\u0080-\u009f]/;
+/** Claude turns these into plain line breaks, so the text it records would not be the text sent. */
+const LINE_SEPARATORS = /[\u2028\u2029]/;
+const C1_MESSAGE = 'must not contain C1 control characters (U+0080 to U+009F): a terminal takes them as control sequences or line breaks';
+const SEPARATOR_MESSAGE = 'must not contain U+2028 or U+2029: Claude receives them as plain line breaks; send \\n instead';
+
+/**
+ * Text typed into Claude's terminal: non-empty, at most `max` characters, and only characters that
+ * arrive as themselves (tab and line breaks included; NUL, keys, C1 controls and U+2028/U+2029 not).
+ */
+const terminalText = (max: number, maxMessage: string) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(max, maxMessage)
+    .refine((s) => !C0_KEYS.test(s), 'must not contain control characters other than tab and line breaks')
+    .refine((s) => !C1_CONTROLS.test(s), C1_MESSAGE)
+    .refine((s) => !LINE_SEPARATORS.test(s), SEPARATOR_MESSAGE)
+    .refine((s) => s.trim().length > 0, 'must not be only whitespace');
+
+/** Text for Claude's prompt: up to 1 MiB. */
+const promptText = terminalText(1024 * 1024, 'must be at most 1 MiB');
 
 export const createSessionSchema = z
   .object({
     workDir: z.string().min(1).refine((p) => p.startsWith('/'), 'must be an absolute path'),
     prompt: promptText.optional(),
-    name: z.string().min(1).max(100).regex(/^[^\x00-\x1f\x7f]+$/, 'must not contain control characters').optional(),
-    model: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:/@[\]-]+$/, 'must be a model name (letters, digits and . _ : / @ [ ] -)').optional(),
+    name: z.string().min(1).max(100).regex(/^[^\x00-\x1f\x7f]+$/, 'must not contain control characters').refine((s) => !C1_CONTROLS.test(s), C1_MESSAGE).optional(),
+    // Passed to Claude as `--model <name>`: a name starting with `-` would be read as another flag.
+    model: z.string().min(1).max(200).regex(/^(?!-)[A-Za-z0-9._:/@[\]-]+$/, 'must be a model name (letters, digits and . _ : / @ [ ] -, not starting with -)').optional(),
     tier: z.string().min(1).max(100).optional(),
     permissionMode: permissionModeSchema.optional(),
     permissionProfile: z.string().min(1).max(64).optional(),
@@ -55,12 +73,20 @@ export const listQuerySchema = z.object({ status: z.enum(SESSION_STATUSES).optio
 
 export const approveSchema = z.object({ permissionId: z.string().min(1).optional(), always: z.boolean().optional() }).strict();
 
-export const rejectSchema = z.object({ permissionId: z.string().min(1).optional(), message: z.string().min(1).max(10_000).optional() }).strict();
+/** A rejection's message is typed into Claude's prompt when the dialog was on the screen. */
+export const rejectSchema = z.object({ permissionId: z.string().min(1).optional(), message: terminalText(10_000, 'must be at most 10000 characters').optional() }).strict();
 
 export const answerSchema = z
   .object({
     questionId: z.string().min(1).optional(),
-    answer: z.string().min(1).max(10_000).regex(/^[^\x00-\x1f\x7f]+$/, 'must be one line without control characters').optional(),
+    answer: z
+      .string()
+      .min(1)
+      .max(10_000)
+      .regex(/^[^\x00-\x1f\x7f]+$/, 'must be one line without control characters')
+      .refine((s) => !C1_CONTROLS.test(s), C1_MESSAGE)
+      .refine((s) => !LINE_SEPARATORS.test(s), SEPARATOR_MESSAGE)
+      .optional(),
     optionIndex: z.number().int().min(0).optional(),
   })
   .strict()

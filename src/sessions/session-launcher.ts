@@ -57,7 +57,7 @@ export class SessionLauncher {
       throw new AegisError('STORE_UNAVAILABLE', `cannot write the session's settings under ${config.stateDir}: ${errorMessage(err)}`);
     }
 
-    const sessionEnv = claudeEnv(env, input.env ?? {}, secret);
+    const sessionEnv = claudeEnv(env, input.env ?? {}, secret, config.allowedRequestEnv);
     if (permissionMode === 'bypassPermissions' && process.getuid?.() === 0) {
       // As root Claude refuses this mode unless told it runs in a sandbox; the caller asked for it explicitly.
       sessionEnv.IS_SANDBOX ??= '1';

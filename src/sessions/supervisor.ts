@@ -163,7 +163,7 @@ export class Supervisor {
   async create(input: CreateSessionInput, ownerKeyId: string | null = null): Promise<CreateResult> {
     const { config } = this.deps;
     const workDir = resolveWorkDir(input.workDir, config.allowedWorkdirs);
-    checkRequestEnv(input.env ?? {});
+    checkRequestEnv(input.env ?? {}, config.allowedRequestEnv);
     if (input.permissionProfile && !Object.hasOwn(config.permissionProfiles, input.permissionProfile)) {
       const known = Object.keys(config.permissionProfiles).join(', ') || 'none configured';
       throw new AegisError('INVALID_REQUEST', `permissionProfile ${input.permissionProfile} is not a configured profile (${known})`, {

@@ -35,7 +35,7 @@ export const DEFAULT_TIMING: Timing = {
   dialogSettleMs: 300,
   dialogRetryMs: 1000,
   interruptWaitMs: 5000,
-  exitStatusWaitMs: 2500,
+  exitStatusWaitMs: 5000,
   reaperIntervalMs: 1000,
   killGraceMs: 3000,
 };

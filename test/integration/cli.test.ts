@@ -79,7 +79,7 @@ afterAll(() => {
 describe('aegis client commands', () => {
   let td: TestDaemon;
   beforeAll(async () => {
-    td = await startTestDaemon({ claude: false, config: { claudeCommand: standIn }, timing: FAST });
+    td = await startTestDaemon({ claude: false, config: { claudeCommand: standIn, allowedRequestEnv: ['A'] }, timing: FAST });
   });
   afterAll(async () => {
     await td.close();

@@ -13,7 +13,7 @@ describe('guards', () => {
   let t: TestDaemon;
   beforeAll(async () => {
     t = await startTestDaemon({
-      config: { claudeCommand: standInClaude(), permissionProfiles: { strict: { rules: [] } } },
+      config: { claudeCommand: standInClaude(), permissionProfiles: { strict: { rules: [] } }, allowedRequestEnv: ['LANG', 'FEATURE', 'FEATURE_FLAG', 'QUOTED'] },
       // A daemon environment with a multi-line value (a PEM key, say) must not stop sessions starting.
       env: { CI_DEPLOY_PEM: '-----BEGIN KEY-----\nabc\n-----END KEY-----', AEGIS_AUTH_TOKEN: 'daemon-only-secret-token' },
     });
@@ -51,6 +51,12 @@ describe('guards', () => {
     expect(environ.filter((v) => v.startsWith('AEGIS_'))).toEqual([expect.stringMatching(/^AEGIS_HOOK_SECRET=.{40,}$/)]);
   });
 
+  it('refuses env that would run code in Claude or its tools (BUN_OPTIONS, GIT_PAGER) with 400 ENV_NOT_ALLOWED naming them', async () => {
+    const res = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), env: { BUN_OPTIONS: '--preload /tmp/evil.js', GIT_PAGER: 'sh -c evil', LANG: 'C.UTF-8' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'ENV_NOT_ALLOWED', message: expect.stringContaining('BUN_OPTIONS, GIT_PAGER'), details: { denied: ['BUN_OPTIONS', 'GIT_PAGER'] } });
+  });
+
   it.each(['toString', 'constructor', '__proto__'])('refuses %s as a permission profile with 400', async (name) => {
     const res = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), permissionProfile: name });
     expect(res.status).toBe(400);
@@ -67,6 +73,32 @@ describe('guards', () => {
     const model = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), model: 'x; rm -rf /' });
     expect(model.status).toBe(400);
     expect(model.body.error.details.issues[0].path).toBe('model');
+  });
+
+  it.each([
+    ['U+009B (CSI), which Claude silently dropped', '\u009b'],
+    ['U+0085 (NEL), which arrived as a line break', '\u0085'],
+    ['U+0080', '\u0080'],
+    ['U+009F', '\u009f'],
+    ['U+2028 (line separator), which arrives as a line break', '\u2028'],
+    ['U+2029 (paragraph separator), which arrives as a line break', '\u2029'],
+  ])('refuses %s in every text that reaches the terminal, naming the field', async (_what, char) => {
+    const s = await idleSession();
+    const text = `before${char}after`;
+    const cases: Array<[string, string, Record<string, unknown>, string]> = [
+      ['POST', `/v1/sessions/${s.id}/send`, { text }, 'text'],
+      ['POST', '/v1/sessions', { workDir: t.workDir(), prompt: text }, 'prompt'],
+      ['POST', `/v1/sessions/${s.id}/reject`, { message: text }, 'message'],
+      ['POST', `/v1/sessions/${s.id}/answer`, { answer: text }, 'answer'],
+    ];
+    // A session name is a window title, not typed text: only the C1 controls are refused there.
+    if (char < '\u2000') cases.push(['POST', '/v1/sessions', { workDir: t.workDir(), name: text }, 'name']);
+    for (const [method, path, body, field] of cases) {
+      const res = await t.api(method, path, body);
+      expect(res.status, `${path} ${field}`).toBe(400);
+      expect(res.body.error.code).toBe('INVALID_REQUEST');
+      expect(res.body.error.details.issues.map((i: { path: string }) => i.path)).toEqual([field]);
+    }
   });
 
   it('reuses an idle session only when mode, profile and model match and no env is asked for', async () => {
@@ -94,6 +126,49 @@ describe('guards', () => {
     expect((await t.api('GET', `/v1/sessions/${s.id}`)).body.status).toBe('permission_prompt');
     await t.api('POST', `/v1/sessions/${s.id}/reject`, { message: 'no' });
     expect(await (await held).json()).toEqual({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'deny', message: 'no' } } });
+  });
+
+  it('refuses a hook body nested 20 000 deep with 400 before it reaches the session, which made every session listing answer 500', async () => {
+    const s = await idleSession();
+    const other = await idleSession();
+    const deep = `{"hook_event_name":"PermissionRequest","session_id":"${s.id}","tool_name":"Bash","tool_input":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`;
+    let answer: Response | undefined;
+    const call = fetch(`${t.url}/v1/hooks/PermissionRequest?session=${s.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secretOf(s.tmux.paneId) }, body: deep });
+    call.then((res) => (answer = res)).catch(() => {});
+    // Either the call is answered, or (the defect) it is held as a permission that breaks every listing.
+    await waitFor(async () => answer ?? (await t.api('GET', `/v1/sessions/${s.id}/permissions`)).status === 500, { what: 'the hook call to be answered' });
+    expect(answer?.status).toBe(400);
+    expect((await answer!.json()).error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/nested deeper than 64/) });
+    const list = await t.api('GET', '/v1/sessions');
+    expect(list.status).toBe(200);
+    expect(list.body.sessions.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining([s.id, other.id]));
+    expect((await t.api('GET', `/v1/sessions/${s.id}`)).body).toMatchObject({ status: 'idle', pendingPermission: null });
+    expect((await t.api('GET', `/v1/sessions/${s.id}/permissions`)).body).toEqual({ pending: [] });
+  });
+
+  it('refuses a hook body over 4 MiB with 413 before it reaches the session', async () => {
+    const s = await idleSession();
+    const res = await hook('PreToolUse', s.id, secretOf(s.tmux.paneId), { tool_name: 'Write', tool_input: { file_path: '/tmp/x', content: 'x'.repeat(4 * 1024 * 1024) } });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await t.api('GET', `/v1/sessions/${s.id}`)).body.status).toBe('idle');
+  });
+
+  it("keeps listing every other session when one session's data cannot be serialised", async () => {
+    const s = await idleSession();
+    const other = await idleSession();
+    const cyclic: Record<string, unknown> = { command: 'true' };
+    cyclic.self = cyclic;
+    // Straight to the core: data the HTTP bounds would have refused, standing for any that slips through.
+    const held = t.daemon.supervisor.handleHook('PermissionRequest', s.id, secretOf(s.tmux.paneId), { tool_name: 'Bash', tool_input: cyclic });
+    await waitFor(async () => (await t.api('GET', `/v1/sessions/${s.id}`)).status !== 200 || undefined, { what: 'the request to be pending' });
+    const list = await t.api('GET', '/v1/sessions');
+    expect(list.status).toBe(200);
+    expect(list.body.sessions.find((x: { id: string }) => x.id === other.id)).toMatchObject({ id: other.id, status: 'idle' });
+    expect(list.body.sessions.find((x: { id: string }) => x.id === s.id)).toMatchObject({ id: s.id, error: { code: 'INTERNAL' } });
+    expect((await t.api('GET', `/v1/sessions/${other.id}`)).status).toBe(200);
+    expect((await t.api('DELETE', `/v1/sessions/${s.id}`)).status).toBeLessThan(500);
+    await held;
   });
 
   it('does not follow a transcript path outside the session\'s projects directory', async () => {

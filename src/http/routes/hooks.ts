@@ -15,9 +15,8 @@ export function hookRoutes(app: FastifyInstance, { supervisor }: { supervisor: S
     if (!Object.hasOwn(HOOK_EVENTS, event)) return sendError(reply, 404, 'NOT_FOUND', `no hook event ${event}`);
     const sessionId = request.query.session ?? '';
     const secret = request.headers[HOOK_SECRET_HEADER];
-    // Claude runs on this machine: it calls from loopback, or from the address the daemon is bound to.
-    const local = isLoopback(request.socket.remoteAddress) || request.socket.remoteAddress === request.socket.localAddress;
-    if (!local || typeof secret !== 'string' || !sessionId) {
+    // Claude runs on this machine and its hook URL names 127.0.0.1: a hook call comes from loopback.
+    if (!isLoopback(request.socket.remoteAddress) || typeof secret !== 'string' || !sessionId) {
       request.log.warn({ event, sessionId, remote: request.socket.remoteAddress }, 'refused a hook call without loopback origin or secret');
       return sendError(reply, 401, 'UNAUTHORIZED', 'hook calls need the session secret, from loopback');
     }

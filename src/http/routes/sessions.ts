@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { answerSchema, approveSchema, createSessionSchema, listQuerySchema, readQuerySchema, rejectSchema, sendHeadersSchema, sendSchema } from '../../sessions/inputs.js';
 import type { Supervisor } from '../../sessions/supervisor.js';
+import { sendList } from '../json-list.js';
 import { parseInput } from '../validate.js';
 
 const idParams = z.object({ id: z.string().min(1) });
@@ -14,9 +15,9 @@ export function sessionRoutes(app: FastifyInstance, { supervisor }: { supervisor
     return reply.code(result.reused ? 200 : 201).send({ ...result.session, reused: result.reused, ...(result.promptDelivery ? { promptDelivery: result.promptDelivery } : {}) });
   });
 
-  app.get('/v1/sessions', async (request) => {
+  app.get('/v1/sessions', async (request, reply) => {
     const { status } = parseInput(listQuerySchema, request.query, 'query');
-    return { sessions: supervisor.list(status) };
+    return sendList(reply, 'sessions', supervisor.list(status), ['id', 'name', 'workDir', 'status']);
   });
 
   // Registered before /:id so "health" is never taken for a session id.
@@ -48,7 +49,8 @@ export function sessionRoutes(app: FastifyInstance, { supervisor }: { supervisor
 
   app.post('/v1/sessions/:id/escape', async (request) => ({ sent: true, session: await supervisor.escape(idOf(request.params)) }));
 
-  app.get('/v1/sessions/:id/permissions', async (request) => supervisor.permissions(idOf(request.params)));
+  app.get('/v1/sessions/:id/permissions', async (request, reply) =>
+    sendList(reply, 'pending', supervisor.permissions(idOf(request.params)).pending, ['id', 'sessionId', 'toolName', 'source']));
 
   app.post('/v1/sessions/:id/approve', async (request) => {
     const id = idOf(request.params);
