@@ -151,9 +151,9 @@ function optionsEndingAt(s: Screen, end: number, layout: OptionLayout, allowRule
       if (layout.describes) option.description = option.description ? `${option.description} ${more[1]}` : more[1]!;
       else option.label = `${option.label} ${more[1]}`;
     } else if (!isRule(s, line) || options.length === 0) {
+      // Only a rule may stand between options: questions draw one before their extra choices.
       return null;
     }
-    // Questions draw a rule between the answers and their extra choices.
   }
   if (options.length < 2 || options.some((o, i) => o.index !== i + 1) || options.filter((o) => o.selected).length !== 1) return null;
   return { start, options };
@@ -252,8 +252,9 @@ const DIALOG_TOOLS: Array<{ title: RegExp; tool: string; subject: (preview: stri
 
 function commandSubject(s: Screen, lines: string[] | null): ScreenSubject {
   if (!lines) return { text: '', whole: false };
+  // A gutter line (` │ …`) is never whole: `│` is not ASCII.
   const whole = wholeLine(s, lines, /^ (.+)$/);
-  if (whole !== null && !whole.startsWith('│')) return { text: whole, whole: true };
+  if (whole !== null) return { text: whole, whole: true };
   return { text: lines.map((l) => l.replace(/^ (│ ?)?/, '')).join('\n'), whole: false };
 }
 
