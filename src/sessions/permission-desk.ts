@@ -2,7 +2,9 @@
  * Where a session's permission requests and questions are decided. Claude's PermissionRequest hook
  * is held open until an API client, a policy rule or the timeout decides; a dialog that shows on the
  * screen with no hook behind it (hooks failed, or the daemon restarted while one was held) is listed
- * too and answered with keystrokes. Every request is published when it opens and when it is decided.
+ * too and answered with keystrokes, but only where and when such a dialog can really be there, and a
+ * rule may only deny what the screen cannot show whole. Every request is published when it opens and
+ * when it is decided.
  */
 import type { Config } from '../config/schema.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
