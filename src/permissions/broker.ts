@@ -33,8 +33,11 @@ export interface PendingRequest {
   expiresAt: string;
   /** For questions: what was asked. */
   questions?: Question[];
-  /** For screen requests: the dialog's title and options as shown. */
-  screen?: { title: string; options: string[] };
+  /**
+   * For screen requests: the dialog's title and options as shown, and whether the screen shows the
+   * tool's whole input (when not, a rule can only deny it).
+   */
+  screen?: { title: string; options: string[]; inputComplete: boolean };
 }
 
 export type DecisionBy = 'api' | 'rule' | 'timeout' | 'terminal' | 'session_ended';

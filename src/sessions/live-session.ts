@@ -32,6 +32,11 @@ export class LiveSession {
   fingerprint = '';
   /** When a hook last set the status; the screen may lag behind a hook for a moment. */
   lastHookStatusAt = 0;
+  /**
+   * Set by a Stop hook, cleared by the next hook of a turn: while hooks say the turn has ended, no
+   * permission dialog or question can be on the screen, whatever the screen seems to show.
+   */
+  turnEndedByHook = false;
   /** The start-up dialog on screen: which, since when, and when Aegis last answered it. */
   startupDialog: { kind: string; since: number; answeredAt: number } | null = null;
   /** Index in `messages` where the current turn began. */

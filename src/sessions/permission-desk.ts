@@ -2,7 +2,9 @@
  * Where a session's permission requests and questions are decided. Claude's PermissionRequest hook
  * is held open until an API client, a policy rule or the timeout decides; a dialog that shows on the
  * screen with no hook behind it (hooks failed, or the daemon restarted while one was held) is listed
- * too and answered with keystrokes. Every request is published when it opens and when it is decided.
+ * too and answered with keystrokes, but only where and when such a dialog can really be there, and a
+ * rule may only deny what the screen cannot show whole. Every request is published when it opens and
+ * when it is decided.
  */
 import type { Config } from '../config/schema.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
@@ -32,15 +34,6 @@ export interface PermissionDeskDeps {
 
 /** A dialog must stay on screen this long with no hook behind it before it counts as a screen request. */
 const SCREEN_REQUEST_GRACE_MS = 1000;
-
-const TOOL_BY_TITLE: Array<[RegExp, string]> = [
-  [/^Bash command/i, 'Bash'],
-  [/^Create file/i, 'Write'],
-  [/^(Edit|Update) file/i, 'Edit'],
-  [/^Read file/i, 'Read'],
-  [/^Fetch/i, 'WebFetch'],
-  [/^Web search/i, 'WebSearch'],
-];
 
 export class PermissionDesk {
   readonly broker: PermissionBroker;
@@ -183,7 +176,7 @@ export class PermissionDesk {
    */
   onScreen(session: LiveSession, screen: ScreenState): void {
     this.sessions.set(session.id, session);
-    const key = dialogKey(screen);
+    const key = this.counts(session) ? dialogKey(screen) : null;
     for (const request of this.broker.pending(session.id)) {
       if (request.source === 'screen' && request.screen && `${request.kind === 'question' ? 'q' : 'p'}:${request.screen.title}` !== key) {
         this.broker.decide(session.id, request.id, { behavior: screen.kind === 'working' ? 'allow' : 'deny', by: 'terminal' });
@@ -211,11 +204,21 @@ export class PermissionDesk {
     this.broker.close();
   }
 
+  /**
+   * Whether a dialog the screen shows can be there at all: not before Claude takes a first prompt,
+   * and not in a turn its hooks say has ended. (A held hook call covers its dialog: see onScreen.)
+   */
+  private counts(session: LiveSession): boolean {
+    return session.record.status !== 'starting' && !session.turnEndedByHook;
+  }
+
   private openScreenRequest(session: LiveSession, screen: ScreenState, key: string): void {
     if (screen.kind !== 'permission' && screen.kind !== 'question') return;
     const isQuestion = screen.kind === 'question';
-    const toolName = isQuestion ? 'AskUserQuestion' : TOOL_BY_TITLE.find(([re]) => re.test(screen.title))?.[1] ?? screen.title;
-    const toolInput = isQuestion ? { questions: [screenQuestion(screen.question, screen.header, screen.options)] } : screenToolInput(toolName, screen.detail);
+    const toolName = isQuestion ? 'AskUserQuestion' : screen.tool ?? screen.title;
+    const toolInput = isQuestion ? { questions: [screenQuestion(screen.question, screen.header, screen.options)] } : screenToolInput(toolName, screen);
+    // Whether the screen shows the tool's whole input: if not, what a rule would allow may not be what runs.
+    const inputComplete = isQuestion || screen.subject.whole;
     const { request, decision } = this.broker.open(
       {
         sessionId: session.id,
@@ -224,7 +227,7 @@ export class PermissionDesk {
         toolInput,
         suggestions: [],
         source: 'screen',
-        screen: { title: key.slice(2), options: screen.options.map((o) => o.label) },
+        screen: { title: key.slice(2), options: screen.options.map((o) => o.label), inputComplete },
         ...(isQuestion ? { questions: questionsOf(toolInput) } : {}),
       },
       this.timeoutFor(session),
@@ -233,7 +236,7 @@ export class PermissionDesk {
     void decision.then((d) => this.answerOnScreen(session, key, d)).catch((err: unknown) => {
       this.deps.logger.warn({ sessionId: session.id, err: String(err) }, 'cannot answer the dialog on screen');
     });
-    if (!isQuestion) this.applyPolicy(session, request);
+    if (!isQuestion) this.applyPolicy(session, request, { mayAllow: inputComplete });
   }
 
   /**
@@ -273,12 +276,20 @@ export class PermissionDesk {
     if (decision.behavior === 'deny' && decision.message && decision.by === 'api') await this.deps.deliver(session, decision.message);
   }
 
-  /** A policy rule decides at once when one matches; returns whether it did. */
-  private applyPolicy(session: LiveSession, request: PendingRequest): boolean {
+  /**
+   * A policy rule decides at once when one matches; returns whether it did. Unless `mayAllow`, a rule
+   * may only deny: an input read off the screen that may be cut or wrapped is not what an allow rule
+   * was written for, so it waits for a person (or the timeout).
+   */
+  private applyPolicy(session: LiveSession, request: PendingRequest, { mayAllow = true }: { mayAllow?: boolean } = {}): boolean {
     const name = session.record.permissionProfile;
     if (!name || !Object.hasOwn(this.deps.config.permissionProfiles, name)) return false;
     const verdict = evaluate(name, this.deps.config.permissionProfiles[name], request.toolName, request.toolInput);
     if (!verdict || verdict.decision === 'ask') return false;
+    if (verdict.decision === 'allow' && !mayAllow) {
+      this.deps.logger.info({ sessionId: session.id, permissionId: request.id, rule: verdict.rule }, 'a rule would allow an input the screen may not show whole; it waits for a person');
+      return false;
+    }
     return this.broker.decide(session.id, request.id, {
       behavior: verdict.decision,
       by: 'rule',
@@ -292,12 +303,13 @@ export class PermissionDesk {
   }
 }
 
-/** What a dialog's detail says, in the shape of the tool's input (best effort: the screen is all there is). */
-function screenToolInput(toolName: string, detail: string): Record<string, unknown> {
-  const lines = detail.split('\n').filter((l) => !/^Tip:|^[╌─]+$/.test(l.trim()));
-  if (toolName === 'Bash') return { command: lines.find((_line, i) => i > 0 || lines.length === 1) ?? lines[0] ?? '', description: lines[0] ?? '' };
-  if (toolName === 'Write' || toolName === 'Edit' || toolName === 'Read') return { file_path: lines[0] ?? '' };
-  return { detail };
+/** What a dialog shows of the tool's main input, in the shape of the tool's input (the screen is all there is). */
+function screenToolInput(toolName: string, screen: Extract<ScreenState, { kind: 'permission' }>): Record<string, unknown> {
+  const { text } = screen.subject;
+  if (toolName === 'Bash') return { command: text };
+  if (toolName === 'Write' || toolName === 'Edit' || toolName === 'Read') return { file_path: text };
+  if (toolName === 'WebFetch') return { url: text };
+  return { detail: screen.detail };
 }
 
 /** What identifies a dialog on screen: its kind and text, so one dialog is never taken for another. */

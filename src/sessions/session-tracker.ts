@@ -52,6 +52,7 @@ export class SessionTracker {
     this.touch(session);
     this.progressed(session);
     this.readTranscript(session, { publish: true });
+    if (event !== 'Notification') session.turnEndedByHook = event === 'Stop';
     switch (event) {
       case 'UserPromptSubmit':
         this.cancelPendingStop(session);
@@ -171,15 +172,11 @@ export class SessionTracker {
     this.deps.desk().onScreen(session, screen);
     switch (screen.kind) {
       case 'trust_dialog':
-        // The workDir passed the allowed-roots check at creation, so the folder is trusted.
-        this.answerDialog(session, ['Down', 'Enter']);
-        return;
       case 'api_key_dialog':
-        // The key is the daemon's own (its environment); a session nobody watches must not stall on it.
-        this.answerDialog(session, ['Up', 'Enter']);
-        return;
       case 'bypass_dialog':
-        if (session.record.permissionMode === 'bypassPermissions') this.answerDialog(session, ['Down', 'Enter']);
+        // Claude asks these before it takes a first prompt. Later the same words can only be text on
+        // the screen (a reply, a file, a prompt), and answering them would press keys into the prompt.
+        if (session.record.status === 'starting') this.answerStartupDialog(session, screen.kind);
         return;
       case 'permission':
       case 'question':
@@ -192,6 +189,22 @@ export class SessionTracker {
         this.setStatus(session, 'idle', { fromHook: false });
         return;
       case 'unknown':
+        return;
+    }
+  }
+
+  private answerStartupDialog(session: LiveSession, kind: 'trust_dialog' | 'api_key_dialog' | 'bypass_dialog'): void {
+    switch (kind) {
+      case 'trust_dialog':
+        // The workDir passed the allowed-roots check at creation, so the folder is trusted.
+        this.answerDialog(session, ['Down', 'Enter']);
+        return;
+      case 'api_key_dialog':
+        // The key is the daemon's own (its environment); a session nobody watches must not stall on it.
+        this.answerDialog(session, ['Up', 'Enter']);
+        return;
+      case 'bypass_dialog':
+        if (session.record.permissionMode === 'bypassPermissions') this.answerDialog(session, ['Down', 'Enter']);
         return;
     }
   }
