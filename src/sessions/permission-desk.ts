@@ -7,6 +7,7 @@
  * when it is decided.
  */
 import type { Config } from '../config/schema.js';
+import { AegisError } from '../errors.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
 import type { ScreenState } from '../claude/screen.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -234,6 +235,8 @@ export class PermissionDesk {
     );
     this.deps.setStatus(session, isQuestion ? 'asking' : 'permission_prompt');
     void decision.then((d) => this.answerOnScreen(session, key, d)).catch((err: unknown) => {
+      // A daemon that stops leaves the dialog to the next one, which finds it on the screen again.
+      if (err instanceof AegisError && err.code === 'SHUTTING_DOWN') return;
       this.deps.logger.warn({ sessionId: session.id, err: String(err) }, 'cannot answer the dialog on screen');
     });
     if (!isQuestion) this.applyPolicy(session, request, { mayAllow: inputComplete });
@@ -247,33 +250,38 @@ export class PermissionDesk {
     if (decision.by === 'terminal' || decision.by === 'session_ended' || session.isExited) return;
     // The dialog stays on screen until the keys land; it must not be listed again meanwhile.
     this.dialogSeen.set(session.id, { key, at: Date.now() });
-    const screen = await this.deps.screenNow(session);
-    if (dialogKey(screen) !== key) {
-      this.deps.logger.warn({ sessionId: session.id }, 'the dialog changed before its decision could be typed; it is left for the next decision');
-      return;
-    }
-    const paneId = session.record.paneId;
-    if (screen.kind === 'question') {
-      const answer = Object.values(decision.answers ?? {})[0];
-      const chosen = screen.options.find((o) => o.label === answer);
-      if (decision.behavior === 'deny' || answer === undefined) {
-        await this.deps.tmux.pressKeys(paneId, 'Escape');
-      } else if (chosen) {
-        await this.deps.tmux.typeText(paneId, String(chosen.index));
-      } else {
-        const free = screen.options.find((o) => /^Type something/.test(o.label));
-        if (free) await this.deps.tmux.typeText(paneId, String(free.index));
-        await this.deps.tmux.typeText(paneId, answer);
-        await this.deps.tmux.pressKeys(paneId, 'Enter');
+    // Looking at the screen and pressing the keys is one step of the session's input queue: no other
+    // keystroke can come between the check that this dialog is still shown and the answer to it.
+    const typedNo = await session.input(async () => {
+      const screen = await this.deps.screenNow(session);
+      if (dialogKey(screen) !== key) {
+        this.deps.logger.warn({ sessionId: session.id }, 'the dialog changed before its decision could be typed; it is left for the next decision');
+        return false;
       }
-      return;
-    }
-    if (screen.kind !== 'permission') return;
-    const option = permissionOption(screen.options, decision);
-    if (option) await this.deps.tmux.typeText(paneId, String(option.index));
-    else await this.deps.tmux.pressKeys(paneId, decision.behavior === 'deny' ? 'Escape' : 'Enter');
+      const paneId = session.record.paneId;
+      if (screen.kind === 'question') {
+        const answer = Object.values(decision.answers ?? {})[0];
+        const chosen = screen.options.find((o) => o.label === answer);
+        if (decision.behavior === 'deny' || answer === undefined) {
+          await this.deps.tmux.pressKeys(paneId, 'Escape');
+        } else if (chosen) {
+          await this.deps.tmux.typeText(paneId, String(chosen.index));
+        } else {
+          const free = screen.options.find((o) => /^Type something/.test(o.label));
+          if (free) await this.deps.tmux.typeText(paneId, String(free.index));
+          await this.deps.tmux.typeText(paneId, answer);
+          await this.deps.tmux.pressKeys(paneId, 'Enter');
+        }
+        return false;
+      }
+      if (screen.kind !== 'permission') return false;
+      const option = permissionOption(screen.options, decision);
+      if (option) await this.deps.tmux.typeText(paneId, String(option.index));
+      else await this.deps.tmux.pressKeys(paneId, decision.behavior === 'deny' ? 'Escape' : 'Enter');
+      return decision.behavior === 'deny';
+    });
     // Claude asks what to do instead after a "No"; the rejection's message is the answer.
-    if (decision.behavior === 'deny' && decision.message && decision.by === 'api') await this.deps.deliver(session, decision.message);
+    if (typedNo && decision.message && decision.by === 'api') await this.deps.deliver(session, decision.message);
   }
 
   /**

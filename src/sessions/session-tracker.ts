@@ -225,7 +225,7 @@ export class SessionTracker {
     }
     dialog.answeredAt = now;
     this.deps.logger.info({ sessionId: session.id, screen: kind }, 'answering start-up dialog');
-    void this.deps.tmux.pressKeys(session.record.paneId, ...keys).catch(() => {});
+    void session.input(() => this.deps.tmux.pressKeys(session.record.paneId, ...keys)).catch(() => {});
     this.recheckLater(session, this.timing.dialogRetryMs);
   }
 
