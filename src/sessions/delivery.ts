@@ -24,7 +24,7 @@ export interface DeliveryResult {
 
 export interface DeliveryDeps {
   tmux: Pick<TmuxServer, 'typeText' | 'paste' | 'pressKeys'>;
-  timing: Pick<Timing, 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs'>;
+  timing: Pick<Timing, 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs'>;
   /** Re-reads the screen (and transcript) now. */
   refresh: () => Promise<ScreenState>;
 }
@@ -119,13 +119,25 @@ export class Delivery {
         await tmux.paste(paneId, this.text);
       } else {
         // Ctrl-J starts a new line in Claude's prompt without submitting it.
-        for (const [i, line] of this.text.split('\n').entries()) {
+        const lines = this.text.split('\n');
+        for (const [i, line] of lines.entries()) {
           if (i > 0) await tmux.pressKeys(paneId, 'C-j');
           if (line) await tmux.typeText(paneId, line);
         }
+        // Claude reads a fast burst of keys as a paste, in which Enter is a line break: after several
+        // lines, Enter waits until Claude shows the last of them in its prompt box.
+        if (lines.length > 1) await this.untilPromptShows(lines.filter((line) => line.trim() !== '').at(-1) ?? '');
       }
       await tmux.pressKeys(paneId, 'Enter');
     });
+  }
+
+  private untilPromptShows(line: string): Promise<boolean> {
+    const tail = squash(line).slice(-40);
+    return this.session.waitUntil(
+      () => this.session.screenState.kind === 'idle' && squash(this.session.screenState.input).includes(tail),
+      this.deps.timing.typingSettleMs,
+    );
   }
 
   /** Confirmed: give the transcript a moment to hold the message too, so /read right after shows it. */
@@ -138,7 +150,11 @@ export class Delivery {
 /** Whether the prompt box shows the text (wrapped at the screen's width) or Claude's placeholder for a paste. */
 function stillInPromptBox(box: string, text: string): boolean {
   if (/\[Pasted text #\d+/.test(box)) return true;
-  const squash = (s: string) => s.replace(/\s+/g, '');
   const head = squash(text).slice(0, 40);
   return head.length > 0 && squash(box).includes(head);
+}
+
+/** Text without its whitespace, to compare with the prompt box, which wraps lines at the screen's width. */
+function squash(text: string): string {
+  return text.replace(/\s+/g, '');
 }

@@ -11,6 +11,8 @@ export interface Timing {
   /** How long one delivery attempt waits for Claude to confirm the prompt. */
   deliveryAttemptMs: number;
   deliveryAttempts: number;
+  /** How long Enter waits, after several typed lines, for Claude to show the last of them. */
+  typingSettleMs: number;
   /** How long a start-up dialog is shown before it is answered: keys sent as it first draws are lost. */
   dialogSettleMs: number;
   /** Minimum gap between two answers to the same start-up dialog. */
@@ -32,6 +34,7 @@ export const DEFAULT_TIMING: Timing = {
   readyTimeoutMs: 60_000,
   deliveryAttemptMs: 5000,
   deliveryAttempts: 3,
+  typingSettleMs: 1000,
   dialogSettleMs: 300,
   dialogRetryMs: 1000,
   interruptWaitMs: 5000,

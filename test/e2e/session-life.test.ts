@@ -47,6 +47,14 @@ describe('a session across daemon restarts and retries', () => {
     await waitFor(() => existsSync(join(workDir, 'hooked.txt')), { timeoutMs: 20_000, what: 'the approved command to run' });
   });
 
+  it('submits a typed text of many lines with its first Enter (Claude would take a fast Enter as a line break)', async () => {
+    const id = await idleSession();
+    const text = Array.from({ length: 9 }, (_, i) => `line ${i + 1} of 9`).join('\n');
+    const sent = await t.api('POST', `/v1/sessions/${id}/send`, { text });
+    expect(sent.body).toEqual({ delivered: true, attempts: 1 });
+    expect(await userTexts(id)).toEqual([text]);
+  });
+
   it('answers a send retried with the same Idempotency-Key from the first delivery, without typing it again', async () => {
     const id = await idleSession();
     const headers = { 'idempotency-key': 'retry-1' };
