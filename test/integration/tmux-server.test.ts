@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -47,6 +47,33 @@ describe('TmuxServer against a real tmux', () => {
     await tmux.paste(pane.paneId, 'line one\nline "two"\n');
     await tmux.pressKeys(pane.paneId, 'C-d');
     const expected = `${tricky}\nline one\nline "two"\n`;
+    await waitFor(() => { try { return readFileSync(out, 'utf8').length >= expected.length; } catch { return false; } }, { what: 'cat to receive the text' });
+    expect(readFileSync(out, 'utf8')).toBe(expected);
+  });
+
+  it('does not run #(…) or expand #{…} from a window name, work dir or env value, and keeps each exactly', async () => {
+    const ran = join(dir, 'ran');
+    const name = `-n #(touch ${ran}-name) #{session_name} ##{x}`;
+    const cwd = join(dir, '-c #(cd;touch .aegis-never) #{pane_id} ##(x)');
+    mkdirSync(cwd);
+    const pane = await tmux.newWindow({ name, cwd, env: { NOTE: `#(touch ${ran}-env) #{pane_id}` }, owner: 'o', argv: ['sleep', '600'] });
+    expect((await tmux.listWindows()).find((w) => w.paneId === pane.paneId)?.name).toBe(name);
+    expect(readlinkSync(`/proc/${pane.panePid}/cwd`)).toBe(cwd);
+    expect(readFileSync(`/proc/${pane.panePid}/environ`, 'utf8').split('\0')).toContain(`NOTE=#(touch ${ran}-env) #{pane_id}`);
+    // A #() job would have run by now: tmux starts it while expanding.
+    expect(existsSync(`${ran}-name`) || existsSync(`${ran}-env`) || existsSync(join(process.env.HOME ?? '/', '.aegis-never'))).toBe(false);
+  });
+
+  it('types and pastes text that starts with "-" literally, instead of reading it as flags', async () => {
+    const out = join(dir, 'dashes.txt');
+    const pane = await tmux.newWindow({ name: 'cat', cwd: dir, env: {}, owner: 'o', argv: ['sh', '-c', `stty -echo; cat > ${out}`] });
+    await tmux.typeText(pane.paneId, '-v is a flag');
+    await tmux.pressKeys(pane.paneId, 'Enter');
+    await tmux.typeText(pane.paneId, '--');
+    await tmux.pressKeys(pane.paneId, 'Enter');
+    await tmux.paste(pane.paneId, '- one\n- two\n');
+    await tmux.pressKeys(pane.paneId, 'C-d');
+    const expected = '-v is a flag\n--\n- one\n- two\n';
     await waitFor(() => { try { return readFileSync(out, 'utf8').length >= expected.length; } catch { return false; } }, { what: 'cat to receive the text' });
     expect(readFileSync(out, 'utf8')).toBe(expected);
   });
