@@ -15,7 +15,7 @@ import { createLogger } from './log.js';
 import { Supervisor } from './sessions/supervisor.js';
 import type { Timing } from './sessions/timing.js';
 import { openDatabase, type Db } from './store/database.js';
-import { acquirePidLock } from './store/pid-lock.js';
+import { acquireStateDirLock } from './store/pid-lock.js';
 import { SessionStore } from './store/session-store.js';
 import { TmuxServer } from './tmux/tmux-server.js';
 import { AEGIS_VERSION } from './version.js';
@@ -61,7 +61,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   } catch (err) {
     throw new StartupError(`cannot create the state dir ${config.stateDir}: ${(err as Error).message}`);
   }
-  const releaseLock = acquirePidLock(join(config.stateDir, 'aegis.pid'));
+  const releaseLock = acquireStateDirLock(config.stateDir);
   // What startup built, undone in reverse when a later step fails: nothing is left open or locked.
   const built: Array<() => unknown> = [releaseLock];
   const undo = async () => {

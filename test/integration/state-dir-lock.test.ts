@@ -15,12 +15,11 @@ const ROUNDS = 6;
 
 /** A taker: waits for the common start instant, tries once, reports, and holds what it got until stdin ends. */
 const TAKER = `
-const { join } = require('node:path');
 const [lockModule, stateDir, startAt] = process.argv.slice(1);
 import(lockModule).then((m) => {
   while (Date.now() < Number(startAt)) {}
   try {
-    m.acquirePidLock(join(stateDir, 'aegis.pid'));
+    m.acquireStateDirLock(stateDir);
     process.stdout.write('held\\n');
   } catch (err) {
     process.stdout.write('refused ' + err.message + '\\n');
@@ -34,6 +33,7 @@ interface Taker {
   pid: number;
   answer: Promise<string>;
   stop(): Promise<void>;
+  kill9(): Promise<void>;
 }
 
 function startTaker(stateDir: string, startAt: number): Taker {
@@ -41,7 +41,12 @@ function startTaker(stateDir: string, startAt: number): Taker {
   let out = '';
   const answer = new Promise<string>((resolve) => child.stdout.on('data', (d: Buffer) => { out += d; if (out.includes('\n')) resolve(out.trim()); }));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { pid: child.pid!, answer, stop: async () => { child.stdin.end(); await exited; } };
+  return {
+    pid: child.pid!,
+    answer,
+    stop: async () => { child.stdin.end(); await exited; },
+    kill9: async () => { child.kill('SIGKILL'); await exited; },
+  };
 }
 
 describe('the state dir lock', () => {
@@ -70,5 +75,19 @@ describe('the state dir lock', () => {
         await Promise.all(takers.map((t) => t.stop()));
       }
     }
+  });
+
+  it('is free again the moment its holder is killed outright, with no stale lock to clear', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'aegis-lock-'));
+    dirs.push(stateDir);
+    const first = startTaker(stateDir, 0);
+    expect(await first.answer).toBe('held');
+    const refused = startTaker(stateDir, 0);
+    expect(await refused.answer).toContain(`another Aegis daemon (pid ${first.pid})`);
+    await refused.stop();
+    await first.kill9();
+    const next = startTaker(stateDir, 0);
+    expect(await next.answer).toBe('held');
+    await next.stop();
   });
 });
