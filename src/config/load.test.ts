@@ -25,6 +25,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { AEGIS_STATE_DIR: '/srv/aegis-b/' }, cwd }).config.tmuxSocket).toBe(other);
     expect(loadConfig({ env: { AEGIS_STATE_DIR: '/srv/aegis-c' }, cwd }).config.tmuxSocket).not.toBe(other);
     expect(loadConfig({ env: { AEGIS_STATE_DIR: '/srv/aegis-b', AEGIS_TMUX_SOCKET: 'shared' }, cwd }).config.tmuxSocket).toBe('shared');
+    // A state dir given on the command line names the socket too.
+    expect(loadConfig({ env: {}, cwd, overrides: { stateDir: '/srv/aegis-b' } }).config.tmuxSocket).toBe(other);
   });
 
   it('lets AEGIS_* win over legacy MANUS_* and both win over the config file', () => {
