@@ -15,8 +15,10 @@ import { createLogger } from './log.js';
 import { Supervisor } from './sessions/supervisor.js';
 import type { Timing } from './sessions/timing.js';
 import { openDatabase, type Db } from './store/database.js';
+import { daemonIdentity } from './store/daemon-identity.js';
 import { acquireStateDirLock } from './store/pid-lock.js';
 import { SessionStore } from './store/session-store.js';
+import { TmuxError } from './tmux/tmux-error.js';
 import { TmuxServer } from './tmux/tmux-server.js';
 import { AEGIS_VERSION } from './version.js';
 
@@ -98,6 +100,8 @@ async function assemble(
     cols: config.paneCols,
     rows: config.paneRows,
     commandTimeoutMs: 10_000,
+    env,
+    identity: daemonIdentity(db),
   });
   built.push(() => tmux.close());
   let hookBaseUrl = '';
@@ -123,7 +127,19 @@ async function assemble(
   } catch (err) {
     logger.error({ err: (err as Error).message }, 'tmux is not available; sessions cannot start until it is');
   }
-  await supervisor.start();
+  try {
+    await supervisor.start();
+  } catch (err) {
+    // tmux answered neither "here" nor "gone": the recorded sessions may still run in it, and taking
+    // them for lost would close their windows. Starting is refused until tmux answers clearly.
+    if (err instanceof TmuxError) {
+      throw new StartupError(
+        `cannot tell whether the sessions recorded in ${config.stateDir} still run: ${err.message}. ` +
+          `Aegis does not start rather than take them for lost; check tmux (tmux -L ${config.tmuxSocket} ls) and start again`,
+      );
+    }
+    throw err;
+  }
 
   await app.listen({ host: config.host, port: config.port });
   const port = (app.server.address() as { port: number }).port;

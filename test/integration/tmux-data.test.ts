@@ -4,7 +4,9 @@
  * a stand-in for Claude.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readlinkSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
@@ -29,7 +31,9 @@ describe('request data given to tmux', () => {
   it('does not run #(…) or expand #{…} from a session name or work dir, and gives both back exactly', async () => {
     const marker = join(t.workDir('markers'), 'ran');
     const name = `#(touch ${marker}) #{session_name} ##{pane_id} -x`;
-    const workDir = join(t.workDir(), '#(cd;touch .aegis-never) #{pane_id}');
+    // A directory's name cannot hold "/", so its #() job would leave its mark in the home directory.
+    const homeMarker = `.aegis-test-${randomBytes(4).toString('hex')}`;
+    const workDir = join(t.workDir(), `#(cd;touch ${homeMarker}) #{pane_id}`);
     mkdirSync(workDir);
     const created = await t.api('POST', '/v1/sessions', { workDir, name });
     expect(created.status).toBe(201);
@@ -39,7 +43,9 @@ describe('request data given to tmux', () => {
     expect(tmux('display-message', '-p', '-t', paneId, '#{window_name}')).toBe(name);
     const pid = tmux('display-message', '-p', '-t', paneId, '#{pane_pid}');
     expect(readlinkSync(`/proc/${pid}/cwd`)).toBe(workDir);
-    expect(existsSync(marker) || existsSync(join(process.env.HOME ?? '/', '.aegis-never'))).toBe(false);
+    const ranInHome = existsSync(join(homedir(), homeMarker));
+    rmSync(join(homedir(), homeMarker), { force: true });
+    expect(existsSync(marker) || ranInHome).toBe(false);
   });
 
   it('answers 503 TMUX_UNAVAILABLE, not 500, when tmux refuses the paste buffer of a long prompt', async () => {
