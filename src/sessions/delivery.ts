@@ -4,7 +4,8 @@
  * counts as delivered only when Claude confirms it: its UserPromptSubmit hook, or a new user record
  * in the transcript. An unconfirmed attempt is retried a bounded number of times, re-pressing Enter
  * when the text still sits in the prompt box and retyping only when nothing at all happened, so a
- * message never arrives twice.
+ * message never arrives twice. Typing that fails part-way is erased again with Backspace, so a failed
+ * delivery leaves no half-typed text in Claude's prompt.
  */
 import type { ScreenState } from '../claude/screen.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
@@ -18,7 +19,7 @@ export interface DeliveryResult {
 }
 
 export interface DeliveryDeps {
-  tmux: Pick<TmuxServer, 'typeText' | 'paste' | 'pressKeys'>;
+  tmux: Pick<TmuxServer, 'typeText' | 'paste' | 'pressKeys' | 'pressKey'>;
   timing: Pick<Timing, 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs'>;
   /** Re-reads the screen (and transcript) now. */
   refresh: () => Promise<ScreenState>;
@@ -43,17 +44,36 @@ export async function deliverText(session: LiveSession, rawText: string, deps: D
 
   const paneId = session.record.paneId;
   const input = async () => {
-    if (text.length > MAX_TYPED) {
-      await deps.tmux.paste(paneId, text);
-    } else {
-      // Ctrl-J starts a new line in Claude's prompt without submitting it.
-      const lines = text.split('\n');
-      for (const [i, line] of lines.entries()) {
-        if (i > 0) await deps.tmux.pressKeys(paneId, 'C-j');
-        if (line) await deps.tmux.typeText(paneId, line);
+    // Backspaces that would remove what may have reached the prompt so far, the key being sent
+    // included (a command that timed out may still have run).
+    let typed = 0;
+    try {
+      if (text.length > MAX_TYPED) {
+        // Claude shows a paste as one placeholder ("[Pasted text #1 +n lines]"); one Backspace removes it.
+        typed = 1;
+        await deps.tmux.paste(paneId, text);
+      } else {
+        // Ctrl-J starts a new line in Claude's prompt without submitting it.
+        const lines = text.split('\n');
+        for (const [i, line] of lines.entries()) {
+          if (i > 0) {
+            typed += 1;
+            await deps.tmux.pressKeys(paneId, 'C-j');
+          }
+          if (line) {
+            // One key per character; Claude may merge some (it composes é from e and ´) but never splits one.
+            typed += [...line].length;
+            await deps.tmux.typeText(paneId, line);
+          }
+        }
       }
+      await deps.tmux.pressKeys(paneId, 'Enter');
+    } catch (err) {
+      // Backspace is safe in any state of the prompt: on an empty one it does nothing (it leaves
+      // shell mode), unlike Ctrl-C (exits Claude when pressed twice) or Escape (interrupts a turn).
+      await deps.tmux.pressKey(paneId, 'BSpace', typed).catch(() => {});
+      throw err;
     }
-    await deps.tmux.pressKeys(paneId, 'Enter');
   };
 
   for (let attempt = 1; attempt <= deps.timing.deliveryAttempts; attempt++) {

@@ -97,6 +97,7 @@ describe('sessions with the real Claude Code', () => {
       await waitFor(async () => (await status(id)) === 'idle', { timeoutMs: 20_000, what: 'the turn to end' });
     }
     expect(await userTexts(id)).toEqual(samples);
+    expect((await t.api('GET', `/v1/sessions/${id}/pane`)).body.text).toMatch(/^❯\s*$/m);
   });
 
   it('interrupts a slow streamed turn', async () => {
