@@ -108,7 +108,7 @@ export class SessionUpkeep {
       await tmux.killWindow(window.windowId).catch(() => {});
     }
     const foreign = windows.filter((w) => w.daemon !== tmux.identity).map(({ windowId, name, daemon }) => ({ windowId, name, daemon }));
-    if (foreign.length > 0) logger.debug({ foreign }, "leaving alone tmux windows this daemon did not open");
+    if (foreign.length > 0) logger.debug({ foreign }, 'leaving alone tmux windows this daemon did not open');
     this.orphans = { found: found.map(({ windowId, name, owner }) => ({ windowId, name, owner })), closed: this.orphans.closed + found.length, foreign };
   }
 
