@@ -17,8 +17,12 @@ export class LockHeldError extends Error {
   }
 }
 
-/** State dirs this process holds, so a second daemon in the same process is refused too. */
-const heldHere = new Set<string>();
+/**
+ * The lock connections this process holds, by lock file: a second daemon in the same process is
+ * refused too, and a held connection stays reachable, so garbage collection never closes it (closing
+ * it would release the lock).
+ */
+const heldHere = new Map<string, Database.Database>();
 /** How long a refused daemon waits for a holder that just took the lock to write its pid. */
 const PID_WAIT_MS = 1000;
 
@@ -40,7 +44,7 @@ export function acquireStateDirLock(stateDir: string): () => void {
     if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new LockHeldError(stateDir, holderPid(pidFile));
     throw err;
   }
-  heldHere.add(lockFile);
+  heldHere.set(lockFile, db);
   // Written whole under another name and renamed, so a reader never sees half a pid.
   const partial = `${pidFile}.${process.pid}`;
   writeFileSync(partial, `${process.pid}\n`, { mode: 0o600 });

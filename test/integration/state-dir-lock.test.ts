@@ -13,13 +13,18 @@ const LOCK_MODULE = resolve(import.meta.dirname, '../../dist/store/pid-lock.js')
 const TAKERS = 8;
 const ROUNDS = 6;
 
-/** A taker: waits for the common start instant, tries once, reports, and holds what it got until stdin ends. */
+/**
+ * A taker: waits for the common start instant, tries once, reports, and holds what it got until stdin
+ * ends. Like a daemon that keeps no reference to the lock itself, it drops the release function and
+ * collects garbage: the lock must outlive that.
+ */
 const TAKER = `
 const [lockModule, stateDir, startAt] = process.argv.slice(1);
 import(lockModule).then((m) => {
   while (Date.now() < Number(startAt)) {}
   try {
     m.acquireStateDirLock(stateDir);
+    global.gc();
     process.stdout.write('held\\n');
   } catch (err) {
     process.stdout.write('refused ' + err.message + '\\n');
@@ -37,7 +42,7 @@ interface Taker {
 }
 
 function startTaker(stateDir: string, startAt: number): Taker {
-  const child = spawn(process.execPath, ['-e', TAKER, LOCK_MODULE, stateDir, String(startAt)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', '-e', TAKER, LOCK_MODULE, stateDir, String(startAt)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   const answer = new Promise<string>((resolve) => child.stdout.on('data', (d: Buffer) => { out += d; if (out.includes('\n')) resolve(out.trim()); }));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
