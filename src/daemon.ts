@@ -15,10 +15,12 @@ import { createLogger } from './log.js';
 import { Supervisor } from './sessions/supervisor.js';
 import type { Timing } from './sessions/timing.js';
 import { openDatabase, type Db } from './store/database.js';
+import { daemonIdentity } from './store/daemon-identity.js';
 import { MetaStore } from './store/meta-store.js';
-import { acquirePidLock } from './store/pid-lock.js';
+import { acquireStateDirLock } from './store/pid-lock.js';
 import { listenForHooks, type HookListener } from './http/hook-listener.js';
 import { SessionStore } from './store/session-store.js';
+import { TmuxError } from './tmux/tmux-error.js';
 import { TmuxServer } from './tmux/tmux-server.js';
 import { AEGIS_VERSION } from './version.js';
 
@@ -63,7 +65,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   } catch (err) {
     throw new StartupError(`cannot create the state dir ${config.stateDir}: ${(err as Error).message}`);
   }
-  const releaseLock = acquirePidLock(join(config.stateDir, 'aegis.pid'));
+  const releaseLock = acquireStateDirLock(config.stateDir);
   // What startup built, undone in reverse when a later step fails: nothing is left open or locked.
   const built: Array<() => unknown> = [releaseLock];
   const undo = async () => {
@@ -92,6 +94,7 @@ async function assemble(
   const storeFile = join(config.stateDir, 'aegis.db');
   const db = openDatabase(storeFile);
   built.push(() => db.close());
+  const meta = new MetaStore(db);
   const bus = new EventBus(config.eventReplaySize);
   const tmux = new TmuxServer({
     tmuxBin: config.tmuxBin,
@@ -100,6 +103,8 @@ async function assemble(
     cols: config.paneCols,
     rows: config.paneRows,
     commandTimeoutMs: 10_000,
+    env,
+    identity: daemonIdentity(meta),
   });
   built.push(() => tmux.close());
   let hookBaseUrl = '';
@@ -125,11 +130,23 @@ async function assemble(
   } catch (err) {
     logger.error({ err: (err as Error).message }, 'tmux is not available; sessions cannot start until it is');
   }
-  await supervisor.start();
+  try {
+    await supervisor.start();
+  } catch (err) {
+    // tmux answered neither "here" nor "gone": the recorded sessions may still run in it, and taking
+    // them for lost would close their windows. Starting is refused until tmux answers clearly.
+    if (err instanceof TmuxError) {
+      throw new StartupError(
+        `cannot tell whether the sessions recorded in ${config.stateDir} still run: ${err.message}. ` +
+          `Aegis does not start rather than take them for lost; check tmux (tmux -L ${config.tmuxSocket} ls) and start again`,
+      );
+    }
+    throw err;
+  }
 
   await app.listen({ host: config.host, port: config.port });
   const port = (app.server.address() as { port: number }).port;
-  const hooks = await hookAddress(app, config, port, new MetaStore(db), logger);
+  const hooks = await hookAddress(app, config, port, meta, logger);
   if (hooks.listener) built.push(() => hooks.listener?.close());
   hookBaseUrl = hooks.baseUrl;
 

@@ -20,7 +20,8 @@ export const MIN_TMUX = { major: 3, minor: 2 } as const;
 const RUN_TIMEOUT_MS = 20_000;
 const HEALTH_TIMEOUT_MS = 3000;
 
-export async function checkTmux(tmuxBin: string): Promise<Check> {
+/** tmux runs and is new enough; the detail names the socket the daemon uses and how to watch it. */
+export async function checkTmux(tmuxBin: string, socket: string): Promise<Check> {
   const name = 'tmux';
   const hint = `install tmux ${MIN_TMUX.major}.${MIN_TMUX.minor} or newer (e.g. apt install tmux), or point AEGIS_TMUX_BIN at it`;
   let output: string;
@@ -32,7 +33,8 @@ export async function checkTmux(tmuxBin: string): Promise<Check> {
   const version = parseTmuxVersion(output);
   if (!version) return { name, ok: false, detail: `cannot read a version from "${output}"`, hint };
   const ok = version.major > MIN_TMUX.major || (version.major === MIN_TMUX.major && version.minor >= MIN_TMUX.minor);
-  return ok ? { name, ok, detail: output } : { name, ok, detail: `${output} is older than ${MIN_TMUX.major}.${MIN_TMUX.minor}`, hint };
+  if (!ok) return { name, ok, detail: `${output} is older than ${MIN_TMUX.major}.${MIN_TMUX.minor}`, hint };
+  return { name, ok, detail: `${output}, socket ${socket} (watch the sessions with: ${tmuxBin} -L ${socket} attach)` };
 }
 
 /** "tmux 3.3a" → 3.3; "tmux next-3.5" → 3.5; "tmux master" → null. */

@@ -18,6 +18,18 @@ describe('loadConfig', () => {
     expect(configFile).toBeNull();
   });
 
+  it('names the tmux socket after the state dir: aegis for ~/.aegis, aegis-<hash> for any other, unless one is set', () => {
+    const cwd = emptyDir();
+    expect(loadConfig({ env: { AEGIS_STATE_DIR: '~/.aegis' }, cwd }).config.tmuxSocket).toBe('aegis');
+    const other = loadConfig({ env: { AEGIS_STATE_DIR: '/srv/aegis-b' }, cwd }).config.tmuxSocket;
+    expect(other).toMatch(/^aegis-[0-9a-f]{8}$/);
+    expect(loadConfig({ env: { AEGIS_STATE_DIR: '/srv/aegis-b/' }, cwd }).config.tmuxSocket).toBe(other);
+    expect(loadConfig({ env: { AEGIS_STATE_DIR: '/srv/aegis-c' }, cwd }).config.tmuxSocket).not.toBe(other);
+    expect(loadConfig({ env: { AEGIS_STATE_DIR: '/srv/aegis-b', AEGIS_TMUX_SOCKET: 'shared' }, cwd }).config.tmuxSocket).toBe('shared');
+    // A state dir given on the command line names the socket too.
+    expect(loadConfig({ env: {}, cwd, overrides: { stateDir: '/srv/aegis-b' } }).config.tmuxSocket).toBe(other);
+  });
+
   it('lets AEGIS_* win over legacy MANUS_* and both win over the config file', () => {
     const cwd = emptyDir();
     writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify({ port: 9300, maxSessions: 3, logLevel: 'debug' }));

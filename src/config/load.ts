@@ -5,7 +5,6 @@
  * what is wrong, so startup stops with a message a person can act on.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { configSchema, type Config, type ConfigKey } from './schema.js';
 
@@ -49,6 +48,8 @@ const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs', 'allowedOrigins', 'allo
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Values from the command line, above everything else (and seen by what derives from them, such as the tmux socket). */
+  overrides?: Partial<Record<ConfigKey, unknown>>;
 }
 
 export interface LoadedConfig {
@@ -58,7 +59,7 @@ export interface LoadedConfig {
   configFile: string | null;
 }
 
-export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadOptions = {}): LoadedConfig {
+export function loadConfig({ env = process.env, cwd = process.cwd(), overrides = {} }: LoadOptions = {}): LoadedConfig {
   const raw: Record<string, unknown> = {};
   const sources: Partial<Record<ConfigKey, string>> = {};
 
@@ -81,6 +82,12 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadOptio
     }
   }
 
+  for (const [key, value] of Object.entries(overrides) as [ConfigKey, unknown][]) {
+    if (value === undefined) continue;
+    raw[key] = value;
+    sources[key] = 'command line';
+  }
+
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
@@ -91,9 +98,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadOptio
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const config = parsed.data;
-  config.stateDir = expandHome(config.stateDir);
-  return { config, sources, configFile: fileExists ? configFile : null };
+  return { config: parsed.data, sources, configFile: fileExists ? configFile : null };
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
@@ -107,12 +112,6 @@ function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigError(`${file} must hold a JSON object`);
   }
   return data as Record<string, unknown>;
-}
-
-function expandHome(path: string): string {
-  if (path === '~') return homedir();
-  if (path.startsWith('~/')) return resolve(homedir(), path.slice(2));
-  return resolve(path);
 }
 
 /** The configuration with secrets replaced, fit for logs and diagnostics. */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { profileSchema, TIMEOUT_DECISIONS } from '../permissions/policy.js';
+import { DEFAULT_STATE_DIR, resolveStateDir, tmuxSocketFor } from './paths.js';
 
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk', 'auto'] as const;
 export const permissionModeSchema = z.enum(PERMISSION_MODES);
@@ -36,9 +37,10 @@ export const configSchema = z
      */
     hookPort: int(1, 65535).optional(),
     authToken: z.string().min(16, 'must be at least 16 characters').optional(),
-    stateDir: z.string().min(1).default('~/.aegis'),
+    stateDir: z.string().min(1).default(DEFAULT_STATE_DIR),
     tmuxSession: tmuxName.default('aegis'),
-    tmuxSocket: tmuxName.default('aegis'),
+    /** Unset: named after the state dir (see paths.ts). */
+    tmuxSocket: tmuxName.optional(),
     tmuxBin: z.string().min(1).default('tmux'),
     logLevel: z.enum(LOG_LEVELS).default('info'),
     maxSessions: int(1, 10_000).default(50),
@@ -79,7 +81,12 @@ export const configSchema = z
         message: `names no profile in permissionProfiles (have: ${Object.keys(config.permissionProfiles).join(', ') || 'none'})`,
       });
     }
-  });
+  })
+  .transform((config) => ({
+    ...config,
+    stateDir: resolveStateDir(config.stateDir),
+    tmuxSocket: config.tmuxSocket ?? tmuxSocketFor(config.stateDir),
+  }));
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigKey = keyof Config;

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AegisError, type ErrorCode } from '../errors.js';
-import { TmuxCommandError, TmuxDisconnectedError } from '../tmux/control-client.js';
+import { TmuxError } from '../tmux/tmux-error.js';
 
 export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string, details?: Record<string, unknown>): FastifyReply {
   return reply.code(status).type('application/json').send({ error: { code, message, ...(details ? { details } : {}) } });
@@ -18,8 +18,12 @@ export function installErrorHandling(app: FastifyInstance): void {
       if (err.status === 429 && typeof err.details?.retryAfterSeconds === 'number') reply.header('retry-after', String(err.details.retryAfterSeconds));
       return sendError(reply, err.status, err.code, err.message, err.details);
     }
-    if (err instanceof TmuxCommandError || err instanceof TmuxDisconnectedError) {
-      request.log.warn({ err: err.message }, 'tmux failed a request');
+    if (err instanceof TmuxError) {
+      request.log.warn({ err: err.message, kind: err.kind }, 'tmux failed a request');
+      if (err.kind === 'target-missing') {
+        // The session's window went away under the request; its exit is being recorded.
+        return sendError(reply, 409, 'SESSION_EXITED', `the session's tmux window no longer exists (${err.message}); the session has exited or is ending`);
+      }
       return sendError(reply, 503, 'TMUX_UNAVAILABLE', err.message);
     }
     const fastifyError = err as FastifyError;

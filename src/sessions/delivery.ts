@@ -6,7 +6,8 @@
  * when the text still sits in the prompt box and retyping only when nothing at all happened, so a
  * message never arrives twice. A delivery that ran out of attempts can be resumed (a retry with the
  * same Idempotency-Key): it goes on from where it stopped and never types the text a second time once
- * anything reached Claude.
+ * anything reached Claude. Typing that fails part-way is erased again with Backspace, so a failed
+ * delivery leaves no half-typed text in Claude's prompt.
  */
 import type { ScreenState } from '../claude/screen.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
@@ -23,7 +24,7 @@ export interface DeliveryResult {
 }
 
 export interface DeliveryDeps {
-  tmux: Pick<TmuxServer, 'typeText' | 'paste' | 'pressKeys'>;
+  tmux: Pick<TmuxServer, 'typeText' | 'paste' | 'pressKeys' | 'pressKey'>;
   timing: Pick<Timing, 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs'>;
   /** Re-reads the screen (and transcript) now. */
   refresh: () => Promise<ScreenState>;
@@ -110,25 +111,47 @@ export class Delivery {
     return this.session.transcript === this.transcript && this.transcript.records === this.recordsBefore;
   }
 
-  /** Types (or pastes) the text and presses Enter, as one batch of the session's keystrokes. */
+  /**
+   * Types (or pastes) the text and presses Enter, as one batch of the session's keystrokes. When
+   * typing fails part-way, what may have reached the prompt is erased again.
+   */
   private input(): Promise<void> {
     const { tmux } = this.deps;
     const paneId = this.paneId;
     return this.session.input(async () => {
-      if (this.text.length > MAX_TYPED) {
-        await tmux.paste(paneId, this.text);
-      } else {
-        // Ctrl-J starts a new line in Claude's prompt without submitting it.
-        const lines = this.text.split('\n');
-        for (const [i, line] of lines.entries()) {
-          if (i > 0) await tmux.pressKeys(paneId, 'C-j');
-          if (line) await tmux.typeText(paneId, line);
+      // Backspaces that would remove what may have reached the prompt so far, the key being sent
+      // included (a command that timed out may still have run).
+      let typed = 0;
+      try {
+        if (this.text.length > MAX_TYPED) {
+          // Claude shows a paste as one placeholder ("[Pasted text #1 +n lines]"); one Backspace removes it.
+          typed = 1;
+          await tmux.paste(paneId, this.text);
+        } else {
+          // Ctrl-J starts a new line in Claude's prompt without submitting it.
+          const lines = this.text.split('\n');
+          for (const [i, line] of lines.entries()) {
+            if (i > 0) {
+              typed += 1;
+              await tmux.pressKeys(paneId, 'C-j');
+            }
+            if (line) {
+              // One key per character; Claude may merge some (it composes é from e and ´) but never splits one.
+              typed += [...line].length;
+              await tmux.typeText(paneId, line);
+            }
+          }
+          // Claude reads a fast burst of keys as a paste, in which Enter is a line break: after several
+          // lines, Enter waits until Claude shows the last of them in its prompt box.
+          if (lines.length > 1) await this.untilPromptShows(lines.filter((line) => line.trim() !== '').at(-1) ?? '');
         }
-        // Claude reads a fast burst of keys as a paste, in which Enter is a line break: after several
-        // lines, Enter waits until Claude shows the last of them in its prompt box.
-        if (lines.length > 1) await this.untilPromptShows(lines.filter((line) => line.trim() !== '').at(-1) ?? '');
+        await tmux.pressKeys(paneId, 'Enter');
+      } catch (err) {
+        // Backspace is safe in any state of the prompt: on an empty one it does nothing (it leaves
+        // shell mode), unlike Ctrl-C (exits Claude when pressed twice) or Escape (interrupts a turn).
+        await tmux.pressKey(paneId, 'BSpace', typed).catch(() => {});
+        throw err;
       }
-      await tmux.pressKeys(paneId, 'Enter');
     });
   }
 

@@ -36,6 +36,8 @@ export interface SessionUpkeepDeps {
 export interface OrphanReport {
   found: Array<{ windowId: string; name: string; owner: string }>;
   closed: number;
+  /** Windows this daemon did not open (another daemon's on the same socket, or opened by hand): left alone. */
+  foreign: Array<{ windowId: string; name: string; daemon: string }>;
 }
 
 /** Reaper passes between two orphan sweeps. */
@@ -45,7 +47,9 @@ export class SessionUpkeep {
   private timer: NodeJS.Timeout | null = null;
   private ticks = 0;
   private stopped = false;
-  private orphans: OrphanReport = { found: [], closed: 0 };
+  private orphans: OrphanReport = { found: [], closed: 0, foreign: [] };
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectFailures = 0;
 
   constructor(private readonly deps: SessionUpkeepDeps) {}
 
@@ -57,6 +61,7 @@ export class SessionUpkeep {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
   }
 
   /** One pass: idle sessions past their timeout end, working sessions without progress stall. */
@@ -98,42 +103,58 @@ export class SessionUpkeep {
     return this.orphans;
   }
 
-  /** Closes windows in the tmux server that no live session owns (the placeholder window excepted). */
+  /**
+   * Closes windows this daemon opened that no live session owns. Windows without this daemon's mark
+   * (another daemon's on the same tmux socket, one opened by hand, the placeholder) are only reported.
+   */
   async sweepOrphans(): Promise<void> {
     const { tmux, registry, logger } = this.deps;
     if (!tmux.connected || registry.launches().underWay > 0) return;
     const generation = registry.launches().started;
-    const windows = await tmux.listWindows();
+    const windows = (await tmux.listWindows()).filter((w) => !w.keeper);
     const launches = registry.launches();
     if (launches.underWay > 0 || launches.started !== generation) return;
-    const found = windows.filter((w) => !w.keeper && !registry.ownsWindow(w.windowId));
+    const found = windows.filter((w) => w.daemon === tmux.identity && !registry.ownsWindow(w.windowId));
     for (const window of found) {
       logger.warn({ windowId: window.windowId, name: window.name, owner: window.owner || null }, 'closing an orphan tmux window');
       await tmux.killWindow(window.windowId).catch(() => {});
     }
-    this.orphans = { found: found.map(({ windowId, name, owner }) => ({ windowId, name, owner })), closed: this.orphans.closed + found.length };
+    const foreign = windows.filter((w) => w.daemon !== tmux.identity).map(({ windowId, name, daemon }) => ({ windowId, name, daemon }));
+    if (foreign.length > 0) logger.debug({ foreign }, 'leaving alone tmux windows this daemon did not open');
+    this.orphans = { found: found.map(({ windowId, name, owner }) => ({ windowId, name, owner })), closed: this.orphans.closed + found.length, foreign };
   }
 
   /**
    * The control connection ended. If the tmux session still exists only the connection was lost:
-   * reconnect and close out the sessions whose windows are gone. Otherwise tmux died with them.
+   * reconnect and close out the sessions whose windows are gone. If tmux shows it is gone, its
+   * sessions died with it. Anything in between (tmux does not answer clearly) is not death: it is
+   * logged and looked at again later, with growing pauses.
    */
   async onTmuxDisconnected(reason: string): Promise<void> {
-    const { tmux, tracker, logger, registry } = this.deps;
+    const { tmux, tracker, logger, registry, timing } = this.deps;
     if (this.stopped) return;
-    if (await tmux.sessionExists()) {
-      logger.warn({ reason }, 'tmux control connection lost; reconnecting');
-      try {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    try {
+      if (await tmux.sessionExists()) {
+        logger.warn({ reason }, 'tmux control connection lost; reconnecting');
         await tmux.connect();
-        const windows = new Set((await tmux.listWindows()).map((w) => w.windowId));
+        const windows = new Set((await tmux.listWindows({ strict: true })).map((w) => w.windowId));
         for (const session of registry.sessions()) {
           if (!session.isExited && !windows.has(session.record.windowId)) tracker.markExited(session, 'window_closed', null);
         }
+        this.reconnectFailures = 0;
         return;
-      } catch (err) {
-        logger.error({ err: errorMessage(err) }, 'cannot reconnect to tmux');
       }
+    } catch (err) {
+      const retryMs = Math.min(timing.tmuxRetryMs * 2 ** this.reconnectFailures++, timing.tmuxRetryMaxMs);
+      logger.error({ reason, err: errorMessage(err), retryMs }, 'cannot tell whether tmux still holds the sessions; trying again later');
+      if (this.stopped) return;
+      this.reconnectTimer = setTimeout(() => void this.onTmuxDisconnected(reason), retryMs);
+      this.reconnectTimer.unref();
+      return;
     }
+    this.reconnectFailures = 0;
     logger.error({ reason }, 'the tmux server is gone; its sessions are marked exited');
     for (const session of registry.sessions()) tracker.markExited(session, 'tmux_died', null);
   }

@@ -25,6 +25,9 @@ export interface Timing {
   reaperIntervalMs: number;
   /** Grace for Claude to exit after its window is closed, before it is killed. */
   killGraceMs: number;
+  /** First pause before tmux is asked again after it did not answer clearly; it doubles up to the max. */
+  tmuxRetryMs: number;
+  tmuxRetryMaxMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -41,4 +44,6 @@ export const DEFAULT_TIMING: Timing = {
   exitStatusWaitMs: 5000,
   reaperIntervalMs: 1000,
   killGraceMs: 3000,
+  tmuxRetryMs: 1000,
+  tmuxRetryMaxMs: 30_000,
 };

@@ -1,40 +1,69 @@
 /**
- * One daemon per state dir: a PID file created exclusively. A file left by a dead process is taken
- * over; one held by a live process stops startup with a message naming it.
+ * One daemon per state dir. The lock is the kernel's: an exclusive SQLite lock (`locking_mode =
+ * EXCLUSIVE`) on `<stateDir>/aegis.lock`, held for the daemon's life and released by the kernel when
+ * its process ends however it ends. Taking it is one atomic step, so of any number of daemons starting
+ * at once exactly one gets it, and there is no stale lock to take over. The holder writes its pid to
+ * `<stateDir>/aegis.pid`, only so a refused daemon can name it.
  */
-import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { isProcessAlive } from '../process-alive.js';
 
 export class LockHeldError extends Error {
-  constructor(file: string, pid: number) {
-    super(`another Aegis daemon (pid ${pid}) already uses this state dir (${file}); stop it or set AEGIS_STATE_DIR`);
+  constructor(stateDir: string, pid: number | null) {
+    super(`another Aegis daemon (pid ${pid ?? 'unknown'}) already uses this state dir (${stateDir}); stop it or set AEGIS_STATE_DIR`);
     this.name = 'LockHeldError';
   }
 }
 
-/** Lock files this process holds, so a second daemon in the same process is refused too. */
-const heldHere = new Set<string>();
+/**
+ * The lock connections this process holds, by lock file: a second daemon in the same process is
+ * refused too, and a held connection stays reachable, so garbage collection never closes it (closing
+ * it would release the lock).
+ */
+const heldHere = new Map<string, Database.Database>();
+/** How long a refused daemon waits for a holder that just took the lock to write its pid. */
+const PID_WAIT_MS = 1000;
 
-export function acquirePidLock(file: string): () => void {
-  if (heldHere.has(file)) throw new LockHeldError(file, process.pid);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      heldHere.add(file);
-      return () => {
-        heldHere.delete(file);
-        if (readPid(file) === process.pid) rmSync(file, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = readPid(file);
-      if (holder !== null && holder !== process.pid && isProcessAlive(holder)) throw new LockHeldError(file, holder);
-      rmSync(file, { force: true }); // left behind by a process that is gone
-    }
+/** Takes the state dir or throws LockHeldError; returns the release. */
+export function acquireStateDirLock(stateDir: string): () => void {
+  const lockFile = join(stateDir, 'aegis.lock');
+  const pidFile = join(stateDir, 'aegis.pid');
+  if (heldHere.has(lockFile)) throw new LockHeldError(stateDir, process.pid);
+  // No busy timeout: a held lock refuses at once instead of waiting for the holder to go.
+  const db = new Database(lockFile, { timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    // The first write takes the exclusive lock, and in this mode it is kept until the connection closes.
+    db.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL); DELETE FROM holder;');
+    db.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
+    db.exec('COMMIT');
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new LockHeldError(stateDir, holderPid(pidFile));
+    throw err;
   }
-  throw new Error(`cannot take the lock ${file}`);
+  heldHere.set(lockFile, db);
+  // Written whole under another name and renamed, so a reader never sees half a pid.
+  const partial = `${pidFile}.${process.pid}`;
+  writeFileSync(partial, `${process.pid}\n`, { mode: 0o600 });
+  renameSync(partial, pidFile);
+  return () => {
+    if (!heldHere.delete(lockFile)) return;
+    if (readPid(pidFile) === process.pid) rmSync(pidFile, { force: true });
+    db.close();
+  };
+}
+
+/** The holder's pid: the pid file may still name the previous, dead holder for a moment. */
+function holderPid(pidFile: string): number | null {
+  const deadline = Date.now() + PID_WAIT_MS;
+  for (;;) {
+    const pid = readPid(pidFile);
+    if ((pid !== null && isProcessAlive(pid)) || Date.now() >= deadline) return pid;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
 }
 
 function readPid(file: string): number | null {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandLine, quoteArg } from './command.js';
+import { commandArgv, commandLine, format, quoteArg, tmuxCommand } from './command.js';
 
 describe('quoteArg', () => {
   it.each([
@@ -22,8 +22,39 @@ describe('quoteArg', () => {
   });
 });
 
+describe('tmuxCommand', () => {
+  it('escapes # in every value tmux format-expands (window name, -c directory), and nowhere else', () => {
+    const command = tmuxCommand('new-window', ['-d', '-n', '#(touch x) #{pane_id}', '-c', '/srv/#{y}', '-e', 'K=#(z)', '-t', '=aegis:'], ['sh', '#(a)']);
+    expect(commandArgv(command)).toEqual(['new-window', '-d', '-n', '##(touch x) ##{pane_id}', '-c', '/srv/##{y}', '-e', 'K=#(z)', '-t', '=aegis:', '--', 'sh', '#(a)']);
+  });
+
+  it('escapes # in a display-message operand, which tmux expands, but not in text to type', () => {
+    expect(commandArgv(tmuxCommand('display-message', ['-p'], ['#(x)']))).toEqual(['display-message', '-p', '--', '##(x)']);
+    expect(commandArgv(tmuxCommand('send-keys', ['-t', '%1', '-l'], ['#(x) #{y}']))).toEqual(['send-keys', '-t', '%1', '-l', '--', '#(x) #{y}']);
+  });
+
+  it('ends the flags with -- before any operand, so text that starts with - stays text', () => {
+    expect(commandArgv(tmuxCommand('send-keys', ['-t', '%1', '-l'], ['-v is a flag']))).toEqual(['send-keys', '-t', '%1', '-l', '--', '-v is a flag']);
+    expect(commandArgv(tmuxCommand('set-buffer', ['-b', 'b'], ['- item']))).toEqual(['set-buffer', '-b', 'b', '--', '- item']);
+    expect(commandArgv(tmuxCommand('kill-window', ['-t', '@1']))).toEqual(['kill-window', '-t', '@1']);
+  });
+
+  it('passes a Format unescaped where tmux expands, with its interpolated values escaped', () => {
+    const name = 'a#b';
+    expect(commandArgv(tmuxCommand('list-panes', ['-F', format`#{pane_id} ${name}`]))).toEqual(['list-panes', '-F', '#{pane_id} a##b']);
+  });
+
+  it('refuses a Format where tmux would not expand it, an unknown flag, a missing value and NUL', () => {
+    expect(() => tmuxCommand('send-keys', ['-t', '%1'], [format`#{pane_id}`])).toThrow(/does not expand/);
+    expect(() => tmuxCommand('send-keys', ['-F', '-t', '%1'], ['x'])).toThrow(/-F is not one Aegis may use/);
+    expect(() => tmuxCommand('send-keys', ['-t'])).toThrow(/needs a value/);
+    expect(() => tmuxCommand('send-keys', ['x'])).toThrow(/expected a flag/);
+    expect(() => tmuxCommand('send-keys', ['-t', '%1', '-l'], ['a\0b'])).toThrow(/NUL/);
+  });
+});
+
 describe('commandLine', () => {
   it('leaves the subcommand bare and quotes every argument', () => {
-    expect(commandLine('send-keys', ['-t', '%3', '-l', 'x y'])).toBe('send-keys "-t" "%3" "-l" "x y"');
+    expect(commandLine(tmuxCommand('send-keys', ['-t', '%3', '-l'], ['x y']))).toBe('send-keys "-t" "%3" "-l" "--" "x y"');
   });
 });

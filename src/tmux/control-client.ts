@@ -1,27 +1,18 @@
 /**
  * One long-lived tmux control-mode connection (`tmux -C attach`). Commands go in over stdin and are
  * matched to their `%begin`/`%end` reply blocks in FIFO order; notifications (`%output`,
- * `%window-close`, `%exit`, ...) come out as events. It knows nothing of Claude or of sessions.
+ * `%window-close`, `%exit`, ...) come out as events. Every failure is a TmuxError. It knows nothing of
+ * Claude or of sessions.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { commandLine } from './command.js';
+import { commandLine, tmuxCommand, type TmuxCommand } from './command.js';
+import { TmuxError } from './tmux-error.js';
+import { tmuxEnv, tmuxProcessArgv } from './tmux-process.js';
 
-export class TmuxCommandError extends Error {
-  constructor(
-    readonly subcommand: string,
-    readonly output: string,
-  ) {
-    super(`tmux ${subcommand} failed: ${output || 'no output'}`);
-    this.name = 'TmuxCommandError';
-  }
-}
-
-export class TmuxDisconnectedError extends Error {
-  constructor(reason: string) {
-    super(`tmux control connection closed: ${reason}`);
-    this.name = 'TmuxDisconnectedError';
-  }
+/** The connection is gone: every command on it fails as tmux being unavailable. */
+function disconnected(subcommand: string, reason: string): TmuxError {
+  return new TmuxError(subcommand, 'unavailable', `tmux control connection closed: ${reason}`);
 }
 
 export interface ControlClientEvents {
@@ -52,6 +43,8 @@ export interface ControlClientOptions {
   tmuxBin: string;
   socket: string;
   session: string;
+  /** The daemon's environment; the control client gets it without the daemon's private variables. */
+  env: NodeJS.ProcessEnv;
   commandTimeoutMs: number;
 }
 
@@ -79,17 +72,19 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
 
   /** Attach to an existing tmux session in control mode. */
   static async connect(options: ControlClientOptions): Promise<TmuxControlClient> {
-    const child = spawn(options.tmuxBin, ['-L', options.socket, '-C', 'attach-session', '-t', `=${options.session}`], {
+    const attach = tmuxCommand('attach-session', ['-t', `=${options.session}`]);
+    const child = spawn(options.tmuxBin, tmuxProcessArgv(options.socket, attach, ['-C']), {
       stdio: ['pipe', 'pipe', 'pipe'],
+      env: tmuxEnv(options.env),
     });
     const client = new TmuxControlClient(child, options);
     // Commands that need a client (refresh-client) fail with "no current client" until tmux has
     // attached us: wait for that, then prove the connection answers.
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TmuxDisconnectedError('tmux did not attach the control client in time')), options.commandTimeoutMs);
+      timer = setTimeout(() => reject(new TmuxError('attach-session', 'unavailable', 'tmux did not attach the control client in time')), options.commandTimeoutMs);
     });
-    const exited = new Promise<never>((_, reject) => client.once('exit', (reason) => reject(new TmuxDisconnectedError(reason))));
+    const exited = new Promise<never>((_, reject) => client.once('exit', (reason) => reject(disconnected('attach-session', reason))));
     // Whichever of these settles after the race must not surface as an unhandled rejection.
     timedOut.catch(() => {});
     exited.catch(() => {});
@@ -101,7 +96,7 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
     } finally {
       clearTimeout(timer);
     }
-    await client.run('display-message', ['-p', 'ready']);
+    await client.run(tmuxCommand('display-message', ['-p'], ['ready']));
     return client;
   }
 
@@ -113,10 +108,11 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
     return this.child.pid;
   }
 
-  /** Runs one tmux command and resolves with its output lines; rejects with TmuxCommandError on `%error`. */
-  run(subcommand: string, args: readonly string[] = []): Promise<string[]> {
-    if (this.closed) return Promise.reject(new TmuxDisconnectedError(this.closeReason));
-    const line = commandLine(subcommand, args);
+  /** Runs one tmux command and resolves with its output lines; rejects with TmuxError. */
+  run(command: TmuxCommand): Promise<string[]> {
+    const { subcommand } = command;
+    if (this.closed) return Promise.reject(disconnected(subcommand, this.closeReason));
+    const line = commandLine(command);
     return new Promise<string[]>((resolve, reject) => {
       const entry: PendingCommand = {
         subcommand,
@@ -126,7 +122,7 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
         timer: setTimeout(() => {
           // The reply may still come; the slot stays in the FIFO so later replies stay matched.
           entry.abandoned = true;
-          reject(new TmuxCommandError(subcommand, `no reply within ${this.options.commandTimeoutMs} ms`));
+          reject(new TmuxError(subcommand, 'unavailable', `no reply within ${this.options.commandTimeoutMs} ms`));
         }, this.options.commandTimeoutMs),
       };
       this.pending.push(entry);
@@ -187,7 +183,7 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
       if (name && paneId) this.emit('subscription', name, paneId, rest.join(' : '));
     } else if (text.startsWith('%pause ')) {
       const paneId = text.split(' ')[1];
-      if (paneId) void this.run('refresh-client', ['-A', `${paneId}:continue`]).catch(() => {});
+      if (paneId) void this.run(tmuxCommand('refresh-client', ['-A', `${paneId}:continue`])).catch(() => {});
     } else if (text.startsWith('%session-changed ')) {
       this.markAttached();
     } else if (text.startsWith('%exit')) {
@@ -204,7 +200,7 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
     if (!entry) return;
     clearTimeout(entry.timer);
     if (entry.abandoned) return;
-    if (failed) entry.reject(new TmuxCommandError(entry.subcommand, block.lines.join('\n')));
+    if (failed) entry.reject(TmuxError.fromOutput(entry.subcommand, block.lines.join('\n')));
     else entry.resolve(block.lines);
   }
 
@@ -214,7 +210,7 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
     this.closeReason = reason;
     for (const entry of this.pending.splice(0)) {
       clearTimeout(entry.timer);
-      if (!entry.abandoned) entry.reject(new TmuxDisconnectedError(reason));
+      if (!entry.abandoned) entry.reject(disconnected(entry.subcommand, reason));
     }
     this.emit('exit', reason);
   }

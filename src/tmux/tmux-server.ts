@@ -2,11 +2,17 @@
  * Aegis's private tmux server (`tmux -L <socket>`): one tmux session holding one window per Aegis
  * session, driven through a single control-mode connection. It reports pane output, pane death and
  * window closes as events and knows nothing of Claude. Windows are addressed by tmux ids (`@3`, `%7`).
+ * Every window it opens, and the placeholder window when it starts the server, carries this daemon's
+ * identity mark, so daemons that share a socket can tell their windows apart. Every failure is a
+ * TmuxError.
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { execa } from 'execa';
-import { TmuxControlClient, TmuxDisconnectedError } from './control-client.js';
+import { format, tmuxCommand, type Arg, type Subcommand } from './command.js';
+import { TmuxControlClient } from './control-client.js';
+import { DAEMON_OPTION, ensureSession, KEEPER_OPTION, OWNER_OPTION, sessionExists, setUpConnection, DEATH_SUBSCRIPTION, type ServerStartOptions } from './server-start.js';
+import { TmuxError } from './tmux-error.js';
+import { tmuxVersion } from './tmux-process.js';
 
 export interface TmuxServerOptions {
   tmuxBin: string;
@@ -15,6 +21,10 @@ export interface TmuxServerOptions {
   cols: number;
   rows: number;
   commandTimeoutMs: number;
+  /** The daemon's environment: tmux gets it without the daemon's own (AEGIS_*, MANUS_*) variables. */
+  env: NodeJS.ProcessEnv;
+  /** This daemon's identity, written on every window it opens; another daemon's windows carry another. */
+  identity: string;
 }
 
 export interface NewWindow {
@@ -36,6 +46,8 @@ export interface PaneRef {
 export interface WindowInfo extends PaneRef {
   name: string;
   owner: string;
+  /** The identity of the daemon that opened the window; empty for a window no daemon marked. */
+  daemon: string;
   /** The placeholder window that keeps the tmux session alive. */
   keeper: boolean;
   dead: boolean;
@@ -55,16 +67,8 @@ export interface TmuxServerEvents {
   disconnected: [reason: string];
 }
 
-const OWNER_OPTION = '@aegis-session';
-/** Variables of the daemon's own configuration, never handed to a window. */
-const PRIVATE_ENV = /^(AEGIS|MANUS)_/;
-const START_ATTEMPTS = 3;
-const KEEPER_OPTION = '@aegis-keeper';
-const DEATH_SUBSCRIPTION = 'aegis-pane-dead';
 const SEP = '\t';
-const WINDOW_FORMAT = ['#{window_id}', '#{pane_id}', '#{pane_pid}', '#{pane_dead}', '#{pane_dead_status}', `#{${OWNER_OPTION}}`, `#{${KEEPER_OPTION}}`, '#{window_name}'].join(SEP);
-/** The placeholder window that keeps the tmux session alive while no Aegis session runs. */
-const KEEPER_ARGV = ['sh', '-c', 'printf "Aegis tmux server: one window per session (C-b w lists them)\\n"; exec tail -f /dev/null'];
+const WINDOW_FORMAT = format`#{window_id}\t#{pane_id}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{${OWNER_OPTION}}\t#{${DAEMON_OPTION}}\t#{${KEEPER_OPTION}}\t#{window_name}`;
 
 export class TmuxServer extends EventEmitter<TmuxServerEvents> {
   private client: TmuxControlClient | null = null;
@@ -80,15 +84,18 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     return this.client?.isOpen ?? false;
   }
 
-  /** tmux's version string, e.g. "3.3a"; throws when tmux cannot run. */
+  get identity(): string {
+    return this.options.identity;
+  }
+
+  /** tmux's version string, e.g. "3.3a". */
   async version(): Promise<string> {
-    const { stdout } = await execa(this.options.tmuxBin, ['-V'], { timeout: this.options.commandTimeoutMs });
-    return stdout.replace(/^tmux\s+/, '').trim();
+    return tmuxVersion(this.startOptions());
   }
 
   /** Starts the server and our tmux session when missing, then attaches the control connection. */
   async connect(): Promise<TmuxControlClient> {
-    if (this.closed) throw new TmuxDisconnectedError('Aegis is shutting down');
+    if (this.closed) throw new TmuxError('attach-session', 'unavailable', 'Aegis is shutting down');
     if (this.client?.isOpen) return this.client;
     this.connecting ??= this.openClient().finally(() => {
       this.connecting = null;
@@ -99,22 +106,29 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
   /**
    * Opens a window running `argv`. The command goes over the control connection, never a command
    * line: the environment holds secrets (API key, hook secret) that other users could read in a
-   * process listing.
+   * process listing. The name and directory reach tmux escaped, so they stay exactly as given.
    */
   async newWindow(spec: NewWindow): Promise<PaneRef> {
     if (spec.argv.length < 2) throw new Error('newWindow needs a program and at least one argument');
     const env = Object.entries(spec.env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
     const [line = ''] = await this.run('new-window', [
-      '-d', '-P', '-F', '#{window_id} #{pane_id} #{pane_pid}',
-      '-t', `=${this.options.session}:`, '-n', spec.name, '-c', spec.cwd, ...env, '--', ...spec.argv,
-    ]);
+      '-d', '-P', '-F', format`#{window_id} #{pane_id} #{pane_pid}`,
+      '-t', `=${this.options.session}:`, '-n', spec.name, '-c', spec.cwd, ...env,
+    ], spec.argv);
     const [windowId = '', paneId = '', pid = ''] = line.split(' ');
-    await this.run('set-option', ['-w', '-t', windowId, OWNER_OPTION, spec.owner]);
+    try {
+      await this.run('set-option', ['-w', '-t', windowId], [DAEMON_OPTION, this.options.identity]);
+      await this.run('set-option', ['-w', '-t', windowId], [OWNER_OPTION, spec.owner]);
+    } catch (err) {
+      // A window without its marks would be nobody's: it is not left behind.
+      await this.killWindow(windowId).catch(() => {});
+      throw err;
+    }
     return { windowId, paneId, panePid: Number(pid) };
   }
 
   /**
-   * Every window with its first pane. Lenient by default (no server is an empty list); `strict`
+   * Every window with its first pane. Lenient by default (tmux unreachable is an empty list); `strict`
    * throws instead, for callers that must not take a failure for "no windows".
    */
   async listWindows({ strict = false }: { strict?: boolean } = {}): Promise<WindowInfo[]> {
@@ -123,11 +137,11 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     const seen = new Set<string>();
     const windows: WindowInfo[] = [];
     for (const line of lines) {
-      const [windowId = '', paneId = '', pid = '', dead, status = '', owner = '', keeper, ...name] = line.split(SEP);
+      const [windowId = '', paneId = '', pid = '', dead, status = '', owner = '', daemon = '', keeper, ...name] = line.split(SEP);
       if (seen.has(windowId)) continue;
       seen.add(windowId);
       windows.push({
-        windowId, paneId, panePid: Number(pid), owner, keeper: keeper === '1', name: name.join(SEP),
+        windowId, paneId, panePid: Number(pid), owner, daemon, keeper: keeper === '1', name: name.join(SEP),
         dead: dead === '1', exitStatus: status === '' ? null : Number(status),
       });
     }
@@ -138,7 +152,7 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
   async paneExitStatus(paneId: string, waitMs: number): Promise<number | null> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const [line = ''] = await this.run('display-message', ['-p', '-t', paneId, '#{pane_dead_status}']).catch(() => ['']);
+      const [line = ''] = await this.run('display-message', ['-p', '-t', paneId], [format`#{pane_dead_status}`]).catch(() => ['']);
       if (/^\d+$/.test(line.trim())) return Number(line.trim());
       if (Date.now() >= deadline) return null;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -149,21 +163,36 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     await this.run('kill-window', ['-t', windowId]);
   }
 
-  /** Types text literally (no key names). */
+  /** Types text literally (no key names); text that starts with `-` is text too. */
   async typeText(paneId: string, text: string): Promise<void> {
-    await this.run('send-keys', ['-t', paneId, '-l', text]);
+    await this.run('send-keys', ['-t', paneId, '-l'], [text]);
   }
 
   /** Presses keys by tmux key name (`Enter`, `Escape`, `C-c`, `Down`). */
   async pressKeys(paneId: string, ...keys: string[]): Promise<void> {
-    await this.run('send-keys', ['-t', paneId, ...keys]);
+    await this.run('send-keys', ['-t', paneId], keys);
   }
 
-  /** Delivers any text, line breaks included, as one bracketed paste through a private buffer. */
+  /** Presses one key (by tmux key name) `times` times in a row. */
+  async pressKey(paneId: string, key: string, times: number): Promise<void> {
+    if (times < 1) return;
+    await this.run('send-keys', ['-t', paneId, '-N', String(times)], [key]);
+  }
+
+  /**
+   * Delivers any text, line breaks included, as one bracketed paste through a private buffer. The
+   * buffer is set over the control connection like every other command (checked: 1.3 MB of text with
+   * quotes, `#{}`, tabs and UTF-8 arrives byte-exact in about half a second).
+   */
   async paste(paneId: string, text: string): Promise<void> {
     const buffer = `aegis-${randomBytes(6).toString('hex')}`;
-    await this.tmux(['load-buffer', '-b', buffer, '-'], { input: text });
-    await this.run('paste-buffer', ['-d', '-p', '-b', buffer, '-t', paneId]);
+    await this.run('set-buffer', ['-b', buffer], [text]);
+    try {
+      await this.run('paste-buffer', ['-d', '-p', '-b', buffer, '-t', paneId]);
+    } catch (err) {
+      await this.run('delete-buffer', ['-b', buffer]).catch(() => {});
+      throw err;
+    }
   }
 
   /** The visible screen of a pane as plain text, one line per row. */
@@ -173,19 +202,9 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
   }
 
   async paneSize(paneId: string): Promise<PaneSize> {
-    const [line = ''] = await this.run('display-message', ['-p', '-t', paneId, '#{pane_width} #{pane_height}']);
+    const [line = ''] = await this.run('display-message', ['-p', '-t', paneId], [format`#{pane_width} #{pane_height}`]);
     const [cols = 0, rows = 0] = line.split(' ').map(Number);
     return { cols, rows };
-  }
-
-  /** Ends the whole tmux server (every window in it). */
-  async killServer(): Promise<void> {
-    await this.tmux(['kill-server'], { reject: false });
-  }
-
-  /** A one-off tmux process on our server, bounded in time like every control-mode command. */
-  private tmux(args: string[], options: { input?: string; reject?: boolean } = {}) {
-    return execa(this.options.tmuxBin, ['-L', this.options.socket, ...args], { timeout: this.options.commandTimeoutMs, ...options });
   }
 
   /** Detaches the control connection; the tmux server and its windows live on. */
@@ -196,17 +215,32 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     this.client = null;
   }
 
-  async run(subcommand: string, args: readonly string[]): Promise<string[]> {
+  /**
+   * Whether the tmux server runs and holds our tmux session: false only when tmux shows them gone;
+   * throws a TmuxError (`unavailable`) when tmux does not answer clearly.
+   */
+  sessionExists(): Promise<boolean> {
+    return sessionExists(this.startOptions());
+  }
+
+  private async run(subcommand: Subcommand, flags: readonly Arg[], operands: readonly Arg[] = []): Promise<string[]> {
+    const command = tmuxCommand(subcommand, flags, operands);
     const client = await this.connect();
-    return client.run(subcommand, args);
+    return client.run(command);
+  }
+
+  private startOptions(): ServerStartOptions {
+    const { tmuxBin, socket, env, commandTimeoutMs, session, cols, rows, identity } = this.options;
+    return { tmuxBin, socket, env, timeoutMs: commandTimeoutMs, session, cols, rows, identity };
   }
 
   private async openClient(): Promise<TmuxControlClient> {
-    await this.ensureSession();
+    await ensureSession(this.startOptions());
     const client = await TmuxControlClient.connect({
       tmuxBin: this.options.tmuxBin,
       socket: this.options.socket,
       session: this.options.session,
+      env: this.options.env,
       commandTimeoutMs: this.options.commandTimeoutMs,
     });
     client.on('output', (paneId) => this.emit('paneOutput', paneId));
@@ -217,55 +251,18 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
       if (dead === '1') this.emit('paneDied', paneId, status === '' ? null : Number(status));
     });
     try {
-      // A dead pane stays on screen so its exit status and last output can be read.
-      await client.run('set-option', ['-wg', 'remain-on-exit', 'on']);
-      // Pane death produces no output; a format subscription reports it (tmux checks about once a second).
-      await client.run('refresh-client', ['-B', `${DEATH_SUBSCRIPTION}:%*:#{pane_dead} #{pane_dead_status}`]);
-      // Let tmux pause a pane rather than buffer without limit if Aegis ever falls behind.
-      await client.run('refresh-client', ['-f', 'pause-after=30']);
-      // The server's global environment is the environment of whoever started it, the daemon with its
-      // token among them; every window would inherit it. Aegis's own settings are not for windows.
-      for (const line of await client.run('show-environment', ['-g'])) {
-        const name = line.replace(/^-/, '').split('=')[0] ?? '';
-        if (PRIVATE_ENV.test(name)) await client.run('set-environment', ['-g', '-u', name]);
-      }
+      await setUpConnection(client);
     } catch (err) {
       await client.close();
-      throw new TmuxDisconnectedError(`tmux refused Aegis's setup (tmux 3.2 or newer is needed): ${err instanceof Error ? err.message : String(err)}`);
+      const cause = err instanceof TmuxError ? err : new TmuxError('attach-session', 'failed', String(err));
+      throw new TmuxError(cause.subcommand, cause.kind, `tmux refused Aegis's setup (tmux 3.2 or newer is needed): ${cause.detail}`);
     }
     client.on('exit', (reason) => {
       if (this.client === client) this.client = null;
       if (!this.closed) this.emit('disconnected', reason);
     });
-    if (!client.isOpen) throw new TmuxDisconnectedError('tmux ended the connection while Aegis set it up');
+    if (!client.isOpen) throw new TmuxError('attach-session', 'unavailable', 'tmux ended the connection while Aegis set it up');
     this.client = client;
     return client;
-  }
-
-  /** Whether the tmux server runs and holds our tmux session. */
-  async sessionExists(): Promise<boolean> {
-    const probe = await this.tmux(['has-session', '-t', `=${this.options.session}`], { reject: false });
-    return probe.exitCode === 0;
-  }
-
-  private async ensureSession(): Promise<void> {
-    const { session, cols, rows } = this.options;
-    if (await this.sessionExists()) return;
-    // Right after a server was killed its socket can still answer for a moment ("server exited
-    // unexpectedly"), so a failed start is tried again, a bounded number of times.
-    let failure = '';
-    for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      const created = await this.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', session, '-n', 'aegis', '-x', String(cols), '-y', String(rows), '--', ...KEEPER_ARGV], { reject: false });
-      if (created.exitCode === 0) {
-        failure = '';
-        break;
-      }
-      // Another process may have created it in the meantime: that is as good.
-      if (await this.sessionExists()) return;
-      failure = String(created.stderr || created.stdout || `exit ${created.exitCode}`);
-    }
-    if (failure) throw new TmuxDisconnectedError(`cannot start tmux: ${failure}`);
-    await this.tmux(['set-option', '-w', '-t', `=${session}:^`, KEEPER_OPTION, '1'], { reject: false });
   }
 }

@@ -87,6 +87,19 @@ describe('sessions with the real Claude Code', () => {
     expect(replies[0]).toBe(`ACK ${samples[0]!.length} chars: ${samples[0]!.slice(0, 80)}`);
   });
 
+  it('delivers text that starts with "-" byte-exact, leaving nothing behind in the prompt', async () => {
+    const id = (await t.api('POST', '/v1/sessions', { workDir: t.workDir() })).body.id as string;
+    const samples = ['-v is a flag', '- one\n- two', '--help -- -x'];
+    for (const text of samples) {
+      const sent = await t.api('POST', `/v1/sessions/${id}/send`, { text });
+      expect(sent.status).toBe(200);
+      expect(sent.body).toMatchObject({ delivered: true });
+      await waitFor(async () => (await status(id)) === 'idle', { timeoutMs: 20_000, what: 'the turn to end' });
+    }
+    expect(await userTexts(id)).toEqual(samples);
+    expect((await t.api('GET', `/v1/sessions/${id}/pane`)).body.text).toMatch(/^❯\s*$/m);
+  });
+
   it('interrupts a slow streamed turn', async () => {
     const id = (await t.api('POST', '/v1/sessions', { workDir: t.workDir(), prompt: '[[slow: 60]]' })).body.id as string;
     await waitFor(async () => (await status(id)) === 'working', { what: 'the slow turn to start' });

@@ -282,6 +282,8 @@ describe('aegis doctor', () => {
     expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['config', 'tmux', 'claude', 'state dir', 'port']);
     expect(report.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
     expect(report.checks[4].detail).toContain(`already answers at ${td.url}`);
+    // The socket is named after the state dir.
+    expect(report.checks[1].detail).toMatch(/^tmux \d.*, socket aegis-[0-9a-f]{8} \(watch the sessions with: tmux -L aegis-[0-9a-f]{8} attach\)$/);
     expect(report.ok).toBe(true);
     expect(code).toBe(0);
     expect(existsSync(stateDir)).toBe(true);

@@ -166,12 +166,11 @@ describe('operating promises', () => {
     await until(id, (s) => s.status === 'idle', 'the stand-in to look idle');
     const [clientPid] = tmux('list-clients', '-F', '#{client_pid}').trim().split('\n').map(Number);
     process.kill(clientPid!, 'SIGKILL');
-    await waitFor(() => {
+    await waitFor(async () => {
       const pids = tmux('list-clients', '-F', '#{client_pid}').trim().split('\n').filter(Boolean).map(Number);
-      return pids.length === 1 && pids[0] !== clientPid;
-    }, { what: 'a new control connection' });
+      return pids.length === 1 && pids[0] !== clientPid && (await t!.api('GET', '/v1/health')).body.tmux.healthy === true;
+    }, { what: 'a new control connection the daemon uses' });
     expect((await get(id)).status).toBe('idle');
-    expect((await t!.api('GET', '/v1/health')).body.tmux.healthy).toBe(true);
     expect((await t!.api('POST', '/v1/sessions', { workDir: t!.workDir() })).status).toBe(201);
   });
 });

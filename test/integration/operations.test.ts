@@ -43,7 +43,7 @@ describe('operating the daemon', () => {
     sse.close();
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
-      tmux: { connected: true, version: expect.stringMatching(/^\d/), windows: expect.any(Number), panes: expect.any(Number), orphans: { found: [], closed: expect.any(Number) } },
+      tmux: { connected: true, version: expect.stringMatching(/^\d/), socket: t.config.tmuxSocket, windows: expect.any(Number), panes: expect.any(Number), orphans: { found: [], closed: expect.any(Number), foreign: [] } },
       process: { pid: process.pid, rssBytes: expect.any(Number), cpuUserMs: expect.any(Number) },
       eventLoop: { lagMs: expect.any(Number), utilization: expect.any(Number) },
       connections: { sse: 1, http: expect.any(Number) },
@@ -60,14 +60,23 @@ describe('operating the daemon', () => {
     expect((await t.api('GET', '/v1/sessions/00000000-0000-4000-8000-000000000000/health')).status).toBe(404);
   });
 
-  it('closes tmux windows no session owns and reports them', async () => {
-    execFileSync('tmux', ['-L', t.config.tmuxSocket, 'new-window', '-d', '-t', `=${t.config.tmuxSession}:`, '-n', 'stray', 'sleep', '600']);
+  it('closes tmux windows it opened that no session owns, reports them, and leaves windows it did not open', async () => {
+    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', t.config.tmuxSocket, ...args]).toString().trim();
+    const { identity } = (await t.api('GET', '/v1/diagnostics')).body.tmux as { identity: string };
+    expect(identity).toMatch(/^[0-9a-f]{16}$/);
+    // A window with this daemon's mark whose session is not known (its record lost, say).
+    const stray = tmux('new-window', '-d', '-P', '-F', '#{window_id}', '-t', `=${t.config.tmuxSession}:`, '-n', 'stray', 'sleep', '600');
+    tmux('set-option', '-w', '-t', stray, '@aegis-daemon', identity);
+    // A window opened by hand carries no mark.
+    tmux('new-window', '-d', '-t', `=${t.config.tmuxSession}:`, '-n', 'by-hand', 'sleep', '600');
     await t.stop();
     await t.restart();
     const report = (await t.api('GET', '/v1/diagnostics')).body.tmux.orphans;
     expect(report.found).toEqual([expect.objectContaining({ name: 'stray' })]);
-    const names = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'list-windows', '-F', '#{window_name}']).toString();
+    expect(report.foreign).toEqual([expect.objectContaining({ name: 'by-hand', daemon: '' })]);
+    const names = tmux('list-windows', '-F', '#{window_name}');
     expect(names).not.toContain('stray');
+    expect(names).toContain('by-hand');
   });
 });
 

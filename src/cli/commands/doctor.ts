@@ -2,7 +2,6 @@
  * `aegis doctor`: checks that this machine can run the daemon with the configuration loadConfig
  * finds (env, aegis.config.json), printing ok/FAIL per check with a hint. Exits 1 when one fails.
  */
-import { homedir } from 'node:os';
 import type { Command } from 'commander';
 import type { Config } from '../../config/schema.js';
 import { addClientOptions, clientFrom, type ClientFlags } from '../client-options.js';
@@ -20,7 +19,7 @@ async function doctor(flags: ClientFlags): Promise<void> {
   const { config, check: configCheck } = await configuration();
   const checks: Check[] = [
     configCheck,
-    await checkTmux(config.tmuxBin),
+    await checkTmux(config.tmuxBin, config.tmuxSocket),
     await checkClaude(config.claudeCommand),
     checkStateDir(config.stateDir),
     await checkPort(config.host, config.port, client),
@@ -41,7 +40,6 @@ async function configuration(): Promise<{ config: Config; check: Check }> {
     return { config, check: { name: 'config', ok: true, detail: configFile ? `read ${configFile}` : 'defaults and environment (no aegis.config.json here)' } };
   } catch (err) {
     const config = configSchema.parse({});
-    config.stateDir = config.stateDir.replace(/^~(?=\/|$)/, homedir());
     const detail = describeError(err);
     return { config, check: { name: 'config', ok: false, detail, hint: 'fix the values named above (AEGIS_* variables or aegis.config.json); the other checks use defaults' } };
   }

@@ -38,10 +38,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   try {
     const { loadConfig } = await import('../../config/load.js');
     const { startDaemon } = await import('../../daemon.js');
-    const { config } = loadConfig();
-    if (flags.port !== undefined) config.port = flags.port;
-    if (flags.host !== undefined) config.host = flags.host;
-    if (flags.stateDir !== undefined) config.stateDir = resolve(flags.stateDir);
+    const { config } = loadConfig({
+      overrides: { port: flags.port, host: flags.host, stateDir: flags.stateDir === undefined ? undefined : resolve(flags.stateDir) },
+    });
 
     const daemon = await startDaemon({ config });
     await stopRequested;

@@ -41,6 +41,8 @@ export function diagnosticsRoutes(app: FastifyInstance, deps: DiagnosticsDeps): 
         version: tmuxVersion,
         socket: config.tmuxSocket,
         session: config.tmuxSession,
+        /** This daemon's mark on the windows it opens; windows with another (or none) are never closed by it. */
+        identity: tmux.identity,
         windows: windows.length,
         panes: windows.filter((w) => !w.keeper).length,
         deadPanes: windows.filter((w) => w.dead).length,
