@@ -19,7 +19,8 @@ import { killTmuxServer, uniqueSocket } from './tmux.js';
 import { waitFor } from './wait-for.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLAUDE_BIN = join(ROOT, 'node_modules/.bin/claude');
+/** The Claude Code under test: AEGIS_TEST_CLAUDE_BIN (a candidate version), else the pinned devDependency. */
+export const CLAUDE_BIN = process.env.AEGIS_TEST_CLAUDE_BIN || join(ROOT, 'node_modules/.bin/claude');
 const API_KEY = 'sk-ant-api03-aegis-test-key-0123456789abcdefghijKLMNOP';
 
 export interface TestDaemon {
