@@ -287,6 +287,7 @@ describe('fake Anthropic Messages API', () => {
       const decoder = new TextDecoder();
       let text = '';
       while (!text.includes('content_block_delta')) text += decoder.decode((await reader.read()).value, { stream: true });
+      await waitFor(() => fake.holding() === 1, { what: 'the stream to be held' });
       const rest = (async () => {
         for (;;) {
           const { value, done } = await reader.read();

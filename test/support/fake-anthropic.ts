@@ -35,6 +35,7 @@ export interface FakeAnthropic {
   failNext(count: number, failure: FakeHttpError | FakeTurn, sessionId?: string): void;
   /** Scripted turns not yet used. */
   pending(): number;
+  holding(): number; // streams held open right now by `hang`
   release(): void; // finish every hanging stream
   close(): Promise<void>; // close the server and every open connection
 }
@@ -172,6 +173,7 @@ export function startFakeAnthropic(): Promise<FakeAnthropic> {
           for (let i = 0; i < count; i++) script.push({ turn, ...(sessionId ? { sessionId } : {}) });
         },
         pending: () => script.length,
+        holding: () => waiters.length,
         release: releaseAll,
         close: () => new Promise<void>((r) => {
           closed = true;
