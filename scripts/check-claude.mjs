@@ -8,7 +8,7 @@
 // --baseline it runs the same with the pinned version first and names only what breaks with the
 // candidate. Exits 1 when something broke. Plain ESM, so it runs on Node 20 as it is.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +96,39 @@ function check(label, bin, workDir) {
   return { label, version, screens, results: e2e.files, broken: e2e.broken };
 }
 
+/** A screen without what differs between any two runs: paths, ports, versions, clocks, spinner words, the logo. */
+function normalizeScreen(text) {
+  return text
+    .replace(/[\u2580-\u259f]/g, '')
+    .replace(/\/tmp\/aegis-panes-[A-Za-z0-9]+\/pane-\d+/g, '<dir>')
+    .replace(/127\.0\.0\.1:\d+/g, '<host>')
+    .replace(/v\d+\.\d+\.\d+/g, 'v<version>')
+    .replace(/\d{1,2}:\d{2} [AP]M/g, '<time>')
+    .replace(/\b\d+(\.\d+)?s\b/g, '<n>s')
+    .replace(/↓ \d+ tokens/g, '↓ <n> tokens')
+    .replace(/^(\s*)\S (\S+)(…| for )/gm, '$1* <verb>$3')
+    .replace(/^[^\w<]+(?=<dir>|Claude Code|Opus)/gm, '')
+    .split('\n').map((line) => line.trim().replace(/ {2,}/g, ' ')).filter(Boolean)
+    .join('\n');
+}
+
+/** The captured screens that read differently from one version to the other, with their first differing line. */
+function compareScreens(before, after) {
+  const changed = [];
+  for (const name of readdirSync(after.screens).filter((f) => f.endsWith('.txt')).sort()) {
+    const other = join(before.screens, name);
+    if (!existsSync(other)) continue;
+    const a = normalizeScreen(readFileSync(other, 'utf8')).split('\n');
+    const b = normalizeScreen(readFileSync(join(after.screens, name), 'utf8')).split('\n');
+    const at = a.findIndex((line, i) => line !== b[i]);
+    if (at !== -1 || a.length !== b.length) {
+      const i = at === -1 ? Math.min(a.length, b.length) : at;
+      changed.push(`${name}: "${(a[i] ?? '').trim()}" → "${(b[i] ?? '').trim()}"`);
+    }
+  }
+  return changed;
+}
+
 function summarize(candidate, baseline) {
   const failed = (c) => c.results.filter((r) => r.status === 'failed');
   const key = (r) => `${r.file} › ${r.title}`;
@@ -115,6 +148,8 @@ function summarize(candidate, baseline) {
   for (const r of broke) console.log(`BROKE  ${key(r)}\n       ${r.message}`);
   for (const r of alsoBefore) console.log(`fails with the pinned version too: ${key(r)}`);
   if (baseline) {
+    const changed = compareScreens(baseline, candidate);
+    console.log(changed.length ? `screens that changed:\n  ${changed.join('\n  ')}` : 'the captured screens read the same with both versions.');
     const failedNow = new Set(failed(candidate).map(key));
     for (const r of failed(baseline).filter((r) => !failedNow.has(key(r)))) console.log(`fixed  ${key(r)}`);
   }

@@ -212,7 +212,8 @@ describe('the model API as the real one behaves', () => {
       await lastAssistantText(id, 'sentence, and goes on.');
       const mine = t.fake!.requests.filter((r) => r.sessionId === id);
       expect(mine).toHaveLength(2);
-      expect(mine[1]!.lastUserText).toMatch(/^Output token limit hit\. Resume directly/);
+      // 2.1.330 sends it as plain text, 2.1.332 inside <system-reminder> tags.
+      expect(JSON.stringify(mine[1]!.body.messages.at(-1))).toContain('Output token limit hit. Resume directly');
       // Claude's request for the rest is a meta record: it is not a message of the session.
       expect((await messages(id)).map((m) => [m.role, m.text])).toEqual([
         ['user', 'write a lot'],
