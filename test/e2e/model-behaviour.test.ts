@@ -255,7 +255,11 @@ describe('the model API as the real one behaves', () => {
   });
 
   describe('paths', () => {
-    it('sees Claude call nothing but POST /v1/messages (with non-essential traffic off), each answered', () => {
+    it('sees Claude call nothing but POST /v1/messages (with non-essential traffic off), each answered', async () => {
+      const id = await idleSession();
+      await send(id, 'which paths?');
+      await untilIdle(id);
+      // Every call of every test in this file so far, this one's included.
       const paths = new Set(t.fake!.calls.map((c) => `${c.method} ${c.path}?${c.query}`));
       expect([...paths]).toEqual(['POST /v1/messages?beta=true']);
       expect(t.fake!.calls.filter((c) => c.status === 404)).toEqual([]);
