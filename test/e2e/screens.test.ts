@@ -24,7 +24,7 @@ describe('the screen parser on screens of the Claude Code under test', () => {
     if (CAPTURE_DIR) mkdirSync(CAPTURE_DIR, { recursive: true });
   });
   afterAll(async () => {
-    panes?.close();
+    await panes?.close();
     await fake?.close();
   });
 

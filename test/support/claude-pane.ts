@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { API_KEY, CLAUDE_BIN } from './daemon.js';
 import type { FakeAnthropic } from './fake-anthropic.js';
 import { killTmuxServer, uniqueSocket } from './tmux.js';
+import { waitFor } from './wait-for.js';
 
 export interface PaneOptions {
   /** The workdir is already trusted in Claude's config (default true). */
@@ -27,7 +28,7 @@ export interface ClaudePanes {
   /** Types text literally (Enter is a separate key press, once the text shows). */
   type(pane: string, text: string): void;
   press(pane: string, ...keys: string[]): void;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export function startClaudePanes(fake: FakeAnthropic): ClaudePanes {
@@ -59,9 +60,13 @@ export function startClaudePanes(fake: FakeAnthropic): ClaudePanes {
     capture: (pane) => tmux('capture-pane', '-p', '-t', pane),
     type: (pane, text) => void tmux('send-keys', '-t', pane, '-l', '--', text),
     press: (pane, ...keys) => void tmux('send-keys', '-t', pane, ...keys),
-    close() {
+    async close() {
       killTmuxServer(socket);
-      rmSync(root, { recursive: true, force: true });
+      // Claude processes ended by the tmux kill may still be writing their last files for a moment.
+      await waitFor(() => {
+        rmSync(root, { recursive: true, force: true });
+        return true;
+      }, { timeoutMs: 15_000, what: `${root} to be removed` });
     },
   };
 }
