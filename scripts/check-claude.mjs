@@ -106,8 +106,9 @@ function normalizeScreen(text) {
     .replace(/\d{1,2}:\d{2} [AP]M/g, '<time>')
     .replace(/\b\d+(\.\d+)?s\b/g, '<n>s')
     .replace(/↓ \d+ tokens/g, '↓ <n> tokens')
-    .replace(/^(\s*)\S (\S+)(…| for )/gm, '$1* <verb>$3')
+    .replace(/^(\s*)\S (\S+)(…| for ).*$/gm, '$1* <verb>$3')
     .replace(/^[^\w<]+(?=<dir>|Claude Code|Opus)/gm, '')
+    .replace(/^(\s*)● /gm, '$1') // blinks while a tool call waits
     .split('\n').map((line) => line.trim().replace(/ {2,}/g, ' ')).filter(Boolean)
     .join('\n');
 }
