@@ -9,7 +9,7 @@
  * Tests declared with `contractGap` state what the /v1 contract (docs/api.md) promises and Aegis does
  * not do yet: they are expected to fail, and vitest reports them once they pass, so the marker goes.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,7 @@ describe('the model API as the real one behaves', () => {
   afterAll(async () => {
     events?.close();
     await t?.close();
+    rmSync(outside, { recursive: true, force: true });
   });
 
   const session = async (id: string) => (await t.api('GET', `/v1/sessions/${id}`)).body;
