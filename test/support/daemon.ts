@@ -19,8 +19,10 @@ import { killTmuxServer, uniqueSocket } from './tmux.js';
 import { waitFor } from './wait-for.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLAUDE_BIN = join(ROOT, 'node_modules/.bin/claude');
-const API_KEY = 'sk-ant-api03-aegis-test-key-0123456789abcdefghijKLMNOP';
+/** The Claude Code under test: AEGIS_TEST_CLAUDE_BIN (a candidate version), else the pinned devDependency. */
+export const CLAUDE_BIN = process.env.AEGIS_TEST_CLAUDE_BIN || join(ROOT, 'node_modules/.bin/claude');
+/** The API key Claude is given in tests; the fake accepts any. */
+export const API_KEY = 'sk-ant-api03-aegis-test-key-0123456789abcdefghijKLMNOP';
 
 export interface TestDaemon {
   /** The in-process daemon (not set for a daemon running as a child process). */
