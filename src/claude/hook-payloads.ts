@@ -21,6 +21,8 @@ export const hookPayloadSchema = z
     message: z.string().optional(),
     notification_type: z.string().optional(),
     last_assistant_message: z.string().optional(),
+    /** StopFailure: the kind of API error the turn ended in (authentication_failed, rate_limit, server_error, …). */
+    error: z.string().optional(),
   })
   .passthrough();
 

@@ -18,6 +18,7 @@ export const HOOK_SECRET_HEADER = 'x-aegis-hook-secret';
 export const HOOK_EVENTS = {
   UserPromptSubmit: 10,
   Stop: 10,
+  StopFailure: 10,
   Notification: 10,
   PreToolUse: 10,
   PostToolUse: 10,

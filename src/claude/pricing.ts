@@ -1,12 +1,23 @@
 /**
- * Cost of tokens when Claude's transcript does not say (it records `cost-state` only in some
- * setups): list prices in USD per million tokens by model family, cache writes at 1.25 × input and
- * cache reads at 0.1 × input. An estimate; Claude's own figure wins whenever the transcript has one.
+ * Cost of tokens while Claude's transcript does not say (Claude records its own `cost-state` only as
+ * it exits): prices in USD per million tokens, the ones Claude Code itself applies where known (it
+ * priced claude-opus-5-5 at 4 / 20 / 5 / 0.2 for input / output / cache write / cache read), list prices
+ * by model family otherwise. An estimate; Claude's own figure wins whenever the transcript has one.
  */
-const PER_MILLION: Array<[RegExp, { input: number; output: number }]> = [
-  [/opus/i, { input: 15, output: 75 }],
-  [/haiku/i, { input: 0.8, output: 4 }],
-  [/sonnet|/i, { input: 3, output: 15 }],
+interface Price {
+  input: number;
+  output: number;
+  cacheWrite: number;
+  cacheRead: number;
+}
+
+const family = (input: number, output: number): Price => ({ input, output, cacheWrite: input * 1.25, cacheRead: input * 0.1 });
+
+const PER_MILLION: Array<[RegExp, Price]> = [
+  [/opus-5/i, { input: 4, output: 20, cacheWrite: 5, cacheRead: 0.2 }],
+  [/opus/i, family(15, 75)],
+  [/haiku/i, family(0.8, 4)],
+  [/sonnet|/i, family(3, 15)],
 ];
 
 export interface TokenCounts {
@@ -17,7 +28,11 @@ export interface TokenCounts {
 }
 
 export function estimateCostUsd(model: string, tokens: TokenCounts): number {
-  const price = PER_MILLION.find(([family]) => family.test(model))![1];
-  const input = tokens.inputTokens + tokens.cacheWriteTokens * 1.25 + tokens.cacheReadTokens * 0.1;
-  return (input * price.input + tokens.outputTokens * price.output) / 1_000_000;
+  const price = PER_MILLION.find(([pattern]) => pattern.test(model))![1];
+  return (
+    tokens.inputTokens * price.input +
+    tokens.outputTokens * price.output +
+    tokens.cacheWriteTokens * price.cacheWrite +
+    tokens.cacheReadTokens * price.cacheRead
+  ) / 1_000_000;
 }

@@ -114,10 +114,17 @@ describe('transcriptPath', () => {
 });
 
 describe('estimateCostUsd', () => {
-  it('prices by model family', () => {
+  it("prices a model as Claude itself does where known, else by model family", () => {
     const tokens = { inputTokens: 1_000_000, outputTokens: 1_000_000, cacheReadTokens: 0, cacheWriteTokens: 0 };
-    expect(estimateCostUsd('claude-opus-5-5', tokens)).toBe(90);
+    expect(estimateCostUsd('claude-opus-5-5', tokens)).toBe(24);
+    expect(estimateCostUsd('claude-opus-4-1', tokens)).toBe(90);
     expect(estimateCostUsd('claude-sonnet-4-5', tokens)).toBe(18);
     expect(estimateCostUsd('claude-haiku-4-5', tokens)).toBe(4.8);
+  });
+
+  it('prices cache writes and reads by their own rates', () => {
+    const cache = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 1_000_000, cacheWriteTokens: 1_000_000 };
+    expect(estimateCostUsd('claude-opus-5-5', cache)).toBeCloseTo(5.2, 9);
+    expect(estimateCostUsd('claude-sonnet-4-5', cache)).toBeCloseTo(3 * 1.25 + 3 * 0.1, 9);
   });
 });

@@ -13,6 +13,7 @@ export const EVENT_TYPES = [
   'stalled',
   'session_exited',
   'session_reaped',
+  'turn_failed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -52,7 +52,7 @@ export class SessionTracker {
     this.touch(session);
     this.progressed(session);
     this.readTranscript(session, { publish: true });
-    if (event !== 'Notification') session.turnEndedByHook = event === 'Stop';
+    if (event !== 'Notification') session.turnEndedByHook = event === 'Stop' || event === 'StopFailure';
     switch (event) {
       case 'UserPromptSubmit':
         this.cancelPendingStop(session);
@@ -73,6 +73,18 @@ export class SessionTracker {
       case 'Stop':
         // Claude writes its transcript a moment after this hook: the turn ends once the reply is
         // readable, so a client never sees "idle" before the message that finished the turn.
+        this.cancelPendingStop(session);
+        session.lastHookStatusAt = Date.now();
+        session.pendingStop = {
+          lastAssistantMessage: payload.last_assistant_message ?? '',
+          timer: setTimeout(() => this.finishStop(session), this.timing.transcriptSettleMs),
+        };
+        this.settleStop(session);
+        break;
+      case 'StopFailure':
+        // The turn ended in an API error Claude gave up on (no Stop follows): say so, then end it as Stop does.
+        this.deps.bus.publish('turn_failed', session.id, { error: payload.error ?? 'unknown', message: payload.last_assistant_message ?? '' });
+        this.deps.logger.warn({ sessionId: session.id, error: payload.error }, 'turn failed');
         this.cancelPendingStop(session);
         session.lastHookStatusAt = Date.now();
         session.pendingStop = {
@@ -292,7 +304,10 @@ export class SessionTracker {
       this.deps.logger.warn({ sessionId: session.id, path: session.transcript.path, err: errorMessage(err) }, 'cannot read the transcript');
       return;
     }
-    if (session.transcript.records !== recordsBefore) this.progressed(session);
+    if (session.transcript.records === recordsBefore) return;
+    this.progressed(session);
+    // Records without messages count too: Claude's own cost arrives in one (written as it exits).
+    session.record.usage = session.transcript.usage;
     if (fresh.length === 0) return;
     for (const message of fresh) {
       session.messages.push(message);
@@ -302,7 +317,6 @@ export class SessionTracker {
         this.deps.bus.publish('message', session.id, { ...fields, messageId, message });
       }
     }
-    session.record.usage = session.transcript.usage;
     this.touch(session);
     session.changed();
     this.settleStop(session);

@@ -5,9 +5,6 @@
  *
  * Claude's retries are made fast with CLAUDE_CODE_MAX_RETRIES (it then tries 1 + N times) and, per
  * answer, with `x-should-retry: false` (it gives up at once); see docs/claude-code.md.
- *
- * Tests declared with `contractGap` state what the /v1 contract (docs/api.md) promises and Aegis does
- * not do yet: they are expected to fail, and vitest reports them once they pass, so the marker goes.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,9 +14,6 @@ import { fakeFailures } from '../support/fake-anthropic.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { openSse, type SseClient } from '../support/sse.js';
 import { waitFor } from '../support/wait-for.js';
-
-/** A behaviour the contract promises and Aegis lacks today: the test is expected to fail. */
-const contractGap = it.fails;
 
 const outside = mkdtempSync(join(tmpdir(), 'aegis-model-'));
 const fileA = join(outside, 'a.txt');
@@ -124,7 +118,7 @@ describe('the model API as the real one behaves', () => {
       expect((await session(failed.server!)).usage).toEqual({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 });
     });
 
-    contractGap('publishes turn_failed with the error Claude reports (authentication_failed, server_error)', async () => {
+    it('publishes turn_failed with the error Claude reports (authentication_failed, server_error)', async () => {
       await waitFor(() => eventsOf(failed.auth!, 'turn_failed').length > 0 && eventsOf(failed.server!, 'turn_failed').length > 0, { timeoutMs: 3000, what: 'turn_failed events' });
       expect(eventsOf(failed.auth!, 'turn_failed')[0]!.data).toMatchObject({ error: 'authentication_failed' });
       expect(eventsOf(failed.server!, 'turn_failed')[0]!.data).toMatchObject({ error: 'server_error' });
@@ -148,16 +142,16 @@ describe('the model API as the real one behaves', () => {
       const { usage } = await session(id);
       // Claude records input, output and cache counts from message_delta's cumulative usage.
       expect(usage).toMatchObject({ inputTokens: 200, outputTokens: 75, cacheWriteTokens: 3000, cacheReadTokens: 7000 });
-      // While Claude runs it records no cost, so Aegis estimates one from its list prices for "opus":
-      // input 15, output 75 USD per million, cache writes 1.25 × input, cache reads 0.1 × input.
-      expect(usage.costUsd).toBeCloseTo(((120 + 80 + 3000 * 1.25 + 7000 * 0.1) * 15 + 75 * 75) / 1e6, 9);
+      // While Claude runs it records no cost, so Aegis estimates one with the prices Claude itself applies
+      // to claude-opus-5-5: 4 (input), 20 (output), 5 (cache write), 0.2 (cache read) USD per million.
+      expect(usage.costUsd).toBeCloseTo(((120 + 80) * 4 + 75 * 20 + 3000 * 5 + 7000 * 0.2) / 1e6, 9);
       expect((await messages(id)).filter((m) => m.role === 'assistant').map((m) => m.text)).toEqual(['first, with a cache write', 'second, from the cache']);
     });
 
     // docs/api.md: "costUsd is Claude's own figure when its transcript records one". Claude writes its
     // cost-state record only on /exit, after its last message; Aegis applies usage only when a read of
     // the transcript yields new messages, so that record is never applied and the estimate stays.
-    contractGap("takes Claude's own cost once Claude records it (on /exit)", async () => {
+    it("takes Claude's own cost once Claude records it (on /exit)", async () => {
       const id = await idleSession();
       t.fake!.enqueueFor(id, { text: 'priced', usage: { input_tokens: 120, output_tokens: 45, cache_creation_input_tokens: 3000, cache_read_input_tokens: 2000 } });
       await send(id, 'price this');
@@ -248,7 +242,7 @@ describe('the model API as the real one behaves', () => {
         expect((await messages(id)).at(-1)!.text).toMatch(/safeguards flagged this message/);
       });
 
-      contractGap('publishes turn_failed with the error Claude reports (invalid_request)', async () => {
+      it('publishes turn_failed with the error Claude reports (invalid_request)', async () => {
         await waitFor(() => eventsOf(id, 'turn_failed').length > 0, { timeoutMs: 3000, what: 'a turn_failed event' });
         expect(eventsOf(id, 'turn_failed')[0]!.data).toMatchObject({ error: 'invalid_request' });
       });
