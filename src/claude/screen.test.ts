@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseScreen, screenFingerprint } from './screen.js';
+import { apiRetryOnScreen, parseScreen, screenFingerprint } from './screen.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../test/fixtures/screens', `${name}.txt`), 'utf8');
 
@@ -182,5 +182,17 @@ describe('screenFingerprint', () => {
   it('changes when tokens stream or text appears', () => {
     expect(screenFingerprint(working.replace('↓ 18 tokens', '↓ 40 tokens'))).not.toBe(screenFingerprint(working));
     expect(screenFingerprint(working.replace('●\n', '● part 1 of 12.\n'))).not.toBe(screenFingerprint(working));
+  });
+});
+
+describe('apiRetryOnScreen', () => {
+  it('reads the API error Claude is retrying from its spinner line', () => {
+    expect(apiRetryOnScreen(fixture('api-retrying'))).toEqual({
+      message: '503 Fake error 503',
+      retryInSeconds: 2,
+      attempt: 3,
+      attempts: 10,
+    });
+    expect(apiRetryOnScreen('✻ Brewed for 8s · done 2:31 PM')).toBeNull();
   });
 });

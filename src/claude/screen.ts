@@ -294,3 +294,20 @@ export function screenFingerprint(screen: string): string {
     .map((line) => line.replace(/^(\s*)\S(\s+\S[^\n]*…)/u, '$1*$2').replace(/\b\d+(?:\.\d+)?[smh]\b/g, '#'))
     .join('\n');
 }
+
+/** An API error Claude is retrying, as its spinner line shows it: `✻ 529 Overloaded · retrying in 8s · attempt 3/10`. */
+export interface ApiRetry {
+  message: string;
+  attempt: number;
+  attempts: number;
+  retryInSeconds: number;
+}
+
+const API_RETRY = /^\s*\S\s+(.*?)\s+·\s+retrying in (\d+)s\s+·\s+attempt (\d+)\/(\d+)\s*$/mu;
+
+/** The API error Claude is retrying, or null. Only ever a hint for a person: the screen is not trusted. */
+export function apiRetryOnScreen(screen: string): ApiRetry | null {
+  const match = API_RETRY.exec(screen);
+  if (!match) return null;
+  return { message: match[1]!, retryInSeconds: Number(match[2]), attempt: Number(match[3]), attempts: Number(match[4]) };
+}

@@ -2,6 +2,7 @@
  * A session's health as an operator reads it: how long it has been in its status, when the reaper
  * will act on it, and hints on what to do. Pure: computed from the session and the policy it runs under.
  */
+import { apiRetryOnScreen } from '../claude/screen.js';
 import type { LiveSession } from './live-session.js';
 import type { ReapPolicy } from './reaper.js';
 import type { ExitInfo, SessionStatus } from './session.js';
@@ -61,6 +62,12 @@ function healthHints(session: LiveSession, policy: ReapPolicy): string[] {
   switch (record.status) {
     case 'starting':
       return inStatusSeconds > 30 ? [`Claude has not shown its prompt for ${Math.floor(inStatusSeconds)} s: GET /v1/sessions/${id}/pane shows what it shows (a dialog Aegis does not answer, such as first-run onboarding?)`] : [];
+    case 'working': {
+      const retry = apiRetryOnScreen(session.screen);
+      return retry
+        ? [`Claude is retrying a failed API call (${retry.message}; attempt ${retry.attempt} of ${retry.attempts}, next in ${retry.retryInSeconds} s): the turn goes on until the API answers or Claude gives up (turn_failed).`]
+        : [];
+    }
     case 'stalled':
       return [`No progress for over ${Math.round(policy.stallThresholdMs / 1000)} s: the model API may be slow or down. POST /v1/sessions/${id}/interrupt stops the turn; DELETE ends the session.`];
     case 'permission_prompt':
