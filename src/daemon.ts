@@ -111,7 +111,7 @@ async function assemble(
   const supervisor = new Supervisor({
     config,
     tmux,
-    store: new SessionStore(db),
+    repository: new SessionStore(db),
     bus,
     logger: logger.child({ component: 'supervisor' }),
     env,

@@ -8,7 +8,7 @@ import type { TranscriptMessage } from '../claude/transcript.js';
 import type { AegisEvent } from '../events/event-bus.js';
 import type { DeliveryResult } from '../sessions/delivery.js';
 import type { createSessionSchema } from '../sessions/inputs.js';
-import type { SessionStatus, SessionView } from '../sessions/session.js';
+import type { SessionStatus, SessionView } from '../sessions/session-record.js';
 
 export type { AegisEvent, DeliveryResult, SessionStatus, TranscriptMessage };
 export type Session = SessionView;

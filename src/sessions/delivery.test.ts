@@ -1,49 +1,60 @@
 import { describe, expect, it } from 'vitest';
-import { Delivery, type DeliveryDeps } from './delivery.js';
-import { LiveSession } from './live-session.js';
-import type { SessionRecord } from './session.js';
+import type { KeyAction } from '../claude/terminal-ui.js';
+import { Delivery, type DeliveryTarget } from './delivery.js';
 
 /**
- * Claude's prompt box as keys change it. One chosen call fails the way a tmux command can: refused
- * (nothing happened) or timed out (it may have happened all the same).
+ * Claude's prompt box as keys change it, behind a delivery target. One chosen key fails the way a
+ * tmux command can: refused (nothing happened) or timed out (it may have happened all the same).
  */
-class PromptBox {
+class PromptBox implements DeliveryTarget {
   text = '';
   calls = 0;
+  readonly acceptedPrompts = 0;
+  readonly screenState = { kind: 'unknown' } as const;
+  readonly exited = false;
+  readonly gone = false;
+  private readonly file = {};
+
   constructor(
     private readonly failAtCall: number,
     private readonly failure: 'refused' | 'timed out',
   ) {}
 
-  private call(effect: () => void): void {
-    const failing = ++this.calls === this.failAtCall;
-    if (!failing || this.failure === 'timed out') effect();
-    if (failing) throw new Error(`tmux send-keys failed: ${this.failure}`);
+  transcriptMark() {
+    return { file: this.file, records: 0, userRecords: 0 };
   }
 
-  readonly tmux: DeliveryDeps['tmux'] = {
-    typeText: async (_pane, text) => this.call(() => (this.text += text)),
-    paste: async (_pane, text) => this.call(() => (this.text += `[Pasted text #1 +${text.split('\n').length - 1} lines]`)),
-    pressKeys: async (_pane, ...keys) => this.call(() => keys.forEach((key) => this.press(key))),
-    pressKey: async (_pane, key, times) => this.call(() => Array.from({ length: times }, () => this.press(key))),
-  };
+  async waitUntil(condition: () => boolean): Promise<boolean> {
+    return condition();
+  }
 
-  private press(key: string): void {
+  keystrokes<T>(batch: () => Promise<T>): Promise<T> {
+    return batch();
+  }
+
+  async readScreen() {
+    return this.screenState;
+  }
+
+  async press(actions: readonly KeyAction[]): Promise<void> {
+    for (const action of actions) {
+      const failing = ++this.calls === this.failAtCall;
+      if (!failing || this.failure === 'timed out') this.apply(action);
+      if (failing) throw new Error(`tmux send-keys failed: ${this.failure}`);
+    }
+  }
+
+  private apply(action: KeyAction): void {
+    if ('paste' in action) this.text += `[Pasted text #1 +${action.paste.split('\n').length - 1} lines]`;
+    else if ('text' in action) this.text += action.text;
+    else for (let i = 0; i < (action.times ?? 1); i++) this.pressKey(action.key);
+  }
+
+  private pressKey(key: string): void {
     if (key === 'C-j') this.text += '\n';
     else if (key === 'BSpace') this.text = this.text.endsWith(']') ? this.text.replace(/\[Pasted text[^\]]*\]$/, '') : [...this.text].slice(0, -1).join('');
     else if (key === 'Enter') this.text = '';
   }
-}
-
-function session(): LiveSession {
-  const now = new Date().toISOString();
-  const record: SessionRecord = {
-    id: 'a0000000-0000-4000-8000-000000000000', name: 's', workDir: '/tmp', status: 'idle', model: null, permissionMode: 'default',
-    permissionProfile: null, createdAt: now, lastActivityAt: now, statusChangedAt: now, ownerKeyId: null,
-    usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 }, exit: null,
-    idleTimeoutMs: null, stallThresholdMs: null, windowId: '@1', paneId: '%1', panePid: 0, hookSecretHash: '', transcriptPath: '/nonexistent/t.jsonl',
-  };
-  return new LiveSession(record);
 }
 
 const timing = { deliveryAttemptMs: 10, deliveryAttempts: 1, transcriptSettleMs: 0, typingSettleMs: 0 };
@@ -57,7 +68,12 @@ describe('Delivery', () => {
     ['the paste of a long text', 'timed out', `${'x'.repeat(900)}\nmore`, 1],
   ] as const)('clears what it typed from the prompt when typing fails part-way (at %s, %s), and reports the failure', async (_, failure, text, failAtCall) => {
     const box = new PromptBox(failAtCall, failure);
-    await expect(new Delivery(session(), text, { tmux: box.tmux, timing, refresh: async () => ({ kind: 'unknown' }) }).run()).rejects.toThrow(/send-keys failed/);
+    await expect(new Delivery(box, text, timing).run()).rejects.toThrow(/send-keys failed/);
     expect(box.text).toBe('');
+  });
+
+  it('says an unconfirmed delivery may still arrive', async () => {
+    const box = new PromptBox(0, 'refused');
+    expect(await new Delivery(box, 'hello', timing).run()).toMatchObject({ delivered: false, attempts: 1, mayArriveLater: true });
   });
 });

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { permissionModeSchema } from '../config/schema.js';
-import { SESSION_STATUSES } from './session.js';
+import { SESSION_STATUSES } from './session-record.js';
 
 /** C0 controls and DEL other than tab and line breaks: a terminal takes them as keys (Ctrl-C, Escape). */
 const C0_KEYS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;

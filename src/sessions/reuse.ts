@@ -5,7 +5,7 @@
  * being typed into, or taken by a concurrent create).
  */
 import type { PermissionMode } from '../config/schema.js';
-import type { SessionRecord } from './session.js';
+import type { SessionRecord } from './session-record.js';
 
 export interface ReuseWish {
   workDir: string;

@@ -3,9 +3,8 @@
  * will act on it, and hints on what to do. Pure: computed from the session and the policy it runs under.
  */
 import { apiRetryOnScreen } from '../claude/screen.js';
-import type { LiveSession } from './live-session.js';
-import type { ReapPolicy } from './reaper.js';
-import type { ExitInfo, SessionStatus } from './session.js';
+import type { ExitInfo, SessionRecord, SessionStatus } from './session-record.js';
+import type { ReapPolicy } from './verdicts.js';
 
 export interface SessionHealth {
   id: string;
@@ -21,14 +20,22 @@ export interface SessionHealth {
   hints: string[];
 }
 
-export interface HealthContext {
-  policy: ReapPolicy;
-  stallAction: string;
+/** What a session's health is computed from. */
+export interface HealthFacts {
+  record: SessionRecord;
+  lastProgressAt: number;
+  /** The last screen read. */
+  screen: string;
   pendingPermissions: number;
   pendingQuestion: boolean;
 }
 
-export function sessionHealth(session: LiveSession, context: HealthContext, now = Date.now()): SessionHealth {
+export interface HealthContext {
+  policy: ReapPolicy;
+  stallAction: string;
+}
+
+export function sessionHealth(session: HealthFacts, context: HealthContext, now = Date.now()): SessionHealth {
   const { record } = session;
   const { policy } = context;
   const inStatusMs = now - Date.parse(record.statusChangedAt);
@@ -38,7 +45,7 @@ export function sessionHealth(session: LiveSession, context: HealthContext, now 
   return {
     id: record.id,
     status: record.status,
-    alive: !session.isExited,
+    alive: record.status !== 'exited',
     secondsInStatus: Math.floor(inStatusMs / 1000),
     lastActivityAt: record.lastActivityAt,
     idle: {
@@ -47,15 +54,15 @@ export function sessionHealth(session: LiveSession, context: HealthContext, now 
       reapInSeconds: idle && policy.idleTimeoutMs > 0 ? Math.max(0, Math.ceil((policy.idleTimeoutMs - inStatusMs) / 1000)) : null,
     },
     stall: { secondsWithoutProgress: working ? Math.floor(silentMs / 1000) : 0, thresholdMs: policy.stallThresholdMs, stalled: record.status === 'stalled', action: context.stallAction },
-    pendingPermissions: context.pendingPermissions,
-    pendingQuestion: context.pendingQuestion,
+    pendingPermissions: session.pendingPermissions,
+    pendingQuestion: session.pendingQuestion,
     exit: record.exit,
     hints: healthHints(session, policy),
   };
 }
 
 /** What a person (or a script) can do about a session's state. */
-function healthHints(session: LiveSession, policy: ReapPolicy): string[] {
+function healthHints(session: HealthFacts, policy: ReapPolicy): string[] {
   const { record } = session;
   const id = record.id;
   const inStatusSeconds = (Date.now() - Date.parse(record.statusChangedAt)) / 1000;
@@ -81,4 +88,24 @@ function healthHints(session: LiveSession, policy: ReapPolicy): string[] {
     default:
       return [];
   }
+}
+
+/** The daemon's sessions at a glance: how many in each status, which are stalled, how long the idle ones have been idle. */
+export interface SessionsHealth {
+  total: number;
+  byStatus: Record<string, number>;
+  stalled: string[];
+  idleSeconds: Record<string, number>;
+}
+
+export function sessionsHealth(records: readonly SessionRecord[], now = Date.now()): SessionsHealth {
+  const byStatus: Record<string, number> = {};
+  const idleSeconds: Record<string, number> = {};
+  const stalled: string[] = [];
+  for (const record of records) {
+    byStatus[record.status] = (byStatus[record.status] ?? 0) + 1;
+    if (record.status === 'stalled') stalled.push(record.id);
+    if (record.status === 'idle') idleSeconds[record.id] = Math.floor((now - Date.parse(record.statusChangedAt)) / 1000);
+  }
+  return { total: records.length, byStatus, stalled, idleSeconds };
 }

@@ -1,5 +1,6 @@
 /**
- * Starting Claude for a new session: its settings file (hooks, no secret), its environment with a
+ * Starting Claude for a new session: what the request may ask for (an allowed work dir, an allowed
+ * environment, a configured profile), its settings file (hooks, no secret), its environment with a
  * fresh hook secret, its record (saved before anything runs) and its tmux window. Whatever a failed
  * launch created is removed again.
  */
@@ -8,22 +9,24 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
-import { claudeArgv, claudeEnv, sessionSettings } from '../claude/launch.js';
+import { checkRequestEnv, claudeArgv, claudeEnv, sessionSettings } from '../claude/launch.js';
 import { permissionTimeout } from '../permissions/policy.js';
 import { transcriptPath } from '../claude/transcript.js';
 import { AegisError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { processStartTime } from '../process-alive.js';
-import type { SessionStore } from '../store/session-store.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import type { CreateSessionInput } from './inputs.js';
-import type { SessionRecord } from './session.js';
+import type { SessionRecord } from './session-record.js';
+import type { SessionRepository } from './session-repository.js';
+import { asLaunchError } from './tmux-failures.js';
+import { resolveWorkDir } from './workdir.js';
 
 export interface SessionLauncherDeps {
   config: Config;
   env: NodeJS.ProcessEnv;
-  tmux: TmuxServer;
-  store: SessionStore;
+  tmux: Pick<TmuxServer, 'newWindow' | 'killWindow'>;
+  repository: SessionRepository;
   logger: Logger;
   hookBaseUrl: () => string;
 }
@@ -39,6 +42,23 @@ export function sessionOptions(input: Pick<CreateSessionInput, 'permissionMode' 
 
 export class SessionLauncher {
   constructor(private readonly deps: SessionLauncherDeps) {}
+
+  /**
+   * What a create asks for, checked before anything runs: the work dir (resolved, under the allowed
+   * roots), the environment (only allowed names), the profile (a configured one). Returns the work dir.
+   */
+  check(input: CreateSessionInput): string {
+    const { config } = this.deps;
+    const workDir = resolveWorkDir(input.workDir, config.allowedWorkdirs);
+    checkRequestEnv(input.env ?? {}, config.allowedRequestEnv);
+    if (input.permissionProfile && !Object.hasOwn(config.permissionProfiles, input.permissionProfile)) {
+      const known = Object.keys(config.permissionProfiles).join(', ') || 'none configured';
+      throw new AegisError('INVALID_REQUEST', `permissionProfile ${input.permissionProfile} is not a configured profile (${known})`, {
+        issues: [{ path: 'permissionProfile', message: `unknown profile; known: ${known}` }],
+      });
+    }
+    return workDir;
+  }
 
   /** Starts Claude in a new window and returns the session's record, saved. */
   async launch(input: CreateSessionInput, workDir: string, ownerKeyId: string | null): Promise<SessionRecord> {
@@ -69,12 +89,12 @@ export class SessionLauncher {
       createdAt: now, lastActivityAt: now, statusChangedAt: now, ownerKeyId,
       usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
       exit: null, idleTimeoutMs: input.idleTimeoutMs ?? null, stallThresholdMs: input.stallThresholdMs ?? null,
-      windowId: '', paneId: '', panePid: 0,
+      windowId: '', paneId: '', panePid: 0, panePidStartTime: null,
       hookSecretHash: hashSecret(secret), transcriptPath: transcriptPath(sessionEnv, workDir, id),
     };
     // Recorded before anything starts: a store that cannot be written fails the request with nothing to undo.
     try {
-      this.deps.store.save(record);
+      this.deps.repository.save(record);
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
       throw err;
@@ -90,10 +110,10 @@ export class SessionLauncher {
       Object.assign(record, { windowId: pane.windowId, paneId: pane.paneId, panePid: pane.panePid, panePidStartTime: processStartTime(pane.panePid) });
     } catch (err) {
       this.undoLaunch(id);
-      throw new AegisError('TMUX_UNAVAILABLE', `cannot open a tmux window: ${errorMessage(err)}`);
+      throw asLaunchError(err);
     }
     try {
-      this.deps.store.save(record);
+      this.deps.repository.save(record);
     } catch (err) {
       await tmux.killWindow(record.windowId).catch(() => {});
       this.undoLaunch(id);
@@ -113,7 +133,7 @@ export class SessionLauncher {
   private undoLaunch(id: string): void {
     this.removeFiles(id);
     try {
-      this.deps.store.remove(id);
+      this.deps.repository.remove(id);
     } catch {
       // the store is what failed; there is nothing more to undo
     }

@@ -1,83 +1,887 @@
 /**
- * What a session is: its persisted record, its public view (the contract's Session object) and the
- * statuses it moves through. The record carries a few internal fields (tmux ids, the hook secret's
- * hash) that never leave the daemon.
+ * One Claude Code session, and the only owner of its state. It keeps its record private, moves its
+ * status only along the transitions table (each change persisted and published from one place),
+ * applies the signals its observers send (hooks, screen reads, transcript growth, tmux, the upkeep
+ * timer), holds its permission requests and questions, sends every keystroke to its pane through one
+ * input queue, and ends in one way, `end(reason)`, which closes its timers, watchers and waits.
  */
-import type { PermissionMode } from '../config/schema.js';
-import type { Usage } from '../claude/transcript.js';
+import type { HookPayload } from '../claude/hook-payloads.js';
+import { hookResponse, questionsOf } from '../claude/hook-answers.js';
+import type { ScreenState } from '../claude/screen.js';
+import { startFailureHint } from '../claude/start-failure.js';
+import { INTERRUPT, dialogAnswer, dialogIdentity, screenAsk, startupDialogAnswer, type KeyAction, type StartupDialog } from '../claude/terminal-ui.js';
+import type { TranscriptMessage } from '../claude/transcript.js';
+import { AegisError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { answersFor, type AnswerInput } from '../permissions/answers.js';
+import type { Decision, PendingRequest, PermissionBroker } from '../permissions/broker.js';
+import { evaluate, permissionTimeout, type PermissionSettings } from '../permissions/policy.js';
+import { requestView } from '../permissions/request-view.js';
+import { isProcessAlive, isSameProcess } from '../process-alive.js';
+import { deadPaneStatus, onlyDeadPaneNotice } from '../tmux/pane-screen.js';
+import type { TmuxServer } from '../tmux/tmux-server.js';
+import { Delivery, type DeliveryResult, type DeliveryTarget, type TranscriptMark } from './delivery.js';
+import { InputQueue } from './input-queue.js';
+import { ScreenDialogs } from './screen-dialogs.js';
+import { ScreenWatch, type ScreenRead } from './screen-watch.js';
+import { sessionView, type ExitReason, type SessionRecord, type SessionStatus, type SessionView } from './session-record.js';
+import type { SessionRepository } from './session-repository.js';
+import type { Signal } from './signals.js';
+import type { Timing } from './timing.js';
+import { asSessionError, isPaneGone } from './tmux-failures.js';
+import { isTranscriptBeside } from './transcript-path.js';
+import { TranscriptWatch } from './transcript-watch.js';
+import { isAllowedTransition } from './transitions.js';
+import type { ReapSubject } from './verdicts.js';
+import { Waiters } from './waiters.js';
 
-export const SESSION_STATUSES = ['starting', 'idle', 'working', 'permission_prompt', 'asking', 'stalled', 'exited'] as const;
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
+/** What a session asks of tmux, always by its own pane and window ids. */
+export type SessionTmux = Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste' | 'killWindow' | 'paneExitStatus' | 'listWindows'>;
 
-export type ExitReason = 'claude_exited' | 'window_closed' | 'deleted' | 'reaped' | 'tmux_died' | 'lost' | 'start_failed';
+export type PublishEvent = (type: 'status_changed' | 'message' | 'session_exited' | 'session_reaped' | 'stalled' | 'turn_failed', sessionId: string, fields: Record<string, unknown>) => void;
 
-export interface ExitInfo {
-  reason: ExitReason;
-  exitCode: number | null;
-  at: string;
-  /** The last screen Claude showed, kept for GET after the window is gone. */
-  lastScreen: string | null;
-  /** What to do about it, when Aegis can tell (a session that failed to start says why it likely did). */
-  hint?: string;
+/** What every session shares: collaborators and policy, built once by the supervisor. */
+export interface SessionContext {
+  tmux: SessionTmux;
+  repository: Pick<SessionRepository, 'save'>;
+  publish: PublishEvent;
+  broker: PermissionBroker;
+  permissions: PermissionSettings;
+  timing: Timing;
+  logger: Logger;
 }
 
-export interface SessionRecord {
-  id: string;
-  name: string;
-  workDir: string;
-  status: SessionStatus;
-  model: string | null;
-  permissionMode: PermissionMode;
-  permissionProfile: string | null;
-  createdAt: string;
-  lastActivityAt: string;
-  statusChangedAt: string;
-  ownerKeyId: string | null;
-  usage: Usage;
-  exit: ExitInfo | null;
-  /** Per-session overrides of the daemon's idle timeout and stall threshold (null: the daemon's). */
-  idleTimeoutMs: number | null;
-  stallThresholdMs: number | null;
-  windowId: string;
-  paneId: string;
-  panePid: number;
-  /** When the pane's process started (see processStartTime): a pid is signalled only while it matches. */
-  panePidStartTime?: string | null;
-  hookSecretHash: string;
-  transcriptPath: string;
+export interface EndDetail {
+  /** The pane's process ended (tmux reported it); the exit status when tmux knew it. */
+  paneDied?: boolean;
+  exitCode?: number | null;
+  /** `start_failed` by the start deadline: how long the session had been starting. */
+  timedOutMs?: number;
+  /** Ended by the upkeep timer: why, published as `session_reaped` first. */
+  reaped?: { reason: 'idle_timeout' | 'stalled'; detail: Record<string, unknown> };
 }
 
-/** The contract's Session object: the record's public fields, what is pending, and where it runs in tmux. */
-export type SessionView = Pick<
-  SessionRecord,
-  'id' | 'name' | 'workDir' | 'status' | 'model' | 'permissionMode' | 'permissionProfile' | 'createdAt' | 'lastActivityAt' | 'ownerKeyId' | 'usage' | 'exit'
-> & {
-  pendingPermission: unknown;
-  pendingQuestion: unknown;
-  tmux: { windowId: string; paneId: string };
-};
+/** Reasons whose window is already gone: nothing is left to capture or close. */
+const WINDOW_GONE: ReadonlySet<ExitReason> = new Set(['window_closed', 'tmux_died', 'lost']);
+/** Statuses in which Claude shows a dialog that typed text would answer instead of reaching the prompt. */
+const DIALOG_STATUSES: ReadonlySet<SessionStatus> = new Set(['permission_prompt', 'asking']);
+/** How many deliveries a session remembers by their Idempotency-Key. */
+const REMEMBERED_DELIVERIES = 100;
 
-export interface PendingViews {
-  pendingPermission: unknown;
-  pendingQuestion: unknown;
-}
+export class Session implements DeliveryTarget {
+  private readonly record: SessionRecord;
+  private readonly log: Logger;
+  private readonly screen: ScreenWatch;
+  private readonly transcript: TranscriptWatch;
+  private readonly input = new InputQueue();
+  private readonly waiters = new Waiters();
+  private readonly dialogs = new ScreenDialogs();
+  private readonly messages: TranscriptMessage[] = [];
+  /** Recent deliveries by Idempotency-Key, oldest first. */
+  private readonly deliveries = new Map<string, Delivery>();
+  private readonly endedListeners = new Set<() => void>();
+  private acceptedPromptCount = 0;
+  /** Index in `messages` where the current turn began. */
+  private turnStart = 0;
+  /** A Stop that arrived before the transcript had the turn's reply; the turn ends when it does. */
+  private pendingStop: { lastAssistantMessage: string; timer: NodeJS.Timeout } | null = null;
+  /** When a hook last set the status; the screen may lag behind a hook for a moment. */
+  private lastHookStatusAt = 0;
+  /** Set by Stop, cleared by the next hook of a turn: no dialog can be on screen in a turn that ended. */
+  private turnEndedByHook = false;
+  /** The start-up dialog on screen: which, since when, and when it was last answered. */
+  private startupDialog: { kind: StartupDialog; since: number; answeredAt: number } | null = null;
+  private lastProgressAt = Date.now();
+  private closed = false;
+  /** Set once something (the reaper, DELETE, a start deadline) has begun to end the session. */
+  private ending = false;
+  /** Set when DELETE removed the record from the store: nothing may write it back. */
+  private forgotten = false;
+  /** Set while a create that reuses this session delivers its prompt: no second create may take it. */
+  private reserved = false;
 
-export function sessionView(record: SessionRecord, pending: PendingViews = { pendingPermission: null, pendingQuestion: null }): SessionView {
-  return {
-    id: record.id,
-    name: record.name,
-    workDir: record.workDir,
-    status: record.status,
-    model: record.model,
-    permissionMode: record.permissionMode,
-    permissionProfile: record.permissionProfile ?? null,
-    createdAt: record.createdAt,
-    lastActivityAt: record.lastActivityAt,
-    ownerKeyId: record.ownerKeyId,
-    pendingPermission: pending.pendingPermission,
-    pendingQuestion: pending.pendingQuestion,
-    usage: record.usage,
-    exit: record.exit,
-    tmux: { windowId: record.windowId, paneId: record.paneId },
-  };
+  constructor(
+    record: SessionRecord,
+    private readonly context: SessionContext,
+  ) {
+    this.record = { ...record };
+    this.log = context.logger.child({ sessionId: record.id });
+    this.screen = new ScreenWatch(record.paneId, {
+      capture: (paneId) => context.tmux.capture(paneId),
+      timing: context.timing,
+      onRead: (read) => this.apply({ type: 'screen', ...read }),
+      onError: (err) => this.log.error({ err: errorMessage(err) }, 'cannot read the screen'),
+    });
+    this.transcript = new TranscriptWatch(record.transcriptPath, {
+      onGrowth: () => this.readTranscript(),
+      onWatchError: (dir, err) => this.log.warn({ dir, err: errorMessage(err) }, 'cannot watch the transcript directory'),
+    });
+  }
+
+  // ── Facts ──────────────────────────────────────────────────────────────────────────────────────
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get status(): SessionStatus {
+    return this.record.status;
+  }
+
+  get paneId(): string {
+    return this.record.paneId;
+  }
+
+  get windowId(): string {
+    return this.record.windowId;
+  }
+
+  get exited(): boolean {
+    return this.record.status === 'exited';
+  }
+
+  get gone(): boolean {
+    return this.exited || this.closed;
+  }
+
+  get acceptedPrompts(): number {
+    return this.acceptedPromptCount;
+  }
+
+  get screenState(): ScreenState {
+    return this.screen.state;
+  }
+
+  /** The contract's Session object. */
+  view(): SessionView {
+    const [permission] = this.context.broker.pending(this.id, 'permission');
+    const [question] = this.context.broker.pending(this.id, 'question');
+    return sessionView(this.record, {
+      pendingPermission: permission ? requestView(permission) : null,
+      pendingQuestion: question ? requestView(question) : null,
+    });
+  }
+
+  /** What reuse looks at: the record, and whether anything else has a claim on the session. */
+  reuseFacts() {
+    return { record: this.record, ending: this.ending, reserved: this.reserved, busyWithInput: this.input.busy };
+  }
+
+  /** What the upkeep timer looks at. */
+  reapFacts(): ReapSubject & { idleTimeoutMs: number | null; stallThresholdMs: number | null; ending: boolean } {
+    return {
+      status: this.record.status,
+      statusChangedAt: Date.parse(this.record.statusChangedAt),
+      lastProgressAt: this.lastProgressAt,
+      lastInputAt: this.input.lastInputAt,
+      busyWithInput: this.input.busy,
+      idleTimeoutMs: this.record.idleTimeoutMs,
+      stallThresholdMs: this.record.stallThresholdMs,
+      ending: this.ending,
+    };
+  }
+
+  /** Facts for the session's health: the record's timers, its last screen, what is pending. */
+  healthFacts() {
+    return {
+      record: this.record,
+      lastProgressAt: this.lastProgressAt,
+      screen: this.screen.text,
+      pendingPermissions: this.context.broker.pending(this.id, 'permission').length,
+      pendingQuestion: this.context.broker.pending(this.id, 'question').length > 0,
+    };
+  }
+
+  matchesSecret(check: (hash: string) => boolean): boolean {
+    return !this.exited && !this.ending && check(this.record.hookSecretHash);
+  }
+
+  /** Called once when the session has ended (its state saved and published). */
+  onEnded(listener: () => void): void {
+    this.endedListeners.add(listener);
+  }
+
+  // ── Life ───────────────────────────────────────────────────────────────────────────────────────
+
+  /** Starts observing a session whose Claude was just started, or re-adopted after a restart. */
+  observe({ readTranscript }: { readTranscript: boolean }): void {
+    this.transcript.watch();
+    if (readTranscript) {
+      // Re-adopted: what the transcript already holds is the past, not news.
+      this.readTranscript({ publish: false });
+      this.turnStart = this.messages.length;
+    }
+    // Output printed before the pane was known went unnoticed; look at the screen once now.
+    this.screen.schedule();
+  }
+
+  /** Asks tmux once whether the pane still lives: one that died before it was known had its notice ignored. */
+  async checkPaneAlive(): Promise<void> {
+    if (this.exited) return;
+    const windows = await this.context.tmux.listWindows({ strict: true }).catch(() => null);
+    if (!windows) return;
+    const pane = windows.find((w) => w.paneId === this.paneId);
+    if (!pane) await this.end('window_closed');
+    else if (pane.dead) this.apply({ type: 'pane_died', exitStatus: pane.exitStatus });
+  }
+
+  /** The pane printed something. */
+  onOutput(): void {
+    this.screen.schedule();
+  }
+
+  /** Applies what an observer saw. Signals to a session that has exited change nothing. */
+  apply(signal: Signal): void {
+    if (this.exited || this.closed) return;
+    switch (signal.type) {
+      case 'screen':
+        this.onScreen(signal);
+        break;
+      case 'pane_died':
+        void this.end(this.record.status === 'starting' ? 'start_failed' : 'claude_exited', { paneDied: true, exitCode: signal.exitStatus });
+        break;
+      case 'window_closed':
+        void this.end('window_closed');
+        break;
+      case 'no_progress':
+        this.stall(signal.thresholdMs, signal.action);
+        break;
+      default:
+        this.onHookSignal(signal);
+    }
+    this.waiters.changed();
+  }
+
+  /**
+   * Ends the session, the one way a session ends: its last screen is kept, it becomes `exited` (saved
+   * and published), whatever waits for a decision is denied, its timers, watchers and waits are
+   * closed, and its window is closed with Claude in it (a process that outlives its window is killed).
+   */
+  async end(reason: ExitReason, detail: EndDetail = {}): Promise<void> {
+    if (this.exited) return;
+    this.ending = true;
+    if (detail.reaped) {
+      this.context.publish('session_reaped', this.id, { reason: detail.reaped.reason, ...detail.reaped.detail });
+      this.log.info({ reason: detail.reaped.reason, ...detail.reaped.detail }, 'session reaped');
+    }
+    if (WINDOW_GONE.has(reason)) {
+      this.finish(reason, null, detail);
+      return;
+    }
+    const { paneId, windowId, panePid, panePidStartTime } = this.record;
+    const lastScreen = await this.context.tmux.capture(paneId).catch(() => '');
+    if (this.exited) return;
+    // tmux may replace a dead pane's screen with its own notice; the last read then says more.
+    if (!(detail.paneDied && onlyDeadPaneNotice(lastScreen)) && lastScreen) this.screen.text = lastScreen;
+    if (detail.paneDied) this.readTranscript();
+    this.finish(reason, detail.exitCode ?? null, detail);
+    if (detail.paneDied && this.record.exit && this.record.exit.exitCode === null) {
+      const exitCode = await this.exitStatusOf(lastScreen);
+      if (exitCode !== null) {
+        this.record.exit.exitCode = exitCode;
+        this.save();
+      }
+    }
+    await this.context.tmux.killWindow(windowId).catch(() => {});
+    if (!detail.paneDied) await this.ensureProcessGone(panePid, panePidStartTime);
+  }
+
+  /** The daemon stops without ending the session: its timers, watchers and waits close, Claude runs on. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cancelPendingStop();
+    this.screen.close();
+    this.transcript.close();
+    this.waiters.close();
+  }
+
+  /** DELETE removed the record from the store: the session's last moments must not bring it back. */
+  forget(): void {
+    this.forgotten = true;
+  }
+
+  // ── What callers ask ───────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Sends text to Claude's prompt and waits until Claude confirms it. With an idempotency key, a
+   * retry (same key, same text) never types the text twice: it answers from, or goes on with, the
+   * first delivery.
+   */
+  async send(text: string, { idempotencyKey }: { idempotencyKey?: string | undefined } = {}): Promise<DeliveryResult> {
+    const earlier = idempotencyKey === undefined ? undefined : this.deliveries.get(idempotencyKey);
+    if (earlier) {
+      if (earlier.text !== text.replace(/\r\n?/g, '\n')) {
+        throw new AegisError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${idempotencyKey} was used for another text in session ${this.id}`, { idempotencyKey });
+      }
+      return this.asRequest(() => this.input.delivery(() => earlier.run()));
+    }
+    // Waiting for the prompt happens outside the delivery queue: start-up dialogs are answered meanwhile.
+    if (this.record.status === 'starting') await this.waitUntil(() => this.record.status !== 'starting', this.context.timing.readyTimeoutMs);
+    this.checkTakesInput();
+    return this.asRequest(() =>
+      this.input.delivery(async () => {
+        this.checkTakesInput();
+        const delivery = new Delivery(this, text, this.context.timing);
+        if (idempotencyKey !== undefined) this.rememberDelivery(idempotencyKey, delivery);
+        return delivery.run();
+      }),
+    );
+  }
+
+  /** A create reusing this session delivers its prompt while no other create may take the session. */
+  async sendAsReused(prompt: string): Promise<DeliveryResult> {
+    this.reserved = true;
+    try {
+      return await this.send(prompt);
+    } finally {
+      this.reserved = false;
+    }
+  }
+
+  read(after: number, limit: number): { messages: TranscriptMessage[]; nextCursor: string; status: SessionStatus } {
+    this.readTranscript();
+    const messages = this.messages.slice(after, after + limit);
+    return { messages, nextCursor: String(Math.min(after, this.messages.length) + messages.length), status: this.record.status };
+  }
+
+  async pane(fallbackSize: { cols: number; rows: number }): Promise<{ text: string; cols: number; rows: number }> {
+    if (this.exited) return { text: this.record.exit?.lastScreen ?? this.screen.text, ...fallbackSize };
+    return this.asRequest(async () => {
+      const [text, size] = await Promise.all([this.context.tmux.capture(this.paneId), this.context.tmux.paneSize(this.paneId)]);
+      return { text, ...size };
+    });
+  }
+
+  /** Stops the current turn (Escape, as a person would) and waits briefly for Claude to settle. */
+  async interrupt(): Promise<{ interrupted: boolean; session: SessionView }> {
+    this.checkLive();
+    const busy = this.record.status === 'working' || this.record.status === 'stalled' || DIALOG_STATUSES.has(this.record.status);
+    if (!busy) return { interrupted: false, session: this.view() };
+    await this.asRequest(() => this.keystrokes(() => this.press([INTERRUPT])));
+    await this.waitUntil(() => this.record.status === 'idle' || this.exited, this.context.timing.interruptWaitMs);
+    return { interrupted: true, session: this.view() };
+  }
+
+  async escape(): Promise<SessionView> {
+    this.checkLive();
+    await this.asRequest(() => this.keystrokes(() => this.press([INTERRUPT])));
+    return this.view();
+  }
+
+  permissions(): { pending: Record<string, unknown>[] } {
+    return { pending: this.context.broker.pending(this.id, 'permission').map(requestView) };
+  }
+
+  approve(input: { permissionId?: string | undefined; always?: boolean | undefined }, keyId: string | null): { approved: true; permission: Record<string, unknown> } {
+    this.checkLive();
+    const request = this.context.broker.find(this.id, 'permission', input.permissionId);
+    this.context.broker.decide(this.id, request.id, { behavior: 'allow', by: 'api', keyId, ...(input.always ? { always: true } : {}) });
+    return { approved: true, permission: requestView(request) };
+  }
+
+  reject(input: { permissionId?: string | undefined; message?: string | undefined }, keyId: string | null): { rejected: true; permission: Record<string, unknown> } {
+    this.checkLive();
+    const request = this.context.broker.find(this.id, 'permission', input.permissionId);
+    this.context.broker.decide(this.id, request.id, { behavior: 'deny', by: 'api', keyId, ...(input.message ? { message: input.message } : {}) });
+    return { rejected: true, permission: requestView(request) };
+  }
+
+  answer(input: AnswerInput & { questionId?: string | undefined }, keyId: string | null): { answered: true; question: Record<string, unknown>; answers: Record<string, string> } {
+    this.checkLive();
+    const request = this.context.broker.find(this.id, 'question', input.questionId);
+    const answers = answersFor(request.questions ?? [], input);
+    this.context.broker.decide(this.id, request.id, { behavior: 'allow', by: 'api', keyId, answers });
+    return { answered: true, question: requestView(request), answers };
+  }
+
+  /**
+   * Claude's PermissionRequest hook: the request waits for an API client, a policy rule, the timeout,
+   * or Claude giving up on the hook (`abandoned`), and the hook is answered with the decision.
+   */
+  async requestPermission(payload: HookPayload, abandoned: AbortSignal): Promise<Record<string, unknown>> {
+    this.hookArrived(payload, { endsTurn: false });
+    const toolName = payload.tool_name ?? 'unknown';
+    const toolInput = payload.tool_input ?? {};
+    const suggestions = Array.isArray(payload.permission_suggestions) ? (payload.permission_suggestions as unknown[]) : [];
+    const isQuestion = toolName === 'AskUserQuestion';
+    const { request, decision } = this.openRequest({
+      kind: isQuestion ? 'question' : 'permission',
+      toolName,
+      toolInput,
+      suggestions,
+      source: 'hook',
+      ...(isQuestion ? { questions: questionsOf(toolInput) } : {}),
+    });
+    const abandon = () => this.context.broker.decide(this.id, request.id, { behavior: 'deny', by: 'terminal' });
+    if (abandoned.aborted) abandon();
+    else abandoned.addEventListener('abort', abandon, { once: true });
+    if (isQuestion || !this.applyPolicy(request, { mayAllow: true })) this.setStatus(isQuestion ? 'asking' : 'permission_prompt', { fromHook: true });
+    this.waiters.changed();
+    return hookResponse(await decision, toolInput, suggestions);
+  }
+
+  // ── DeliveryTarget ─────────────────────────────────────────────────────────────────────────────
+
+  transcriptMark(): TranscriptMark {
+    const { reader } = this.transcript;
+    return { file: reader, records: reader.records, userRecords: reader.userRecords };
+  }
+
+  waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+    return this.waiters.until(condition, timeoutMs);
+  }
+
+  keystrokes<T>(batch: () => Promise<T>): Promise<T> {
+    return this.input.keystrokes(batch);
+  }
+
+  async press(actions: readonly KeyAction[]): Promise<void> {
+    const { tmux } = this.context;
+    for (const action of actions) {
+      if ('paste' in action) await tmux.paste(this.paneId, action.paste);
+      else if ('text' in action) await tmux.typeText(this.paneId, action.text);
+      else if (action.times !== undefined) await tmux.pressKey(this.paneId, action.key, action.times);
+      else await tmux.pressKeys(this.paneId, action.key);
+    }
+  }
+
+  readScreen(): Promise<ScreenState> {
+    return this.screen.readNow();
+  }
+
+  // ── Signals ────────────────────────────────────────────────────────────────────────────────────
+
+  private onHookSignal(signal: Exclude<Signal, { type: 'screen' | 'pane_died' | 'window_closed' | 'no_progress' }>): void {
+    switch (signal.type) {
+      case 'transcript_moved':
+        if (signal.path !== this.transcript.path && isTranscriptBeside(signal.path, this.record.transcriptPath)) {
+          // Claude moved to a new transcript (e.g. after /clear); follow it from its start.
+          this.transcript.follow(signal.path);
+          this.record.transcriptPath = signal.path;
+        }
+        return;
+      case 'notified':
+        this.hookArrived(null, { endsTurn: null });
+        this.screen.schedule();
+        return;
+      case 'prompt_accepted':
+        this.hookArrived(null, { endsTurn: false });
+        this.cancelPendingStop();
+        this.turnStart = this.messages.length;
+        this.acceptedPromptCount++;
+        this.setStatus('working', { fromHook: true });
+        return;
+      case 'tool_starting':
+        this.hookArrived(null, { endsTurn: false });
+        this.setStatus('working', { fromHook: true });
+        return;
+      case 'tool_ran':
+        this.hookArrived(null, { endsTurn: false });
+        // A screen request for this tool that is still listed was answered at the terminal. Held hook
+        // calls are never decided this way, so no report of a tool run can approve what nobody approved.
+        this.context.broker.decideAll(this.id, { behavior: 'allow', by: 'terminal' }, (r) => r.source === 'screen' && r.toolName === signal.toolName);
+        this.setStatus('working', { fromHook: true });
+        return;
+      case 'turn_failed':
+        this.hookArrived(null, { endsTurn: true });
+        this.context.publish('turn_failed', this.id, { error: signal.error, message: signal.message });
+        this.log.warn({ error: signal.error }, 'turn failed');
+        this.awaitTurnEnd(signal.message);
+        return;
+      case 'turn_ended':
+        this.hookArrived(null, { endsTurn: true });
+        this.awaitTurnEnd(signal.lastAssistantMessage);
+        return;
+    }
+  }
+
+  /** Bookkeeping for every hook call: it is activity and progress, and the transcript may have grown. */
+  private hookArrived(payload: HookPayload | null, { endsTurn }: { endsTurn: boolean | null }): void {
+    if (payload?.transcript_path) this.onHookSignal({ type: 'transcript_moved', path: payload.transcript_path });
+    this.touch();
+    this.progressed();
+    this.readTranscript();
+    if (endsTurn !== null) this.turnEndedByHook = endsTurn;
+  }
+
+  /**
+   * Claude writes its transcript a moment after Stop: the turn ends once the reply is readable (or
+   * after a bound), so a client never sees `idle` before the message that finished the turn.
+   */
+  private awaitTurnEnd(lastAssistantMessage: string): void {
+    this.cancelPendingStop();
+    this.lastHookStatusAt = Date.now();
+    this.pendingStop = { lastAssistantMessage, timer: setTimeout(() => this.finishTurn(), this.context.timing.transcriptSettleMs) };
+    this.settleTurn();
+  }
+
+  private settleTurn(): void {
+    const pending = this.pendingStop;
+    if (!pending) return;
+    const last = pending.lastAssistantMessage.trim();
+    const replied = this.messages
+      .slice(this.turnStart)
+      .some((m) => m.role === 'assistant' && m.kind === 'text' && m.text.trim() !== '' && last.endsWith(m.text.trim()));
+    if (last === '' || replied) this.finishTurn();
+  }
+
+  private finishTurn(): void {
+    this.cancelPendingStop();
+    // Whatever is still listed will not be asked any more.
+    this.context.broker.decideAll(this.id, { behavior: 'deny', by: 'terminal' });
+    this.readTranscript();
+    this.setStatus('idle', { fromHook: true });
+  }
+
+  private cancelPendingStop(): void {
+    if (this.pendingStop) clearTimeout(this.pendingStop.timer);
+    this.pendingStop = null;
+  }
+
+  private onScreen(read: Omit<ScreenRead, never>): void {
+    if (read.changed) this.progressed();
+    this.readTranscript();
+    this.screenRequests(read.state);
+    switch (read.state.kind) {
+      case 'trust_dialog':
+      case 'api_key_dialog':
+      case 'bypass_dialog':
+        // Claude asks these before it takes a first prompt. Later the same words can only be text on
+        // the screen (a reply, a file, a prompt), and answering them would press keys into the prompt.
+        if (this.record.status === 'starting') this.answerStartupDialog(read.state.kind);
+        return;
+      case 'working':
+        this.setStatus('working', { fromHook: false });
+        return;
+      case 'idle':
+        this.setStatus('idle', { fromHook: false });
+        return;
+      default:
+        return; // a dialog is listed (and the status set) by the screen requests
+    }
+  }
+
+  /**
+   * Answers a start-up dialog once it has been on screen a moment (keys sent while Claude first
+   * draws it are lost), then looks again: a dialog that stays is answered again.
+   */
+  private answerStartupDialog(kind: StartupDialog): void {
+    const keys = startupDialogAnswer(kind, this.record.permissionMode);
+    if (!keys) return;
+    const now = Date.now();
+    const { dialogSettleMs, dialogRetryMs } = this.context.timing;
+    if (this.startupDialog?.kind !== kind) this.startupDialog = { kind, since: now, answeredAt: 0 };
+    const dialog = this.startupDialog;
+    const due = Math.max(dialog.since + dialogSettleMs, dialog.answeredAt + dialogRetryMs);
+    if (now < due) {
+      this.screen.recheckIn(due - now);
+      return;
+    }
+    dialog.answeredAt = now;
+    this.log.info({ screen: kind }, 'answering start-up dialog');
+    this.keystrokes(() => this.press(keys)).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'cannot answer the start-up dialog'));
+    this.screen.recheckIn(dialogRetryMs);
+  }
+
+  // ── Requests read off the screen ───────────────────────────────────────────────────────────────
+
+  /**
+   * The screen fallback. A dialog with no hook behind it becomes a request once it has stayed a
+   * moment, but only where and when such a dialog can be there: not before Claude took a first
+   * prompt, not in a turn its hooks say has ended, not while a held hook covers it. A screen request
+   * whose dialog is gone was answered at the terminal.
+   */
+  private screenRequests(screen: ScreenState): void {
+    const { broker } = this.context;
+    const identity = this.record.status !== 'starting' && !this.turnEndedByHook ? dialogIdentity(screen) : null;
+    for (const request of broker.pending(this.id)) {
+      if (request.source === 'screen' && request.screen && `${request.kind === 'question' ? 'q' : 'p'}:${request.screen.title}` !== identity) {
+        broker.decide(this.id, request.id, { behavior: screen.kind === 'working' ? 'allow' : 'deny', by: 'terminal' });
+      }
+    }
+    if (!identity || broker.pending(this.id).some((r) => r.source === 'hook')) {
+      this.dialogs.forget();
+      return;
+    }
+    if (broker.pending(this.id).some((r) => r.source === 'screen')) return;
+    const verdict = this.dialogs.consider(identity, Date.now());
+    if (!verdict.open) {
+      if (verdict.recheckInMs !== undefined) this.screen.recheckIn(verdict.recheckInMs);
+      return;
+    }
+    const ask = screenAsk(screen);
+    if (!ask) return;
+    const { request, decision } = this.openRequest({
+      kind: ask.kind,
+      toolName: ask.toolName,
+      toolInput: ask.toolInput,
+      suggestions: [],
+      source: 'screen',
+      screen: { title: ask.title, options: ask.options, inputComplete: ask.inputComplete },
+      ...(ask.questions ? { questions: ask.questions } : {}),
+    });
+    this.setStatus(ask.kind === 'question' ? 'asking' : 'permission_prompt', { fromHook: true });
+    decision.then((d) => this.answerOnScreen(identity, d)).catch((err: unknown) => {
+      // A daemon that stops leaves the dialog to the next one, which finds it on the screen again.
+      if (err instanceof AegisError && err.code === 'SHUTTING_DOWN') return;
+      this.log.warn({ err: errorMessage(err) }, 'cannot answer the dialog on screen');
+    });
+    if (ask.kind === 'permission') this.applyPolicy(request, { mayAllow: ask.inputComplete });
+  }
+
+  /**
+   * Gives a decision to a dialog on screen by choosing its option, as a person would, after checking
+   * that the dialog on screen is still the one that was decided: keys must never answer another.
+   */
+  private async answerOnScreen(identity: string, decision: Decision): Promise<void> {
+    if (decision.by === 'terminal' || decision.by === 'session_ended' || this.gone) return;
+    this.dialogs.answering(identity, Date.now());
+    // Looking and pressing are one batch of the input queue: no keystroke comes between the check
+    // that this dialog is still shown and the answer to it.
+    const deniedInDialog = await this.keystrokes(async () => {
+      const answer = dialogAnswer(await this.screen.readNow(), decision);
+      if (dialogIdentity(this.screen.state) !== identity || !answer) {
+        this.log.warn('the dialog changed before its decision could be typed; it is left for the next decision');
+        return false;
+      }
+      await this.press(answer.keys);
+      return answer.deniedInDialog;
+    });
+    // Claude asks what to do instead after a "No"; the rejection's message is the answer.
+    if (deniedInDialog && decision.message && decision.by === 'api') await this.send(decision.message);
+  }
+
+  // ── Requests ───────────────────────────────────────────────────────────────────────────────────
+
+  private openRequest(fields: Omit<PendingRequest, 'id' | 'createdAt' | 'expiresAt' | 'sessionId'>): { request: PendingRequest; decision: Promise<Decision> } {
+    const opened = this.context.broker.open({ ...fields, sessionId: this.id }, permissionTimeout(this.context.permissions, this.record.permissionProfile));
+    opened.decision.then((decision) => this.afterDecision(decision)).catch(() => {});
+    return opened;
+  }
+
+  /** A decision lets the turn go on, once nothing else waits (a request the terminal answered says nothing). */
+  private afterDecision(decision: Decision): void {
+    if (this.gone || decision.by === 'terminal' || this.context.broker.pending(this.id).length > 0) return;
+    this.setStatus('working', { fromHook: true });
+    this.waiters.changed();
+  }
+
+  /**
+   * A policy rule decides at once when one matches; returns whether it did. Unless `mayAllow`, a rule
+   * may only deny: an input read off the screen that may be cut or wrapped is not what an allow rule
+   * was written for, so it waits for a person (or the timeout).
+   */
+  private applyPolicy(request: PendingRequest, { mayAllow }: { mayAllow: boolean }): boolean {
+    const name = this.record.permissionProfile;
+    const profiles = this.context.permissions.permissionProfiles;
+    if (!name || !Object.hasOwn(profiles, name)) return false;
+    const verdict = evaluate(name, profiles[name], request.toolName, request.toolInput);
+    if (!verdict || verdict.decision === 'ask') return false;
+    if (verdict.decision === 'allow' && !mayAllow) {
+      this.log.info({ permissionId: request.id, rule: verdict.rule }, 'a rule would allow an input the screen may not show whole; it waits for a person');
+      return false;
+    }
+    return this.context.broker.decide(this.id, request.id, {
+      behavior: verdict.decision,
+      by: 'rule',
+      rule: verdict.rule,
+      ...(verdict.decision === 'deny' ? { message: verdict.message ?? `Denied by Aegis rule ${verdict.rule}.` } : {}),
+    });
+  }
+
+  // ── Status ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** Claude did something; a stalled session is working again. */
+  private progressed(): void {
+    this.lastProgressAt = Date.now();
+    if (this.record.status === 'stalled') this.setStatus('working', { fromHook: true });
+  }
+
+  /** No progress for too long: stalled until it progresses again; the stall action follows. */
+  private stall(thresholdMs: number, action: string): void {
+    if (this.record.status !== 'working') return;
+    this.setStatus('stalled', { fromHook: true });
+    const silentMs = Date.now() - this.lastProgressAt;
+    this.context.publish('stalled', this.id, { silentMs, thresholdMs, action });
+    this.log.warn({ silentMs, action }, 'session stalled');
+    if (action === 'interrupt') this.keystrokes(() => this.press([INTERRUPT])).catch(() => {});
+    if (action === 'kill') void this.end('reaped', { reaped: { reason: 'stalled', detail: { thresholdMs } } });
+  }
+
+  /**
+   * Moves to a new status as a signal suggests. A hook is the surer signal; for a moment after one, a
+   * screen that still shows the old state is not believed (it is looked at again once that moment
+   * passes). While a request waits, nothing but its decision moves the session on.
+   */
+  private setStatus(to: SessionStatus, { fromHook }: { fromHook: boolean }): void {
+    const from = this.record.status;
+    if (from === 'exited' || from === to) return;
+    if (to !== 'permission_prompt' && to !== 'asking' && this.context.broker.pending(this.id).length > 0) return;
+    if (fromHook) {
+      this.lastHookStatusAt = Date.now();
+    } else {
+      if (from === 'stalled' && to === 'working') return; // only progress ends a stall
+      if (this.pendingStop) return; // the Stop hook already said how this turn ends
+      const sinceHook = Date.now() - this.lastHookStatusAt;
+      if (sinceHook < this.context.timing.hookPrecedenceMs) {
+        this.screen.recheckIn(this.context.timing.hookPrecedenceMs - sinceHook);
+        return;
+      }
+    }
+    // The stall clock starts with the turn.
+    if (to === 'working' && from !== 'stalled') this.lastProgressAt = Date.now();
+    this.transition(to);
+  }
+
+  /** The one place a status changes: checked against the table, saved, published. */
+  private transition(to: SessionStatus): boolean {
+    const from = this.record.status;
+    if (!isAllowedTransition(from, to)) {
+      this.log.warn({ from, to }, 'refused a status change the transitions table does not allow');
+      return false;
+    }
+    const now = new Date().toISOString();
+    this.record.status = to;
+    this.record.statusChangedAt = now;
+    if (to !== 'exited') this.record.lastActivityAt = now;
+    this.save();
+    this.context.publish('status_changed', this.id, { from, to });
+    this.waiters.changed();
+    return true;
+  }
+
+  /** Exits: keeps the last screen and why, denies what waits, closes everything the session owns. */
+  private finish(reason: ExitReason, exitCode: number | null, detail: EndDetail): void {
+    if (this.exited) return;
+    const lastScreen = this.screen.text;
+    this.record.exit = {
+      reason,
+      exitCode,
+      at: new Date().toISOString(),
+      lastScreen: lastScreen || null,
+      ...(reason === 'start_failed' ? { hint: startFailureHint(lastScreen, detail) } : {}),
+    };
+    if (!this.transition('exited')) return;
+    this.close();
+    this.context.broker.decideAll(this.id, { behavior: 'deny', by: 'session_ended', message: 'The session ended.' });
+    this.context.publish('session_exited', this.id, { reason, exitCode, ...(this.record.exit.hint ? { hint: this.record.exit.hint } : {}) });
+    this.log.info({ reason, exitCode }, 'session exited');
+    for (const listener of this.endedListeners) listener();
+    this.endedListeners.clear();
+  }
+
+  // ── Helpers ────────────────────────────────────────────────────────────────────────────────────
+
+  private touch(): void {
+    this.record.lastActivityAt = new Date().toISOString();
+  }
+
+  private readTranscript({ publish = true }: { publish?: boolean } = {}): void {
+    let read;
+    try {
+      read = this.transcript.read();
+    } catch (err) {
+      this.log.warn({ path: this.transcript.path, err: errorMessage(err) }, 'cannot read the transcript');
+      return;
+    }
+    if (!read.grew) return;
+    this.progressed();
+    // Records without messages count too: Claude's own cost arrives in one (written as it exits).
+    this.record.usage = this.transcript.reader.usage;
+    if (read.messages.length === 0) return;
+    for (const message of read.messages) {
+      this.messages.push(message);
+      // The entry's fields stand in the event itself (its id as messageId) and, whole, under `message`.
+      if (publish) {
+        const { id: messageId, ...fields } = message;
+        this.context.publish('message', this.id, { ...fields, messageId, message });
+      }
+    }
+    this.touch();
+    this.waiters.changed();
+    this.settleTurn();
+  }
+
+  /** Status changes come from Claude, not from a request: a store failure is logged, never thrown at tmux. */
+  private save(): void {
+    if (this.forgotten) return;
+    try {
+      this.context.repository.save(this.record);
+    } catch (err) {
+      this.log.error({ err: errorMessage(err) }, 'cannot persist session state');
+    }
+  }
+
+  private rememberDelivery(key: string, delivery: Delivery): void {
+    this.deliveries.set(key, delivery);
+    for (const oldest of this.deliveries.keys()) {
+      if (this.deliveries.size <= REMEMBERED_DELIVERIES) break;
+      this.deliveries.delete(oldest);
+    }
+  }
+
+  /** Refuses input a session cannot take now, saying why and what to do. */
+  private checkTakesInput(): void {
+    this.checkLive();
+    const status = this.record.status;
+    if (status === 'starting') {
+      throw new AegisError('SESSION_NOT_READY', `session ${this.id} has not shown its prompt yet; see GET /v1/sessions/${this.id}/pane`, {
+        screen: this.screen.state.kind,
+      });
+    }
+    if (DIALOG_STATUSES.has(status)) {
+      const what = status === 'asking' ? 'a question is waiting for an answer (POST .../answer)' : 'a permission prompt is open (approve or reject it first)';
+      throw new AegisError('SESSION_BUSY', `session ${this.id} cannot take input: ${what}`, { status });
+    }
+  }
+
+  private checkLive(): void {
+    if (this.exited || this.ending || this.closed) {
+      throw new AegisError('SESSION_EXITED', `session ${this.id} has exited (${this.record.exit?.reason ?? 'ending'}); it cannot take input`, {
+        exit: this.record.exit,
+      });
+    }
+  }
+
+  /** Runs what a caller asked; a pane that vanished ends the session, and tmux failures become API errors. */
+  private async asRequest<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (err) {
+      if (isPaneGone(err)) await this.end('window_closed');
+      throw asSessionError(err, this.id);
+    }
+  }
+
+  /**
+   * A dead pane's exit status, from tmux's format or from the notice tmux writes into the pane
+   * (`#{pane_dead_status}` can stay empty for seconds in tmux 3.3a while the notice has it).
+   */
+  private async exitStatusOf(screen: string): Promise<number | null> {
+    const deadline = Date.now() + this.context.timing.exitStatusWaitMs;
+    for (;;) {
+      const status = deadPaneStatus(screen) ?? (await this.context.tmux.paneExitStatus(this.paneId, 0));
+      if (status !== null || Date.now() >= deadline) return status;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      screen = await this.context.tmux.capture(this.paneId).catch(() => '');
+    }
+  }
+
+  /**
+   * After its window closed, Claude gets a grace period to exit before it is killed, and only while
+   * the pid is still the process the window started (a pid stored before a restart may be another's now).
+   */
+  private async ensureProcessGone(pid: number, startTime: string | null): Promise<void> {
+    if (!pid || !isSameProcess(pid, startTime)) return;
+    const deadline = Date.now() + this.context.timing.killGraceMs;
+    while (Date.now() < deadline && isProcessAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (isSameProcess(pid, startTime)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
 }

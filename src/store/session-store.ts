@@ -1,5 +1,7 @@
-/** Session records in SQLite, one JSON document per row: the durable half of the Supervisor's state. */
-import type { SessionRecord } from '../sessions/session.js';
+/**
+ * Session records in SQLite, one JSON document per row, keyed by id. It stores what it is given and
+ * hands back what it holds, parsed but not interpreted: validating a record is its owner's business.
+ */
 import { write, type Db } from './database.js';
 
 export class SessionStore {
@@ -12,10 +14,10 @@ export class SessionStore {
       'INSERT INTO sessions (id, record, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at',
     );
     this.deleteStmt = db.prepare('DELETE FROM sessions WHERE id = ?');
-    this.allStmt = db.prepare("SELECT record FROM sessions ORDER BY json_extract(record, '$.createdAt')");
+    this.allStmt = db.prepare("SELECT id, record FROM sessions ORDER BY json_extract(record, '$.createdAt')");
   }
 
-  save(record: SessionRecord): void {
+  save(record: { id: string }): void {
     write(this.db, () => this.upsertStmt.run(record.id, JSON.stringify(record), new Date().toISOString()));
   }
 
@@ -23,7 +25,16 @@ export class SessionStore {
     write(this.db, () => this.deleteStmt.run(id));
   }
 
-  all(): SessionRecord[] {
-    return (this.allStmt.all() as { record: string }[]).map((row) => JSON.parse(row.record) as SessionRecord);
+  /** Every stored document, oldest first; one that is not JSON comes back as its raw text. */
+  all(): Array<{ id: string; document: unknown }> {
+    return (this.allStmt.all() as { id: string; record: string }[]).map((row) => ({ id: row.id, document: parseJson(row.record) }));
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { policyFor, verdictFor, type ReapSubject } from './reaper.js';
+import { policyFor, verdictFor, type ReapSubject } from './verdicts.js';
 
 const policy = { idleTimeoutMs: 1000, stallThresholdMs: 5000, startTimeoutMs: 20_000 };
 const subject = (fields: Partial<ReapSubject> & Pick<ReapSubject, 'status'>): ReapSubject => ({

@@ -1,12 +1,12 @@
 /**
- * What the daemon-wide reaper timer does with a session, decided from timestamps alone: end a
+ * The verdicts of the daemon-wide upkeep timer on a session, from timestamps alone: end a
  * session idle for longer than its idle timeout (typing into it counts as activity, and one that is
  * being typed into is never idle), mark a working session stalled when it has shown no progress for
  * longer than its stall threshold, and end a session that has been starting for longer than the start
  * timeout. A session waiting on a permission or a question is neither idle nor working, so it is
  * never reaped.
  */
-import type { SessionStatus } from './session.js';
+import type { SessionStatus } from './session-record.js';
 
 export interface ReapPolicy {
   /** 0 keeps idle sessions forever. */

@@ -1,0 +1,194 @@
+/**
+ * Everything Aegis knows about driving Claude Code's terminal, as pure functions from what Claude
+ * shows to the keys that act on it: how text is typed into the prompt (and how long text is pasted),
+ * which keys submit, interrupt and erase, how a start-up dialog is answered, how a permission dialog
+ * or question on the screen is answered with a decision, and what such a dialog asks for. Checked
+ * against Claude Code 2.1.330 (see test/fixtures/screens); nothing outside src/claude knows a key or a
+ * label of Claude's.
+ */
+import type { HookDecision, HookQuestion } from './hook-answers.js';
+import type { ScreenOption, ScreenState } from './screen.js';
+
+/** One step of input to a pane: literal text, a named key (pressed `times` times), or a bracketed paste. */
+export type KeyAction = { text: string } | { key: string; times?: number } | { paste: string };
+
+/**
+ * Longest text typed rather than pasted. Claude treats more than 800 characters arriving at once as a
+ * paste and records it wrapped in <pasted_content> tags; typed text arrives exactly as sent.
+ */
+export const PASTE_THRESHOLD = 800;
+
+/** Submits the prompt. */
+export const SUBMIT: KeyAction = { key: 'Enter' };
+/** Stops the current turn or closes a dialog, as a person would. */
+export const INTERRUPT: KeyAction = { key: 'Escape' };
+
+/**
+ * The keys that put `text` into Claude's prompt, without submitting it: typed, with Ctrl-J for line
+ * breaks (a new line that does not submit), or one bracketed paste when it is long.
+ */
+export function typingActions(text: string): KeyAction[] {
+  if (text.length > PASTE_THRESHOLD) return [{ paste: text }];
+  return text.split('\n').flatMap((line, i): KeyAction[] => [...(i > 0 ? [{ key: 'C-j' }] : []), ...(line ? [{ text: line }] : [])]);
+}
+
+/**
+ * The keys that erase what `sent` may have put into the prompt: Backspace once per character and line
+ * break (Claude may compose two keys into one character, never split one), once for a paste (Claude
+ * shows it as one placeholder). Backspace is harmless on an empty prompt, unlike Ctrl-C (twice exits
+ * Claude) or Escape (interrupts a turn).
+ */
+export function erasing(sent: readonly KeyAction[]): KeyAction | null {
+  let count = 0;
+  for (const action of sent) {
+    if ('paste' in action) count += 1;
+    else if ('text' in action) count += [...action.text].length;
+    else if (action.key === 'C-j') count += 1;
+  }
+  return count > 0 ? { key: 'BSpace', times: count } : null;
+}
+
+/**
+ * Claude reads a fast burst of keys as a paste, in which Enter is a line break: after several typed
+ * lines, Enter must wait until Claude shows the last of them. The line to wait for, if any.
+ */
+export function lineToAwaitBeforeSubmit(text: string): string | null {
+  if (text.length > PASTE_THRESHOLD) return null;
+  const lines = text.split('\n');
+  return lines.length > 1 ? (lines.filter((line) => line.trim() !== '').at(-1) ?? null) : null;
+}
+
+/** Whether the prompt box shows `text` (wrapped at the screen's width) or Claude's placeholder for a paste. */
+export function promptBoxHolds(box: string, text: string): boolean {
+  if (/\[Pasted text #\d+/.test(box)) return true;
+  const head = squash(text).slice(0, 40);
+  return head.length > 0 && squash(box).includes(head);
+}
+
+/** Whether the prompt box ends with `line` (the last typed line has been drawn). */
+export function promptBoxShowsLine(box: string, line: string): boolean {
+  return squash(box).includes(squash(line).slice(-40));
+}
+
+/** Text without its whitespace, to compare with the prompt box, which wraps lines at the screen's width. */
+function squash(text: string): string {
+  return text.replace(/\s+/g, '');
+}
+
+export type StartupDialog = 'trust_dialog' | 'api_key_dialog' | 'bypass_dialog';
+
+/**
+ * The keys that get a session past a start-up dialog, or null when Aegis must leave it to a person:
+ * the workspace is trusted (its workDir passed the allowed-roots check), the API key is the daemon's
+ * own, and the bypass warning is accepted only for a session created in bypassPermissions mode.
+ */
+export function startupDialogAnswer(dialog: StartupDialog, permissionMode: string): KeyAction[] | null {
+  switch (dialog) {
+    case 'trust_dialog':
+      return [{ key: 'Down' }, { key: 'Enter' }];
+    case 'api_key_dialog':
+      return [{ key: 'Up' }, { key: 'Enter' }];
+    case 'bypass_dialog':
+      return permissionMode === 'bypassPermissions' ? [{ key: 'Down' }, { key: 'Enter' }] : null;
+  }
+}
+
+/** What identifies a dialog on screen (its kind and text), so one dialog is never taken for another. */
+export function dialogIdentity(screen: ScreenState): string | null {
+  if (screen.kind === 'permission') return `p:${screen.title}\n${screen.detail}`;
+  if (screen.kind === 'question') return `q:${screen.question}`;
+  return null;
+}
+
+/** What a permission dialog or question on the screen asks for, as a request of Aegis's. */
+export interface ScreenAsk {
+  kind: 'permission' | 'question';
+  toolName: string;
+  toolInput: Record<string, unknown>;
+  questions?: HookQuestion[];
+  /** The dialog's title (or question) and its options as shown. */
+  title: string;
+  options: string[];
+  /** Whether the screen shows the tool's whole input: if not, what a rule would allow may not be what runs. */
+  inputComplete: boolean;
+}
+
+export function screenAsk(screen: ScreenState): ScreenAsk | null {
+  if (screen.kind === 'question') {
+    const question = screenQuestion(screen.question, screen.header, screen.options);
+    return {
+      kind: 'question',
+      toolName: 'AskUserQuestion',
+      toolInput: { questions: [question] },
+      questions: [question],
+      title: screen.question,
+      options: screen.options.map((o) => o.label),
+      inputComplete: true,
+    };
+  }
+  if (screen.kind !== 'permission') return null;
+  const toolName = screen.tool ?? screen.title;
+  return {
+    kind: 'permission',
+    toolName,
+    toolInput: screenToolInput(toolName, screen),
+    title: `${screen.title}\n${screen.detail}`,
+    options: screen.options.map((o) => o.label),
+    inputComplete: screen.subject.whole,
+  };
+}
+
+/** What a dialog shows of the tool's main input, in the shape of the tool's input (the screen is all there is). */
+function screenToolInput(toolName: string, screen: Extract<ScreenState, { kind: 'permission' }>): Record<string, unknown> {
+  const { text } = screen.subject;
+  if (toolName === 'Bash') return { command: text };
+  if (toolName === 'Write' || toolName === 'Edit' || toolName === 'Read') return { file_path: text };
+  if (toolName === 'WebFetch') return { url: text };
+  return { detail: screen.detail };
+}
+
+/** Claude's own extra choices under a question: not answers the model offered. */
+const OWN_QUESTION_CHOICES = /^(Type something\.?|Chat about this)$/;
+const FREE_TEXT_CHOICE = /^Type something/;
+
+/** What a question dialog on screen is asking, without Claude's own extra choices. */
+export function screenQuestion(question: string, header: string, options: ScreenOption[]): HookQuestion {
+  return {
+    question,
+    header,
+    options: options.filter((o) => !OWN_QUESTION_CHOICES.test(o.label)).map((o) => ({ label: o.label, ...(o.description ? { description: o.description } : {}) })),
+  };
+}
+
+/**
+ * The option to pick in a permission dialog: "Yes", the first "Yes, and …" that remembers the
+ * choice (never one that switches Claude's mode) for `always`, or "No".
+ */
+export function permissionOption(options: ScreenOption[], decision: Pick<HookDecision, 'behavior' | 'always'>): ScreenOption | undefined {
+  if (decision.behavior === 'deny') return options.find((o) => /^No\b/.test(o.label));
+  if (decision.always) {
+    const remember = options.find((o) => /^Yes, and\b/.test(o.label) && !/switch|mode/i.test(o.label));
+    if (remember) return remember;
+  }
+  return options.find((o) => /^Yes\b/.test(o.label));
+}
+
+/**
+ * The keys that give `decision` to the dialog on the screen, as a person would, or null when the
+ * screen shows no dialog. A "No" (or Escape) leaves Claude asking what to do instead: `deniedInDialog`
+ * says so, for the rejection's message to be typed after.
+ */
+export function dialogAnswer(screen: ScreenState, decision: HookDecision): { keys: KeyAction[]; deniedInDialog: boolean } | null {
+  if (screen.kind === 'question') {
+    const answer = Object.values(decision.answers ?? {})[0];
+    if (decision.behavior === 'deny' || answer === undefined) return { keys: [INTERRUPT], deniedInDialog: false };
+    const chosen = screen.options.find((o) => o.label === answer);
+    if (chosen) return { keys: [{ text: String(chosen.index) }], deniedInDialog: false };
+    const free = screen.options.find((o) => FREE_TEXT_CHOICE.test(o.label));
+    return { keys: [...(free ? [{ text: String(free.index) }] : []), { text: answer }, SUBMIT], deniedInDialog: false };
+  }
+  if (screen.kind !== 'permission') return null;
+  const option = permissionOption(screen.options, decision);
+  const keys: KeyAction[] = option ? [{ text: String(option.index) }] : [decision.behavior === 'deny' ? INTERRUPT : SUBMIT];
+  return { keys, deniedInDialog: decision.behavior === 'deny' };
+}

@@ -1,0 +1,81 @@
+/**
+ * How a session looks at its pane: the screen is read again a moment after the pane printed
+ * (output comes in bursts; one read per burst), or once after a delay for states no further output
+ * would reveal, or at once when someone needs it now. Each read is parsed and handed to the session.
+ * It owns its timers and closes them with the session.
+ */
+import { parseScreen, screenFingerprint, type ScreenState } from '../claude/screen.js';
+import type { Timing } from './timing.js';
+
+export interface ScreenRead {
+  state: ScreenState;
+  text: string;
+  /** Whether the screen differs from the last read beyond what changes on its own (the spinner's clock). */
+  changed: boolean;
+}
+
+export interface ScreenWatchDeps {
+  capture(paneId: string): Promise<string>;
+  timing: Pick<Timing, 'screenThrottleMs'>;
+  /** Every successful read, in order. */
+  onRead(read: ScreenRead): void;
+  onError(err: unknown): void;
+}
+
+export class ScreenWatch {
+  text = '';
+  state: ScreenState = { kind: 'unknown' };
+  private fingerprint = '';
+  private throttle: NodeJS.Timeout | null = null;
+  private recheck: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly paneId: string,
+    private readonly deps: ScreenWatchDeps,
+  ) {}
+
+  /** The pane printed: read the screen once the burst is over. */
+  schedule(): void {
+    if (this.throttle || this.closed) return;
+    this.throttle = setTimeout(() => {
+      this.throttle = null;
+      this.readNow().catch((err: unknown) => this.deps.onError(err));
+    }, this.deps.timing.screenThrottleMs);
+  }
+
+  /** One read after `ms`, for a state no further output would reveal. */
+  recheckIn(ms: number): void {
+    if (this.recheck || this.closed) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = null;
+      this.schedule();
+    }, ms);
+  }
+
+  /** Reads the screen now; a pane that cannot be read leaves the last read as it was. */
+  async readNow(): Promise<ScreenState> {
+    if (this.closed) return this.state;
+    let text: string;
+    try {
+      text = await this.deps.capture(this.paneId);
+    } catch {
+      return this.state;
+    }
+    if (this.closed) return this.state;
+    this.text = text;
+    this.state = parseScreen(text);
+    const fingerprint = screenFingerprint(text);
+    const changed = fingerprint !== this.fingerprint;
+    this.fingerprint = fingerprint;
+    this.deps.onRead({ state: this.state, text, changed });
+    return this.state;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.throttle) clearTimeout(this.throttle);
+    if (this.recheck) clearTimeout(this.recheck);
+    this.throttle = this.recheck = null;
+  }
+}

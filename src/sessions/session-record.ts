@@ -1,0 +1,96 @@
+/**
+ * What a session is on record: the persisted document (validated by zod whenever it is read back),
+ * its public view (the contract's Session object) and the statuses it moves through. The record
+ * carries a few internal fields (tmux ids, the hook secret's hash) that never leave the daemon.
+ */
+import { z } from 'zod';
+import { permissionModeSchema } from '../config/schema.js';
+
+export const SESSION_STATUSES = ['starting', 'idle', 'working', 'permission_prompt', 'asking', 'stalled', 'exited'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const EXIT_REASONS = ['claude_exited', 'window_closed', 'deleted', 'reaped', 'tmux_died', 'lost', 'start_failed'] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+const count = z.number().finite().min(0);
+
+export const usageSchema = z.object({
+  inputTokens: count,
+  outputTokens: count,
+  cacheReadTokens: count,
+  cacheWriteTokens: count,
+  costUsd: count,
+});
+
+export const exitInfoSchema = z.object({
+  reason: z.enum(EXIT_REASONS),
+  exitCode: z.number().int().nullable(),
+  at: z.string(),
+  /** The last screen Claude showed, kept for GET after the window is gone. */
+  lastScreen: z.string().nullable(),
+  /** What to do about it, when Aegis can tell (a session that failed to start says why it likely did). */
+  hint: z.string().optional(),
+});
+export type ExitInfo = z.infer<typeof exitInfoSchema>;
+
+export const sessionRecordSchema = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  workDir: z.string(),
+  status: z.enum(SESSION_STATUSES),
+  model: z.string().nullable(),
+  permissionMode: permissionModeSchema,
+  permissionProfile: z.string().nullable(),
+  createdAt: z.string(),
+  lastActivityAt: z.string(),
+  statusChangedAt: z.string(),
+  ownerKeyId: z.string().nullable(),
+  usage: usageSchema,
+  exit: exitInfoSchema.nullable(),
+  /** Per-session overrides of the daemon's idle timeout and stall threshold (null: the daemon's). */
+  idleTimeoutMs: z.number().int().min(0).nullable(),
+  stallThresholdMs: z.number().int().min(0).nullable(),
+  windowId: z.string(),
+  paneId: z.string(),
+  panePid: z.number().int().min(0),
+  /** When the pane's process started (see processStartTime): a pid is signalled only while it matches. */
+  panePidStartTime: z.string().nullable().default(null),
+  hookSecretHash: z.string(),
+  transcriptPath: z.string(),
+});
+export type SessionRecord = z.infer<typeof sessionRecordSchema>;
+
+/** The contract's Session object: the record's public fields, what is pending, and where it runs in tmux. */
+export type SessionView = Pick<
+  SessionRecord,
+  'id' | 'name' | 'workDir' | 'status' | 'model' | 'permissionMode' | 'permissionProfile' | 'createdAt' | 'lastActivityAt' | 'ownerKeyId' | 'usage' | 'exit'
+> & {
+  pendingPermission: unknown;
+  pendingQuestion: unknown;
+  tmux: { windowId: string; paneId: string };
+};
+
+export interface PendingViews {
+  pendingPermission: unknown;
+  pendingQuestion: unknown;
+}
+
+export function sessionView(record: SessionRecord, pending: PendingViews): SessionView {
+  return {
+    id: record.id,
+    name: record.name,
+    workDir: record.workDir,
+    status: record.status,
+    model: record.model,
+    permissionMode: record.permissionMode,
+    permissionProfile: record.permissionProfile,
+    createdAt: record.createdAt,
+    lastActivityAt: record.lastActivityAt,
+    ownerKeyId: record.ownerKeyId,
+    pendingPermission: pending.pendingPermission,
+    pendingQuestion: pending.pendingQuestion,
+    usage: record.usage,
+    exit: record.exit,
+    tmux: { windowId: record.windowId, paneId: record.paneId },
+  };
+}
