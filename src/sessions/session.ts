@@ -436,13 +436,22 @@ export class Session implements DeliveryTarget {
     return this.input.keystrokes(batch);
   }
 
+  /** Sends keys to the pane; named keys in a row go in one tmux command, as one keystroke sequence. */
   async press(actions: readonly KeyAction[]): Promise<void> {
     const { tmux } = this.context;
-    for (const action of actions) {
+    for (let i = 0; i < actions.length; i++) {
+      const action = actions[i]!;
       if ('paste' in action) await tmux.paste(this.paneId, action.paste);
       else if ('text' in action) await tmux.typeText(this.paneId, action.text);
       else if (action.times !== undefined) await tmux.pressKey(this.paneId, action.key, action.times);
-      else await tmux.pressKeys(this.paneId, action.key);
+      else {
+        const keys = [action.key];
+        for (let next = actions[i + 1]; next && 'key' in next && next.times === undefined; next = actions[i + 1]) {
+          keys.push(next.key);
+          i++;
+        }
+        await tmux.pressKeys(this.paneId, ...keys);
+      }
     }
   }
 
