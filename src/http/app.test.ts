@@ -101,6 +101,12 @@ describe('buildApp', () => {
     expect(new Set(known.json().error.details.issues.map((i: { path: string }) => i.path))).toEqual(new Set(['text']));
   });
 
+  it('validates the session id as a path parameter', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/sessions//send', payload: { text: 'hi' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^invalid params: id: /), details: { issues: [{ path: 'id' }] } });
+  });
+
   it('validates a known session\'s headers after its body', async () => {
     const res = await app.inject({ method: 'POST', url: `/v1/sessions/${KNOWN}/send`, payload: { text: 'hi' }, headers: { 'idempotency-key': 'bad key' } });
     expect(res.statusCode).toBe(400);
