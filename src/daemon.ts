@@ -1,6 +1,6 @@
 /**
- * The composition root: builds store → event bus → tmux → supervisor → HTTP from a configuration,
- * listens, and closes everything in reverse order. Tests build the real daemon through this same
+ * The composition root: builds store → event bus → tmux → supervisor → daemon status → HTTP from a
+ * configuration, listens, and closes everything in reverse order. Tests build the real daemon through this same
  * function with a temporary state dir and a private tmux socket.
  */
 import { mkdirSync } from 'node:fs';
@@ -12,6 +12,8 @@ import { EventBus } from './events/event-bus.js';
 import { buildApp } from './http/app.js';
 import { SseHub, DEFAULT_SSE_OPTIONS, type SseOptions } from './http/sse.js';
 import { createLogger } from './log.js';
+import { createDaemonStatus } from './operations/daemon-status.js';
+import { translateDependencyError } from './operations/dependency-errors.js';
 import { Supervisor } from './sessions/supervisor.js';
 import type { Timing } from './sessions/timing.js';
 import { openDatabase, type Db } from './store/database.js';
@@ -120,7 +122,8 @@ async function assemble(
   });
   built.push(() => supervisor.close());
   const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, ...options.sse });
-  const app = await buildApp({ config, supervisor, tmux, sse, logger, version: AEGIS_VERSION, startedAt, storeFile });
+  const status = createDaemonStatus({ config, supervisor, tmux, storeFile, sseConnections: () => sse.connectionCount, version: AEGIS_VERSION, startedAt });
+  const app = await buildApp({ config, supervisor, sse, status, logger, translateError: translateDependencyError });
   built.push(() => app.close());
 
   // tmux first and sessions re-adopted before the first request, so the API never answers from a

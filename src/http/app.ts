@@ -1,35 +1,40 @@
 /**
- * The HTTP adapter: builds the fastify instance with auth, JSON bodies, the error envelope and every
- * /v1 route. It never listens; the daemon (or a test) does.
+ * The HTTP adapter: builds the fastify instance with the cross-cutting plugins (origin guard, auth,
+ * JSON bodies, the error envelope, zod route schemas, the route catalog) and one encapsulated plugin
+ * per resource. It never listens; the daemon (or a test) does. It knows the daemon only through the
+ * Supervisor, the SSE hub and the daemon's status, never tmux or the store.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
+import type { DaemonStatus } from '../operations/daemon-status.js';
 import type { Supervisor } from '../sessions/supervisor.js';
-import type { TmuxServer } from '../tmux/tmux-server.js';
 import { authPlugin } from './auth.js';
 import { installJsonBodyParser, MAX_BODY_BYTES } from './body-parser.js';
-import { installErrorHandling } from './errors.js';
+import { installErrorHandling, type ErrorTranslation } from './errors.js';
 import { originGuard } from './origin-guard.js';
 import { installProtocolErrorHandling, protocolErrorOptions } from './protocol-errors.js';
+import { routeCatalogPlugin } from './route-catalog.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { hookRoutes } from './routes/hooks.js';
+import { permissionRoutes } from './routes/permissions.js';
 import { sessionRoutes } from './routes/sessions.js';
 import type { SseHub } from './sse.js';
+import { plainJsonSerializerCompiler, zodValidatorCompiler } from './zod-schemas.js';
 
 export interface AppDeps {
   config: Config;
   supervisor: Supervisor;
-  tmux: TmuxServer;
   sse: SseHub;
+  status: DaemonStatus;
   logger: FastifyBaseLogger;
-  version: string;
-  startedAt: number;
-  storeFile: string;
+  /** Turns errors of the daemon's dependencies (tmux's) into typed errors for the envelope. */
+  translateError?: ErrorTranslation;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, supervisor, sse, status } = deps;
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: MAX_BODY_BYTES,
@@ -40,20 +45,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: true,
   });
   installJsonBodyParser(app);
-  installErrorHandling(app);
+  installErrorHandling(app, deps.translateError);
   installProtocolErrorHandling(app);
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(plainJsonSerializerCompiler);
   // Before auth: a page of another origin is refused whatever credentials it carries.
-  await app.register(originGuard, { authToken: deps.config.authToken, allowedOrigins: deps.config.allowedOrigins, allowedHosts: deps.config.allowedHosts });
-  await app.register(authPlugin, { authToken: deps.config.authToken });
+  await app.register(originGuard, { authToken: config.authToken, allowedOrigins: config.allowedOrigins, allowedHosts: config.allowedHosts });
+  await app.register(authPlugin, { authToken: config.authToken });
   app.addHook('onResponse', async (request, reply) => {
     if (request.url.startsWith('/v1/hooks/')) return;
     request.log.debug({ method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
+  // Before the routes, so it sees every one of them.
+  await app.register(routeCatalogPlugin);
 
-  healthRoutes(app, deps);
-  sessionRoutes(app, deps);
-  eventRoutes(app, deps);
-  hookRoutes(app, deps);
-  diagnosticsRoutes(app, deps);
+  await app.register(healthRoutes, { supervisor, status });
+  await app.register(sessionRoutes, { supervisor });
+  await app.register(permissionRoutes, { supervisor });
+  await app.register(eventRoutes, { supervisor, sse });
+  await app.register(hookRoutes, { supervisor });
+  await app.register(diagnosticsRoutes, { status });
   return app;
 }

@@ -1,16 +1,36 @@
 /** The two SSE streams: every session's events, and one session's. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
+import { z } from 'zod';
 import type { Supervisor } from '../../sessions/supervisor.js';
 import type { SseHub } from '../sse.js';
+import type { ZodTypeProvider } from '../zod-schemas.js';
+import { sessionParamsSchema as params } from './session-params.js';
 
-export function eventRoutes(app: FastifyInstance, { supervisor, sse }: { supervisor: Supervisor; sse: SseHub }): void {
-  app.get('/v1/events', async (request, reply) => {
+/**
+ * What a stream takes besides the session id: where to resume (the `Last-Event-ID` header, or
+ * `?lastEventId=` for clients that cannot set headers) and an SSE token (`?token=`, read by auth).
+ * Never refused: a value that is not a usable string is ignored, and the stream starts from now.
+ */
+const ignoredUnlessString = z.string().optional().catch(undefined);
+export const eventStreamQuerySchema = z.object({ lastEventId: ignoredUnlessString, token: ignoredUnlessString });
+export const eventStreamHeadersSchema = z.object({ 'last-event-id': ignoredUnlessString });
+
+export interface EventRoutesOptions {
+  supervisor: Supervisor;
+  sse: SseHub;
+}
+
+export const eventRoutes: FastifyPluginAsync<EventRoutesOptions, RawServerDefault, ZodTypeProvider> = async (app, { supervisor, sse }) => {
+  const querystring = eventStreamQuerySchema;
+  const headers = eventStreamHeadersSchema;
+
+  app.get('/v1/events', { schema: { querystring, headers } }, async (request, reply) => {
     sse.open(request, reply, () => true);
   });
 
-  app.get<{ Params: { id: string } }>('/v1/sessions/:id/events', async (request, reply) => {
+  app.get('/v1/sessions/:id/events', { schema: { params, querystring, headers } }, async (request, reply) => {
     const { id } = request.params;
     supervisor.get(id); // unknown session: 404 in the error envelope, before the stream starts
     sse.open(request, reply, (event) => event.sessionId === id);
   });
-}
+};

@@ -1,26 +1,22 @@
 /** GET /v1/health: is the daemon up, and can it reach tmux. Never needs auth. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
+import type { DaemonStatus } from '../../operations/daemon-status.js';
 import type { Supervisor } from '../../sessions/supervisor.js';
-import type { TmuxServer } from '../../tmux/tmux-server.js';
 
-export interface HealthDeps {
+export interface HealthRoutesOptions {
   supervisor: Supervisor;
-  tmux: TmuxServer;
-  version: string;
-  startedAt: number;
+  status: DaemonStatus;
 }
 
-export function healthRoutes(app: FastifyInstance, { supervisor, tmux, version, startedAt }: HealthDeps): void {
-  let tmuxVersion: string | null = null;
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { supervisor, status }) => {
   app.get('/v1/health', async () => {
-    tmuxVersion ??= await tmux.version().catch(() => null);
-    const healthy = tmux.connected;
+    const tmux = await status.tmuxHealth();
     return {
-      status: healthy ? 'ok' : 'degraded',
-      version,
-      uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
+      status: tmux.connected ? 'ok' : 'degraded',
+      version: status.version,
+      uptimeSeconds: status.uptimeSeconds(),
       sessions: { active: supervisor.activeCount(), total: supervisor.totalCount },
-      tmux: { healthy, version: tmuxVersion },
+      tmux: { healthy: tmux.connected, version: tmux.version },
     };
   });
-}
+};

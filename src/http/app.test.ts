@@ -1,0 +1,125 @@
+/**
+ * The app factory with stand-ins for the daemon's parts: no tmux, no store, nothing listening. Checks
+ * that every /v1 route declares zod schemas for what it takes (the route catalog an API description is
+ * generated from) and the order in which a request's faults are answered.
+ */
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { configSchema } from '../config/schema.js';
+import { AegisError } from '../errors.js';
+import type { DaemonStatus } from '../operations/daemon-status.js';
+import type { Supervisor } from '../sessions/supervisor.js';
+import { buildApp } from './app.js';
+import type { RequestPart } from './route-catalog.js';
+import type { SseHub } from './sse.js';
+
+const KNOWN = '2b0c7c9e-1f0a-4d0e-9d7a-3c3f3b0f9a11';
+const UNKNOWN = '00000000-0000-4000-8000-000000000000';
+
+/** What each route takes besides nothing: the request parts it declares a schema for. */
+const EXPECTED: Record<string, RequestPart[]> = {
+  'GET /v1/health': [],
+  'POST /v1/sessions': ['body'],
+  'GET /v1/sessions': ['querystring'],
+  'GET /v1/sessions/health': [],
+  'GET /v1/sessions/:id': ['params'],
+  'GET /v1/sessions/:id/health': ['params'],
+  'DELETE /v1/sessions/:id': ['params'],
+  'POST /v1/sessions/:id/send': ['params', 'headers', 'body'],
+  'GET /v1/sessions/:id/read': ['params', 'querystring'],
+  'GET /v1/sessions/:id/pane': ['params'],
+  'POST /v1/sessions/:id/interrupt': ['params'],
+  'POST /v1/sessions/:id/escape': ['params'],
+  'GET /v1/sessions/:id/permissions': ['params'],
+  'POST /v1/sessions/:id/approve': ['params', 'body'],
+  'POST /v1/sessions/:id/reject': ['params', 'body'],
+  'POST /v1/sessions/:id/answer': ['params', 'body'],
+  'GET /v1/events': ['querystring', 'headers'],
+  'GET /v1/sessions/:id/events': ['params', 'querystring', 'headers'],
+  'POST /v1/hooks/:event': ['params', 'querystring', 'headers', 'body'],
+  'GET /v1/diagnostics': [],
+};
+
+function notFound(id: string): never {
+  throw new AegisError('SESSION_NOT_FOUND', `no session ${id}`);
+}
+
+const supervisor = {
+  get: (id: string) => (id === KNOWN ? { id } : notFound(id)),
+  send: async () => ({ delivered: true, attempts: 1 }),
+  approve: () => notFound(UNKNOWN),
+  handleHook: async () => false,
+} as unknown as Supervisor;
+
+const status: DaemonStatus = {
+  version: '0.0.0',
+  uptimeSeconds: () => 0,
+  tmuxHealth: async () => ({ connected: true, version: '3.4' }),
+  diagnostics: async () => {
+    throw new Error('not asked in these tests');
+  },
+};
+
+describe('buildApp', () => {
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  beforeAll(async () => {
+    app = await buildApp({ config: configSchema.parse({}), supervisor, sse: {} as SseHub, status, logger: pino({ level: 'silent' }) });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('catalogs every route with a zod schema for each part it takes, and every path parameter in its params schema', () => {
+    const routes = app.routeCatalog.list();
+    expect(routes.map((r) => `${r.method} ${r.url}`).sort()).toEqual(Object.keys(EXPECTED).sort());
+    for (const route of routes) {
+      const key = `${route.method} ${route.url}`;
+      expect(Object.keys(route.schemas).sort(), key).toEqual([...EXPECTED[key]!].sort());
+      for (const schema of Object.values(route.schemas)) expect(schema, key).toBeInstanceOf(z.ZodType);
+      const pathParams = [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1]);
+      const declared = route.schemas.params instanceof z.ZodObject ? Object.keys(route.schemas.params.shape) : [];
+      expect(declared.sort(), key).toEqual(pathParams.sort());
+    }
+  });
+
+  it('answers 404 for an unknown session before looking at the body it was sent', async () => {
+    for (const [url, payload] of [
+      [`/v1/sessions/${UNKNOWN}/send`, { text: '' }],
+      [`/v1/sessions/${UNKNOWN}/approve`, { always: 'yes' }],
+      [`/v1/sessions/${UNKNOWN}/reject`, { nope: true }],
+      [`/v1/sessions/${UNKNOWN}/answer`, {}],
+    ] as const) {
+      const res = await app.inject({ method: 'POST', url, payload });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json().error.code).toBe('SESSION_NOT_FOUND');
+    }
+    const known = await app.inject({ method: 'POST', url: `/v1/sessions/${KNOWN}/send`, payload: { text: '' }, headers: { 'idempotency-key': 'bad key' } });
+    expect(known.statusCode).toBe(400);
+    // The body is answered first; its bad header is named only once the body is right.
+    expect(new Set(known.json().error.details.issues.map((i: { path: string }) => i.path))).toEqual(new Set(['text']));
+  });
+
+  it('validates the session id as a path parameter', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/sessions//send', payload: { text: 'hi' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^invalid params: id: /), details: { issues: [{ path: 'id' }] } });
+  });
+
+  it('validates a known session\'s headers after its body', async () => {
+    const res = await app.inject({ method: 'POST', url: `/v1/sessions/${KNOWN}/send`, payload: { text: 'hi' }, headers: { 'idempotency-key': 'bad key' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ message: expect.stringMatching(/^invalid headers: idempotency-key: /), details: { issues: [{ path: 'idempotency-key' }] } });
+  });
+
+  it('answers a hook call 404 for an unknown event and 401 without a secret, whatever its body holds', async () => {
+    const noEvent = await app.inject({ method: 'POST', url: `/v1/hooks/Nope?session=${KNOWN}`, payload: '[]', headers: { 'x-aegis-hook-secret': 's' }, remoteAddress: '127.0.0.1' });
+    expect(noEvent.statusCode).toBe(404);
+    const noSecret = await app.inject({ method: 'POST', url: `/v1/hooks/Stop?session=${KNOWN}`, payload: '[]', remoteAddress: '127.0.0.1' });
+    expect(noSecret.statusCode).toBe(401);
+    const badBody = await app.inject({ method: 'POST', url: `/v1/hooks/Stop?session=${KNOWN}`, payload: '[]', headers: { 'x-aegis-hook-secret': 's' }, remoteAddress: '127.0.0.1' });
+    expect(badBody.statusCode).toBe(400);
+    expect(badBody.json().error.details.issues).toEqual([{ path: 'body', message: expect.any(String) }]);
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * What a session waits on, and the decisions that end the wait: its pending permission requests and
+ * questions, approve, reject and answer.
+ */
+import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
+import { answerSchema, approveSchema, rejectSchema } from '../../sessions/inputs.js';
+import type { Supervisor } from '../../sessions/supervisor.js';
+import { sendList } from '../json-list.js';
+import type { ZodTypeProvider } from '../zod-schemas.js';
+import { sessionMustExist, sessionParamsSchema as params } from './session-params.js';
+
+export interface PermissionRoutesOptions {
+  supervisor: Supervisor;
+}
+
+export const permissionRoutes: FastifyPluginAsync<PermissionRoutesOptions, RawServerDefault, ZodTypeProvider> = async (app, { supervisor }) => {
+  const preValidation = sessionMustExist(supervisor);
+
+  app.get('/v1/sessions/:id/permissions', { schema: { params } }, async (request, reply) =>
+    sendList(reply, 'pending', supervisor.permissions(request.params.id).pending, ['id', 'sessionId', 'toolName', 'source']));
+
+  // Approving or rejecting needs no body: with none, the decision is about the request pending now.
+  app.post('/v1/sessions/:id/approve', { schema: { params, body: approveSchema.optional() }, preValidation }, async (request) =>
+    supervisor.approve(request.params.id, request.body ?? {}, request.principal.keyId));
+
+  app.post('/v1/sessions/:id/reject', { schema: { params, body: rejectSchema.optional() }, preValidation }, async (request) =>
+    supervisor.reject(request.params.id, request.body ?? {}, request.principal.keyId));
+
+  app.post('/v1/sessions/:id/answer', { schema: { params, body: answerSchema }, preValidation }, async (request) =>
+    supervisor.answer(request.params.id, request.body, request.principal.keyId));
+};

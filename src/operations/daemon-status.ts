@@ -1,0 +1,136 @@
+/**
+ * How the daemon is doing, as plain data: its version and uptime, whether tmux answers, and the
+ * diagnostics an operator reads to see why it misbehaves (tmux, the process, the event loop,
+ * connections, sessions, the store, the redacted configuration). The composition root builds it from
+ * the daemon's parts; a transport (the HTTP API) only asks it. Everything is measured when asked;
+ * nothing runs in the background for it.
+ */
+import { statSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { redactConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { Supervisor } from '../sessions/supervisor.js';
+import type { TmuxServer } from '../tmux/tmux-server.js';
+
+export interface TmuxHealth {
+  connected: boolean;
+  /** tmux's version string ("3.3a"), or null while tmux cannot be asked. */
+  version: string | null;
+}
+
+export interface DaemonStatus {
+  readonly version: string;
+  uptimeSeconds(): number;
+  /** Whether the tmux server answers; its version is asked once and remembered. */
+  tmuxHealth(): Promise<TmuxHealth>;
+  /**
+   * The whole diagnostics report. The transport counts its own open connections, since only it
+   * holds its sockets.
+   */
+  diagnostics(countTransportConnections: () => Promise<number>): Promise<Diagnostics>;
+}
+
+export interface Diagnostics {
+  version: string;
+  uptimeSeconds: number;
+  tmux: {
+    connected: boolean;
+    version: string | null;
+    socket: string;
+    session: string;
+    /** This daemon's mark on the windows it opens; windows with another (or none) are never closed by it. */
+    identity: string;
+    windows: number;
+    panes: number;
+    deadPanes: number;
+    orphans: ReturnType<Supervisor['orphanReport']>;
+  };
+  process: { pid: number; node: string; rssBytes: number; heapUsedBytes: number; cpuUserMs: number; cpuSystemMs: number };
+  eventLoop: { lagMs: number; utilization: number };
+  connections: { sse: number; http: number };
+  sessions: ReturnType<Supervisor['health']>;
+  store: { file: string; bytes: number; walBytes: number };
+  config: Record<string, unknown>;
+}
+
+export interface DaemonStatusSources {
+  config: Config;
+  supervisor: Supervisor;
+  tmux: TmuxServer;
+  /** The database file. */
+  storeFile: string;
+  /** Open event streams. */
+  sseConnections: () => number;
+  version: string;
+  /** When the daemon started, in epoch milliseconds. */
+  startedAt: number;
+}
+
+export function createDaemonStatus(sources: DaemonStatusSources): DaemonStatus {
+  const { config, supervisor, tmux, storeFile, sseConnections, version, startedAt } = sources;
+  let tmuxVersion: string | null = null;
+  const uptimeSeconds = () => Math.floor((Date.now() - startedAt) / 1000);
+
+  return {
+    version,
+    uptimeSeconds,
+
+    async tmuxHealth() {
+      tmuxVersion ??= await tmux.version().catch(() => null);
+      return { connected: tmux.connected, version: tmuxVersion };
+    },
+
+    async diagnostics(countTransportConnections) {
+      const [currentTmuxVersion, windows, httpConnections, lagMs] = await Promise.all([
+        tmux.version().catch(() => null),
+        tmux.connected ? tmux.listWindows() : Promise.resolve([]),
+        countTransportConnections(),
+        eventLoopLag(),
+      ]);
+      const memory = process.memoryUsage();
+      const cpu = process.cpuUsage();
+      return {
+        version,
+        uptimeSeconds: uptimeSeconds(),
+        tmux: {
+          connected: tmux.connected,
+          version: currentTmuxVersion,
+          socket: config.tmuxSocket,
+          session: config.tmuxSession,
+          identity: tmux.identity,
+          windows: windows.length,
+          panes: windows.filter((w) => !w.keeper).length,
+          deadPanes: windows.filter((w) => w.dead).length,
+          orphans: supervisor.orphanReport(),
+        },
+        process: {
+          pid: process.pid,
+          node: process.version,
+          rssBytes: memory.rss,
+          heapUsedBytes: memory.heapUsed,
+          cpuUserMs: Math.round(cpu.user / 1000),
+          cpuSystemMs: Math.round(cpu.system / 1000),
+        },
+        eventLoop: { lagMs, utilization: Number(performance.eventLoopUtilization().utilization.toFixed(4)) },
+        connections: { sse: sseConnections(), http: httpConnections },
+        sessions: supervisor.health(),
+        store: { file: storeFile, bytes: fileSize(storeFile), walBytes: fileSize(`${storeFile}-wal`) },
+        config: redactConfig(config),
+      };
+    },
+  };
+}
+
+/** How late an immediate callback runs right now: the event loop's current backlog. */
+function eventLoopLag(): Promise<number> {
+  const start = performance.now();
+  return new Promise((resolve) => setImmediate(() => resolve(Number((performance.now() - start).toFixed(2)))));
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
