@@ -13,7 +13,6 @@ import { buildApp } from './http/app.js';
 import { SseHub, DEFAULT_SSE_OPTIONS, type SseOptions } from './http/sse.js';
 import { createLogger } from './log.js';
 import { createDaemonStatus } from './operations/daemon-status.js';
-import { translateDependencyError } from './operations/dependency-errors.js';
 import { Supervisor } from './sessions/supervisor.js';
 import type { Timing } from './sessions/timing.js';
 import { openDatabase, type Db } from './store/database.js';
@@ -123,7 +122,7 @@ async function assemble(
   built.push(() => supervisor.close());
   const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, ...options.sse });
   const status = createDaemonStatus({ config, supervisor, tmux, storeFile, sseConnections: () => sse.connectionCount, version: AEGIS_VERSION, startedAt });
-  const app = await buildApp({ config, supervisor, sse, status, logger, translateError: translateDependencyError });
+  const app = await buildApp({ config, supervisor, sse, status, logger });
   built.push(() => app.close());
 
   // tmux first and sessions re-adopted before the first request, so the API never answers from a

@@ -10,7 +10,7 @@ import type { DaemonStatus } from '../operations/daemon-status.js';
 import type { Supervisor } from '../sessions/supervisor.js';
 import { authPlugin } from './auth.js';
 import { installJsonBodyParser, MAX_BODY_BYTES } from './body-parser.js';
-import { installErrorHandling, type ErrorTranslation } from './errors.js';
+import { installErrorHandling } from './errors.js';
 import { originGuard } from './origin-guard.js';
 import { installProtocolErrorHandling, protocolErrorOptions } from './protocol-errors.js';
 import { routeCatalogPlugin } from './route-catalog.js';
@@ -29,8 +29,6 @@ export interface AppDeps {
   sse: SseHub;
   status: DaemonStatus;
   logger: FastifyBaseLogger;
-  /** Turns errors of the daemon's dependencies (tmux's) into typed errors for the envelope. */
-  translateError?: ErrorTranslation;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -45,7 +43,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: true,
   });
   installJsonBodyParser(app);
-  installErrorHandling(app, deps.translateError);
+  installErrorHandling(app);
   installProtocolErrorHandling(app);
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(plainJsonSerializerCompiler);

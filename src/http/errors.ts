@@ -1,31 +1,22 @@
 /**
  * One error handler for the whole API: typed errors, fastify's own errors and anything unexpected
- * all leave in the contract's envelope `{"error": {"code", "message", "details"}}`. A dependency's
- * own errors (tmux's) reach the envelope through the translation the composition root passes in, so
- * this layer knows only typed errors. A 5xx that was not expected is logged and its details are hidden
- * from the caller.
+ * all leave in the contract's envelope `{"error": {"code", "message", "details"}}`. The core turns its
+ * dependencies' failures (tmux's) into typed errors itself, so this layer knows only typed errors. A
+ * 5xx that was not expected is logged and its details are hidden from the caller.
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AegisError, type ErrorCode } from '../errors.js';
-
-/** Turns an error the HTTP layer does not know into a typed one, or answers undefined to leave it. */
-export type ErrorTranslation = (err: Error) => AegisError | undefined;
 
 export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string, details?: Record<string, unknown>): FastifyReply {
   return reply.code(status).type('application/json').send({ error: { code, message, ...(details ? { details } : {}) } });
 }
 
-export function installErrorHandling(app: FastifyInstance, translate: ErrorTranslation = () => undefined): void {
+export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AegisError | Error, request, reply) => {
     if (err instanceof AegisError) {
       if (err.status >= 500) request.log.warn({ code: err.code, err: err.message }, 'request failed');
       if (err.status === 429 && typeof err.details?.retryAfterSeconds === 'number') reply.header('retry-after', String(err.details.retryAfterSeconds));
       return sendError(reply, err.status, err.code, err.message, err.details);
-    }
-    const translated = translate(err);
-    if (translated) {
-      request.log.warn({ err: err.message, code: translated.code }, 'a dependency failed a request');
-      return sendError(reply, translated.status, translated.code, translated.message, translated.details);
     }
     const fastifyError = err as FastifyError;
     switch (fastifyError.code) {

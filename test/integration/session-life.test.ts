@@ -158,6 +158,19 @@ describe('the life of a session', () => {
     await send;
   });
 
+  it('answers 409 SESSION_EXITED, not 503, to a send whose pane vanished, and the session is exited', async () => {
+    await start({ config: { claudeCommand: standInClaude() } });
+    const { id, tmux } = await idle();
+    // A person at the terminal moves another pane into the window and kills the session's own: the
+    // window lives on, so tmux reports no closed window, but the pane the session types into is gone.
+    execFileSync('tmux', ['-L', t!.config.tmuxSocket, 'split-window', '-d', '-t', tmux.windowId, 'sleep', '600']);
+    execFileSync('tmux', ['-L', t!.config.tmuxSocket, 'kill-pane', '-t', tmux.paneId]);
+    const sent = await t!.api('POST', `/v1/sessions/${id}/send`, { text: 'hello' });
+    expect(sent.status).toBe(409);
+    expect(sent.body.error.code).toBe('SESSION_EXITED');
+    await waitFor(async () => (await session(id)).status === 'exited', { what: 'the session to be exited' });
+  });
+
   it('never gives one idle session to two creates that race for it', async () => {
     await start({ config: { claudeCommand: standInClaude() }, timing: { deliveryAttemptMs: 300, deliveryAttempts: 1 } });
     const first = await idle();
