@@ -14,7 +14,7 @@ import { SseHub, DEFAULT_SSE_OPTIONS, type SseOptions } from './http/sse.js';
 import { createLogger } from './log.js';
 import { createDaemonStatus } from './operations/daemon-status.js';
 import { Supervisor } from './sessions/supervisor.js';
-import type { Timing } from './sessions/timing.js';
+import { DEFAULT_TIMING, type Timing } from './sessions/timing.js';
 import { openDatabase, type Db } from './store/database.js';
 import { daemonIdentity } from './store/daemon-identity.js';
 import { MetaStore } from './store/meta-store.js';
@@ -97,13 +97,14 @@ async function assemble(
   built.push(() => db.close());
   const meta = new MetaStore(db);
   const bus = new EventBus(config.eventReplaySize);
+  const timing: Timing = { ...DEFAULT_TIMING, ...options.timing };
   const tmux = new TmuxServer({
     tmuxBin: config.tmuxBin,
     socket: config.tmuxSocket,
     session: config.tmuxSession,
     cols: config.paneCols,
     rows: config.paneRows,
-    commandTimeoutMs: 10_000,
+    commandTimeoutMs: timing.tmuxCommandTimeoutMs,
     env,
     identity: daemonIdentity(meta),
   });
@@ -117,7 +118,7 @@ async function assemble(
     logger: logger.child({ component: 'supervisor' }),
     env,
     hookBaseUrl: () => hookBaseUrl,
-    ...(options.timing ? { timing: options.timing } : {}),
+    timing,
   });
   built.push(() => supervisor.close());
   const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, ...options.sse });

@@ -19,9 +19,9 @@ describe('sessionSettings', () => {
   });
 
   it('points every hook at the daemon with the secret taken from the environment, never written out', () => {
-    const settings = sessionSettings('http://127.0.0.1:9100', 'sid', 'default', 300_000) as { hooks: Record<string, [{ hooks: [{ url: string; headers: Record<string, string>; allowedEnvVars: string[] }] }]> };
+    const settings = sessionSettings('http://127.0.0.1:9100', 'sid', 'default', 360_000) as { hooks: Record<string, [{ hooks: [{ url: string; headers: Record<string, string>; allowedEnvVars: string[] }] }]> };
     expect(Object.keys(settings.hooks)).toEqual(expect.arrayContaining(['UserPromptSubmit', 'Stop', 'Notification', 'PreToolUse', 'PermissionRequest']));
-    // A held permission request outlives the permission timeout, so the timeout (not Claude) decides it.
+    // Claude holds the PermissionRequest hook for as long as it is told, in seconds.
     expect((settings.hooks.PermissionRequest![0].hooks[0] as unknown as { timeout: number }).timeout).toBe(360);
     const hook = settings.hooks.Stop![0].hooks[0];
     expect(hook.url).toBe('http://127.0.0.1:9100/v1/hooks/Stop?session=sid');

@@ -24,7 +24,6 @@ export const HOOK_EVENTS = {
   PostToolUse: 10,
   PermissionRequest: 0,
 } as const;
-const PERMISSION_HOOK_MARGIN_SECONDS = 60;
 export type HookEvent = keyof typeof HOOK_EVENTS;
 
 export interface LaunchSpec {
@@ -49,11 +48,12 @@ export function sessionSettings(
   hookBaseUrl: string,
   sessionId: string,
   permissionMode: PermissionMode,
-  permissionTimeoutMs: number,
+  /** How long Claude holds a PermissionRequest hook: longer than the permission timeout, so the timeout (not Claude) decides. */
+  permissionHookTimeoutMs: number,
 ): Record<string, unknown> {
   const hooks: Record<string, unknown> = {};
   for (const [event, seconds] of Object.entries(HOOK_EVENTS)) {
-    const timeout = event === 'PermissionRequest' ? Math.ceil(permissionTimeoutMs / 1000) + PERMISSION_HOOK_MARGIN_SECONDS : seconds;
+    const timeout = event === 'PermissionRequest' ? Math.ceil(permissionHookTimeoutMs / 1000) : seconds;
     hooks[event] = [
       {
         matcher: '*',

@@ -4,22 +4,22 @@
  * typed for it has not landed yet. Pure state over time.
  */
 
-/** How long a dialog must stay on screen with no hook behind it before it counts as a screen request. */
-export const SCREEN_REQUEST_GRACE_MS = 1000;
-
 export type DialogVerdict = { open: true } | { open: false; recheckInMs?: number };
 
 export class ScreenDialogs {
   private seen: { identity: string; at: number } | null = null;
 
+  /** `graceMs`: how long a dialog must stay on screen with no hook behind it before it counts. */
+  constructor(private readonly graceMs: number) {}
+
   /** What to do about the dialog `identity` shown now. */
   consider(identity: string, now: number): DialogVerdict {
     if (this.seen?.identity !== identity) {
       this.seen = { identity, at: now };
-      return { open: false, recheckInMs: SCREEN_REQUEST_GRACE_MS };
+      return { open: false, recheckInMs: this.graceMs };
     }
     const shownMs = now - this.seen.at;
-    if (shownMs < SCREEN_REQUEST_GRACE_MS) return { open: false, recheckInMs: SCREEN_REQUEST_GRACE_MS - shownMs };
+    if (shownMs < this.graceMs) return { open: false, recheckInMs: this.graceMs - shownMs };
     return { open: true };
   }
 

@@ -18,6 +18,7 @@ import { processStartTime } from '../process-alive.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import type { CreateSessionInput } from './inputs.js';
 import type { SessionRecord } from './session-record.js';
+import type { Timing } from './timing.js';
 import type { SessionRepository } from './session-repository.js';
 import { asLaunchError } from './tmux-failures.js';
 import { resolveWorkDir } from './workdir.js';
@@ -29,6 +30,7 @@ export interface SessionLauncherDeps {
   repository: SessionRepository;
   logger: Logger;
   hookBaseUrl: () => string;
+  timing: Pick<Timing, 'permissionHookMarginMs'>;
 }
 
 /** What a session runs with: what the request asked for, else the daemon's defaults. */
@@ -68,7 +70,9 @@ export class SessionLauncher {
     const { permissionMode, permissionProfile, model } = sessionOptions(input, config);
     const dir = this.sessionDir(id);
     const settingsPath = join(dir, 'settings.json');
-    const settings = sessionSettings(this.deps.hookBaseUrl(), id, permissionMode, permissionTimeout(config, permissionProfile).timeoutMs);
+    // A held permission request outlives the permission timeout, so the timeout (not Claude) decides it.
+    const hookTimeoutMs = permissionTimeout(config, permissionProfile).timeoutMs + this.deps.timing.permissionHookMarginMs;
+    const settings = sessionSettings(this.deps.hookBaseUrl(), id, permissionMode, hookTimeoutMs);
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       writeFileSync(settingsPath, JSON.stringify(settings, null, 2), { mode: 0o600 });

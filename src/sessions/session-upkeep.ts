@@ -27,12 +27,9 @@ export interface OrphanReport {
   foreign: Array<{ windowId: string; name: string; daemon: string }>;
 }
 
-/** Upkeep passes between two orphan sweeps. */
-const ORPHAN_SWEEP_TICKS = 60;
-
 export class SessionUpkeep {
   private timer: NodeJS.Timeout | null = null;
-  private ticks = 0;
+  private lastSweepAt = Date.now();
   private stopped = false;
   private orphans: OrphanReport = { found: [], closed: 0, foreign: [] };
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -68,7 +65,10 @@ export class SessionUpkeep {
         void session.end('start_failed', { timedOutMs: verdict.waitedMs });
       }
     }
-    if (++this.ticks % ORPHAN_SWEEP_TICKS === 0) void this.sweepOrphans();
+    if (now - this.lastSweepAt >= this.deps.timing.orphanSweepIntervalMs) {
+      this.lastSweepAt = now;
+      this.sweepOrphans().catch((err: unknown) => this.deps.logger.warn({ err: errorMessage(err) }, 'the orphan window sweep failed'));
+    }
   }
 
   orphanReport(): OrphanReport {

@@ -6,24 +6,22 @@
  * input queue, and ends in one way, `end(reason)`, which closes its timers, watchers and waits.
  */
 import type { HookPayload } from '../claude/hook-payloads.js';
-import { hookResponse, questionsOf } from '../claude/hook-answers.js';
 import type { ScreenState } from '../claude/screen.js';
 import { startFailureHint } from '../claude/start-failure.js';
-import { INTERRUPT, dialogAnswer, dialogIdentity, screenAsk, startupDialogAnswer, type KeyAction, type StartupDialog } from '../claude/terminal-ui.js';
+import { INTERRUPT, startupDialogAnswer, type KeyAction, type StartupDialog } from '../claude/terminal-ui.js';
 import type { TranscriptMessage } from '../claude/transcript.js';
 import { AegisError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { answersFor, type AnswerInput } from '../permissions/answers.js';
-import type { Decision, PendingRequest, PermissionBroker } from '../permissions/broker.js';
-import { evaluate, permissionTimeout, type PermissionSettings } from '../permissions/policy.js';
-import { requestView } from '../permissions/request-view.js';
-import { isProcessAlive, isSameProcess } from '../process-alive.js';
-import { deadPaneStatus, onlyDeadPaneNotice } from '../tmux/pane-screen.js';
+import type { AnswerInput } from '../permissions/answers.js';
+import type { PermissionBroker } from '../permissions/broker.js';
+import type { PermissionSettings } from '../permissions/policy.js';
+import { onlyDeadPaneNotice } from '../tmux/pane-screen.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { Delivery, type DeliveryResult, type DeliveryTarget, type TranscriptMark } from './delivery.js';
 import { InputQueue } from './input-queue.js';
-import { ScreenDialogs } from './screen-dialogs.js';
+import { deadPaneExitStatus, ensureProcessGone } from './pane-exit.js';
 import { ScreenWatch, type ScreenRead } from './screen-watch.js';
+import { SessionPermissions } from './session-permissions.js';
 import { sessionView, type ExitReason, type SessionRecord, type SessionStatus, type SessionView } from './session-record.js';
 import type { SessionRepository } from './session-repository.js';
 import type { Signal } from './signals.js';
@@ -75,7 +73,7 @@ export class Session implements DeliveryTarget {
   private readonly transcript: TranscriptWatch;
   private readonly input = new InputQueue();
   private readonly waiters = new Waiters();
-  private readonly dialogs = new ScreenDialogs();
+  private readonly requests: SessionPermissions;
   private readonly messages: TranscriptMessage[] = [];
   /** Recent deliveries by Idempotency-Key, oldest first. */
   private readonly deliveries = new Map<string, Delivery>();
@@ -113,9 +111,33 @@ export class Session implements DeliveryTarget {
       onError: (err) => this.log.error({ err: errorMessage(err) }, 'cannot read the screen'),
     });
     this.transcript = new TranscriptWatch(record.transcriptPath, {
+      debounceMs: context.timing.transcriptDebounceMs,
       onGrowth: () => this.readTranscript(),
       onWatchError: (dir, err) => this.log.warn({ dir, err: errorMessage(err) }, 'cannot watch the transcript directory'),
     });
+    const session = this;
+    this.requests = new SessionPermissions(
+      { broker: context.broker, settings: context.permissions, timing: context.timing, logger: context.logger },
+      {
+        id: record.id,
+        get permissionProfile() {
+          return session.record.permissionProfile;
+        },
+        get gone() {
+          return session.gone;
+        },
+        dialogsCanShow: () => this.record.status !== 'starting' && !this.turnEndedByHook,
+        requestsChanged: (status) => {
+          this.setStatus(status, { fromHook: true });
+          this.waiters.changed();
+        },
+        recheckScreenIn: (ms) => this.screen.recheckIn(ms),
+        readScreen: () => this.screen.readNow(),
+        keystrokes: (batch) => this.keystrokes(batch),
+        press: (actions) => this.press(actions),
+        send: (text) => this.send(text),
+      },
+    );
   }
 
   // ── Facts ──────────────────────────────────────────────────────────────────────────────────────
@@ -154,12 +176,7 @@ export class Session implements DeliveryTarget {
 
   /** The contract's Session object. */
   view(): SessionView {
-    const [permission] = this.context.broker.pending(this.id, 'permission');
-    const [question] = this.context.broker.pending(this.id, 'question');
-    return sessionView(this.record, {
-      pendingPermission: permission ? requestView(permission) : null,
-      pendingQuestion: question ? requestView(question) : null,
-    });
+    return sessionView(this.record, this.requests.firstPending());
   }
 
   /** What reuse looks at: the record, and whether anything else has a claim on the session. */
@@ -187,8 +204,8 @@ export class Session implements DeliveryTarget {
       record: this.record,
       lastProgressAt: this.lastProgressAt,
       screen: this.screen.text,
-      pendingPermissions: this.context.broker.pending(this.id, 'permission').length,
-      pendingQuestion: this.context.broker.pending(this.id, 'question').length > 0,
+      pendingPermissions: this.requests.count('permission'),
+      pendingQuestion: this.requests.count('question') > 0,
     };
   }
 
@@ -276,14 +293,14 @@ export class Session implements DeliveryTarget {
     if (detail.paneDied) this.readTranscript();
     this.finish(reason, detail.exitCode ?? null, detail);
     if (detail.paneDied && this.record.exit && this.record.exit.exitCode === null) {
-      const exitCode = await this.exitStatusOf(lastScreen);
+      const exitCode = await deadPaneExitStatus(this.context.tmux, paneId, lastScreen, this.context.timing);
       if (exitCode !== null) {
         this.record.exit.exitCode = exitCode;
         this.save();
       }
     }
     await this.context.tmux.killWindow(windowId).catch(() => {});
-    if (!detail.paneDied) await this.ensureProcessGone(panePid, panePidStartTime);
+    if (!detail.paneDied) await ensureProcessGone(panePid, panePidStartTime, this.context.timing);
   }
 
   /** The daemon stops without ending the session: its timers, watchers and waits close, Claude runs on. */
@@ -370,55 +387,33 @@ export class Session implements DeliveryTarget {
   }
 
   permissions(): { pending: Record<string, unknown>[] } {
-    return { pending: this.context.broker.pending(this.id, 'permission').map(requestView) };
+    return { pending: this.requests.list() };
   }
 
   approve(input: { permissionId?: string | undefined; always?: boolean | undefined }, keyId: string | null): { approved: true; permission: Record<string, unknown> } {
     this.checkLive();
-    const request = this.context.broker.find(this.id, 'permission', input.permissionId);
-    this.context.broker.decide(this.id, request.id, { behavior: 'allow', by: 'api', keyId, ...(input.always ? { always: true } : {}) });
-    return { approved: true, permission: requestView(request) };
+    return { approved: true, permission: this.requests.approve(input, keyId) };
   }
 
   reject(input: { permissionId?: string | undefined; message?: string | undefined }, keyId: string | null): { rejected: true; permission: Record<string, unknown> } {
     this.checkLive();
-    const request = this.context.broker.find(this.id, 'permission', input.permissionId);
-    this.context.broker.decide(this.id, request.id, { behavior: 'deny', by: 'api', keyId, ...(input.message ? { message: input.message } : {}) });
-    return { rejected: true, permission: requestView(request) };
+    return { rejected: true, permission: this.requests.reject(input, keyId) };
   }
 
   answer(input: AnswerInput & { questionId?: string | undefined }, keyId: string | null): { answered: true; question: Record<string, unknown>; answers: Record<string, string> } {
     this.checkLive();
-    const request = this.context.broker.find(this.id, 'question', input.questionId);
-    const answers = answersFor(request.questions ?? [], input);
-    this.context.broker.decide(this.id, request.id, { behavior: 'allow', by: 'api', keyId, answers });
-    return { answered: true, question: requestView(request), answers };
+    return { answered: true, ...this.requests.answer(input, keyId) };
   }
 
   /**
    * Claude's PermissionRequest hook: the request waits for an API client, a policy rule, the timeout,
    * or Claude giving up on the hook (`abandoned`), and the hook is answered with the decision.
    */
-  async requestPermission(payload: HookPayload, abandoned: AbortSignal): Promise<Record<string, unknown>> {
+  requestPermission(payload: HookPayload, abandoned: AbortSignal): Promise<Record<string, unknown>> {
     this.hookArrived(payload, { endsTurn: false });
-    const toolName = payload.tool_name ?? 'unknown';
-    const toolInput = payload.tool_input ?? {};
-    const suggestions = Array.isArray(payload.permission_suggestions) ? (payload.permission_suggestions as unknown[]) : [];
-    const isQuestion = toolName === 'AskUserQuestion';
-    const { request, decision } = this.openRequest({
-      kind: isQuestion ? 'question' : 'permission',
-      toolName,
-      toolInput,
-      suggestions,
-      source: 'hook',
-      ...(isQuestion ? { questions: questionsOf(toolInput) } : {}),
-    });
-    const abandon = () => this.context.broker.decide(this.id, request.id, { behavior: 'deny', by: 'terminal' });
-    if (abandoned.aborted) abandon();
-    else abandoned.addEventListener('abort', abandon, { once: true });
-    if (isQuestion || !this.applyPolicy(request, { mayAllow: true })) this.setStatus(isQuestion ? 'asking' : 'permission_prompt', { fromHook: true });
+    const answer = this.requests.fromHook(payload, abandoned);
     this.waiters.changed();
-    return hookResponse(await decision, toolInput, suggestions);
+    return answer;
   }
 
   // ── DeliveryTarget ─────────────────────────────────────────────────────────────────────────────
@@ -487,9 +482,7 @@ export class Session implements DeliveryTarget {
         return;
       case 'tool_ran':
         this.hookArrived(null, { endsTurn: false });
-        // A screen request for this tool that is still listed was answered at the terminal. Held hook
-        // calls are never decided this way, so no report of a tool run can approve what nobody approved.
-        this.context.broker.decideAll(this.id, { behavior: 'allow', by: 'terminal' }, (r) => r.source === 'screen' && r.toolName === signal.toolName);
+        this.requests.toolRan(signal.toolName);
         this.setStatus('working', { fromHook: true });
         return;
       case 'turn_failed':
@@ -537,8 +530,7 @@ export class Session implements DeliveryTarget {
 
   private finishTurn(): void {
     this.cancelPendingStop();
-    // Whatever is still listed will not be asked any more.
-    this.context.broker.decideAll(this.id, { behavior: 'deny', by: 'terminal' });
+    this.requests.turnEnded();
     this.readTranscript();
     this.setStatus('idle', { fromHook: true });
   }
@@ -551,7 +543,7 @@ export class Session implements DeliveryTarget {
   private onScreen(read: Omit<ScreenRead, never>): void {
     if (read.changed) this.progressed();
     this.readTranscript();
-    this.screenRequests(read.state);
+    this.requests.onScreen(read.state);
     switch (read.state.kind) {
       case 'trust_dialog':
       case 'api_key_dialog':
@@ -593,112 +585,6 @@ export class Session implements DeliveryTarget {
     this.screen.recheckIn(dialogRetryMs);
   }
 
-  // ── Requests read off the screen ───────────────────────────────────────────────────────────────
-
-  /**
-   * The screen fallback. A dialog with no hook behind it becomes a request once it has stayed a
-   * moment, but only where and when such a dialog can be there: not before Claude took a first
-   * prompt, not in a turn its hooks say has ended, not while a held hook covers it. A screen request
-   * whose dialog is gone was answered at the terminal.
-   */
-  private screenRequests(screen: ScreenState): void {
-    const { broker } = this.context;
-    const identity = this.record.status !== 'starting' && !this.turnEndedByHook ? dialogIdentity(screen) : null;
-    for (const request of broker.pending(this.id)) {
-      if (request.source === 'screen' && request.screen && `${request.kind === 'question' ? 'q' : 'p'}:${request.screen.title}` !== identity) {
-        broker.decide(this.id, request.id, { behavior: screen.kind === 'working' ? 'allow' : 'deny', by: 'terminal' });
-      }
-    }
-    if (!identity || broker.pending(this.id).some((r) => r.source === 'hook')) {
-      this.dialogs.forget();
-      return;
-    }
-    if (broker.pending(this.id).some((r) => r.source === 'screen')) return;
-    const verdict = this.dialogs.consider(identity, Date.now());
-    if (!verdict.open) {
-      if (verdict.recheckInMs !== undefined) this.screen.recheckIn(verdict.recheckInMs);
-      return;
-    }
-    const ask = screenAsk(screen);
-    if (!ask) return;
-    const { request, decision } = this.openRequest({
-      kind: ask.kind,
-      toolName: ask.toolName,
-      toolInput: ask.toolInput,
-      suggestions: [],
-      source: 'screen',
-      screen: { title: ask.title, options: ask.options, inputComplete: ask.inputComplete },
-      ...(ask.questions ? { questions: ask.questions } : {}),
-    });
-    this.setStatus(ask.kind === 'question' ? 'asking' : 'permission_prompt', { fromHook: true });
-    decision.then((d) => this.answerOnScreen(identity, d)).catch((err: unknown) => {
-      // A daemon that stops leaves the dialog to the next one, which finds it on the screen again.
-      if (err instanceof AegisError && err.code === 'SHUTTING_DOWN') return;
-      this.log.warn({ err: errorMessage(err) }, 'cannot answer the dialog on screen');
-    });
-    if (ask.kind === 'permission') this.applyPolicy(request, { mayAllow: ask.inputComplete });
-  }
-
-  /**
-   * Gives a decision to a dialog on screen by choosing its option, as a person would, after checking
-   * that the dialog on screen is still the one that was decided: keys must never answer another.
-   */
-  private async answerOnScreen(identity: string, decision: Decision): Promise<void> {
-    if (decision.by === 'terminal' || decision.by === 'session_ended' || this.gone) return;
-    this.dialogs.answering(identity, Date.now());
-    // Looking and pressing are one batch of the input queue: no keystroke comes between the check
-    // that this dialog is still shown and the answer to it.
-    const deniedInDialog = await this.keystrokes(async () => {
-      const answer = dialogAnswer(await this.screen.readNow(), decision);
-      if (dialogIdentity(this.screen.state) !== identity || !answer) {
-        this.log.warn('the dialog changed before its decision could be typed; it is left for the next decision');
-        return false;
-      }
-      await this.press(answer.keys);
-      return answer.deniedInDialog;
-    });
-    // Claude asks what to do instead after a "No"; the rejection's message is the answer.
-    if (deniedInDialog && decision.message && decision.by === 'api') await this.send(decision.message);
-  }
-
-  // ── Requests ───────────────────────────────────────────────────────────────────────────────────
-
-  private openRequest(fields: Omit<PendingRequest, 'id' | 'createdAt' | 'expiresAt' | 'sessionId'>): { request: PendingRequest; decision: Promise<Decision> } {
-    const opened = this.context.broker.open({ ...fields, sessionId: this.id }, permissionTimeout(this.context.permissions, this.record.permissionProfile));
-    opened.decision.then((decision) => this.afterDecision(decision)).catch(() => {});
-    return opened;
-  }
-
-  /** A decision lets the turn go on, once nothing else waits (a request the terminal answered says nothing). */
-  private afterDecision(decision: Decision): void {
-    if (this.gone || decision.by === 'terminal' || this.context.broker.pending(this.id).length > 0) return;
-    this.setStatus('working', { fromHook: true });
-    this.waiters.changed();
-  }
-
-  /**
-   * A policy rule decides at once when one matches; returns whether it did. Unless `mayAllow`, a rule
-   * may only deny: an input read off the screen that may be cut or wrapped is not what an allow rule
-   * was written for, so it waits for a person (or the timeout).
-   */
-  private applyPolicy(request: PendingRequest, { mayAllow }: { mayAllow: boolean }): boolean {
-    const name = this.record.permissionProfile;
-    const profiles = this.context.permissions.permissionProfiles;
-    if (!name || !Object.hasOwn(profiles, name)) return false;
-    const verdict = evaluate(name, profiles[name], request.toolName, request.toolInput);
-    if (!verdict || verdict.decision === 'ask') return false;
-    if (verdict.decision === 'allow' && !mayAllow) {
-      this.log.info({ permissionId: request.id, rule: verdict.rule }, 'a rule would allow an input the screen may not show whole; it waits for a person');
-      return false;
-    }
-    return this.context.broker.decide(this.id, request.id, {
-      behavior: verdict.decision,
-      by: 'rule',
-      rule: verdict.rule,
-      ...(verdict.decision === 'deny' ? { message: verdict.message ?? `Denied by Aegis rule ${verdict.rule}.` } : {}),
-    });
-  }
-
   // ── Status ─────────────────────────────────────────────────────────────────────────────────────
 
   /** Claude did something; a stalled session is working again. */
@@ -726,7 +612,7 @@ export class Session implements DeliveryTarget {
   private setStatus(to: SessionStatus, { fromHook }: { fromHook: boolean }): void {
     const from = this.record.status;
     if (from === 'exited' || from === to) return;
-    if (to !== 'permission_prompt' && to !== 'asking' && this.context.broker.pending(this.id).length > 0) return;
+    if (to !== 'permission_prompt' && to !== 'asking' && this.requests.waiting()) return;
     if (fromHook) {
       this.lastHookStatusAt = Date.now();
     } else {
@@ -773,7 +659,7 @@ export class Session implements DeliveryTarget {
     };
     if (!this.transition('exited')) return;
     this.close();
-    this.context.broker.decideAll(this.id, { behavior: 'deny', by: 'session_ended', message: 'The session ended.' });
+    this.requests.sessionEnded();
     this.context.publish('session_exited', this.id, { reason, exitCode, ...(this.record.exit.hint ? { hint: this.record.exit.hint } : {}) });
     this.log.info({ reason, exitCode }, 'session exited');
     for (const listener of this.endedListeners) listener();
@@ -860,37 +746,6 @@ export class Session implements DeliveryTarget {
     } catch (err) {
       if (isPaneGone(err)) await this.end('window_closed');
       throw asSessionError(err, this.id);
-    }
-  }
-
-  /**
-   * A dead pane's exit status, from tmux's format or from the notice tmux writes into the pane
-   * (`#{pane_dead_status}` can stay empty for seconds in tmux 3.3a while the notice has it).
-   */
-  private async exitStatusOf(screen: string): Promise<number | null> {
-    const deadline = Date.now() + this.context.timing.exitStatusWaitMs;
-    for (;;) {
-      const status = deadPaneStatus(screen) ?? (await this.context.tmux.paneExitStatus(this.paneId, 0));
-      if (status !== null || Date.now() >= deadline) return status;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      screen = await this.context.tmux.capture(this.paneId).catch(() => '');
-    }
-  }
-
-  /**
-   * After its window closed, Claude gets a grace period to exit before it is killed, and only while
-   * the pid is still the process the window started (a pid stored before a restart may be another's now).
-   */
-  private async ensureProcessGone(pid: number, startTime: string | null): Promise<void> {
-    if (!pid || !isSameProcess(pid, startTime)) return;
-    const deadline = Date.now() + this.context.timing.killGraceMs;
-    while (Date.now() < deadline && isProcessAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
-    if (isSameProcess(pid, startTime)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
     }
   }
 }

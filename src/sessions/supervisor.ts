@@ -62,7 +62,7 @@ export class Supervisor {
     };
     this.broker = new PermissionBroker(requestEvents(publish, logger));
     this.context = { tmux, repository: deps.repository, publish, broker: this.broker, permissions: config, timing, logger };
-    this.launcher = new SessionLauncher({ config, env: deps.env, tmux, repository: deps.repository, logger, hookBaseUrl: deps.hookBaseUrl });
+    this.launcher = new SessionLauncher({ config, env: deps.env, tmux, repository: deps.repository, logger, hookBaseUrl: deps.hookBaseUrl, timing });
     this.upkeep = new SessionUpkeep({ config, tmux, registry: this.registry, logger, timing });
     tmux.on('paneOutput', (paneId) => this.registry.byPaneId(paneId)?.onOutput());
     tmux.on('paneDied', (paneId, exitStatus) => this.registry.byPaneId(paneId)?.apply({ type: 'pane_died', exitStatus }));

@@ -1,7 +1,13 @@
-/** Every timing policy of the session core in one place, so tests and operators can see and tune it. */
+/**
+ * Every timing policy of the daemon's core in one place (debounces, dialog delays, tick intervals,
+ * command timeouts, hook margins), so tests and operators can see and tune it. Nothing else in the
+ * core holds a delay of its own.
+ */
 export interface Timing {
   /** After a pane prints, wait this long for more output before re-reading its screen. */
   screenThrottleMs: number;
+  /** After the transcript's directory reports a change, wait this long before reading (one burst, one read). */
+  transcriptDebounceMs: number;
   /** How long the screen may disagree with a status a hook just set before the screen is believed. */
   hookPrecedenceMs: number;
   /** How long the end of a turn waits for the transcript to hold the reply the Stop hook announced. */
@@ -17,21 +23,32 @@ export interface Timing {
   dialogSettleMs: number;
   /** Minimum gap between two answers to the same start-up dialog. */
   dialogRetryMs: number;
+  /** How long a dialog must stay on screen with no hook behind it before it counts as a screen request. */
+  screenRequestGraceMs: number;
   /** How long interrupt waits for the turn to stop. */
   interruptWaitMs: number;
   /** How long to wait for tmux to learn a dead pane's exit status (tmux 3.3a can take a second or two). */
   exitStatusWaitMs: number;
-  /** How often the daemon-wide reaper looks at every session's timestamps. */
+  /** How often a dead pane's status, or a closed window's process, is looked at again meanwhile. */
+  exitStatusPollMs: number;
+  /** How often the daemon-wide upkeep looks at every session's timestamps. */
   reaperIntervalMs: number;
+  /** How often windows no session owns are looked for. */
+  orphanSweepIntervalMs: number;
   /** Grace for Claude to exit after its window is closed, before it is killed. */
   killGraceMs: number;
   /** First pause before tmux is asked again after it did not answer clearly; it doubles up to the max. */
   tmuxRetryMs: number;
   tmuxRetryMaxMs: number;
+  /** How long any one tmux command may take. */
+  tmuxCommandTimeoutMs: number;
+  /** How long Claude waits for a held PermissionRequest hook beyond the permission timeout itself. */
+  permissionHookMarginMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
   screenThrottleMs: 120,
+  transcriptDebounceMs: 20,
   hookPrecedenceMs: 1500,
   transcriptSettleMs: 3000,
   readyTimeoutMs: 60_000,
@@ -40,10 +57,15 @@ export const DEFAULT_TIMING: Timing = {
   typingSettleMs: 1000,
   dialogSettleMs: 300,
   dialogRetryMs: 1000,
+  screenRequestGraceMs: 1000,
   interruptWaitMs: 5000,
   exitStatusWaitMs: 5000,
+  exitStatusPollMs: 100,
   reaperIntervalMs: 1000,
+  orphanSweepIntervalMs: 60_000,
   killGraceMs: 3000,
   tmuxRetryMs: 1000,
   tmuxRetryMaxMs: 30_000,
+  tmuxCommandTimeoutMs: 10_000,
+  permissionHookMarginMs: 60_000,
 };

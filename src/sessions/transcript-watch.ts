@@ -8,10 +8,9 @@ import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { TranscriptReader, type TranscriptMessage } from '../claude/transcript.js';
 
-/** How long after a change notice the file is read, so one burst of writes is one read. */
-const READ_DEBOUNCE_MS = 20;
-
 export interface TranscriptWatchDeps {
+  /** How long after a change notice the file is read, so one burst of writes is one read. */
+  debounceMs: number;
   /** The file grew (or may have). */
   onGrowth(): void;
   onWatchError(dir: string, err: unknown): void;
@@ -84,6 +83,6 @@ export class TranscriptWatch {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.deps.onGrowth();
-    }, READ_DEBOUNCE_MS);
+    }, this.deps.debounceMs);
   }
 }

@@ -61,6 +61,8 @@ describe('TmuxServer against a real tmux', () => {
     mkdirSync(cwd);
     const pane = await tmux.newWindow({ name, cwd, env: { NOTE: `#(touch ${ran}-env) #{pane_id}` }, owner: 'o', argv: ['sleep', '600'] });
     expect((await tmux.listWindows()).find((w) => w.paneId === pane.paneId)?.name).toBe(name);
+    // The pane's process has its own directory and environment once it runs the program (after exec).
+    await waitFor(() => readFileSync(`/proc/${pane.panePid}/cmdline`, 'utf8').startsWith('sleep\0'), { what: 'the pane to run sleep' });
     expect(readlinkSync(`/proc/${pane.panePid}/cwd`)).toBe(cwd);
     expect(readFileSync(`/proc/${pane.panePid}/environ`, 'utf8').split('\0')).toContain(`NOTE=#(touch ${ran}-env) #{pane_id}`);
     // A #() job would have run by now: tmux starts it while expanding.

@@ -1,0 +1,241 @@
+/**
+ * A session's permission requests and questions: Claude's PermissionRequest hook is held until an
+ * API client, a policy rule, the timeout or Claude itself decides; a dialog on the screen with no hook
+ * behind it (hooks failed, or the daemon restarted while one was held) becomes a request too, but only
+ * where and when such a dialog can be there, a rule may only deny what the screen cannot show whole,
+ * and its decision is typed into the dialog as a person would. Part of the session it belongs to: it
+ * moves the session on through the host it is given, never on its own.
+ */
+import { hookResponse, questionsOf } from '../claude/hook-answers.js';
+import type { HookPayload } from '../claude/hook-payloads.js';
+import type { ScreenState } from '../claude/screen.js';
+import { dialogAnswer, dialogIdentity, screenAsk, type KeyAction } from '../claude/terminal-ui.js';
+import { AegisError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { answersFor, type AnswerInput } from '../permissions/answers.js';
+import type { Decision, PendingRequest, PermissionBroker } from '../permissions/broker.js';
+import { evaluate, permissionTimeout, type PermissionSettings } from '../permissions/policy.js';
+import { requestView } from '../permissions/request-view.js';
+import { ScreenDialogs } from './screen-dialogs.js';
+import type { Timing } from './timing.js';
+
+/** What a session's permissions need of their session. */
+export interface PermissionsHost {
+  readonly id: string;
+  readonly permissionProfile: string | null;
+  /** Exited, or closed with the daemon. */
+  readonly gone: boolean;
+  /** Whether a dialog on the screen can be there now: not before the first prompt, not in a turn hooks say has ended. */
+  dialogsCanShow(): boolean;
+  /** A request opened (or the last one was decided): the session's status follows. */
+  requestsChanged(status: 'permission_prompt' | 'asking' | 'working'): void;
+  recheckScreenIn(ms: number): void;
+  readScreen(): Promise<ScreenState>;
+  keystrokes<T>(batch: () => Promise<T>): Promise<T>;
+  press(actions: readonly KeyAction[]): Promise<void>;
+  send(text: string): Promise<unknown>;
+}
+
+export interface PermissionsDeps {
+  broker: PermissionBroker;
+  settings: PermissionSettings;
+  timing: Pick<Timing, 'screenRequestGraceMs'>;
+  logger: Logger;
+}
+
+export class SessionPermissions {
+  private readonly dialogs: ScreenDialogs;
+
+  constructor(
+    private readonly deps: PermissionsDeps,
+    private readonly host: PermissionsHost,
+  ) {
+    this.dialogs = new ScreenDialogs(deps.timing.screenRequestGraceMs);
+  }
+
+  private get broker(): PermissionBroker {
+    return this.deps.broker;
+  }
+
+  /** Whether anything waits for a decision: the status then stays what the request made it. */
+  waiting(): boolean {
+    return this.broker.pending(this.host.id).length > 0;
+  }
+
+  /** The oldest pending permission and question, as the Session object shows them. */
+  firstPending(): { pendingPermission: unknown; pendingQuestion: unknown } {
+    const [permission] = this.broker.pending(this.host.id, 'permission');
+    const [question] = this.broker.pending(this.host.id, 'question');
+    return { pendingPermission: permission ? requestView(permission) : null, pendingQuestion: question ? requestView(question) : null };
+  }
+
+  list(): Record<string, unknown>[] {
+    return this.broker.pending(this.host.id, 'permission').map(requestView);
+  }
+
+  count(kind: PendingRequest['kind']): number {
+    return this.broker.pending(this.host.id, kind).length;
+  }
+
+  approve(input: { permissionId?: string | undefined; always?: boolean | undefined }, keyId: string | null): Record<string, unknown> {
+    const request = this.broker.find(this.host.id, 'permission', input.permissionId);
+    this.broker.decide(this.host.id, request.id, { behavior: 'allow', by: 'api', keyId, ...(input.always ? { always: true } : {}) });
+    return requestView(request);
+  }
+
+  reject(input: { permissionId?: string | undefined; message?: string | undefined }, keyId: string | null): Record<string, unknown> {
+    const request = this.broker.find(this.host.id, 'permission', input.permissionId);
+    this.broker.decide(this.host.id, request.id, { behavior: 'deny', by: 'api', keyId, ...(input.message ? { message: input.message } : {}) });
+    return requestView(request);
+  }
+
+  answer(input: AnswerInput & { questionId?: string | undefined }, keyId: string | null): { question: Record<string, unknown>; answers: Record<string, string> } {
+    const request = this.broker.find(this.host.id, 'question', input.questionId);
+    const answers = answersFor(request.questions ?? [], input);
+    this.broker.decide(this.host.id, request.id, { behavior: 'allow', by: 'api', keyId, answers });
+    return { question: requestView(request), answers };
+  }
+
+  /**
+   * Claude's PermissionRequest hook: the request waits for a decision (or for Claude to give up on the
+   * hook, `abandoned`), and the hook is answered with it.
+   */
+  async fromHook(payload: HookPayload, abandoned: AbortSignal): Promise<Record<string, unknown>> {
+    const toolName = payload.tool_name ?? 'unknown';
+    const toolInput = payload.tool_input ?? {};
+    const suggestions = Array.isArray(payload.permission_suggestions) ? (payload.permission_suggestions as unknown[]) : [];
+    const isQuestion = toolName === 'AskUserQuestion';
+    const { request, decision } = this.open({
+      kind: isQuestion ? 'question' : 'permission',
+      toolName,
+      toolInput,
+      suggestions,
+      source: 'hook',
+      ...(isQuestion ? { questions: questionsOf(toolInput) } : {}),
+    });
+    const abandon = () => this.broker.decide(this.host.id, request.id, { behavior: 'deny', by: 'terminal' });
+    if (abandoned.aborted) abandon();
+    else abandoned.addEventListener('abort', abandon, { once: true });
+    if (isQuestion || !this.applyPolicy(request, { mayAllow: true })) this.host.requestsChanged(isQuestion ? 'asking' : 'permission_prompt');
+    return hookResponse(await decision, toolInput, suggestions);
+  }
+
+  /**
+   * A tool ran: a screen request for it that is still listed was answered at the terminal. Held hook
+   * calls are never decided this way, so no report of a tool run can approve what nobody approved.
+   */
+  toolRan(toolName: string | undefined): void {
+    this.broker.decideAll(this.host.id, { behavior: 'allow', by: 'terminal' }, (r) => r.source === 'screen' && r.toolName === toolName);
+  }
+
+  /** The turn ended: whatever is still listed will not be asked any more. */
+  turnEnded(): void {
+    this.broker.decideAll(this.host.id, { behavior: 'deny', by: 'terminal' });
+  }
+
+  sessionEnded(): void {
+    this.broker.decideAll(this.host.id, { behavior: 'deny', by: 'session_ended', message: 'The session ended.' });
+  }
+
+  /**
+   * The screen fallback. A dialog with no hook behind it becomes a request once it has stayed a
+   * moment, but only where and when such a dialog can be there: not before Claude took a first
+   * prompt, not in a turn its hooks say has ended, not while a held hook covers it. A screen request
+   * whose dialog is gone was answered at the terminal.
+   */
+  onScreen(screen: ScreenState): void {
+    const id = this.host.id;
+    const identity = this.host.dialogsCanShow() ? dialogIdentity(screen) : null;
+    for (const request of this.broker.pending(id)) {
+      if (request.source === 'screen' && request.screen && `${request.kind === 'question' ? 'q' : 'p'}:${request.screen.title}` !== identity) {
+        this.broker.decide(id, request.id, { behavior: screen.kind === 'working' ? 'allow' : 'deny', by: 'terminal' });
+      }
+    }
+    if (!identity || this.broker.pending(id).some((r) => r.source === 'hook')) {
+      this.dialogs.forget();
+      return;
+    }
+    if (this.broker.pending(id).some((r) => r.source === 'screen')) return;
+    const verdict = this.dialogs.consider(identity, Date.now());
+    if (!verdict.open) {
+      if (verdict.recheckInMs !== undefined) this.host.recheckScreenIn(verdict.recheckInMs);
+      return;
+    }
+    const ask = screenAsk(screen);
+    if (!ask) return;
+    const { request, decision } = this.open({
+      kind: ask.kind,
+      toolName: ask.toolName,
+      toolInput: ask.toolInput,
+      suggestions: [],
+      source: 'screen',
+      screen: { title: ask.title, options: ask.options, inputComplete: ask.inputComplete },
+      ...(ask.questions ? { questions: ask.questions } : {}),
+    });
+    this.host.requestsChanged(ask.kind === 'question' ? 'asking' : 'permission_prompt');
+    decision.then((d) => this.answerOnScreen(identity, d)).catch((err: unknown) => {
+      // A daemon that stops leaves the dialog to the next one, which finds it on the screen again.
+      if (err instanceof AegisError && err.code === 'SHUTTING_DOWN') return;
+      this.deps.logger.warn({ sessionId: id, err: errorMessage(err) }, 'cannot answer the dialog on screen');
+    });
+    if (ask.kind === 'permission') this.applyPolicy(request, { mayAllow: ask.inputComplete });
+  }
+
+  /**
+   * Gives a decision to a dialog on screen by choosing its option, as a person would, after checking
+   * that the dialog on screen is still the one that was decided: keys must never answer another.
+   */
+  private async answerOnScreen(identity: string, decision: Decision): Promise<void> {
+    if (decision.by === 'terminal' || decision.by === 'session_ended' || this.host.gone) return;
+    this.dialogs.answering(identity, Date.now());
+    // Looking and pressing are one batch of the input queue: no keystroke comes between the check
+    // that this dialog is still shown and the answer to it.
+    const deniedInDialog = await this.host.keystrokes(async () => {
+      const screen = await this.host.readScreen();
+      const answer = dialogAnswer(screen, decision);
+      if (dialogIdentity(screen) !== identity || !answer) {
+        this.deps.logger.warn({ sessionId: this.host.id }, 'the dialog changed before its decision could be typed; it is left for the next decision');
+        return false;
+      }
+      await this.host.press(answer.keys);
+      return answer.deniedInDialog;
+    });
+    // Claude asks what to do instead after a "No"; the rejection's message is the answer.
+    if (deniedInDialog && decision.message && decision.by === 'api') await this.host.send(decision.message);
+  }
+
+  private open(fields: Omit<PendingRequest, 'id' | 'createdAt' | 'expiresAt' | 'sessionId'>): { request: PendingRequest; decision: Promise<Decision> } {
+    const opened = this.broker.open({ ...fields, sessionId: this.host.id }, permissionTimeout(this.deps.settings, this.host.permissionProfile));
+    opened.decision.then((decision) => this.afterDecision(decision)).catch(() => {});
+    return opened;
+  }
+
+  /** A decision lets the turn go on once nothing else waits (a request the terminal answered says nothing). */
+  private afterDecision(decision: Decision): void {
+    if (this.host.gone || decision.by === 'terminal' || this.waiting()) return;
+    this.host.requestsChanged('working');
+  }
+
+  /**
+   * A policy rule decides at once when one matches; returns whether it did. Unless `mayAllow`, a rule
+   * may only deny: an input read off the screen that may be cut or wrapped is not what an allow rule
+   * was written for, so it waits for a person (or the timeout).
+   */
+  private applyPolicy(request: PendingRequest, { mayAllow }: { mayAllow: boolean }): boolean {
+    const name = this.host.permissionProfile;
+    const profiles = this.deps.settings.permissionProfiles;
+    if (!name || !Object.hasOwn(profiles, name)) return false;
+    const verdict = evaluate(name, profiles[name], request.toolName, request.toolInput);
+    if (!verdict || verdict.decision === 'ask') return false;
+    if (verdict.decision === 'allow' && !mayAllow) {
+      this.deps.logger.info({ sessionId: this.host.id, permissionId: request.id, rule: verdict.rule }, 'a rule would allow an input the screen may not show whole; it waits for a person');
+      return false;
+    }
+    return this.broker.decide(this.host.id, request.id, {
+      behavior: verdict.decision,
+      by: 'rule',
+      rule: verdict.rule,
+      ...(verdict.decision === 'deny' ? { message: verdict.message ?? `Denied by Aegis rule ${verdict.rule}.` } : {}),
+    });
+  }
+}
