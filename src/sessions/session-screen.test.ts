@@ -63,7 +63,7 @@ function sessionShowing(status: SessionStatus, { permissionMode = 'default', per
       transcriptPath: '/nonexistent/transcript.jsonl',
     },
     // Answer start-up dialogs at first sight, so a wrong answer shows at once.
-    { tmux, repository: { save() {} }, publish, broker, permissions: config, timing: { ...DEFAULT_TIMING, dialogSettleMs: 0, dialogRetryMs: 0 }, logger: silentLogger },
+    { tmux, repository: { save() {} }, publish, broker, permissions: config, paneSize: { cols: 160, rows: 50 }, timing: { ...DEFAULT_TIMING, dialogSettleMs: 0, dialogRetryMs: 0 }, logger: silentLogger },
   );
   sessions.push(session);
   /** Shows `text` long enough for a dialog with no hook behind it to count, then lets keys land. */

@@ -45,6 +45,8 @@ export interface SessionContext {
   publish: PublishEvent;
   broker: PermissionBroker;
   permissions: PermissionSettings;
+  /** The size windows are opened with. */
+  paneSize: { cols: number; rows: number };
   timing: Timing;
   logger: Logger;
 }
@@ -362,8 +364,9 @@ export class Session implements DeliveryTarget {
     return { messages, nextCursor: String(Math.min(after, this.messages.length) + messages.length), status: this.record.status };
   }
 
-  async pane(fallbackSize: { cols: number; rows: number }): Promise<{ text: string; cols: number; rows: number }> {
-    if (this.exited) return { text: this.record.exit?.lastScreen ?? this.screen.text, ...fallbackSize };
+  /** The terminal screen as text; an exited session's last screen, at the size windows are opened with. */
+  async pane(): Promise<{ text: string; cols: number; rows: number }> {
+    if (this.exited) return { text: this.record.exit?.lastScreen ?? this.screen.text, ...this.context.paneSize };
     return this.asRequest(async () => {
       const [text, size] = await Promise.all([this.context.tmux.capture(this.paneId), this.context.tmux.paneSize(this.paneId)]);
       return { text, ...size };

@@ -10,17 +10,17 @@ import type { Config } from '../config/schema.js';
 import { AegisError, errorMessage, type ErrorCode } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../log.js';
-import type { AnswerInput } from '../permissions/answers.js';
 import { PermissionBroker } from '../permissions/broker.js';
 import { requestEvents } from '../permissions/request-events.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
+import { adoptStoredSessions } from './adoption.js';
 import type { DeliveryResult } from './delivery.js';
 import type { CreateSessionInput } from './inputs.js';
 import { isReusableFor } from './reuse.js';
 import { Session, type SessionContext } from './session.js';
 import { sessionHealth, sessionsHealth, type SessionHealth, type SessionsHealth } from './session-health.js';
 import { SessionLauncher, secretMatches, sessionOptions } from './session-launcher.js';
-import { sessionRecordSchema, type SessionStatus, type SessionView } from './session-record.js';
+import type { SessionStatus, SessionView } from './session-record.js';
 import { SessionRegistry } from './session-registry.js';
 import type { SessionRepository } from './session-repository.js';
 import { SessionUpkeep, type OrphanReport } from './session-upkeep.js';
@@ -61,7 +61,7 @@ export class Supervisor {
       bus.publish(type, sessionId, fields);
     };
     this.broker = new PermissionBroker(requestEvents(publish, logger));
-    this.context = { tmux, repository: deps.repository, publish, broker: this.broker, permissions: config, timing, logger };
+    this.context = { tmux, repository: deps.repository, publish, broker: this.broker, permissions: config, paneSize: { cols: config.paneCols, rows: config.paneRows }, timing, logger };
     this.launcher = new SessionLauncher({ config, env: deps.env, tmux, repository: deps.repository, logger, hookBaseUrl: deps.hookBaseUrl, timing });
     this.upkeep = new SessionUpkeep({ config, tmux, registry: this.registry, logger, timing });
     tmux.on('paneOutput', (paneId) => this.registry.byPaneId(paneId)?.onOutput());
@@ -70,29 +70,10 @@ export class Supervisor {
     tmux.on('disconnected', (reason) => void this.upkeep.onTmuxDisconnected(reason));
   }
 
-  /** Re-adopts the sessions whose windows survived a restart; the others end as lost or exited. */
+  /** Re-adopts the sessions whose windows survived a restart, then starts the upkeep. */
   async start(): Promise<void> {
-    const { tmux, logger } = this.deps;
-    const records = this.deps.repository.all().flatMap(({ id, document }) => {
-      const parsed = sessionRecordSchema.safeParse(document);
-      if (!parsed.success) logger.error({ sessionId: id, err: parsed.error.message }, 'a stored session record is not valid; it is left out');
-      return parsed.success ? [parsed.data] : [];
-    });
-    // No tmux server means the windows are gone; a server that cannot be listed must not count as that.
-    const windows = records.some((r) => r.status !== 'exited') && (await tmux.sessionExists()) ? await tmux.listWindows({ strict: true }) : [];
-    for (const record of records) {
-      const window = windows.find((w) => w.owner === record.id && w.paneId === record.paneId);
-      const session = new Session(record, this.context);
-      this.registry.add(session, { live: record.status !== 'exited' && !!window && !window.dead });
-      if (record.status === 'exited') continue;
-      if (!window) await session.end('lost');
-      // Claude ended while the daemon was away: keep its last screen, close its window.
-      else if (window.dead) await session.end('claude_exited', { paneDied: true, exitCode: window.exitStatus });
-      else {
-        session.observe({ readTranscript: true });
-        logger.info({ sessionId: record.id, status: record.status }, 'session re-adopted after restart');
-      }
-    }
+    const { repository, tmux, logger } = this.deps;
+    await adoptStoredSessions({ repository, tmux, registry: this.registry, context: this.context, logger });
     await this.upkeep.sweepOrphans();
     this.upkeep.start();
   }
@@ -131,7 +112,7 @@ export class Supervisor {
   }
 
   get(id: string): SessionView {
-    return this.mustGet(id).view();
+    return this.session(id).view();
   }
 
   /**
@@ -140,7 +121,7 @@ export class Supervisor {
    * hears why; once it has, nothing brings the record back.
    */
   async remove(id: string): Promise<SessionView> {
-    const session = this.mustGet(id);
+    const session = this.session(id);
     this.deps.repository.remove(id);
     session.forget();
     this.registry.delete(id);
@@ -149,40 +130,11 @@ export class Supervisor {
     return session.view();
   }
 
-  send(id: string, text: string, options: { idempotencyKey?: string | undefined } = {}): Promise<DeliveryResult> {
-    return this.mustGet(id).send(text, options);
-  }
-
-  read(id: string, after: number, limit: number) {
-    return this.mustGet(id).read(after, limit);
-  }
-
-  pane(id: string): Promise<{ text: string; cols: number; rows: number }> {
-    return this.mustGet(id).pane({ cols: this.deps.config.paneCols, rows: this.deps.config.paneRows });
-  }
-
-  interrupt(id: string) {
-    return this.mustGet(id).interrupt();
-  }
-
-  escape(id: string): Promise<SessionView> {
-    return this.mustGet(id).escape();
-  }
-
-  permissions(id: string) {
-    return this.mustGet(id).permissions();
-  }
-
-  approve(id: string, input: { permissionId?: string | undefined; always?: boolean | undefined }, keyId: string | null) {
-    return this.mustGet(id).approve(input, keyId);
-  }
-
-  reject(id: string, input: { permissionId?: string | undefined; message?: string | undefined }, keyId: string | null) {
-    return this.mustGet(id).reject(input, keyId);
-  }
-
-  answer(id: string, input: AnswerInput & { questionId?: string | undefined }, keyId: string | null) {
-    return this.mustGet(id).answer(input, keyId);
+  /** The session `id`, for what a caller asks of it (send, read, pane, interrupt, decisions…); 404 when unknown. */
+  session(id: string): Session {
+    const session = this.registry.get(id);
+    if (!session) throw new AegisError('SESSION_NOT_FOUND', `no session ${id}`, { sessionId: id });
+    return session;
   }
 
   /**
@@ -203,7 +155,7 @@ export class Supervisor {
 
   /** A session's timers and what to do about its state. */
   sessionHealth(id: string): SessionHealth {
-    const facts = this.mustGet(id).healthFacts();
+    const facts = this.session(id).healthFacts();
     return sessionHealth(facts, { policy: policyFor(facts.record, this.deps.config), stallAction: this.deps.config.stallAction });
   }
 
@@ -227,11 +179,6 @@ export class Supervisor {
     await Promise.all(this.registry.all().map((session) => (killSessions ? session.end('deleted') : session.close())));
   }
 
-  private mustGet(id: string): Session {
-    const session = this.registry.get(id);
-    if (!session) throw new AegisError('SESSION_NOT_FOUND', `no session ${id}`, { sessionId: id });
-    return session;
-  }
 }
 
 /**

@@ -34,17 +34,17 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions, RawServerDe
   app.post(
     '/v1/sessions/:id/send',
     { schema: { params, body: sendSchema, headers: sendHeadersSchema }, preValidation: sessionMustExist(supervisor) },
-    async (request) => supervisor.send(request.params.id, request.body.text, { idempotencyKey: request.headers['idempotency-key'] }),
+    async (request) => supervisor.session(request.params.id).send(request.body.text, { idempotencyKey: request.headers['idempotency-key'] }),
   );
 
   app.get('/v1/sessions/:id/read', { schema: { params, querystring: readQuerySchema } }, async (request) => {
     const { after, limit } = request.query;
-    return supervisor.read(request.params.id, after === undefined ? 0 : Number(after), limit);
+    return supervisor.session(request.params.id).read(after === undefined ? 0 : Number(after), limit);
   });
 
-  app.get('/v1/sessions/:id/pane', { schema: { params } }, async (request) => supervisor.pane(request.params.id));
+  app.get('/v1/sessions/:id/pane', { schema: { params } }, async (request) => supervisor.session(request.params.id).pane());
 
-  app.post('/v1/sessions/:id/interrupt', { schema: { params } }, async (request) => supervisor.interrupt(request.params.id));
+  app.post('/v1/sessions/:id/interrupt', { schema: { params } }, async (request) => supervisor.session(request.params.id).interrupt());
 
-  app.post('/v1/sessions/:id/escape', { schema: { params } }, async (request) => ({ sent: true, session: await supervisor.escape(request.params.id) }));
+  app.post('/v1/sessions/:id/escape', { schema: { params } }, async (request) => ({ sent: true, session: await supervisor.session(request.params.id).escape() }));
 };
