@@ -164,4 +164,41 @@ describe('delivering text to Claude', () => {
     const keys = keysReceived(s.log());
     expect(['first of two\rsecond of two\r', 'second of two\rfirst of two\r']).toContain(keys);
   });
+
+  it('refuses an Idempotency-Key that is not 1-200 visible ASCII characters with 400 naming the header', async () => {
+    const s = await session();
+    for (const key of ['has space', 'ü-key', 'k'.repeat(201)]) {
+      const res = await send(s.id, 'never typed', { 'idempotency-key': key });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('INVALID_REQUEST');
+      expect(res.body.error.details.issues.map((i: { path: string }) => i.path)).toContain('idempotency-key');
+    }
+    expect(keysReceived(s.log())).toBe('');
+  });
+
+  it('remembers the last 100 Idempotency-Keys of a session: a retry with the 100th-newest is answered, one with the 101st is typed again', async () => {
+    const s = await session();
+    for (let i = 0; i <= 100; i++) {
+      expect((await send(s.id, `message ${i}`, { 'idempotency-key': `key-${i}` })).body).toMatchObject({ delivered: true });
+    }
+    expect((await send(s.id, 'message 1', { 'idempotency-key': 'key-1' })).body).toMatchObject({ delivered: true });
+    expect(submitted(s.log()).filter((text) => text === 'message 1')).toHaveLength(1);
+    expect((await send(s.id, 'message 0', { 'idempotency-key': 'key-0' })).body).toMatchObject({ delivered: true });
+    expect(submitted(s.log()).filter((text) => text === 'message 0')).toHaveLength(2);
+  });
+
+  it('never hands a session that is being typed into to a create for its workDir, and does once the typing is over', async () => {
+    const s = await session('never-submit');
+    const typing = send(s.id, 'taking a while');
+    await waitFor(() => keysReceived(s.log()).includes('taking a while'), { what: 'the typing to begin' });
+    const during = await t.api('POST', '/v1/sessions', { workDir: s.workDir });
+    expect(during.status).toBe(201);
+    expect(during.body).toMatchObject({ reused: false });
+    expect(during.body.id).not.toBe(s.id);
+    expect((await typing).body).toMatchObject({ delivered: false, attempts: 3 });
+    await t.api('DELETE', `/v1/sessions/${during.body.id}`);
+    const after = await t.api('POST', '/v1/sessions', { workDir: s.workDir });
+    expect(after.status).toBe(200);
+    expect(after.body).toMatchObject({ id: s.id, reused: true });
+  });
 });

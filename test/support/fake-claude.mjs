@@ -22,6 +22,8 @@
  *   transcript-delay=MS  call the hook at once, write the user record MS later
  *   no-hook            confirm through the transcript only
  *   turn-ms=MS         how long a turn runs before the reply (default 50)
+ *   quiet-turn         show no sign of a turn on the screen: the idle prompt stays while it runs
+ *   reply-after-stop=MS  call Stop first and write the reply to the transcript MS later
  *   paste-bursts=MS    keys arriving less than MS apart form a burst; the prompt box shows a burst
  *                      only once it has ended, and an Enter within a burst that holds a line break
  *                      is a line break (Claude takes a fast burst for a paste)
@@ -60,6 +62,8 @@ const transcriptDelay = Number(script.get('transcript-delay') ?? 0);
 const turnMs = Number(script.get('turn-ms') ?? 50);
 const burstMs = Number(script.get('paste-bursts') ?? 0);
 const useHook = !script.has('no-hook');
+const quietTurn = script.has('quiet-turn');
+const replyAfterStop = script.has('reply-after-stop') ? Number(script.get('reply-after-stop')) : null;
 
 const logDir = join(cwd, '.fake-claude');
 mkdirSync(logDir, { recursive: true });
@@ -118,8 +122,9 @@ function draw() {
   const rule = '─'.repeat(cols);
   const box = shownInput.split('\n').flatMap((line) => wrap(line, cols - 4));
   const boxLines = box.map((line, i) => (i === 0 ? `❯\u00a0${line}` : `  ${line}`));
-  const footer = working ? '  ⏸ manual mode on · esc to interrupt' : '  ⏸ manual mode on · ? for shortcuts';
-  const bottom = [...(working ? ['✻ Pondering… (1s · ↓ 3 tokens)', ''] : []), rule, ...boxLines, rule, footer];
+  const busy = working && !quietTurn;
+  const footer = busy ? '  ⏸ manual mode on · esc to interrupt' : '  ⏸ manual mode on · ? for shortcuts';
+  const bottom = [...(busy ? ['✻ Pondering… (1s · ↓ 3 tokens)', ''] : []), rule, ...boxLines, rule, footer];
   const head = [' Claude Code (a stand-in for Aegis tests)', ` ${cwd}`, ''];
   const room = Math.max(0, rows - head.length - bottom.length);
   const shown = history.flatMap((line) => wrap(line, cols - 2)).slice(-room);
@@ -154,6 +159,10 @@ async function runTurn(text) {
   record('user', { role: 'user', content: text });
   await sleep(turnMs);
   const reply = `ACK: ${text}`;
+  if (replyAfterStop !== null) {
+    if (useHook) await callHook('Stop', { last_assistant_message: reply, stop_hook_active: false });
+    await sleep(replyAfterStop);
+  }
   record('assistant', {
     id: `msg_${randomUUID().replace(/-/g, '')}`,
     type: 'message',
@@ -167,7 +176,7 @@ async function runTurn(text) {
   log('reply', { text: reply });
   working = false;
   draw();
-  if (useHook) await callHook('Stop', { last_assistant_message: reply, stop_hook_active: false });
+  if (useHook && replyAfterStop === null) await callHook('Stop', { last_assistant_message: reply, stop_hook_active: false });
 }
 
 // ── Keys ─────────────────────────────────────────────────────────────────────────────────────────
