@@ -201,4 +201,22 @@ describe('delivering text to Claude', () => {
     expect(after.status).toBe(200);
     expect(after.body).toMatchObject({ id: s.id, reused: true });
   });
+
+  it('types CRLF and CR as the line break Ctrl-J, so Claude receives LF', async () => {
+    const s = await session();
+    expect((await send(s.id, 'one\r\ntwo\rthree')).body).toEqual({ delivered: true, attempts: 1 });
+    expect(keysReceived(s.log())).toBe('one\ntwo\nthree\r');
+    expect(submitted(s.log())).toEqual(['one\ntwo\nthree']);
+  });
+
+  it('answers a create 201, and a reusing create 200, when its prompt could not be delivered, saying so in promptDelivery', async () => {
+    const workDir = t.workDir();
+    const created = await t.api('POST', '/v1/sessions', { workDir, prompt: 'first prompt', env: { FAKE_CLAUDE_SCRIPT: 'never-submit' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ reused: false, promptDelivery: { delivered: false, attempts: 3, mayArriveLater: true, error: expect.any(String) } });
+    const reused = await t.api('POST', '/v1/sessions', { workDir, prompt: 'second prompt' });
+    expect(reused.status).toBe(200);
+    expect(reused.body).toMatchObject({ id: created.body.id, reused: true, promptDelivery: { delivered: false, attempts: 3, mayArriveLater: true } });
+    expect(submitted(fakeClaudeLog(workDir, created.body.id))).toEqual([]);
+  });
 });
