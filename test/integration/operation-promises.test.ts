@@ -172,8 +172,9 @@ describe('operating promises', () => {
       const pids = tmux('list-clients', '-F', '#{client_pid}').trim().split('\n').filter(Boolean).map(Number);
       return pids.length === 1 && pids[0] !== clientPid;
     }, { what: 'a new control connection' });
+    // tmux lists the new client a moment before the daemon has finished setting it up.
+    await waitFor(async () => (await t!.api('GET', '/v1/health')).body.tmux.healthy === true, { what: 'tmux to be healthy again' });
     expect((await get(id)).status).toBe('idle');
-    expect((await t!.api('GET', '/v1/health')).body.tmux.healthy).toBe(true);
     expect((await t!.api('POST', '/v1/sessions', { workDir: t!.workDir() })).status).toBe(201);
   });
 
