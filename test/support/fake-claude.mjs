@@ -8,9 +8,14 @@
  * secret from AEGIS_HOOK_SECRET), writes a user record to the transcript where Claude would
  * (`$CLAUDE_CONFIG_DIR/projects/<cwd>/<session id>.jsonl`), replies `ACK: <text>` and calls Stop.
  *
+ * A prompt holding `[[bash: COMMAND]]` makes it ask permission for that command the way Claude does
+ * when its PermissionRequest hook cannot be reached: only on the screen, with Claude's four-option
+ * dialog (`1` or `2` or `3` runs it, `4` or Escape refuses; Enter takes the selected `1. Yes`).
+ *
  * Everything it receives and does is logged, one JSON object a line, to
  * `<cwd>/.fake-claude/<session id>.jsonl`: `keys` (every chunk read, `dropped` when ignored), `submit`
- * (the text, and whether it came as a paste), `hook` (event and HTTP status), `reply`.
+ * (the text, and whether it came as a paste), `hook` (event and HTTP status), `dialog` (shown),
+ * `dialog-answer` (the key and the outcome), `reply`.
  *
  * FAKE_CLAUDE_SCRIPT (comma-separated) changes how it behaves:
  *   drop-first-enter   ignore the first Enter (the text stays in the prompt box)
@@ -115,6 +120,8 @@ let input = '';
 /** Input read but not yet shown (paste-bursts: a burst shows once it ends). */
 let shownInput = '';
 let working = false;
+/** The permission dialog on screen, and how the turn learns its answer. */
+let dialog = null;
 
 function draw() {
   const cols = process.stdout.columns || 160;
@@ -124,7 +131,24 @@ function draw() {
   const boxLines = box.map((line, i) => (i === 0 ? `❯\u00a0${line}` : `  ${line}`));
   const busy = working && !quietTurn;
   const footer = busy ? '  ⏸ manual mode on · esc to interrupt' : '  ⏸ manual mode on · ? for shortcuts';
-  const bottom = [...(busy ? ['✻ Pondering… (1s · ↓ 3 tokens)', ''] : []), rule, ...boxLines, rule, footer];
+  const dashes = '╌'.repeat(cols);
+  const bottom = dialog
+    ? [
+        rule,
+        ' Bash command',
+        ' run a command',
+        dashes,
+        ` ${dialog.command}`,
+        dashes,
+        ' Do you want to proceed?',
+        ' ❯ 1. Yes',
+        `   2. Yes, and always allow access to ${cwd} from this project`,
+        '   3. Yes, and switch to auto mode · auto mode handles these prompts for you',
+        '   4. No',
+        '',
+        ' Esc to cancel · Tab to amend',
+      ]
+    : [...(busy ? ['✻ Pondering… (1s · ↓ 3 tokens)', ''] : []), rule, ...boxLines, rule, footer];
   const head = [' Claude Code (a stand-in for Aegis tests)', ` ${cwd}`, ''];
   const room = Math.max(0, rows - head.length - bottom.length);
   const shown = history.flatMap((line) => wrap(line, cols - 2)).slice(-room);
@@ -157,8 +181,23 @@ async function runTurn(text) {
   if (useHook) await callHook('UserPromptSubmit', { prompt: text, prompt_id: randomUUID() });
   if (transcriptDelay) await sleep(transcriptDelay);
   record('user', { role: 'user', content: text });
+  const bash = /\[\[bash:\s*([\s\S]*?)\]\]/.exec(text);
+  let reply = `ACK: ${text}`;
+  if (bash) {
+    const command = bash[1].trim();
+    const allowed = await new Promise((resolve) => {
+      dialog = { command, resolve };
+      log('dialog', { text: command });
+      draw();
+    });
+    draw();
+    if (allowed) {
+      log('tool-run', { text: command });
+      if (useHook) await callHook('PostToolUse', { tool_name: 'Bash', tool_input: { command }, tool_use_id: randomUUID() });
+    }
+    reply = allowed ? `ran: ${command}` : `did not run: ${command}`;
+  }
   await sleep(turnMs);
-  const reply = `ACK: ${text}`;
   if (replyAfterStop !== null) {
     if (useHook) await callHook('Stop', { last_assistant_message: reply, stop_hook_active: false });
     await sleep(replyAfterStop);
@@ -222,8 +261,24 @@ function onEnter(now) {
   draw();
 }
 
+/** A key read while the permission dialog is shown: a digit picks its option, Escape cancels, Enter takes `1. Yes`. */
+function onDialogKey(key) {
+  const choice = { '1': 'yes', '2': 'yes-always', '3': 'yes-switch-mode', '\r': 'yes', '4': 'no', '\x1b': 'no' }[key];
+  log('dialog-answer', { data: key, text: choice ?? 'ignored' });
+  if (!choice) return;
+  const { resolve } = dialog;
+  dialog = null;
+  resolve(choice !== 'no');
+}
+
 function onKeys(chunk) {
   const now = Date.now();
+  if (dialog) {
+    // An arrow key or other sequence moves nothing here.
+    if (chunk.startsWith('\x1b[')) log('dialog-answer', { data: chunk, text: 'ignored' });
+    else for (const key of chunk) if (dialog) onDialogKey(key);
+    return;
+  }
   if (burstMs && now - lastKeyAt >= burstMs) burstHasBreak = false;
   pending += chunk;
   while (pending) {

@@ -1,6 +1,7 @@
 /**
  * The scriptable fake Claude (fake-claude.mjs) as a session's Claude command, and what it logged:
- * every key it read, what it submitted, the hooks it called. Its behaviour is chosen with
+ * every key it read, what it submitted, the hooks it called, the permission dialogs it showed and
+ * how they were answered. Its behaviour is chosen with
  * FAKE_CLAUDE_SCRIPT, in the daemon's environment or a session's own `env`.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ export function fakeClaudeCommand(): string {
 
 export interface FakeClaudeEntry {
   at: number;
-  event: 'start' | 'keys' | 'enter-ignored' | 'submit' | 'hook' | 'reply' | 'interrupt' | 'error';
+  event: 'start' | 'keys' | 'enter-ignored' | 'submit' | 'hook' | 'dialog' | 'dialog-answer' | 'tool-run' | 'reply' | 'interrupt' | 'error';
   data?: string;
   dropped?: boolean;
   text?: string;
