@@ -3,7 +3,8 @@
  * sessions running stand-ins: replay, allowed work dirs, hook calls from elsewhere, sessions found
  * again after a restart, stall actions, closed windows, a Claude that ignores its window closing,
  * tmux missing, a lost control connection, how windows are marked, what the state dir holds (and
- * never holds), the hook port after a restart on another port, and escape and interrupt.
+ * never holds), the hook port after a restart on another port, escape and interrupt, the session
+ * list, and a session kept from the idle reaper.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -240,5 +241,35 @@ describe('operating promises', () => {
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('SESSION_EXITED');
     }
+  });
+
+  it('lists sessions oldest first, keeps an exited one listed until it is deleted, and filters by status', async () => {
+    await start({ config: { claudeCommand: standInClaude() } });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await create()).id);
+    for (const id of ids) await until(id, (s) => s.status === 'idle', 'the stand-in to look idle');
+    const listed = async (query = '') => ((await t!.api('GET', `/v1/sessions${query}`)).body.sessions as Array<{ id: string }>).map((s) => s.id);
+    expect(await listed()).toEqual(ids);
+    const first = await get(ids[0]!);
+    expect(first).toMatchObject({ model: null, permissionMode: 'default', permissionProfile: null, ownerKeyId: null, pendingPermission: null, pendingQuestion: null, exit: null });
+    expect(first.usage).toEqual({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 });
+    process.kill(panePid(t!.config.tmuxSocket, first.tmux.paneId), 'SIGKILL');
+    await until(ids[0]!, (s) => s.status === 'exited', 'the first session to exit');
+    expect(await listed()).toEqual(ids);
+    expect(await listed('?status=exited')).toEqual([ids[0]]);
+    expect(await listed('?status=idle')).toEqual(ids.slice(1));
+    expect((await t!.api('DELETE', `/v1/sessions/${ids[0]}`)).status).toBe(200);
+    expect(await listed()).toEqual(ids.slice(1));
+  });
+
+  it('never reaps a session created with idleTimeoutMs 0, while one with the default timeout is reaped', async () => {
+    await start({ config: { claudeCommand: standInClaude() } });
+    const forever = await create({ idleTimeoutMs: 0 });
+    const usual = await create();
+    await until(forever.id, (s) => s.status === 'idle', 'the first stand-in to look idle');
+    await until(usual.id, (s) => s.status === 'idle', 'the second stand-in to look idle');
+    t!.daemon.supervisor.tick(Date.now() + 24 * 3_600_000);
+    await until(usual.id, (s) => s.exit?.reason === 'reaped', 'the usual session to be reaped');
+    expect((await get(forever.id)).exit).toBeNull();
   });
 });
