@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * A scriptable stand-in for Claude Code, for tests of how Aegis delivers text. It draws an idle
+ * A scriptable stand-in for Claude Code, for tests of how Aegis types into it and reads its screen. It draws an idle
  * screen shaped like Claude Code 2.1.330's (a prompt box between two full-width `─` rules, `❯` and a
  * no-break space, the footer below), reads its terminal in raw mode and shows what is typed in its
  * prompt box (Ctrl-J and pasted line breaks start a new line; bracketed paste is on). Enter submits:
@@ -12,10 +12,9 @@
  * when its PermissionRequest hook cannot be reached: only on the screen, with Claude's four-option
  * dialog (`1` or `2` or `3` runs it, `4` or Escape refuses; Enter takes the selected `1. Yes`).
  *
- * Everything it receives and does is logged, one JSON object a line, to
- * `<cwd>/.fake-claude/<session id>.jsonl`: `keys` (every chunk read, `dropped` when ignored), `submit`
- * (the text, and whether it came as a paste), `hook` (event and HTTP status), `dialog` (shown),
- * `dialog-answer` (the key and the outcome), `reply`.
+ * Everything it receives and does is logged (see fake-claude-reports.mjs): `keys` (every chunk read,
+ * `dropped` when ignored), `submit` (the text, and whether it came as a paste), `hook` (event and
+ * HTTP status), `dialog` (shown), `dialog-answer` (the key and the outcome), `tool-run`, `reply`.
  *
  * FAKE_CLAUDE_SCRIPT (comma-separated) changes how it behaves:
  *   drop-first-enter   ignore the first Enter (the text stays in the prompt box)
@@ -33,10 +32,9 @@
  *                      only once it has ended, and an Enter within a burst that holds a line break
  *                      is a line break (Claude takes a fast burst for a paste)
  */
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
+import { reporter } from './fake-claude-reports.mjs';
 
 // ── Arguments, settings and script ───────────────────────────────────────────────────────────────
 
@@ -70,48 +68,7 @@ const useHook = !script.has('no-hook');
 const quietTurn = script.has('quiet-turn');
 const replyAfterStop = script.has('reply-after-stop') ? Number(script.get('reply-after-stop')) : null;
 
-const logDir = join(cwd, '.fake-claude');
-mkdirSync(logDir, { recursive: true });
-const logFile = join(logDir, `${sessionId}.jsonl`);
-const log = (event, fields = {}) => appendFileSync(logFile, `${JSON.stringify({ at: Date.now(), event, ...fields })}\n`);
-
-const configDir = process.env.CLAUDE_CONFIG_DIR || join(process.env.HOME ?? '/root', '.claude');
-const transcriptDir = join(configDir, 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'));
-const transcriptPath = join(transcriptDir, `${sessionId}.jsonl`);
-
-/** The hook of one event as the settings name it: its URL and headers, `$VAR` taken from the environment. */
-function hookOf(event) {
-  if (!settingsFile) return null;
-  const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
-  const hook = settings.hooks?.[event]?.[0]?.hooks?.[0];
-  if (!hook?.url) return null;
-  const headers = Object.fromEntries(
-    Object.entries(hook.headers ?? {}).map(([k, v]) => [k, String(v).replace(/\$([A-Z_][A-Z0-9_]*)/g, (_, name) => process.env[name] ?? '')]),
-  );
-  return { url: hook.url, headers };
-}
-
-async function callHook(event, fields) {
-  const hook = hookOf(event);
-  if (!hook) return;
-  const body = { session_id: sessionId, transcript_path: transcriptPath, cwd, permission_mode: permissionMode, hook_event_name: event, ...fields };
-  try {
-    const res = await fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json', ...hook.headers }, body: JSON.stringify(body) });
-    log('hook', { name: event, status: res.status });
-    await res.arrayBuffer();
-  } catch (err) {
-    log('hook', { name: event, error: String(err) });
-  }
-}
-
-let parentUuid = null;
-function record(type, message) {
-  mkdirSync(transcriptDir, { recursive: true });
-  const uuid = randomUUID();
-  const entry = { parentUuid, isSidechain: false, type, message, uuid, timestamp: new Date().toISOString(), sessionId, cwd };
-  parentUuid = uuid;
-  appendFileSync(transcriptPath, `${JSON.stringify(entry)}\n`);
-}
+const { log, callHook, record } = reporter({ sessionId, settingsFile, permissionMode, cwd });
 
 // ── The screen ───────────────────────────────────────────────────────────────────────────────────
 
@@ -275,9 +232,15 @@ function onKeys(chunk) {
   const now = Date.now();
   if (dialog) {
     // An arrow key or other sequence moves nothing here.
-    if (chunk.startsWith('\x1b[')) log('dialog-answer', { data: chunk, text: 'ignored' });
-    else for (const key of chunk) if (dialog) onDialogKey(key);
-    return;
+    if (chunk.startsWith('\x1b[')) {
+      log('dialog-answer', { data: chunk, text: 'ignored' });
+      return;
+    }
+    const keys = [...chunk];
+    while (dialog && keys.length > 0) onDialogKey(keys.shift());
+    // Keys read together with the answer go to the prompt box.
+    chunk = keys.join('');
+    if (!chunk) return;
   }
   if (burstMs && now - lastKeyAt >= burstMs) burstHasBreak = false;
   pending += chunk;
