@@ -2,15 +2,18 @@
  * What docs/operations.md and docs/api.md promise about running the daemon, shown with real tmux and
  * sessions running stand-ins: replay, allowed work dirs, hook calls from elsewhere, sessions found
  * again after a restart, stall actions, closed windows, a Claude that ignores its window closing,
- * tmux missing, and a lost control connection.
+ * tmux missing, a lost control connection, how windows are marked, what the state dir holds (and
+ * never holds), the hook port after a restart on another port, escape and interrupt, the session
+ * list, and a session kept from the idle reaper.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon, type TestDaemonOptions } from '../support/daemon.js';
-import { panePid } from '../support/hooks.js';
+import { callHook, hookSecretOf, panePid } from '../support/hooks.js';
 import { openSse } from '../support/sse.js';
 import { standInClaude, standInScript } from '../support/stand-in.js';
 import { waitFor } from '../support/wait-for.js';
@@ -172,5 +175,99 @@ describe('operating promises', () => {
     }, { what: 'a new control connection the daemon uses' });
     expect((await get(id)).status).toBe('idle');
     expect((await t!.api('POST', '/v1/sessions', { workDir: t!.workDir() })).status).toBe(201);
+  });
+
+  it('names a window session-<first 8 of the id> by default and marks it with @aegis-session', async () => {
+    await start({ config: { claudeCommand: standInClaude() } });
+    const { id, tmux: pane } = await create();
+    expect(tmux('display-message', '-p', '-t', pane.windowId, '#{window_name}').trim()).toBe(`session-${id.slice(0, 8)}`);
+    expect(tmux('show-options', '-w', '-v', '-t', pane.windowId, '@aegis-session').trim()).toBe(id);
+    expect(tmux('display-message', '-p', '-t', pane.windowId, '#{session_name}').trim()).toBe(t!.config.tmuxSession);
+  });
+
+  it('keeps the state dir private and the hook secret off the disk: settings name it, the database holds its SHA-256', async () => {
+    await start({ config: { claudeCommand: standInClaude() } });
+    const { id, tmux: pane } = await create();
+    await until(id, (s) => s.status === 'idle', 'the stand-in to look idle');
+    const secret = hookSecretOf(t!.config.tmuxSocket, pane.paneId);
+    const { stateDir } = t!.config;
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
+    const settingsFile = join(stateDir, 'sessions', id, 'settings.json');
+    expect(statSync(settingsFile).mode & 0o777).toBe(0o600);
+    const settings = readFileSync(settingsFile, 'utf8');
+    expect(settings).not.toContain(secret);
+    const hook = JSON.parse(settings).hooks.UserPromptSubmit[0].hooks[0];
+    expect(hook).toMatchObject({ type: 'http', url: `${t!.url}/v1/hooks/UserPromptSubmit?session=${id}`, headers: { 'x-aegis-hook-secret': '$AEGIS_HOOK_SECRET' } });
+    const db = ['aegis.db', 'aegis.db-wal'].map((f) => join(stateDir, f)).filter(existsSync).map((f) => readFileSync(f).toString('latin1')).join('');
+    expect(db).not.toContain(secret);
+    expect(db).toContain(createHash('sha256').update(secret).digest('hex'));
+  });
+
+  it('serves only hook calls on the first port after a restart on another one', async () => {
+    await start({ config: { claudeCommand: standInClaude() } });
+    const { id, tmux: pane } = await create();
+    await until(id, (s) => s.status === 'idle', 'the stand-in to look idle');
+    const secret = hookSecretOf(t!.config.tmuxSocket, pane.paneId);
+    const hookPort = t!.daemon.port;
+    await t!.stop();
+    await t!.restart({ port: 0 });
+    expect(t!.daemon.port).not.toBe(hookPort);
+    const old = `http://127.0.0.1:${hookPort}`;
+    const health = await fetch(`${old}/v1/health`);
+    expect(health.status).toBe(404);
+    expect((await health.json()).error.code).toBe('NOT_FOUND');
+    expect((await fetch(`${old}/v1/sessions`)).status).toBe(404);
+    const hook = await callHook(old, 'UserPromptSubmit', { id, secret }, { prompt: 'through the old port' });
+    expect(hook.status).toBe(200);
+    await until(id, (s) => s.status === 'working', 'the hook call to reach the session');
+  });
+
+  it('sends one Escape on /escape, and answers 409 SESSION_EXITED to escape and interrupt once the session has exited', async () => {
+    await start({ config: { claudeCommand: standInClaude() } });
+    const { id, tmux: pane } = await create();
+    await until(id, (s) => s.status === 'idle', 'the stand-in to look idle');
+    const escaped = await t!.api('POST', `/v1/sessions/${id}/escape`);
+    expect(escaped.status).toBe(200);
+    expect(escaped.body).toMatchObject({ sent: true, session: { id, status: 'idle' } });
+    // The terminal echoes the Escape as ^[, once.
+    await waitFor(() => tmux('capture-pane', '-p', '-t', pane.paneId).includes('^['), { what: 'the Escape in the pane' });
+    expect(tmux('capture-pane', '-p', '-t', pane.paneId).split('^[').length - 1).toBe(1);
+    process.kill(panePid(t!.config.tmuxSocket, pane.paneId), 'SIGKILL');
+    await until(id, (s) => s.status === 'exited', 'the session to exit');
+    for (const action of ['escape', 'interrupt']) {
+      const res = await t!.api('POST', `/v1/sessions/${id}/${action}`);
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('SESSION_EXITED');
+    }
+  });
+
+  it('lists sessions oldest first, keeps an exited one listed until it is deleted, and filters by status', async () => {
+    await start({ config: { claudeCommand: standInClaude() } });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await create()).id);
+    for (const id of ids) await until(id, (s) => s.status === 'idle', 'the stand-in to look idle');
+    const listed = async (query = '') => ((await t!.api('GET', `/v1/sessions${query}`)).body.sessions as Array<{ id: string }>).map((s) => s.id);
+    expect(await listed()).toEqual(ids);
+    const first = await get(ids[0]!);
+    expect(first).toMatchObject({ model: null, permissionMode: 'default', permissionProfile: null, ownerKeyId: null, pendingPermission: null, pendingQuestion: null, exit: null });
+    expect(first.usage).toEqual({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 });
+    process.kill(panePid(t!.config.tmuxSocket, first.tmux.paneId), 'SIGKILL');
+    await until(ids[0]!, (s) => s.status === 'exited', 'the first session to exit');
+    expect(await listed()).toEqual(ids);
+    expect(await listed('?status=exited')).toEqual([ids[0]]);
+    expect(await listed('?status=idle')).toEqual(ids.slice(1));
+    expect((await t!.api('DELETE', `/v1/sessions/${ids[0]}`)).status).toBe(200);
+    expect(await listed()).toEqual(ids.slice(1));
+  });
+
+  it('never reaps a session created with idleTimeoutMs 0, while one with the default timeout is reaped', async () => {
+    await start({ config: { claudeCommand: standInClaude() } });
+    const forever = await create({ idleTimeoutMs: 0 });
+    const usual = await create();
+    await until(forever.id, (s) => s.status === 'idle', 'the first stand-in to look idle');
+    await until(usual.id, (s) => s.status === 'idle', 'the second stand-in to look idle');
+    t!.daemon.supervisor.tick(Date.now() + 24 * 3_600_000);
+    await until(usual.id, (s) => s.exit?.reason === 'reaped', 'the usual session to be reaped');
+    expect((await get(forever.id)).exit).toBeNull();
   });
 });

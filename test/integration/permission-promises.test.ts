@@ -13,6 +13,7 @@ import { waitFor } from '../support/wait-for.js';
 const PROFILES = {
   'no-shell': { rules: [{ name: 'no-bash', tool: 'Bash', decision: 'deny' as const, message: 'No shell here.' }] },
   quick: { rules: [], timeoutMs: 1000, onTimeout: 'deny' as const },
+  lenient: { rules: [], timeoutMs: 1000, onTimeout: 'allow' as const },
 };
 
 describe('permission requests and questions', () => {
@@ -139,5 +140,69 @@ describe('permission requests and questions', () => {
     expect((await t.api('POST', `/v1/sessions/${s.id}/answer`, { answer: 'Postgres' })).status).toBe(200);
     const answers = await Promise.all([first, second].map(async (res) => (await (await res).json()).hookSpecificOutput.decision.updatedInput.answers));
     expect(answers).toEqual([{ 'Which database?': 'Postgres' }, { 'Which cache?': 'None' }]);
+  });
+
+  it('publishes a request a rule decides, its permission_resolved right after, and never shows it as permission_prompt', async () => {
+    const events = await openSse(`${t.url}/v1/events`);
+    const s = await session();
+    await (await askBash(s, 'ls -la')).json();
+    const resolved = await events.waitFor((e) => e.event === 'permission_resolved' && e.data.sessionId === s.id);
+    events.close();
+    const mine = events.events.filter((e) => e.data.sessionId === s.id);
+    const at = mine.indexOf(resolved);
+    expect(mine[at - 1]).toMatchObject({ event: 'permission_request', data: { permissionId: resolved.data.permissionId, toolName: 'Bash', toolInput: { command: 'ls -la' }, source: 'hook' } });
+    expect(resolved.data).toMatchObject({ kind: 'permission', toolName: 'Bash', decision: 'deny', by: 'rule', rule: 'no-bash', message: 'No shell here.' });
+    expect(mine.filter((e) => e.event === 'status_changed').map((e) => e.data.to)).not.toContain('permission_prompt');
+  });
+
+  it('tells Claude "Denied through Aegis." when a rejection gives no message', async () => {
+    const s = await session({ permissionProfile: 'quick' });
+    const held = askBash(s, 'touch denied');
+    await pending(s.id);
+    expect((await t.api('POST', `/v1/sessions/${s.id}/reject`, {})).status).toBe(200);
+    expect(await (await held).json()).toEqual({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'deny', message: 'Denied through Aegis.' } } });
+  });
+
+  it("allows an unanswered request when its profile's onTimeout is allow", async () => {
+    const events = await openSse(`${t.url}/v1/events`);
+    const s = await session({ permissionProfile: 'lenient' });
+    const answer = await (await askBash(s, 'touch allowed')).json();
+    expect(answer.hookSpecificOutput.decision).toEqual({ behavior: 'allow' });
+    const resolved = await events.waitFor((e) => e.event === 'permission_resolved' && e.data.sessionId === s.id);
+    events.close();
+    expect(resolved.data).toMatchObject({ decision: 'allow', by: 'timeout' });
+  });
+
+  it('applies one answer to each of several questions asked in one request', async () => {
+    const events = await openSse(`${t.url}/v1/events`);
+    const s = await session();
+    const both = {
+      tool_name: 'AskUserQuestion',
+      tool_input: {
+        questions: [
+          { question: 'Which database?', header: 'DB', multiSelect: false, options: [{ label: 'SQLite', description: 'file' }, { label: 'Postgres', description: 'server' }] },
+          { question: 'Which cache?', header: 'Cache', multiSelect: false, options: [{ label: 'None', description: 'none' }, { label: 'Redis', description: 'server' }] },
+        ],
+      },
+      permission_suggestions: [],
+    };
+    const held = callHook(t.url, 'PermissionRequest', s, both);
+    const asked = await events.waitFor((e) => e.event === 'question' && e.data.sessionId === s.id);
+    events.close();
+    expect(asked.data.questions.map((q: { question: string }) => q.question)).toEqual(['Which database?', 'Which cache?']);
+    const answered = await t.api('POST', `/v1/sessions/${s.id}/answer`, { optionIndex: 1 });
+    expect(answered.body.answers).toEqual({ 'Which database?': 'Postgres', 'Which cache?': 'Redis' });
+    const decision = (await (await held).json()).hookSpecificOutput.decision;
+    expect(decision).toEqual({ behavior: 'allow', updatedInput: { ...both.tool_input, answers: { 'Which database?': 'Postgres', 'Which cache?': 'Redis' } } });
+  });
+
+  it('never reaps a session waiting on a question as idle', async () => {
+    const s = await session({ idleTimeoutMs: 1000 });
+    const held = callHook(t.url, 'PermissionRequest', s, question('Keep me?', ['Yes', 'No']));
+    await waitFor(async () => (await t.api('GET', `/v1/sessions/${s.id}`)).body.status === 'asking', { what: 'the session to be asking' });
+    t.daemon.supervisor.tick(Date.now() + 3_600_000);
+    expect((await t.api('GET', `/v1/sessions/${s.id}`)).body).toMatchObject({ status: 'asking', exit: null });
+    await t.api('POST', `/v1/sessions/${s.id}/answer`, { optionIndex: 0 });
+    await held;
   });
 });
