@@ -17,6 +17,12 @@ describe('hookResponse', () => {
       hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'allow', updatedPermissions: [{ type: 'addRules' }] } },
     });
   });
+  it("never applies a suggestion that would switch the session's permission mode", () => {
+    const suggestions = [{ type: 'addDirectories', directories: ['/srv/app'] }, { type: 'setMode', mode: 'acceptEdits', destination: 'session' }];
+    expect(hookResponse({ behavior: 'allow', always: true }, {}, suggestions)).toEqual({
+      hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'allow', updatedPermissions: [suggestions[0]] } },
+    });
+  });
   it('denies with the message Claude will see', () => {
     expect(hookResponse({ behavior: 'deny', message: 'not now' }, {}, [])).toEqual({
       hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'deny', message: 'not now' } },

@@ -38,13 +38,18 @@ export function questionsOf(toolInput: unknown): HookQuestion[] {
   });
 }
 
-/** The body that answers Claude's PermissionRequest hook. */
+/**
+ * The body that answers Claude's PermissionRequest hook. `always` applies Claude's suggestions to
+ * remember the choice, but never one that switches the session's permission mode: a session's mode is
+ * what it was created with (and what Aegis reports), never changed by an approval.
+ */
 export function hookResponse(decision: HookDecision, toolInput: unknown, suggestions: unknown[]): Record<string, unknown> {
+  const remembered = suggestions.filter((s) => (s as { type?: unknown } | null)?.type !== 'setMode');
   const body =
     decision.behavior === 'allow'
       ? {
           behavior: 'allow',
-          ...(decision.always && suggestions.length > 0 ? { updatedPermissions: suggestions } : {}),
+          ...(decision.always && remembered.length > 0 ? { updatedPermissions: remembered } : {}),
           ...(decision.answers ? { updatedInput: { ...(toolInput as object), answers: decision.answers } } : {}),
         }
       : { behavior: 'deny', message: decision.message ?? 'Denied through Aegis.' };

@@ -95,9 +95,14 @@ export function startupDialogAnswer(dialog: StartupDialog, permissionMode: strin
 
 /** What identifies a dialog on screen (its kind and text), so one dialog is never taken for another. */
 export function dialogIdentity(screen: ScreenState): string | null {
-  if (screen.kind === 'permission') return `p:${screen.title}\n${screen.detail}`;
-  if (screen.kind === 'question') return `q:${screen.question}`;
+  if (screen.kind === 'permission') return askIdentity({ kind: 'permission', title: screen.title, detail: screen.detail });
+  if (screen.kind === 'question') return askIdentity({ kind: 'question', title: screen.question, detail: '' });
   return null;
+}
+
+/** The identity of the dialog a screen request was read from (see `dialogIdentity`). */
+export function askIdentity(ask: Pick<ScreenAsk, 'kind' | 'title' | 'detail'>): string {
+  return ask.kind === 'question' ? `q:${ask.title}` : `p:${ask.title}\n${ask.detail}`;
 }
 
 /** What a permission dialog or question on the screen asks for, as a request of Aegis's. */
@@ -106,8 +111,9 @@ export interface ScreenAsk {
   toolName: string;
   toolInput: Record<string, unknown>;
   questions?: HookQuestion[];
-  /** The dialog's title (or question) and its options as shown. */
+  /** The dialog's title (or, for a question, the question), what it says below it, and its options as shown. */
   title: string;
+  detail: string;
   options: string[];
   /** Whether the screen shows the tool's whole input: if not, what a rule would allow may not be what runs. */
   inputComplete: boolean;
@@ -122,6 +128,7 @@ export function screenAsk(screen: ScreenState): ScreenAsk | null {
       toolInput: { questions: [question] },
       questions: [question],
       title: screen.question,
+      detail: '',
       options: screen.options.map((o) => o.label),
       inputComplete: true,
     };
@@ -132,7 +139,8 @@ export function screenAsk(screen: ScreenState): ScreenAsk | null {
     kind: 'permission',
     toolName,
     toolInput: screenToolInput(toolName, screen),
-    title: `${screen.title}\n${screen.detail}`,
+    title: screen.title,
+    detail: screen.detail,
     options: screen.options.map((o) => o.label),
     inputComplete: screen.subject.whole,
   };

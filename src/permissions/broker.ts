@@ -34,10 +34,10 @@ export interface PendingRequest {
   /** For questions: what was asked. */
   questions?: Question[];
   /**
-   * For screen requests: the dialog's title and options as shown, and whether the screen shows the
-   * tool's whole input (when not, a rule can only deny it).
+   * For screen requests: the dialog's title, what it says below it and its options as shown, and
+   * whether the screen shows the tool's whole input (when not, a rule can only deny it).
    */
-  screen?: { title: string; options: string[]; inputComplete: boolean };
+  screen?: { title: string; detail: string; options: string[]; inputComplete: boolean };
 }
 
 export type DecisionBy = 'api' | 'rule' | 'timeout' | 'terminal' | 'session_ended';

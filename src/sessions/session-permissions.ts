@@ -9,7 +9,7 @@
 import { hookResponse, questionsOf } from '../claude/hook-answers.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
 import type { ScreenState } from '../claude/screen.js';
-import { dialogAnswer, dialogIdentity, screenAsk, type KeyAction } from '../claude/terminal-ui.js';
+import { askIdentity, dialogAnswer, dialogIdentity, screenAsk, type KeyAction } from '../claude/terminal-ui.js';
 import { AegisError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { answersFor, type AnswerInput } from '../permissions/answers.js';
@@ -34,6 +34,8 @@ export interface PermissionsHost {
   keystrokes<T>(batch: () => Promise<T>): Promise<T>;
   press(actions: readonly KeyAction[]): Promise<void>;
   send(text: string): Promise<unknown>;
+  /** Waits (bounded) until the screen, read as it changes, satisfies `test`; false when it never does. */
+  untilScreen(test: (screen: ScreenState) => boolean): Promise<boolean>;
 }
 
 export interface PermissionsDeps {
@@ -147,7 +149,7 @@ export class SessionPermissions {
     const id = this.host.id;
     const identity = this.host.dialogsCanShow() ? dialogIdentity(screen) : null;
     for (const request of this.broker.pending(id)) {
-      if (request.source === 'screen' && request.screen && `${request.kind === 'question' ? 'q' : 'p'}:${request.screen.title}` !== identity) {
+      if (request.source === 'screen' && request.screen && askIdentity({ kind: request.kind, ...request.screen }) !== identity) {
         this.broker.decide(id, request.id, { behavior: screen.kind === 'working' ? 'allow' : 'deny', by: 'terminal' });
       }
     }
@@ -169,7 +171,7 @@ export class SessionPermissions {
       toolInput: ask.toolInput,
       suggestions: [],
       source: 'screen',
-      screen: { title: ask.title, options: ask.options, inputComplete: ask.inputComplete },
+      screen: { title: ask.title, detail: ask.detail, options: ask.options, inputComplete: ask.inputComplete },
       ...(ask.questions ? { questions: ask.questions } : {}),
     });
     this.host.requestsChanged(ask.kind === 'question' ? 'asking' : 'permission_prompt');
@@ -200,8 +202,11 @@ export class SessionPermissions {
       await this.host.press(answer.keys);
       return answer.deniedInDialog;
     });
-    // Claude asks what to do instead after a "No"; the rejection's message is the answer.
-    if (deniedInDialog && decision.message && decision.by === 'api') await this.host.send(decision.message);
+    // Claude asks what to do instead after a "No"; the rejection's message is the answer, typed only
+    // once the dialog has gone: keys that reach the dialog would answer it (Enter picks its "Yes").
+    if (!deniedInDialog || !decision.message || decision.by !== 'api') return;
+    if (await this.host.untilScreen((screen) => dialogIdentity(screen) !== identity)) await this.host.send(decision.message);
+    else this.deps.logger.warn({ sessionId: this.host.id }, 'the dialog stayed on the screen after its "No"; the rejection message was not typed');
   }
 
   private open(fields: Omit<PendingRequest, 'id' | 'createdAt' | 'expiresAt' | 'sessionId'>): { request: PendingRequest; decision: Promise<Decision> } {

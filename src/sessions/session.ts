@@ -138,6 +138,10 @@ export class Session implements DeliveryTarget {
         keystrokes: (batch) => this.keystrokes(batch),
         press: (actions) => this.press(actions),
         send: (text) => this.send(text),
+        untilScreen: async (test) => {
+          await this.screen.readNow();
+          return this.waitUntil(() => test(this.screen.state), context.timing.dialogLeaveMs);
+        },
       },
     );
   }

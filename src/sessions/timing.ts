@@ -25,6 +25,8 @@ export interface Timing {
   dialogRetryMs: number;
   /** How long a dialog must stay on screen with no hook behind it before it counts as a screen request. */
   screenRequestGraceMs: number;
+  /** How long a rejection's message waits for the dialog it answered to leave the screen. */
+  dialogLeaveMs: number;
   /** How long interrupt waits for the turn to stop. */
   interruptWaitMs: number;
   /** How long to wait for tmux to learn a dead pane's exit status (tmux 3.3a can take a second or two). */
@@ -58,6 +60,7 @@ export const DEFAULT_TIMING: Timing = {
   dialogSettleMs: 300,
   dialogRetryMs: 1000,
   screenRequestGraceMs: 1000,
+  dialogLeaveMs: 5000,
   interruptWaitMs: 5000,
   exitStatusWaitMs: 5000,
   exitStatusPollMs: 100,

@@ -108,7 +108,7 @@ describe('promises only the real Claude can show', () => {
   // Enter answers the dialog with its selected option, "1. Yes": the rejected command runs and Claude
   // is never told the message. Seen in about one run in six; the first check below shows the cause
   // every time.
-  it.fails('types a rejection message for a dialog found only on the screen once Claude asks what to do instead: Claude is told it and nothing runs', async () => {
+  it('types a rejection message for a dialog found only on the screen once Claude asks what to do instead: Claude is told it and nothing runs', async () => {
     const { id, workDir } = await create();
     await t.api('POST', `/v1/sessions/${id}/send`, { text: '[[bash: echo nope > screen-reject.txt]]' });
     await events.waitFor((e) => e.event === 'permission_request' && e.data.sessionId === id && e.data.source === 'hook');

@@ -77,11 +77,12 @@ describe('a permission dialog seen only on the screen', () => {
 
   // screen.title holds the title and, below it, the dialog's whole text ("Bash command\nrun a
   // command\nls -la"): the key Aegis tells dialogs apart by, not the title docs/permissions.md names.
-  it.fails('names the dialog by its title in screen.title', async () => {
+  it('names the dialog by its title in screen.title, what it says in screen.detail', async () => {
     const s = await asking('uname -a');
     const request = await event('permission_request', s.id);
     await t.api('POST', `/v1/sessions/${s.id}/reject`, {});
     expect(request.data.permission.screen.title).toBe('Bash command');
+    expect(request.data.permission.screen.detail).toContain('uname -a');
   });
 
   it('approves with always: true by the remembering Yes, never the option that switches Claude to another mode', async () => {
