@@ -17,6 +17,7 @@ import type { PermissionBroker } from '../permissions/broker.js';
 import type { PermissionSettings } from '../permissions/policy.js';
 import { onlyDeadPaneNotice } from '../tmux/pane-screen.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
+import { Conversation } from './conversation.js';
 import { Delivery, type DeliveryResult, type DeliveryTarget, type TranscriptMark } from './delivery.js';
 import { InputQueue } from './input-queue.js';
 import { deadPaneExitStatus, ensureProcessGone } from './pane-exit.js';
@@ -28,7 +29,6 @@ import type { Signal } from './signals.js';
 import type { Timing } from './timing.js';
 import { asSessionError, isPaneGone } from './tmux-failures.js';
 import { isTranscriptBeside } from './transcript-path.js';
-import { TranscriptWatch } from './transcript-watch.js';
 import { isAllowedTransition } from './transitions.js';
 import type { ReapSubject } from './verdicts.js';
 import { Waiters } from './waiters.js';
@@ -72,19 +72,13 @@ export class Session implements DeliveryTarget {
   private readonly record: SessionRecord;
   private readonly log: Logger;
   private readonly screen: ScreenWatch;
-  private readonly transcript: TranscriptWatch;
+  private readonly conversation: Conversation;
   private readonly input = new InputQueue();
   private readonly waiters = new Waiters();
   private readonly requests: SessionPermissions;
-  private readonly messages: TranscriptMessage[] = [];
   /** Recent deliveries by Idempotency-Key, oldest first. */
   private readonly deliveries = new Map<string, Delivery>();
   private readonly endedListeners = new Set<() => void>();
-  private acceptedPromptCount = 0;
-  /** Index in `messages` where the current turn began. */
-  private turnStart = 0;
-  /** A Stop that arrived before the transcript had the turn's reply; the turn ends when it does. */
-  private pendingStop: { lastAssistantMessage: string; timer: NodeJS.Timeout } | null = null;
   /** When a hook last set the status; the screen may lag behind a hook for a moment. */
   private lastHookStatusAt = 0;
   /** Set by Stop, cleared by the next hook of a turn: no dialog can be on screen in a turn that ended. */
@@ -112,10 +106,22 @@ export class Session implements DeliveryTarget {
       onRead: (read) => this.apply({ type: 'screen', ...read }),
       onError: (err) => this.log.error({ err: errorMessage(err) }, 'cannot read the screen'),
     });
-    this.transcript = new TranscriptWatch(record.transcriptPath, {
-      debounceMs: context.timing.transcriptDebounceMs,
-      onGrowth: () => this.readTranscript(),
-      onWatchError: (dir, err) => this.log.warn({ dir, err: errorMessage(err) }, 'cannot watch the transcript directory'),
+    this.conversation = new Conversation(record.transcriptPath, { timing: context.timing, logger: this.log }, {
+      grew: (usage) => {
+        this.record.usage = usage;
+        this.progressed();
+      },
+      said: (messages, publish) => {
+        // Each entry's fields stand in the event itself (its id as messageId) and, whole, under `message`.
+        if (publish) for (const message of messages) this.context.publish('message', this.id, { ...withoutId(message), messageId: message.id, message });
+        this.touch();
+        this.waiters.changed();
+      },
+      turnFinished: () => {
+        this.requests.turnEnded();
+        this.setStatus('idle', { fromHook: true });
+        this.waiters.changed();
+      },
     });
     const session = this;
     this.requests = new SessionPermissions(
@@ -173,7 +179,7 @@ export class Session implements DeliveryTarget {
   }
 
   get acceptedPrompts(): number {
-    return this.acceptedPromptCount;
+    return this.conversation.acceptedPrompts;
   }
 
   get screenState(): ScreenState {
@@ -228,12 +234,8 @@ export class Session implements DeliveryTarget {
 
   /** Starts observing a session whose Claude was just started, or re-adopted after a restart. */
   observe({ readTranscript }: { readTranscript: boolean }): void {
-    this.transcript.watch();
-    if (readTranscript) {
-      // Re-adopted: what the transcript already holds is the past, not news.
-      this.readTranscript({ publish: false });
-      this.turnStart = this.messages.length;
-    }
+    // Re-adopted, what the transcript already holds is the past, not news.
+    this.conversation.watch({ pastIsNews: !readTranscript });
     // Output printed before the pane was known went unnoticed; look at the screen once now.
     this.screen.schedule();
   }
@@ -296,7 +298,7 @@ export class Session implements DeliveryTarget {
     if (this.exited) return;
     // tmux may replace a dead pane's screen with its own notice; the last read then says more.
     if (!(detail.paneDied && onlyDeadPaneNotice(lastScreen)) && lastScreen) this.screen.text = lastScreen;
-    if (detail.paneDied) this.readTranscript();
+    if (detail.paneDied) this.conversation.read();
     this.finish(reason, detail.exitCode ?? null, detail);
     if (detail.paneDied && this.record.exit && this.record.exit.exitCode === null) {
       const exitCode = await deadPaneExitStatus(this.context.tmux, paneId, lastScreen, this.context.timing);
@@ -313,9 +315,8 @@ export class Session implements DeliveryTarget {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.cancelPendingStop();
     this.screen.close();
-    this.transcript.close();
+    this.conversation.close();
     this.waiters.close();
   }
 
@@ -363,9 +364,8 @@ export class Session implements DeliveryTarget {
   }
 
   read(after: number, limit: number): { messages: TranscriptMessage[]; nextCursor: string; status: SessionStatus } {
-    this.readTranscript();
-    const messages = this.messages.slice(after, after + limit);
-    return { messages, nextCursor: String(Math.min(after, this.messages.length) + messages.length), status: this.record.status };
+    this.conversation.read();
+    return { ...this.conversation.page(after, limit), status: this.record.status };
   }
 
   /** The terminal screen as text; an exited session's last screen, at the size windows are opened with. */
@@ -426,8 +426,7 @@ export class Session implements DeliveryTarget {
   // ── DeliveryTarget ─────────────────────────────────────────────────────────────────────────────
 
   transcriptMark(): TranscriptMark {
-    const { reader } = this.transcript;
-    return { file: reader, records: reader.records, userRecords: reader.userRecords };
+    return this.conversation.mark();
   }
 
   waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -466,9 +465,9 @@ export class Session implements DeliveryTarget {
   private onHookSignal(signal: Exclude<Signal, { type: 'screen' | 'pane_died' | 'window_closed' | 'no_progress' }>): void {
     switch (signal.type) {
       case 'transcript_moved':
-        if (signal.path !== this.transcript.path && isTranscriptBeside(signal.path, this.record.transcriptPath)) {
+        if (signal.path !== this.conversation.path && isTranscriptBeside(signal.path, this.record.transcriptPath)) {
           // Claude moved to a new transcript (e.g. after /clear); follow it from its start.
-          this.transcript.follow(signal.path);
+          this.conversation.follow(signal.path);
           this.record.transcriptPath = signal.path;
         }
         return;
@@ -478,9 +477,7 @@ export class Session implements DeliveryTarget {
         return;
       case 'prompt_accepted':
         this.hookArrived(null, { endsTurn: false });
-        this.cancelPendingStop();
-        this.turnStart = this.messages.length;
-        this.acceptedPromptCount++;
+        this.conversation.promptAccepted();
         this.setStatus('working', { fromHook: true });
         return;
       case 'tool_starting':
@@ -496,11 +493,13 @@ export class Session implements DeliveryTarget {
         this.hookArrived(null, { endsTurn: true });
         this.context.publish('turn_failed', this.id, { error: signal.error, message: signal.message });
         this.log.warn({ error: signal.error }, 'turn failed');
-        this.awaitTurnEnd(signal.message);
+        this.lastHookStatusAt = Date.now();
+        this.conversation.turnEnded(signal.message);
         return;
       case 'turn_ended':
         this.hookArrived(null, { endsTurn: true });
-        this.awaitTurnEnd(signal.lastAssistantMessage);
+        this.lastHookStatusAt = Date.now();
+        this.conversation.turnEnded(signal.lastAssistantMessage);
         return;
     }
   }
@@ -510,46 +509,13 @@ export class Session implements DeliveryTarget {
     if (payload?.transcript_path) this.onHookSignal({ type: 'transcript_moved', path: payload.transcript_path });
     this.touch();
     this.progressed();
-    this.readTranscript();
+    this.conversation.read();
     if (endsTurn !== null) this.turnEndedByHook = endsTurn;
-  }
-
-  /**
-   * Claude writes its transcript a moment after Stop: the turn ends once the reply is readable (or
-   * after a bound), so a client never sees `idle` before the message that finished the turn.
-   */
-  private awaitTurnEnd(lastAssistantMessage: string): void {
-    this.cancelPendingStop();
-    this.lastHookStatusAt = Date.now();
-    this.pendingStop = { lastAssistantMessage, timer: setTimeout(() => this.finishTurn(), this.context.timing.transcriptSettleMs) };
-    this.settleTurn();
-  }
-
-  private settleTurn(): void {
-    const pending = this.pendingStop;
-    if (!pending) return;
-    const last = pending.lastAssistantMessage.trim();
-    const replied = this.messages
-      .slice(this.turnStart)
-      .some((m) => m.role === 'assistant' && m.kind === 'text' && m.text.trim() !== '' && last.endsWith(m.text.trim()));
-    if (last === '' || replied) this.finishTurn();
-  }
-
-  private finishTurn(): void {
-    this.cancelPendingStop();
-    this.requests.turnEnded();
-    this.readTranscript();
-    this.setStatus('idle', { fromHook: true });
-  }
-
-  private cancelPendingStop(): void {
-    if (this.pendingStop) clearTimeout(this.pendingStop.timer);
-    this.pendingStop = null;
   }
 
   private onScreen(read: Omit<ScreenRead, never>): void {
     if (read.changed) this.progressed();
-    this.readTranscript();
+    this.conversation.read();
     this.requests.onScreen(read.state);
     switch (read.state.kind) {
       case 'trust_dialog':
@@ -624,7 +590,7 @@ export class Session implements DeliveryTarget {
       this.lastHookStatusAt = Date.now();
     } else {
       if (from === 'stalled' && to === 'working') return; // only progress ends a stall
-      if (this.pendingStop) return; // the Stop hook already said how this turn ends
+      if (this.conversation.endingTurn) return; // the Stop hook already said how this turn ends
       const sinceHook = Date.now() - this.lastHookStatusAt;
       if (sinceHook < this.context.timing.hookPrecedenceMs) {
         this.screen.recheckIn(this.context.timing.hookPrecedenceMs - sinceHook);
@@ -679,32 +645,6 @@ export class Session implements DeliveryTarget {
     this.record.lastActivityAt = new Date().toISOString();
   }
 
-  private readTranscript({ publish = true }: { publish?: boolean } = {}): void {
-    let read;
-    try {
-      read = this.transcript.read();
-    } catch (err) {
-      this.log.warn({ path: this.transcript.path, err: errorMessage(err) }, 'cannot read the transcript');
-      return;
-    }
-    if (!read.grew) return;
-    this.progressed();
-    // Records without messages count too: Claude's own cost arrives in one (written as it exits).
-    this.record.usage = this.transcript.reader.usage;
-    if (read.messages.length === 0) return;
-    for (const message of read.messages) {
-      this.messages.push(message);
-      // The entry's fields stand in the event itself (its id as messageId) and, whole, under `message`.
-      if (publish) {
-        const { id: messageId, ...fields } = message;
-        this.context.publish('message', this.id, { ...fields, messageId, message });
-      }
-    }
-    this.touch();
-    this.waiters.changed();
-    this.settleTurn();
-  }
-
   /** Status changes come from Claude, not from a request: a store failure is logged, never thrown at tmux. */
   private save(): void {
     if (this.forgotten) return;
@@ -755,4 +695,10 @@ export class Session implements DeliveryTarget {
       throw asSessionError(err, this.id);
     }
   }
+}
+
+/** A transcript entry without its id (which an event carries as `messageId`). */
+function withoutId(message: TranscriptMessage): Omit<TranscriptMessage, 'id'> {
+  const { id: _id, ...fields } = message;
+  return fields;
 }

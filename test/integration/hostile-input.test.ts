@@ -139,6 +139,9 @@ describe('hostile input on every route', () => {
       await waitFor(async () => (await t.api('GET', `/v1/sessions/${session.id}/pane`)).body.text.includes(text) || (await Promise.race([sent, Promise.resolve(null)])), {
         what: 'the text on the pane',
       });
+      // A send that answered before its text showed failed: say how.
+      const early = await Promise.race([sent, Promise.resolve(null)]);
+      if (early) expect(early.status, JSON.stringify(early.body)).toBe(200);
       expect((await t.api('GET', `/v1/sessions/${session.id}/pane`)).body.text).toContain(text);
       await hook('UserPromptSubmit', session.id, secretOf(session.tmux.paneId), JSON.stringify({ hook_event_name: 'UserPromptSubmit', prompt: text }));
       const res = await sent;
