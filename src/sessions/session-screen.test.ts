@@ -6,76 +6,35 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { configSchema } from '../config/schema.js';
-import { EventBus, type AegisEvent } from '../events/event-bus.js';
-import { silentLogger } from '../log.js';
-import { PermissionBroker } from '../permissions/broker.js';
-import { requestEvents } from '../permissions/request-events.js';
-import { Session, type SessionTmux } from './session.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sessionHarness, type Harness } from '../../test/support/session-harness.js';
 import type { SessionRecord, SessionStatus } from './session-record.js';
-import { DEFAULT_TIMING } from './timing.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../test/fixtures/screens', `${name}.txt`), 'utf8');
 
-const config = configSchema.parse({
+const config = {
   permissionProfiles: {
     ci: {
       rules: [
-        { name: 'tests', tool: 'Bash', match: 'npm test*', decision: 'allow' },
-        { name: 'no-rm', tool: 'Bash', match: '*rm -rf *', decision: 'deny' },
-        { name: 'reads', tool: 'Read', match: '/tmp/explore/*', decision: 'allow' },
+        { name: 'tests', tool: 'Bash', match: 'npm test*', decision: 'allow' as const },
+        { name: 'no-rm', tool: 'Bash', match: '*rm -rf *', decision: 'deny' as const },
+        { name: 'reads', tool: 'Read', match: '/tmp/explore/*', decision: 'allow' as const },
       ],
     },
   },
-});
+};
 
-const sessions: Session[] = [];
+const harnesses: Harness[] = [];
 afterEach(() => {
-  for (const session of sessions.splice(0)) session.close();
-  vi.useRealTimers();
+  for (const harness of harnesses.splice(0)) harness.close();
 });
 
-/** A session whose pane shows `screen` (changeable through `show`); `keys` records every key sent to it. */
+/** A session whose pane shows what `show` is given; `keys` records every key sent to it. */
 function sessionShowing(status: SessionStatus, { permissionMode = 'default', permissionProfile = 'ci' }: Partial<Pick<SessionRecord, 'permissionMode' | 'permissionProfile'>> = {}) {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  let screen = '';
-  const keys: string[] = [];
-  const events: AegisEvent[] = [];
-  const bus = new EventBus(1000);
-  bus.subscribe((event) => events.push(event));
-  const publish = (type: Parameters<EventBus['publish']>[0], sessionId: string, fields: Record<string, unknown>) => {
-    bus.publish(type, sessionId, fields);
-  };
-  const tmux = {
-    capture: async () => screen,
-    pressKeys: async (_pane: string, ...pressed: string[]) => void keys.push(...pressed),
-    typeText: async (_pane: string, text: string) => void keys.push(`text:${text}`),
-  } as unknown as SessionTmux;
-  const broker = new PermissionBroker(requestEvents(publish, silentLogger));
-  const now = new Date().toISOString();
-  const session = new Session(
-    {
-      id: '00000000-0000-4000-8000-000000000001', name: 't', workDir: '/nonexistent', status, model: null, permissionMode,
-      permissionProfile, createdAt: now, lastActivityAt: now, statusChangedAt: now, ownerKeyId: null,
-      usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 }, exit: null,
-      idleTimeoutMs: null, stallThresholdMs: null, windowId: '@1', paneId: '%1', panePid: 1, panePidStartTime: null, hookSecretHash: '',
-      transcriptPath: '/nonexistent/transcript.jsonl',
-    },
-    // Answer start-up dialogs at first sight, so a wrong answer shows at once.
-    { tmux, repository: { save() {} }, publish, broker, permissions: config, paneSize: { cols: 160, rows: 50 }, timing: { ...DEFAULT_TIMING, dialogSettleMs: 0, dialogRetryMs: 0 }, logger: silentLogger },
-  );
-  sessions.push(session);
-  /** Shows `text` long enough for a dialog with no hook behind it to count, then lets keys land. */
-  const show = async (text: string) => {
-    screen = text;
-    await session.readScreen();
-    vi.setSystemTime(Date.now() + 1500);
-    await session.readScreen();
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-  };
-  const resolved = () => events.filter((e) => e.type === 'permission_resolved');
-  return { session, show, keys, events, resolved };
+  const harness = sessionHarness(status, { record: { permissionMode, permissionProfile }, config });
+  harnesses.push(harness);
+  const resolved = () => harness.events.filter((e) => e.type === 'permission_resolved');
+  return { ...harness, resolved };
 }
 
 describe('start-up dialogs', () => {

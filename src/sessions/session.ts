@@ -568,8 +568,7 @@ export class Session implements DeliveryTarget {
 
   /** No progress for too long: stalled until it progresses again; the stall action follows. */
   private stall(thresholdMs: number, action: string): void {
-    if (this.record.status !== 'working') return;
-    this.setStatus('stalled', { fromHook: true });
+    if (!this.setStatus('stalled', { fromHook: true })) return;
     const silentMs = Date.now() - this.lastProgressAt;
     this.context.publish('stalled', this.id, { silentMs, thresholdMs, action });
     this.log.warn({ silentMs, action }, 'session stalled');
@@ -582,24 +581,24 @@ export class Session implements DeliveryTarget {
    * screen that still shows the old state is not believed (it is looked at again once that moment
    * passes). While a request waits, nothing but its decision moves the session on.
    */
-  private setStatus(to: SessionStatus, { fromHook }: { fromHook: boolean }): void {
+  private setStatus(to: SessionStatus, { fromHook }: { fromHook: boolean }): boolean {
     const from = this.record.status;
-    if (from === 'exited' || from === to) return;
-    if (to !== 'permission_prompt' && to !== 'asking' && this.requests.waiting()) return;
+    if (from === 'exited' || from === to) return false;
+    if (to !== 'permission_prompt' && to !== 'asking' && this.requests.waiting()) return false;
     if (fromHook) {
       this.lastHookStatusAt = Date.now();
     } else {
-      if (from === 'stalled' && to === 'working') return; // only progress ends a stall
-      if (this.conversation.endingTurn) return; // the Stop hook already said how this turn ends
+      if (from === 'stalled' && to === 'working') return false; // only progress ends a stall
+      if (this.conversation.endingTurn) return false; // the Stop hook already said how this turn ends
       const sinceHook = Date.now() - this.lastHookStatusAt;
       if (sinceHook < this.context.timing.hookPrecedenceMs) {
         this.screen.recheckIn(this.context.timing.hookPrecedenceMs - sinceHook);
-        return;
+        return false;
       }
     }
     // The stall clock starts with the turn.
     if (to === 'working' && from !== 'stalled') this.lastProgressAt = Date.now();
-    this.transition(to);
+    return this.transition(to);
   }
 
   /** The one place a status changes: checked against the table, saved, published. */

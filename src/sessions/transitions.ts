@@ -16,8 +16,8 @@ export const TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[
   // A decision lets the turn go on; a turn that ends while a request waits is idle; one request can follow another.
   permission_prompt: ['working', 'idle', 'asking', 'exited'],
   asking: ['working', 'idle', 'permission_prompt', 'exited'],
-  // Progress ends a stall; so does the end of the turn or a request.
-  stalled: ['working', 'idle', 'permission_prompt', 'asking', 'exited'],
+  // Only progress ends a stall (every hook, transcript record or screen change is progress).
+  stalled: ['working', 'exited'],
   exited: [],
 };
 
