@@ -5,7 +5,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { estimateCostUsd } from './pricing.js';
 
 export type MessageKind = 'text' | 'tool_use' | 'tool_result';
@@ -240,4 +240,17 @@ export class TranscriptReader {
       closeSync(fd);
     }
   }
+}
+
+/**
+ * Whether a transcript path a hook reports may be followed as the session's own: a transcript in the
+ * session's own project directory (Claude starts a new file there after /clear), or the session's own
+ * file under another directory name of the same projects root (Claude shortens long directory names
+ * its own way). A hook body must not make the daemon read another project's conversation or files
+ * elsewhere.
+ */
+export function isTranscriptBeside(reported: string, own: string): boolean {
+  if (!reported.endsWith('.jsonl') || /(^|\/)\.\.?(\/|$)/.test(reported) || reported.includes('\0')) return false;
+  if (dirname(reported) === dirname(own)) return true;
+  return basename(reported) === basename(own) && dirname(dirname(reported)) === dirname(dirname(own));
 }

@@ -28,7 +28,7 @@ import type { SessionRepository } from './session-repository.js';
 import type { Signal } from './signals.js';
 import type { Timing } from './timing.js';
 import { asSessionError, isPaneGone } from './tmux-failures.js';
-import { isTranscriptBeside } from './transcript-path.js';
+import { isTranscriptBeside } from '../claude/transcript.js';
 import { isAllowedTransition } from './transitions.js';
 import type { ReapSubject } from './verdicts.js';
 import { Waiters } from './waiters.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTranscriptBeside } from './transcript-path.js';
+import { isTranscriptBeside } from './transcript.js';
 
 const own = '/home/u/.claude/projects/-srv-app/2b0c7c9e-1f0a-4d0e-9d7a-3c3f3b0f9a11.jsonl';
 
