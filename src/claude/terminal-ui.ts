@@ -181,22 +181,41 @@ export function permissionOption(options: ScreenOption[], decision: Pick<HookDec
   return options.find((o) => /^Yes\b/.test(o.label));
 }
 
+/** One step of answering a dialog: keys, then (before the next step) what the screen must show. */
+export interface AnswerStep {
+  keys: KeyAction[];
+  /** The next step waits until the screen text satisfies this (keys typed before Claude redraws are misread). */
+  awaitScreen?: (screen: string) => boolean;
+}
+
 /**
  * The keys that give `decision` to the dialog on the screen, as a person would, or null when the
  * screen shows no dialog. A "No" (or Escape) leaves Claude asking what to do instead: `deniedInDialog`
- * says so, for the rejection's message to be typed after.
+ * says so, for the rejection's message to be typed after. Free text for a question goes in three
+ * steps: its option's digit (Claude turns the option into a text field), the text, Enter; each waits
+ * for Claude to show the one before, since a burst of keys would reach the list and Enter would pick
+ * the first option.
  */
-export function dialogAnswer(screen: ScreenState, decision: HookDecision): { keys: KeyAction[]; deniedInDialog: boolean } | null {
+export function dialogAnswer(screen: ScreenState, decision: HookDecision): { steps: AnswerStep[]; deniedInDialog: boolean } | null {
   if (screen.kind === 'question') {
     const answer = Object.values(decision.answers ?? {})[0];
-    if (decision.behavior === 'deny' || answer === undefined) return { keys: [INTERRUPT], deniedInDialog: false };
+    if (decision.behavior === 'deny' || answer === undefined) return { steps: [{ keys: [INTERRUPT] }], deniedInDialog: false };
     const chosen = screen.options.find((o) => o.label === answer);
-    if (chosen) return { keys: [{ text: String(chosen.index) }], deniedInDialog: false };
+    if (chosen) return { steps: [{ keys: [{ text: String(chosen.index) }] }], deniedInDialog: false };
     const free = screen.options.find((o) => FREE_TEXT_CHOICE.test(o.label));
-    return { keys: [...(free ? [{ text: String(free.index) }] : []), { text: answer }, SUBMIT], deniedInDialog: false };
+    if (!free) return null;
+    const field = `❯ ${free.index}. `;
+    return {
+      steps: [
+        { keys: [{ text: String(free.index) }], awaitScreen: (text) => text.split('\n').some((line) => line.startsWith(field)) },
+        { keys: [{ text: answer }], awaitScreen: (text) => text.split('\n').some((line) => line.startsWith(field + answer.slice(0, 20))) },
+        { keys: [SUBMIT] },
+      ],
+      deniedInDialog: false,
+    };
   }
   if (screen.kind !== 'permission') return null;
   const option = permissionOption(screen.options, decision);
   const keys: KeyAction[] = option ? [{ text: String(option.index) }] : [decision.behavior === 'deny' ? INTERRUPT : SUBMIT];
-  return { keys, deniedInDialog: decision.behavior === 'deny' };
+  return { steps: [{ keys }], deniedInDialog: decision.behavior === 'deny' };
 }

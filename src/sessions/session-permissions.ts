@@ -36,6 +36,8 @@ export interface PermissionsHost {
   send(text: string): Promise<unknown>;
   /** Waits (bounded) until the screen, read as it changes, satisfies `test`; false when it never does. */
   untilScreen(test: (screen: ScreenState) => boolean): Promise<boolean>;
+  /** The same for the screen's text. */
+  untilScreenText(test: (text: string) => boolean): Promise<boolean>;
 }
 
 export interface PermissionsDeps {
@@ -199,7 +201,14 @@ export class SessionPermissions {
         this.deps.logger.warn({ sessionId: this.host.id }, 'the dialog changed before its decision could be typed; it is left for the next decision');
         return false;
       }
-      await this.host.press(answer.keys);
+      for (const step of answer.steps) {
+        await this.host.press(step.keys);
+        if (step.awaitScreen && !(await this.host.untilScreenText(step.awaitScreen))) {
+          // Going on would type into what Claude shows instead; the dialog stays, to be listed again.
+          this.deps.logger.warn({ sessionId: this.host.id }, 'the dialog did not take the answer as expected; it is left for the next decision');
+          return false;
+        }
+      }
       return answer.deniedInDialog;
     });
     // Claude asks what to do instead after a "No"; the rejection's message is the answer, typed only

@@ -148,6 +148,10 @@ export class Session implements DeliveryTarget {
           await this.screen.readNow();
           return this.waitUntil(() => test(this.screen.state), context.timing.dialogLeaveMs);
         },
+        untilScreenText: async (test) => {
+          await this.screen.readNow();
+          return this.waitUntil(() => test(this.screen.text), context.timing.dialogLeaveMs);
+        },
       },
     );
   }
