@@ -1,4 +1,8 @@
 /** Session records in SQLite, one JSON document per row: the durable half of the Supervisor's state. */
+// The one import of src/sessions from the store, and type-only: the record it keeps is defined where
+// sessions live. It goes once src/sessions declares the repository it needs (save, remove, all of its
+// SessionRecord) and this class implements that shape for any record with an id.
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- type-only, see above
 import type { SessionRecord } from '../sessions/session.js';
 import { write, type Db } from './database.js';
 
