@@ -1,0 +1,86 @@
+/**
+ * The leak check (test/support/leak-check.ts) fails a file that leaves a timer, a server, a signal
+ * listener, a child process or a tmux server behind, names what it left, and passes a file that ends
+ * everything it starts, even without waiting for the ends. The fixtures run in a vitest of their own.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_RUN } from '../support/tmux.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const FIXTURES = 'test/lint/fixtures';
+
+interface FileResult {
+  name: string;
+  status: string;
+  message: string;
+}
+
+/** The environment without what this vitest tells its own workers, so the fixture run is a run of its own. */
+const outsideVitest = (env: NodeJS.ProcessEnv) => Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('VITEST')));
+
+const dir = mkdtempSync(join(tmpdir(), 'aegis-leaks-'));
+let results: Map<string, FileResult>;
+
+beforeAll(async () => {
+  const report = join(dir, 'report.json');
+  const run = promisify(execFile)(
+    process.execPath,
+    [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', `${FIXTURES}/vitest.config.ts`, '--reporter=json', `--outputFile=${report}`],
+    // The run's mark, so the fixtures' tmux servers are this run's (and the global teardown's to reap).
+    { cwd: ROOT, env: { ...outsideVitest(process.env), AEGIS_TEST_RUN: TEST_RUN } },
+  );
+  await run.catch(() => {}); // fails, as it should: the report says how
+  const json = JSON.parse(readFileSync(report, 'utf8')) as { testResults: FileResult[] };
+  results = new Map(json.testResults.map((r) => [r.name.slice(ROOT.length + 1), r]));
+}, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const result = (file: string) => {
+  const found = results.get(`${FIXTURES}/${file}`);
+  if (!found) throw new Error(`no result for ${file}; the fixture run reported ${[...results.keys()].join(', ')}`);
+  return found;
+};
+
+describe('the leak check', () => {
+  it('fails a file that leaves timers, and says where each was created, ref\'d or not', () => {
+    const { status, message } = result('leaks-timers.fixture.ts');
+    expect(status).toBe('failed');
+    expect(message).toContain('leaks-timers.fixture.ts left 2 thing(s) behind');
+    expect(message).toMatch(/setInterval\(…, 60000 ms\) \(unref'd\) created at test\/lint\/fixtures\/leaks-timers\.fixture\.ts:4/);
+    expect(message).toMatch(/setTimeout\(…, 600000 ms\) created at test\/lint\/fixtures\/leaks-timers\.fixture\.ts:5/);
+  });
+
+  it('fails a file that leaves a server listening', () => {
+    const { status, message } = result('leaks-server.fixture.ts');
+    expect(status).toBe('failed');
+    expect(message).toMatch(/1 × TCPServerWrap — server listening on .*127\.0\.0\.1/);
+  });
+
+  it('fails a file that leaves a SIGTERM listener', () => {
+    const { status, message } = result('leaks-signal.fixture.ts');
+    expect(status).toBe('failed');
+    expect(message).toContain("process 'SIGTERM' listener stopOnSigterm");
+  });
+
+  it('fails a file that leaves a child process running, even one that holds no handle', () => {
+    const { status, message } = result('leaks-child.fixture.ts');
+    expect(status).toBe('failed');
+    expect(message).toMatch(/child process \d+ still running: sleep 61/);
+  });
+
+  it('fails a file that leaves a tmux server of this run running', () => {
+    const { status, message } = result('leaks-tmux.fixture.ts');
+    expect(status).toBe('failed');
+    expect(message).toMatch(new RegExp(`tmux server aegis-test-${TEST_RUN}-\\d+-[0-9a-f]+ still running \\(windows: left-behind:sleep\\)`));
+  });
+
+  it('passes a file that ends what it starts, some of it without waiting for the end', () => {
+    expect(result('clean.fixture.ts')).toMatchObject({ status: 'passed', message: '' });
+  });
+});
