@@ -7,7 +7,7 @@
  * alive, so timers are tracked where they are made instead: setTimeout and setInterval (global and
  * node:timers) are wrapped to remember each timer with where it was created, ref'd or not.
  */
-import { execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { join, sep } from 'node:path';
@@ -35,8 +35,9 @@ const isPending = (timer: NodeJS.Timeout) => !(timer as unknown as { _destroyed?
 /** The frames of the current stack that belong to the project, outside this file: where a thing was made. */
 function origin(): string {
   const frames = (new Error().stack ?? '').split('\n').slice(1).map((line) => line.trim().replace(/^at /, ''));
-  const ours = frames.filter((f) => f.includes(ROOT) && !f.includes('/test/support/leaks.') && !f.includes('/node_modules/'));
-  return (ours.length > 0 ? ours : frames).slice(0, 3).map((f) => f.replace(ROOT, '')).join(' ← ');
+  const callers = frames.filter((f) => !f.includes(`${ROOT}test/support/leaks.`));
+  const ours = callers.filter((f) => f.includes(ROOT) && !f.includes('/node_modules/'));
+  return (ours.length > 0 ? ours : callers).slice(0, 3).map((f) => f.replace(ROOT, '')).join(' ← ');
 }
 
 function tracking<F extends typeof setTimeout | typeof setInterval>(original: F, kind: TrackedTimer['kind']): F {
@@ -156,7 +157,7 @@ export interface Leak {
 function describeHandle(handle: object): string {
   const h = handle as Record<string, unknown> & { constructor?: { name?: string } };
   const name = h.constructor?.name ?? 'handle';
-  if (Array.isArray(h.spawnargs)) return `child process ${String(h.pid)} (${(h.spawnargs as string[]).join(' ')})`;
+  if (handle instanceof ChildProcess) return `child process ${handle.pid} (${handle.spawnargs.join(' ')})`;
   if (typeof h.address === 'function' && typeof h.listen === 'function') {
     const address = (h.address as () => unknown).call(handle);
     return `server listening on ${typeof address === 'object' && address ? JSON.stringify(address) : String(address)}`;
@@ -164,6 +165,13 @@ function describeHandle(handle: object): string {
   if (typeof h.remotePort === 'number') return `socket ${String(h.localAddress)}:${String(h.localPort)} → ${String(h.remoteAddress)}:${h.remotePort}`;
   if (name === 'Socket' || name === 'Pipe') return 'pipe (a child process\'s stdio or an IPC channel)';
   return name;
+}
+
+/** Descriptions with repeats folded: ["a", "a", "b"] → ["2 × a", "b"]. */
+function counted(descriptions: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const d of descriptions) counts.set(d, (counts.get(d) ?? 0) + 1);
+  return [...counts].map(([d, n]) => (n > 1 ? `${n} × ${d}` : d));
 }
 
 function describeListener(event: string, listener: Listener): string {
@@ -187,9 +195,15 @@ export function findLeaks(before: Snapshot): Leak[] {
   const newObjects = handleObjects().filter((h) => !before.handleObjects.has(h));
   const extra = [...handleCounts()].map(([type, count]) => [type, count - (before.handles.get(type) ?? 0)] as const).filter(([, n]) => n > 0);
   if (extra.length > 0) {
-    const details = newObjects.map(describeHandle);
-    leaks.push({ description: `open handles: ${extra.map(([type, n]) => `${n} × ${type}`).join(', ')}${details.length ? ` — ${details.join('; ')}` : ''}` });
+    const details = counted(newObjects.map(describeHandle));
+    leaks.push({
+      description: `open handles: ${extra.map(([type, n]) => `${n} × ${type}`).join(', ')}${details.length ? ` — ${details.join('; ')}` : ''}`,
+      // Servers and sockets belong to whoever opened them; a child process can be ended from here.
+      cleanUp: () => newObjects.forEach((h) => h instanceof ChildProcess && h.kill('SIGKILL')),
+    });
   }
+  // A child that holds a handle is named above already.
+  const childHandles = new Set(newObjects.map((h) => h instanceof ChildProcess && h.pid));
 
   for (const [event, listeners] of before.listeners) {
     for (const listener of listenersOf(event)) {
@@ -199,7 +213,7 @@ export function findLeaks(before: Snapshot): Leak[] {
   }
 
   for (const [pid, command] of children()) {
-    if (before.children.has(pid)) continue;
+    if (before.children.has(pid) || childHandles.has(pid)) continue;
     leaks.push({
       description: `child process ${pid} still running: ${command}`,
       cleanUp: () => {
