@@ -77,7 +77,7 @@ describe('the leak check', () => {
   it('fails a file that leaves a tmux server of this run running', () => {
     const { status, message } = result('leaks-tmux.fixture.ts');
     expect(status).toBe('failed');
-    expect(message).toMatch(new RegExp(`tmux server aegis-test-${TEST_RUN}-\\d+-[0-9a-f]+ still running \\(windows: left-behind:sleep\\)`));
+    expect(message).toMatch(new RegExp(`tmux server aegis-test-${TEST_RUN}-\\d+-[0-9a-f]+ still running \\(windows: left-behind:forgotten\\)`));
   });
 
   it('passes a file that ends what it starts, some of it without waiting for the end', () => {
