@@ -28,7 +28,7 @@ const tracked = new Map<NodeJS.Timeout, TrackedTimer>();
 let created = 0;
 
 /** The timer functions as they were before tracking, for the check's own waiting. */
-export const untrackedSetTimeout = globalThis.setTimeout;
+const untrackedSetTimeout = globalThis.setTimeout;
 
 const isPending = (timer: NodeJS.Timeout) => !(timer as unknown as { _destroyed?: boolean })._destroyed;
 
@@ -180,7 +180,7 @@ function describeListener(event: string, listener: Listener): string {
 }
 
 /** What exists now and did not at `before`. */
-export function findLeaks(before: Snapshot): Leak[] {
+function findLeaks(before: Snapshot): Leak[] {
   const leaks: Leak[] = [];
 
   for (const timer of tracked.keys()) {
