@@ -1,7 +1,8 @@
 /**
  * What a test file can leave behind in its worker: timers, handles (servers, sockets, pipes, child
  * processes, file watchers), process listeners, child processes and tmux servers of this test run.
- * `takeSnapshot()` records what exists; `findLeaks(before)` names what exists now and did not then.
+ * `takeSnapshot()` records what exists; `settledLeaks(before, graceMs)` names what exists now and did
+ * not then, once what closes asynchronously had time to close.
  *
  * Handles come from process.getActiveResourcesInfo(), which lists only what keeps the event loop
  * alive, so timers are tracked where they are made instead: setTimeout and setInterval (global and
@@ -24,11 +25,24 @@ interface TrackedTimer {
   origin: string;
 }
 
-const tracked = new Map<NodeJS.Timeout, TrackedTimer>();
+/**
+ * The timers made since tracking began, kept on the global object: a second evaluation of this module
+ * in the same process (files run without isolation) shares them instead of wrapping the wrappers.
+ */
+const TRACKED = Symbol.for('aegis.leak-check.timers');
+const state = globalThis as typeof globalThis & { [TRACKED]?: Map<NodeJS.Timeout, TrackedTimer> };
+let installed = state[TRACKED] !== undefined;
+const tracked = (state[TRACKED] ??= new Map<NodeJS.Timeout, TrackedTimer>());
 let created = 0;
 
-/** The timer functions as they were before tracking, for the check's own waiting. */
-const untrackedSetTimeout = globalThis.setTimeout;
+/** For the check's own waiting (a timer it makes is none of the file's), immune to fake timers left installed. */
+const originalSetTimeout = globalThis.setTimeout;
+function untrackedDelay(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = originalSetTimeout(resolve, ms);
+    tracked.delete(timer);
+  });
+}
 
 const isPending = (timer: NodeJS.Timeout) => !(timer as unknown as { _destroyed?: boolean })._destroyed;
 
@@ -52,8 +66,6 @@ function tracking<F extends typeof setTimeout | typeof setInterval>(original: F,
   Object.defineProperties(wrapped, Object.getOwnPropertyDescriptors(original));
   return wrapped as unknown as F;
 }
-
-let installed = false;
 
 /** Starts tracking the timers this process makes from now on. */
 export function trackTimers(): void {
@@ -112,8 +124,8 @@ function children(): Map<number, string> {
   const found = new Map<number, string>();
   for (const pid of pids) {
     try {
-      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (state === 'Z') continue; // exited; its parent just has not collected it yet
+      const status = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (status === 'Z') continue; // exited; its parent just has not collected it yet
       found.set(pid, readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' '));
     } catch {
       // gone since the list was read
@@ -199,7 +211,9 @@ function findLeaks(before: Snapshot): Leak[] {
     leaks.push({
       description: `open handles: ${extra.map(([type, n]) => `${n} × ${type}`).join(', ')}${details.length ? ` — ${details.join('; ')}` : ''}`,
       // Servers and sockets belong to whoever opened them; a child process can be ended from here.
-      cleanUp: () => newObjects.forEach((h) => h instanceof ChildProcess && h.kill('SIGKILL')),
+      cleanUp: () => {
+        for (const h of newObjects) if (h instanceof ChildProcess) h.kill('SIGKILL');
+      },
     });
   }
   // A child that holds a handle is named above already.
@@ -252,6 +266,6 @@ export async function settledLeaks(before: Snapshot, graceMs: number): Promise<L
   for (;;) {
     const leaks = findLeaks(before);
     if (leaks.length === 0 || Date.now() >= deadline) return leaks;
-    await new Promise((resolve) => untrackedSetTimeout(resolve, 20));
+    await untrackedDelay(20);
   }
 }
