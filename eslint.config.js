@@ -1,8 +1,9 @@
 // @ts-check
 /**
  * Lint: the recommended JavaScript and TypeScript rules, promises that are always handled, and the
- * layering of docs/architecture.md, so a core module that reaches for fastify, SQLite, pino or a child
- * process fails the lint instead of surviving review.
+ * layering of src/: the core (sessions, claude, tmux, permissions) never imports fastify, SQLite, pino
+ * or a child process (tmux alone starts processes), and each folder imports only the layers below it.
+ * A violation fails the lint instead of surviving review; test/lint/layering.test.ts proves each rule.
  */
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
