@@ -6,6 +6,7 @@
  * A violation fails the lint instead of surviving review; test/lint/layering.test.ts proves each rule.
  */
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 // ─── Layering ────────────────────────────────────────────────────────────────────────────────────
@@ -77,12 +78,12 @@ const layering = Object.entries(LAYERS).map(([folder, patterns]) => ({
 
 // ─── Everything ──────────────────────────────────────────────────────────────────────────────────
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
   // A disable comment that no longer silences anything is removed, not left to hide the next problem.
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     name: 'aegis/typescript',
     files: ['**/*.ts'],
@@ -122,5 +123,5 @@ export default tseslint.config(
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
     },
   },
-  ...layering,
+  layering,
 );
