@@ -26,17 +26,23 @@ const outsideVitest = (env: NodeJS.ProcessEnv) => Object.fromEntries(Object.entr
 const dir = mkdtempSync(join(tmpdir(), 'aegis-leaks-'));
 let results: Map<string, FileResult>;
 
-beforeAll(async () => {
-  const report = join(dir, 'report.json');
+/** Runs the fixture files in a vitest of their own; resolves with its JSON report and what it printed. */
+async function runFixtures(mode: 'fail' | 'warn', files: string[] = []): Promise<{ results: Map<string, FileResult>; output: string }> {
+  const report = join(dir, `report-${mode}.json`);
   const run = promisify(execFile)(
     process.execPath,
-    [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', `${FIXTURES}/vitest.config.ts`, '--reporter=json', `--outputFile=${report}`],
+    [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', `${FIXTURES}/vitest.config.ts`, '--reporter=json', '--reporter=default', `--outputFile.json=${report}`, ...files],
     // The run's mark, so the fixtures' tmux servers are this run's (and the global teardown's to reap).
-    { cwd: ROOT, env: { ...outsideVitest(process.env), AEGIS_TEST_RUN: TEST_RUN } },
+    { cwd: ROOT, env: { ...outsideVitest(process.env), AEGIS_TEST_RUN: TEST_RUN, AEGIS_LEAK_CHECK: mode } },
   );
-  await run.catch(() => {}); // fails, as it should: the report says how
+  // A run with a leaking file fails, as it should: the report says how.
+  const { stdout, stderr } = await run.catch((err: { stdout: string; stderr: string }) => err);
   const json = JSON.parse(readFileSync(report, 'utf8')) as { testResults: FileResult[] };
-  results = new Map(json.testResults.map((r) => [r.name.slice(ROOT.length + 1), r]));
+  return { results: new Map(json.testResults.map((r) => [r.name.slice(ROOT.length + 1), r])), output: stdout + stderr };
+}
+
+beforeAll(async () => {
+  ({ results } = await runFixtures('fail'));
 }, 120_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,4 +89,10 @@ describe('the leak check', () => {
   it('passes a file that ends what it starts, some of it without waiting for the end', () => {
     expect(result('clean.fixture.ts')).toMatchObject({ status: 'passed', message: '' });
   });
+
+  it('only prints what leaked with AEGIS_LEAK_CHECK=warn', async () => {
+    const { results, output } = await runFixtures('warn', [`${FIXTURES}/leaks-signal.fixture.ts`]);
+    expect(results.get(`${FIXTURES}/leaks-signal.fixture.ts`)?.status).toBe('passed');
+    expect(output).toContain("leaks-signal.fixture.ts left 1 thing(s) behind after its tests:\n  - process 'SIGTERM' listener stopOnSigterm");
+  }, 60_000);
 });
