@@ -266,6 +266,6 @@ export async function settledLeaks(before: Snapshot, graceMs: number): Promise<L
   for (;;) {
     const leaks = findLeaks(before);
     if (leaks.length === 0 || Date.now() >= deadline) return leaks;
-    await untrackedDelay(20);
+    await untrackedDelay(50);
   }
 }
