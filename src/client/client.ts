@@ -32,10 +32,6 @@ export class AegisClient {
     return body.sessions;
   }
 
-  getSession(id: string): Promise<Session> {
-    return this.request('GET', `/v1/sessions/${encodeURIComponent(id)}`);
-  }
-
   createSession(input: CreateSessionRequest): Promise<CreatedSession> {
     return this.request('POST', '/v1/sessions', { body: input });
   }

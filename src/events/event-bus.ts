@@ -77,8 +77,4 @@ export class EventBus {
   get subscriberCount(): number {
     return this.listeners.size;
   }
-
-  get lastId(): number {
-    return this.nextId - 1;
-  }
 }

@@ -104,10 +104,6 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
     return !this.closed;
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
   /** Runs one tmux command and resolves with its output lines; rejects with TmuxError. */
   run(command: TmuxCommand): Promise<string[]> {
     const { subcommand } = command;

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../src/process-alive.js';
 import { startTestDaemon, type TestDaemon, type TestDaemonOptions } from '../support/daemon.js';
 import { standInClaude, standInScript } from '../support/stand-in.js';
-import { waitFor } from '../support/wait-for.js';
+import { waitFor, within } from '../support/wait-for.js';
 
 /** A process's state letter from /proc (S sleeping, R running, Z zombie …). */
 const processState = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
@@ -150,10 +150,7 @@ describe('the life of a session', () => {
     const send = t!.api('POST', `/v1/sessions/${id}/send`, { text: 'hello' }).catch(() => null);
     await waitFor(async () => (await t!.api('GET', '/v1/diagnostics')).body.connections.http >= 2, { what: 'the send to be under way' });
     const started = Date.now();
-    await Promise.race([
-      t!.stop(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('the daemon did not stop within 10 s')), 10_000).unref()),
-    ]);
+    await within(t!.stop(), 10_000, 'the daemon stopping');
     expect(Date.now() - started).toBeLessThan(10_000);
     await send;
   });

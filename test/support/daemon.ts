@@ -84,7 +84,8 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     logLevel: 'silent',
     ...options.config,
   });
-  const logger = pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' });
+  // Written synchronously: an asynchronous destination would hook the process's exit to flush itself.
+  const logger = pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' }, pino.destination({ dest: 1, sync: true }));
   let child: ChildDaemon | null = null;
   const boot = async (port = current?.port ?? config.port): Promise<Daemon> => {
     if (!options.childProcess) {

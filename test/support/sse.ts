@@ -23,14 +23,13 @@ export async function openSse(url: string, headers: Record<string, string> = {})
     onEvent: (e) => events.push({ id: e.id, event: e.event, data: JSON.parse(e.data) }),
   });
   if (res.body) {
-    void (async () => {
-      const decoder = new TextDecoder();
-      try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
-      } catch {
-        // aborted
-      }
-    })();
+    const decoder = new TextDecoder();
+    const read = async (body: AsyncIterable<Uint8Array>) => {
+      for await (const chunk of body) parser.feed(decoder.decode(chunk, { stream: true }));
+    };
+    read(res.body as unknown as AsyncIterable<Uint8Array>).catch(() => {
+      // the stream was closed (aborted) or the daemon went away: the events so far are what it sent
+    });
   }
   return {
     events,
