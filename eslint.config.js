@@ -120,7 +120,14 @@ export default defineConfig(
     name: 'aegis/javascript',
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+      globals: {
+        process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', fetch: 'readonly',
+        setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', AbortController: 'readonly',
+      },
+    },
+    rules: {
+      // Stand-ins for terminal programs read escape sequences on purpose.
+      'no-control-regex': 'off',
     },
   },
   layering,

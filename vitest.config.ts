@@ -10,9 +10,8 @@ export default defineConfig({
     // Each test file must leave no timer, handle, signal listener, child process or tmux server behind.
     setupFiles: ['test/support/leak-check.ts'],
     env: {
-      // 'warn' lists leaks without failing, while Supervisor.close() can leave a dead pane's exit-status
-      // poll running (src/sessions/session-tracker.ts, exitStatusOf); 'fail' once it cannot.
-      AEGIS_LEAK_CHECK: process.env.AEGIS_LEAK_CHECK ?? 'warn',
+      // A leak fails its file; AEGIS_LEAK_CHECK=warn only lists them (for hunting several at once).
+      AEGIS_LEAK_CHECK: process.env.AEGIS_LEAK_CHECK ?? 'fail',
     },
   },
 });

@@ -81,7 +81,6 @@ function vitest(files, env, reportFile) {
 }
 
 function firstLine(text) {
-  // eslint-disable-next-line no-control-regex
   const plain = String(text ?? '').replace(/\u001b\[[0-9;]*m/g, '');
   return plain.split('\n').find((line) => line.trim())?.trim().slice(0, 240) ?? '';
 }

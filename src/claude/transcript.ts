@@ -47,9 +47,20 @@ interface ParsedRecord {
   costUsd?: number;
 }
 
+/** A transcript record as read: any field may be missing or of another type, so each is checked before use. */
+interface RawRecord {
+  type?: unknown;
+  totalCostUSD?: unknown;
+  isMeta?: unknown;
+  isSidechain?: unknown;
+  timestamp?: unknown;
+  uuid?: unknown;
+  message?: { content?: unknown; usage?: Record<string, unknown> | null; id?: unknown; model?: unknown } | null;
+}
+
 export function parseRecord(record: unknown): ParsedRecord {
   if (typeof record !== 'object' || record === null) return { messages: [] };
-  const r = record as Record<string, any>;
+  const r = record as RawRecord;
   if (r.type === 'cost-state' && typeof r.totalCostUSD === 'number') return { messages: [], costUsd: r.totalCostUSD };
   if ((r.type !== 'user' && r.type !== 'assistant') || r.isMeta || r.isSidechain) return { messages: [] };
   const message = r.message;
@@ -57,8 +68,8 @@ export function parseRecord(record: unknown): ParsedRecord {
 
   const role: 'user' | 'assistant' = r.type;
   const base = { role, timestamp: typeof r.timestamp === 'string' ? r.timestamp : new Date(0).toISOString() };
-  const uuid = typeof r.uuid === 'string' ? r.uuid : `${r.type}-${base.timestamp}`;
-  const blocks: Block[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : Array.isArray(message.content) ? message.content : [];
+  const uuid = typeof r.uuid === 'string' ? r.uuid : `${role}-${base.timestamp}`;
+  const blocks: Block[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : Array.isArray(message.content) ? (message.content as Block[]) : [];
 
   const messages: TranscriptMessage[] = [];
   blocks.forEach((block, index) => {

@@ -19,11 +19,13 @@ export async function deadPaneExitStatus(
   paneId: string,
   screen: string,
   timing: Pick<Timing, 'exitStatusWaitMs' | 'exitStatusPollMs'>,
+  /** Stop looking (the daemon is stopping). */
+  givenUp: () => boolean = () => false,
 ): Promise<number | null> {
   const deadline = Date.now() + timing.exitStatusWaitMs;
   for (;;) {
     const status = deadPaneStatus(screen) ?? (await tmux.paneExitStatus(paneId, 0));
-    if (status !== null || Date.now() >= deadline) return status;
+    if (status !== null || Date.now() >= deadline || givenUp()) return status;
     await new Promise((resolve) => setTimeout(resolve, timing.exitStatusPollMs));
     screen = await tmux.capture(paneId).catch(() => '');
   }

@@ -22,9 +22,9 @@ import type { Timing } from './timing.js';
 /** What a session's permissions need of their session. */
 export interface PermissionsHost {
   readonly id: string;
-  readonly permissionProfile: string | null;
+  permissionProfile(): string | null;
   /** Exited, or closed with the daemon. */
-  readonly gone: boolean;
+  gone(): boolean;
   /** Whether a dialog on the screen can be there now: not before the first prompt, not in a turn hooks say has ended. */
   dialogsCanShow(): boolean;
   /** A request opened (or the last one was decided): the session's status follows. */
@@ -190,7 +190,7 @@ export class SessionPermissions {
    * that the dialog on screen is still the one that was decided: keys must never answer another.
    */
   private async answerOnScreen(identity: string, decision: Decision): Promise<void> {
-    if (decision.by === 'terminal' || decision.by === 'session_ended' || this.host.gone) return;
+    if (decision.by === 'terminal' || decision.by === 'session_ended' || this.host.gone()) return;
     this.dialogs.answering(identity, Date.now());
     // Looking and pressing are one batch of the input queue: no keystroke comes between the check
     // that this dialog is still shown and the answer to it.
@@ -219,14 +219,14 @@ export class SessionPermissions {
   }
 
   private open(fields: Omit<PendingRequest, 'id' | 'createdAt' | 'expiresAt' | 'sessionId'>): { request: PendingRequest; decision: Promise<Decision> } {
-    const opened = this.broker.open({ ...fields, sessionId: this.host.id }, permissionTimeout(this.deps.settings, this.host.permissionProfile));
+    const opened = this.broker.open({ ...fields, sessionId: this.host.id }, permissionTimeout(this.deps.settings, this.host.permissionProfile()));
     opened.decision.then((decision) => this.afterDecision(decision)).catch(() => {});
     return opened;
   }
 
   /** A decision lets the turn go on once nothing else waits (a request the terminal answered says nothing). */
   private afterDecision(decision: Decision): void {
-    if (this.host.gone || decision.by === 'terminal' || this.waiting()) return;
+    if (this.host.gone() || decision.by === 'terminal' || this.waiting()) return;
     this.host.requestsChanged('working');
   }
 
@@ -236,7 +236,7 @@ export class SessionPermissions {
    * was written for, so it waits for a person (or the timeout).
    */
   private applyPolicy(request: PendingRequest, { mayAllow }: { mayAllow: boolean }): boolean {
-    const name = this.host.permissionProfile;
+    const name = this.host.permissionProfile();
     const profiles = this.deps.settings.permissionProfiles;
     if (!name || !Object.hasOwn(profiles, name)) return false;
     const verdict = evaluate(name, profiles[name], request.toolName, request.toolInput);

@@ -58,11 +58,11 @@ export class SessionUpkeep {
       if (facts.ending) continue;
       const policy = policyFor(facts, config);
       const verdict = verdictFor(now, facts, policy);
-      if (verdict?.kind === 'reap') void session.end('reaped', { reaped: { reason: 'idle_timeout', detail: { idleMs: verdict.idleMs, idleTimeoutMs: policy.idleTimeoutMs } } });
+      if (verdict?.kind === 'reap') session.endInBackground('reaped', { reaped: { reason: 'idle_timeout', detail: { idleMs: verdict.idleMs, idleTimeoutMs: policy.idleTimeoutMs } } });
       if (verdict?.kind === 'stall') session.apply({ type: 'no_progress', thresholdMs: policy.stallThresholdMs, action: config.stallAction });
       if (verdict?.kind === 'start_timeout') {
         this.deps.logger.warn({ sessionId: session.id, waitedMs: verdict.waitedMs }, 'Claude did not reach its prompt in time; ending the session');
-        void session.end('start_failed', { timedOutMs: verdict.waitedMs });
+        session.endInBackground('start_failed', { timedOutMs: verdict.waitedMs });
       }
     }
     if (now - this.lastSweepAt >= this.deps.timing.orphanSweepIntervalMs) {
@@ -96,6 +96,11 @@ export class SessionUpkeep {
     this.orphans = { found: found.map(({ windowId, name, owner }) => ({ windowId, name, owner })), closed: this.orphans.closed + found.length, foreign };
   }
 
+  /** The same, for callers that do not wait: a failure is logged. */
+  onTmuxDisconnectedQuietly(reason: string): void {
+    this.onTmuxDisconnected(reason).catch((err: unknown) => this.deps.logger.error({ err: errorMessage(err) }, 'cannot handle the loss of the tmux connection'));
+  }
+
   /**
    * The control connection ended. If the tmux session still exists only the connection was lost:
    * reconnect and close out the sessions whose windows are gone. If tmux shows it is gone, its
@@ -122,7 +127,7 @@ export class SessionUpkeep {
       const retryMs = Math.min(timing.tmuxRetryMs * 2 ** this.reconnectFailures++, timing.tmuxRetryMaxMs);
       logger.error({ reason, err: errorMessage(err), retryMs }, 'cannot tell whether tmux still holds the sessions; trying again later');
       if (this.stopped) return;
-      this.reconnectTimer = setTimeout(() => void this.onTmuxDisconnected(reason), retryMs);
+      this.reconnectTimer = setTimeout(() => this.onTmuxDisconnectedQuietly(reason), retryMs);
       this.reconnectTimer.unref();
       return;
     }

@@ -123,17 +123,12 @@ export class Session implements DeliveryTarget {
         this.waiters.changed();
       },
     });
-    const session = this;
     this.requests = new SessionPermissions(
       { broker: context.broker, settings: context.permissions, timing: context.timing, logger: context.logger },
       {
         id: record.id,
-        get permissionProfile() {
-          return session.record.permissionProfile;
-        },
-        get gone() {
-          return session.gone;
-        },
+        permissionProfile: () => this.record.permissionProfile,
+        gone: () => this.gone,
         dialogsCanShow: () => this.record.status !== 'starting' && !this.turnEndedByHook,
         requestsChanged: (status) => {
           this.setStatus(status, { fromHook: true });
@@ -267,10 +262,10 @@ export class Session implements DeliveryTarget {
         this.onScreen(signal);
         break;
       case 'pane_died':
-        void this.end(this.record.status === 'starting' ? 'start_failed' : 'claude_exited', { paneDied: true, exitCode: signal.exitStatus });
+        this.endInBackground(this.record.status === 'starting' ? 'start_failed' : 'claude_exited', { paneDied: true, exitCode: signal.exitStatus });
         break;
       case 'window_closed':
-        void this.end('window_closed');
+        this.endInBackground('window_closed');
         break;
       case 'no_progress':
         this.stall(signal.thresholdMs, signal.action);
@@ -305,7 +300,7 @@ export class Session implements DeliveryTarget {
     if (detail.paneDied) this.conversation.read();
     this.finish(reason, detail.exitCode ?? null, detail);
     if (detail.paneDied && this.record.exit && this.record.exit.exitCode === null) {
-      const exitCode = await deadPaneExitStatus(this.context.tmux, paneId, lastScreen, this.context.timing);
+      const exitCode = await deadPaneExitStatus(this.context.tmux, paneId, lastScreen, this.context.timing, () => this.closed);
       if (exitCode !== null) {
         this.record.exit.exitCode = exitCode;
         this.save();
@@ -315,10 +310,19 @@ export class Session implements DeliveryTarget {
     if (!detail.paneDied) await ensureProcessGone(panePid, panePidStartTime, this.context.timing);
   }
 
+  /** Ends the session for a signal: nobody awaits it, so a failure is logged. */
+  endInBackground(reason: ExitReason, detail: EndDetail = {}): void {
+    this.end(reason, detail).catch((err: unknown) => this.log.error({ reason, err: errorMessage(err) }, 'cannot end the session'));
+  }
+
   /** The daemon stops without ending the session: its timers, watchers and waits close, Claude runs on. */
   close(): void {
-    if (this.closed) return;
     this.closed = true;
+    this.release();
+  }
+
+  /** Closes what the session owns: its screen and transcript watches, its timers, every wait. */
+  private release(): void {
     this.screen.close();
     this.conversation.close();
     this.waiters.close();
@@ -577,7 +581,7 @@ export class Session implements DeliveryTarget {
     this.context.publish('stalled', this.id, { silentMs, thresholdMs, action });
     this.log.warn({ silentMs, action }, 'session stalled');
     if (action === 'interrupt') this.keystrokes(() => this.press([INTERRUPT])).catch(() => {});
-    if (action === 'kill') void this.end('reaped', { reaped: { reason: 'stalled', detail: { thresholdMs } } });
+    if (action === 'kill') this.endInBackground('reaped', { reaped: { reason: 'stalled', detail: { thresholdMs } } });
   }
 
   /**
@@ -634,7 +638,7 @@ export class Session implements DeliveryTarget {
       ...(reason === 'start_failed' ? { hint: startFailureHint(lastScreen, detail) } : {}),
     };
     if (!this.transition('exited')) return;
-    this.close();
+    this.release();
     this.requests.sessionEnded();
     this.context.publish('session_exited', this.id, { reason, exitCode, ...(this.record.exit.hint ? { hint: this.record.exit.hint } : {}) });
     this.log.info({ reason, exitCode }, 'session exited');

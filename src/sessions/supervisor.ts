@@ -67,7 +67,7 @@ export class Supervisor {
     tmux.on('paneOutput', (paneId) => this.registry.byPaneId(paneId)?.onOutput());
     tmux.on('paneDied', (paneId, exitStatus) => this.registry.byPaneId(paneId)?.apply({ type: 'pane_died', exitStatus }));
     tmux.on('windowClose', (windowId) => this.registry.byWindowId(windowId)?.apply({ type: 'window_closed' }));
-    tmux.on('disconnected', (reason) => void this.upkeep.onTmuxDisconnected(reason));
+    tmux.on('disconnected', (reason) => this.upkeep.onTmuxDisconnectedQuietly(reason));
   }
 
   /** Re-adopts the sessions whose windows survived a restart, then starts the upkeep. */
@@ -176,7 +176,8 @@ export class Supervisor {
   async close({ killSessions = false }: { killSessions?: boolean } = {}): Promise<void> {
     this.upkeep.stop();
     this.broker.close();
-    await Promise.all(this.registry.all().map((session) => (killSessions ? session.end('deleted') : session.close())));
+    if (killSessions) await Promise.all(this.registry.all().map((session) => session.end('deleted')));
+    else for (const session of this.registry.all()) session.close();
   }
 
 }
