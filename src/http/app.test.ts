@@ -64,7 +64,7 @@ const status: DaemonStatus = {
 describe('buildApp', () => {
   let app: Awaited<ReturnType<typeof buildApp>>;
   beforeAll(async () => {
-    app = await buildApp({ config: configSchema.parse({}), supervisor, sse: {} as SseHub, status, logger: pino({ level: 'silent' }) });
+    app = await buildApp({ config: configSchema.parse({}), supervisor, sse: {} as SseHub, status, logger: pino({ level: 'silent' }, pino.destination({ dest: 1, sync: true })) });
     await app.ready();
   });
   afterAll(async () => {

@@ -5,14 +5,14 @@
  * process the window started.
  */
 import { isProcessAlive, isSameProcess } from '../process-alive.js';
-import { deadPaneStatus } from '../tmux/pane-screen.js';
+import { deadPaneSignalled, deadPaneStatus } from '../tmux/pane-screen.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import type { Timing } from './timing.js';
 
 /**
  * A dead pane's exit status, from tmux's format or from the notice tmux writes into the pane
  * (`#{pane_dead_status}` can stay empty for seconds in tmux 3.3a while the notice has it); null when
- * tmux does not learn it in time.
+ * a signal ended the process, or tmux does not learn the status in time.
  */
 export async function deadPaneExitStatus(
   tmux: Pick<TmuxServer, 'capture' | 'paneExitStatus'>,
@@ -25,7 +25,7 @@ export async function deadPaneExitStatus(
   const deadline = Date.now() + timing.exitStatusWaitMs;
   for (;;) {
     const status = deadPaneStatus(screen) ?? (await tmux.paneExitStatus(paneId, 0));
-    if (status !== null || Date.now() >= deadline || givenUp()) return status;
+    if (status !== null || deadPaneSignalled(screen) || Date.now() >= deadline || givenUp()) return status;
     await new Promise((resolve) => setTimeout(resolve, timing.exitStatusPollMs));
     screen = await tmux.capture(paneId).catch(() => '');
   }

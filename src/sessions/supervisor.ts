@@ -126,6 +126,8 @@ export class Supervisor {
     session.forget();
     this.registry.delete(id);
     await session.end('deleted');
+    // Ended before (its pane died), it may still be finishing up; it is nobody's any more.
+    session.close();
     this.launcher.removeFiles(id);
     return session.view();
   }

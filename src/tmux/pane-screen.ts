@@ -18,3 +18,8 @@ export function deadPaneStatus(screen: string): number | null {
   const match = DEAD_STATUS.exec(screen.replace(/^\s+/gm, ''));
   return match ? Number(match[1]) : null;
 }
+
+/** Whether tmux's dead-pane notice says a signal ended the process (then there is no exit status to wait for). */
+export function deadPaneSignalled(screen: string): boolean {
+  return /^\s*Pane is dead \(signal \d+/m.test(screen);
+}
