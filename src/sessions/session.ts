@@ -8,9 +8,9 @@
 import type { HookPayload } from '../claude/hook-payloads.js';
 import type { ScreenState } from '../claude/screen.js';
 import { startFailureHint } from '../claude/start-failure.js';
-import { INTERRUPT, startupDialogAnswer, type KeyAction, type StartupDialog } from '../claude/terminal-ui.js';
+import { INTERRUPT, startupDialogAnswer, type StartupDialog } from '../claude/terminal-ui.js';
 import { isTranscriptBeside, type TranscriptMessage } from '../claude/transcript.js';
-import { AegisError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AnswerInput } from '../permissions/answers.js';
 import type { PermissionBroker } from '../permissions/broker.js';
@@ -18,16 +18,15 @@ import type { PermissionSettings } from '../permissions/policy.js';
 import { onlyDeadPaneNotice } from '../tmux/pane-screen.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { Conversation } from './conversation.js';
-import { Delivery, type DeliveryResult, type DeliveryTarget, type TranscriptMark } from './delivery.js';
-import { InputQueue } from './input-queue.js';
+import type { DeliveryResult } from './delivery.js';
 import { deadPaneExitStatus, ensureProcessGone } from './pane-exit.js';
 import { ScreenWatch, type ScreenRead } from './screen-watch.js';
+import { SessionInput } from './session-input.js';
 import { SessionPermissions } from './session-permissions.js';
 import { sessionView, type ExitReason, type SessionRecord, type SessionStatus, type SessionView } from './session-record.js';
 import type { SessionRepository } from './session-repository.js';
 import type { Signal } from './signals.js';
 import type { Timing } from './timing.js';
-import { asSessionError, isPaneGone } from './tmux-failures.js';
 import { isAllowedTransition } from './transitions.js';
 import type { ReapSubject } from './verdicts.js';
 import { Waiters } from './waiters.js';
@@ -62,21 +61,15 @@ export interface EndDetail {
 
 /** Reasons whose window is already gone: nothing is left to capture or close. */
 const WINDOW_GONE: ReadonlySet<ExitReason> = new Set(['window_closed', 'tmux_died', 'lost']);
-/** Statuses in which Claude shows a dialog that typed text would answer instead of reaching the prompt. */
-const DIALOG_STATUSES: ReadonlySet<SessionStatus> = new Set(['permission_prompt', 'asking']);
-/** How many deliveries a session remembers by their Idempotency-Key. */
-const REMEMBERED_DELIVERIES = 100;
 
-export class Session implements DeliveryTarget {
+export class Session {
   private readonly record: SessionRecord;
   private readonly log: Logger;
   private readonly screen: ScreenWatch;
   private readonly conversation: Conversation;
-  private readonly input = new InputQueue();
+  private readonly input: SessionInput;
   private readonly waiters = new Waiters();
   private readonly requests: SessionPermissions;
-  /** Recent deliveries by Idempotency-Key, oldest first. */
-  private readonly deliveries = new Map<string, Delivery>();
   private readonly endedListeners = new Set<() => void>();
   /** When a hook last set the status; the screen may lag behind a hook for a moment. */
   private lastHookStatusAt = 0;
@@ -90,8 +83,6 @@ export class Session implements DeliveryTarget {
   private ending = false;
   /** Set when DELETE removed the record from the store: nothing may write it back. */
   private forgotten = false;
-  /** Set while a create that reuses this session delivers its prompt: no second create may take it. */
-  private reserved = false;
 
   constructor(
     record: SessionRecord,
@@ -122,6 +113,25 @@ export class Session implements DeliveryTarget {
         this.waiters.changed();
       },
     });
+    this.input = new SessionInput(
+      {
+        id: record.id,
+        paneId: record.paneId,
+        status: () => this.record.status,
+        exitInfo: () => this.record.exit,
+        takesNoInput: () => this.exited || this.ending || this.closed,
+        exited: () => this.exited,
+        gone: () => this.gone,
+        screenState: () => this.screen.state,
+        screenText: () => this.screen.text,
+        readScreen: () => this.screen.readNow(),
+        acceptedPrompts: () => this.conversation.acceptedPrompts,
+        transcriptMark: () => this.conversation.mark(),
+        waitUntil: (condition, timeoutMs) => this.waiters.until(condition, timeoutMs),
+        paneVanished: () => this.end('window_closed'),
+      },
+      { tmux: context.tmux, timing: context.timing, paneSize: context.paneSize },
+    );
     this.requests = new SessionPermissions(
       { broker: context.broker, settings: context.permissions, timing: context.timing, logger: context.logger },
       {
@@ -135,9 +145,9 @@ export class Session implements DeliveryTarget {
         },
         recheckScreenIn: (ms) => this.screen.recheckIn(ms),
         readScreen: () => this.screen.readNow(),
-        keystrokes: (batch) => this.keystrokes(batch),
-        press: (actions) => this.press(actions),
-        send: (text) => this.send(text),
+        keystrokes: (batch) => this.input.keystrokes(batch),
+        press: (actions) => this.input.press(actions),
+        send: (text) => this.input.send(text),
         untilScreen: async (test) => {
           await this.screen.readNow();
           return this.waitUntil(() => test(this.screen.state), context.timing.dialogLeaveMs);
@@ -176,14 +186,6 @@ export class Session implements DeliveryTarget {
     return this.exited || this.closed;
   }
 
-  get acceptedPrompts(): number {
-    return this.conversation.acceptedPrompts;
-  }
-
-  get screenState(): ScreenState {
-    return this.screen.state;
-  }
-
   /** The contract's Session object. */
   view(): SessionView {
     return sessionView(this.record, this.requests.firstPending());
@@ -191,7 +193,7 @@ export class Session implements DeliveryTarget {
 
   /** What reuse looks at: the record, and whether anything else has a claim on the session. */
   reuseFacts() {
-    return { record: this.record, ending: this.ending, reserved: this.reserved, busyWithInput: this.input.busy };
+    return { record: this.record, ending: this.ending, reserved: this.input.reserved, busyWithInput: this.input.busy };
   }
 
   /** What the upkeep timer looks at. */
@@ -334,40 +336,12 @@ export class Session implements DeliveryTarget {
 
   // ── What callers ask ───────────────────────────────────────────────────────────────────────────
 
-  /**
-   * Sends text to Claude's prompt and waits until Claude confirms it. With an idempotency key, a
-   * retry (same key, same text) never types the text twice: it answers from, or goes on with, the
-   * first delivery.
-   */
-  async send(text: string, { idempotencyKey }: { idempotencyKey?: string | undefined } = {}): Promise<DeliveryResult> {
-    const earlier = idempotencyKey === undefined ? undefined : this.deliveries.get(idempotencyKey);
-    if (earlier) {
-      if (earlier.text !== text.replace(/\r\n?/g, '\n')) {
-        throw new AegisError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${idempotencyKey} was used for another text in session ${this.id}`, { idempotencyKey });
-      }
-      return this.asRequest(() => this.input.delivery(() => earlier.run()));
-    }
-    // Waiting for the prompt happens outside the delivery queue: start-up dialogs are answered meanwhile.
-    if (this.record.status === 'starting') await this.waitUntil(() => this.record.status !== 'starting', this.context.timing.readyTimeoutMs);
-    this.checkTakesInput();
-    return this.asRequest(() =>
-      this.input.delivery(async () => {
-        this.checkTakesInput();
-        const delivery = new Delivery(this, text, this.context.timing);
-        if (idempotencyKey !== undefined) this.rememberDelivery(idempotencyKey, delivery);
-        return delivery.run();
-      }),
-    );
+  send(text: string, options: { idempotencyKey?: string | undefined } = {}): Promise<DeliveryResult> {
+    return this.input.send(text, options);
   }
 
-  /** A create reusing this session delivers its prompt while no other create may take the session. */
-  async sendAsReused(prompt: string): Promise<DeliveryResult> {
-    this.reserved = true;
-    try {
-      return await this.send(prompt);
-    } finally {
-      this.reserved = false;
-    }
+  sendAsReused(prompt: string): Promise<DeliveryResult> {
+    return this.input.sendAsReused(prompt);
   }
 
   read(after: number, limit: number): { messages: TranscriptMessage[]; nextCursor: string; status: SessionStatus } {
@@ -375,28 +349,18 @@ export class Session implements DeliveryTarget {
     return { ...this.conversation.page(after, limit), status: this.record.status };
   }
 
-  /** The terminal screen as text; an exited session's last screen, at the size windows are opened with. */
-  async pane(): Promise<{ text: string; cols: number; rows: number }> {
-    if (this.exited) return { text: this.record.exit?.lastScreen ?? this.screen.text, ...this.context.paneSize };
-    return this.asRequest(async () => {
-      const [text, size] = await Promise.all([this.context.tmux.capture(this.paneId), this.context.tmux.paneSize(this.paneId)]);
-      return { text, ...size };
-    });
+  pane(): Promise<{ text: string; cols: number; rows: number }> {
+    return this.input.pane();
   }
 
   /** Stops the current turn (Escape, as a person would) and waits briefly for Claude to settle. */
   async interrupt(): Promise<{ interrupted: boolean; session: SessionView }> {
-    this.checkLive();
-    const busy = this.record.status === 'working' || this.record.status === 'stalled' || DIALOG_STATUSES.has(this.record.status);
-    if (!busy) return { interrupted: false, session: this.view() };
-    await this.asRequest(() => this.keystrokes(() => this.press([INTERRUPT])));
-    await this.waitUntil(() => this.record.status === 'idle' || this.exited, this.context.timing.interruptWaitMs);
-    return { interrupted: true, session: this.view() };
+    const interrupted = await this.input.interrupt();
+    return { interrupted, session: this.view() };
   }
 
   async escape(): Promise<SessionView> {
-    this.checkLive();
-    await this.asRequest(() => this.keystrokes(() => this.press([INTERRUPT])));
+    await this.input.escape();
     return this.view();
   }
 
@@ -405,17 +369,17 @@ export class Session implements DeliveryTarget {
   }
 
   approve(input: { permissionId?: string | undefined; always?: boolean | undefined }, keyId: string | null): { approved: true; permission: Record<string, unknown> } {
-    this.checkLive();
+    this.input.checkLive();
     return { approved: true, permission: this.requests.approve(input, keyId) };
   }
 
   reject(input: { permissionId?: string | undefined; message?: string | undefined }, keyId: string | null): { rejected: true; permission: Record<string, unknown> } {
-    this.checkLive();
+    this.input.checkLive();
     return { rejected: true, permission: this.requests.reject(input, keyId) };
   }
 
   answer(input: AnswerInput & { questionId?: string | undefined }, keyId: string | null): { answered: true; question: Record<string, unknown>; answers: Record<string, string> } {
-    this.checkLive();
+    this.input.checkLive();
     return { answered: true, ...this.requests.answer(input, keyId) };
   }
 
@@ -430,41 +394,13 @@ export class Session implements DeliveryTarget {
     return answer;
   }
 
-  // ── DeliveryTarget ─────────────────────────────────────────────────────────────────────────────
-
-  transcriptMark(): TranscriptMark {
-    return this.conversation.mark();
+  /** Reads the screen now (a test, or a part of the session, that needs it current). */
+  readScreen(): Promise<ScreenState> {
+    return this.screen.readNow();
   }
 
   waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
     return this.waiters.until(condition, timeoutMs);
-  }
-
-  keystrokes<T>(batch: () => Promise<T>): Promise<T> {
-    return this.input.keystrokes(batch);
-  }
-
-  /** Sends keys to the pane; named keys in a row go in one tmux command, as one keystroke sequence. */
-  async press(actions: readonly KeyAction[]): Promise<void> {
-    const { tmux } = this.context;
-    for (let i = 0; i < actions.length; i++) {
-      const action = actions[i]!;
-      if ('paste' in action) await tmux.paste(this.paneId, action.paste);
-      else if ('text' in action) await tmux.typeText(this.paneId, action.text);
-      else if (action.times !== undefined) await tmux.pressKey(this.paneId, action.key, action.times);
-      else {
-        const keys = [action.key];
-        for (let next = actions[i + 1]; next && 'key' in next && next.times === undefined; next = actions[i + 1]) {
-          keys.push(next.key);
-          i++;
-        }
-        await tmux.pressKeys(this.paneId, ...keys);
-      }
-    }
-  }
-
-  readScreen(): Promise<ScreenState> {
-    return this.screen.readNow();
   }
 
   // ── Signals ────────────────────────────────────────────────────────────────────────────────────
@@ -561,7 +497,7 @@ export class Session implements DeliveryTarget {
     }
     dialog.answeredAt = now;
     this.log.info({ screen: kind }, 'answering start-up dialog');
-    this.keystrokes(() => this.press(keys)).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'cannot answer the start-up dialog'));
+    this.input.keystrokes(() => this.input.press(keys)).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'cannot answer the start-up dialog'));
     this.screen.recheckIn(dialogRetryMs);
   }
 
@@ -579,7 +515,7 @@ export class Session implements DeliveryTarget {
     const silentMs = Date.now() - this.lastProgressAt;
     this.context.publish('stalled', this.id, { silentMs, thresholdMs, action });
     this.log.warn({ silentMs, action }, 'session stalled');
-    if (action === 'interrupt') this.keystrokes(() => this.press([INTERRUPT])).catch(() => {});
+    if (action === 'interrupt') this.input.keystrokes(() => this.input.press([INTERRUPT])).catch(() => {});
     if (action === 'kill') this.endInBackground('reaped', { reaped: { reason: 'stalled', detail: { thresholdMs } } });
   }
 
@@ -661,46 +597,9 @@ export class Session implements DeliveryTarget {
     }
   }
 
-  private rememberDelivery(key: string, delivery: Delivery): void {
-    this.deliveries.set(key, delivery);
-    for (const oldest of this.deliveries.keys()) {
-      if (this.deliveries.size <= REMEMBERED_DELIVERIES) break;
-      this.deliveries.delete(oldest);
-    }
-  }
 
-  /** Refuses input a session cannot take now, saying why and what to do. */
-  private checkTakesInput(): void {
-    this.checkLive();
-    const status = this.record.status;
-    if (status === 'starting') {
-      throw new AegisError('SESSION_NOT_READY', `session ${this.id} has not shown its prompt yet; see GET /v1/sessions/${this.id}/pane`, {
-        screen: this.screen.state.kind,
-      });
-    }
-    if (DIALOG_STATUSES.has(status)) {
-      const what = status === 'asking' ? 'a question is waiting for an answer (POST .../answer)' : 'a permission prompt is open (approve or reject it first)';
-      throw new AegisError('SESSION_BUSY', `session ${this.id} cannot take input: ${what}`, { status });
-    }
-  }
 
-  private checkLive(): void {
-    if (this.exited || this.ending || this.closed) {
-      throw new AegisError('SESSION_EXITED', `session ${this.id} has exited (${this.record.exit?.reason ?? 'ending'}); it cannot take input`, {
-        exit: this.record.exit,
-      });
-    }
-  }
 
-  /** Runs what a caller asked; a pane that vanished ends the session, and tmux failures become API errors. */
-  private async asRequest<T>(action: () => Promise<T>): Promise<T> {
-    try {
-      return await action();
-    } catch (err) {
-      if (isPaneGone(err)) await this.end('window_closed');
-      throw asSessionError(err, this.id);
-    }
-  }
 }
 
 /** A transcript entry without its id (which an event carries as `messageId`). */

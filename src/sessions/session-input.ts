@@ -1,0 +1,234 @@
+/**
+ * What a session takes from its callers, as keys into its pane: text delivered and confirmed (see
+ * delivery.ts), interrupts and Escapes, and the pane read back. Every keystroke, whoever sends it,
+ * goes through the session's one input queue; a pane that vanished under a request ends the session,
+ * and tmux's failures become API errors. Part of the session it belongs to: it reads the session's
+ * state through the host it is given.
+ */
+import type { ScreenState } from '../claude/screen.js';
+import { INTERRUPT, type KeyAction } from '../claude/terminal-ui.js';
+import { AegisError } from '../errors.js';
+import type { TmuxServer } from '../tmux/tmux-server.js';
+import { Delivery, type DeliveryResult, type DeliveryTarget, type TranscriptMark } from './delivery.js';
+import { InputQueue } from './input-queue.js';
+import type { ExitInfo, SessionStatus } from './session-record.js';
+import type { Timing } from './timing.js';
+import { asSessionError, isPaneGone } from './tmux-failures.js';
+
+/** What a session's input needs of its session. */
+export interface InputHost {
+  readonly id: string;
+  readonly paneId: string;
+  status(): SessionStatus;
+  exitInfo(): ExitInfo | null;
+  /** Exited, being ended, or closed with the daemon: it takes no input. */
+  takesNoInput(): boolean;
+  exited(): boolean;
+  gone(): boolean;
+  screenState(): ScreenState;
+  screenText(): string;
+  readScreen(): Promise<ScreenState>;
+  acceptedPrompts(): number;
+  transcriptMark(): TranscriptMark;
+  waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean>;
+  /** The pane is gone: the session ends. */
+  paneVanished(): Promise<void>;
+}
+
+export interface InputDeps {
+  tmux: Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste'>;
+  timing: Pick<Timing, 'readyTimeoutMs' | 'interruptWaitMs' | 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs'>;
+  /** The size windows are opened with. */
+  paneSize: { cols: number; rows: number };
+}
+
+/** Statuses in which Claude shows a dialog that typed text would answer instead of reaching the prompt. */
+const DIALOG_STATUSES: ReadonlySet<SessionStatus> = new Set(['permission_prompt', 'asking']);
+/** How many deliveries a session remembers by their Idempotency-Key. */
+const REMEMBERED_DELIVERIES = 100;
+
+export class SessionInput implements DeliveryTarget {
+  private readonly queue = new InputQueue();
+  /** Recent deliveries by Idempotency-Key, oldest first. */
+  private readonly deliveries = new Map<string, Delivery>();
+  private reservedForCreate = false;
+
+  constructor(
+    private readonly host: InputHost,
+    private readonly deps: InputDeps,
+  ) {}
+
+  /** When keys were last sent (0: never): typing is activity. */
+  get lastInputAt(): number {
+    return this.queue.lastInputAt;
+  }
+
+  /** Whether keys are being sent or a delivery runs. */
+  get busy(): boolean {
+    return this.queue.busy;
+  }
+
+  /** Whether a create that reuses the session is delivering its prompt: no second create may take it. */
+  get reserved(): boolean {
+    return this.reservedForCreate;
+  }
+
+  /**
+   * Sends text to Claude's prompt and waits until Claude confirms it. With an idempotency key, a
+   * retry (same key, same text) never types the text twice: it answers from, or goes on with, the
+   * first delivery.
+   */
+  async send(text: string, { idempotencyKey }: { idempotencyKey?: string | undefined } = {}): Promise<DeliveryResult> {
+    const earlier = idempotencyKey === undefined ? undefined : this.deliveries.get(idempotencyKey);
+    if (earlier) {
+      if (earlier.text !== text.replace(/\r\n?/g, '\n')) {
+        throw new AegisError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${idempotencyKey} was used for another text in session ${this.host.id}`, { idempotencyKey });
+      }
+      return this.asRequest(() => this.queue.delivery(() => earlier.run()));
+    }
+    // Waiting for the prompt happens outside the delivery queue: start-up dialogs are answered meanwhile.
+    if (this.host.status() === 'starting') await this.host.waitUntil(() => this.host.status() !== 'starting', this.deps.timing.readyTimeoutMs);
+    this.checkTakesText();
+    return this.asRequest(() =>
+      this.queue.delivery(async () => {
+        this.checkTakesText();
+        const delivery = new Delivery(this, text, this.deps.timing);
+        if (idempotencyKey !== undefined) this.remember(idempotencyKey, delivery);
+        return delivery.run();
+      }),
+    );
+  }
+
+  /** A create reusing this session delivers its prompt while no other create may take the session. */
+  async sendAsReused(prompt: string): Promise<DeliveryResult> {
+    this.reservedForCreate = true;
+    try {
+      return await this.send(prompt);
+    } finally {
+      this.reservedForCreate = false;
+    }
+  }
+
+  /** The terminal screen as text; an exited session's last screen, at the size windows are opened with. */
+  async pane(): Promise<{ text: string; cols: number; rows: number }> {
+    if (this.host.exited()) return { text: this.host.exitInfo()?.lastScreen ?? this.host.screenText(), ...this.deps.paneSize };
+    return this.asRequest(async () => {
+      const [text, size] = await Promise.all([this.deps.tmux.capture(this.host.paneId), this.deps.tmux.paneSize(this.host.paneId)]);
+      return { text, ...size };
+    });
+  }
+
+  /** Stops the current turn (Escape, as a person would) and waits briefly for Claude to settle; false when nothing ran. */
+  async interrupt(): Promise<boolean> {
+    this.checkLive();
+    const status = this.host.status();
+    if (status !== 'working' && status !== 'stalled' && !DIALOG_STATUSES.has(status)) return false;
+    await this.asRequest(() => this.keystrokes(() => this.press([INTERRUPT])));
+    await this.host.waitUntil(() => this.host.status() === 'idle' || this.host.exited(), this.deps.timing.interruptWaitMs);
+    return true;
+  }
+
+  async escape(): Promise<void> {
+    this.checkLive();
+    await this.asRequest(() => this.keystrokes(() => this.press([INTERRUPT])));
+  }
+
+  /** Refuses what a session that takes no input any more is asked. */
+  checkLive(): void {
+    if (this.host.takesNoInput()) {
+      throw new AegisError('SESSION_EXITED', `session ${this.host.id} has exited (${this.host.exitInfo()?.reason ?? 'ending'}); it cannot take input`, {
+        exit: this.host.exitInfo(),
+      });
+    }
+  }
+
+  // ── DeliveryTarget, and the keys every part of the session sends ───────────────────────────────
+
+  get acceptedPrompts(): number {
+    return this.host.acceptedPrompts();
+  }
+
+  get screenState(): ScreenState {
+    return this.host.screenState();
+  }
+
+  get exited(): boolean {
+    return this.host.exited();
+  }
+
+  get gone(): boolean {
+    return this.host.gone();
+  }
+
+  transcriptMark(): TranscriptMark {
+    return this.host.transcriptMark();
+  }
+
+  waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+    return this.host.waitUntil(condition, timeoutMs);
+  }
+
+  readScreen(): Promise<ScreenState> {
+    return this.host.readScreen();
+  }
+
+  /** Runs a batch of keystrokes after every batch queued before it. */
+  keystrokes<T>(batch: () => Promise<T>): Promise<T> {
+    return this.queue.keystrokes(batch);
+  }
+
+  /** Sends keys to the pane; named keys in a row go in one tmux command, as one keystroke sequence. */
+  async press(actions: readonly KeyAction[]): Promise<void> {
+    const { tmux } = this.deps;
+    const paneId = this.host.paneId;
+    for (let i = 0; i < actions.length; i++) {
+      const action = actions[i]!;
+      if ('paste' in action) await tmux.paste(paneId, action.paste);
+      else if ('text' in action) await tmux.typeText(paneId, action.text);
+      else if (action.times !== undefined) await tmux.pressKey(paneId, action.key, action.times);
+      else {
+        const keys = [action.key];
+        for (let next = actions[i + 1]; next && 'key' in next && next.times === undefined; next = actions[i + 1]) {
+          keys.push(next.key);
+          i++;
+        }
+        await tmux.pressKeys(paneId, ...keys);
+      }
+    }
+  }
+
+  // ── Helpers ────────────────────────────────────────────────────────────────────────────────────
+
+  /** Refuses text a session cannot take now, saying why and what to do. */
+  private checkTakesText(): void {
+    this.checkLive();
+    const status = this.host.status();
+    if (status === 'starting') {
+      throw new AegisError('SESSION_NOT_READY', `session ${this.host.id} has not shown its prompt yet; see GET /v1/sessions/${this.host.id}/pane`, {
+        screen: this.host.screenState().kind,
+      });
+    }
+    if (DIALOG_STATUSES.has(status)) {
+      const what = status === 'asking' ? 'a question is waiting for an answer (POST .../answer)' : 'a permission prompt is open (approve or reject it first)';
+      throw new AegisError('SESSION_BUSY', `session ${this.host.id} cannot take input: ${what}`, { status });
+    }
+  }
+
+  private remember(key: string, delivery: Delivery): void {
+    this.deliveries.set(key, delivery);
+    for (const oldest of this.deliveries.keys()) {
+      if (this.deliveries.size <= REMEMBERED_DELIVERIES) break;
+      this.deliveries.delete(oldest);
+    }
+  }
+
+  /** Runs what a caller asked; a pane that vanished ends the session, and tmux failures become API errors. */
+  private async asRequest<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (err) {
+      if (isPaneGone(err)) await this.host.paneVanished();
+      throw asSessionError(err, this.host.id);
+    }
+  }
+}
