@@ -142,7 +142,11 @@ describe('hostile input on every route', () => {
       // A send that answered before its text showed failed: say how.
       const early = await Promise.race([sent, Promise.resolve(null)]);
       if (early) expect(early.status, JSON.stringify(early.body)).toBe(200);
-      expect((await t.api('GET', `/v1/sessions/${session.id}/pane`)).body.text).toContain(text);
+      const shown = (await t.api('GET', `/v1/sessions/${session.id}/pane`)).body.text as string;
+      if (!shown.includes(text)) {
+        const late = await sent;
+        expect.fail(`the text left the pane; the send answered ${late.status} ${JSON.stringify(late.body)}`);
+      }
       await hook('UserPromptSubmit', session.id, secretOf(session.tmux.paneId), JSON.stringify({ hook_event_name: 'UserPromptSubmit', prompt: text }));
       const res = await sent;
       expect(res.status, JSON.stringify(res.body)).toBe(200);

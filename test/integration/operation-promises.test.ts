@@ -23,7 +23,7 @@ const WORKING_SCREEN = join(import.meta.dirname, '..', 'fixtures', 'screens', 'w
 /** A process's state letter from /proc, or null once it is gone. */
 function processState(pid: number): string | null {
   try {
-    return execFileSync('cat', [`/proc/${pid}/stat`]).toString().split(') ')[1]?.[0] ?? null;
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] ?? null;
   } catch {
     return null;
   }
