@@ -34,7 +34,7 @@ describe('hostile input on every route', () => {
     outside = join(scratch, 'outside');
     mkdirSync(allowed);
     mkdirSync(outside);
-    t = await startTestDaemon({ config: { claudeCommand: standInClaude(), allowedWorkdirs: [allowed] }, timing: { deliveryAttemptMs: 1000, transcriptSettleMs: 200 } });
+    t = await startTestDaemon({ config: { claudeCommand: standInClaude(), allowedWorkdirs: [allowed] }, timing: { transcriptSettleMs: 200 } });
     s = await idleSession(dirIn('main'));
   });
   afterAll(async () => {
