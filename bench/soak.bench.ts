@@ -38,6 +38,8 @@ interface Sample {
   sessionEvents: number;
   turns: number;
   undelivered: number;
+  /** Prompts confirmed only at a later delivery attempt. */
+  retried: number;
 }
 
 // Long: run with `npm run bench:soak`, not with the other benchmarks.
@@ -60,6 +62,7 @@ it.skipIf(!MINUTES)('runs turns in sessions created and ended in a loop without 
       const globalBefore = globals.map((c) => c.total());
       const ids: string[] = [];
       const delivered: string[] = [];
+      let retried = 0;
       const perSession: CountingSseClient[] = [];
       for (let i = 0; i < PER_ROUND; i += AT_ONCE) {
         const batch = await Promise.all(Array.from({ length: AT_ONCE }, (_, j) =>
@@ -69,6 +72,7 @@ it.skipIf(!MINUTES)('runs turns in sessions created and ended in a loop without 
           const id = res.body.id as string;
           ids.push(id);
           if (res.body.promptDelivery?.delivered === true) delivered.push(id);
+          if (res.body.promptDelivery?.attempts > 1) retried++;
           perSession.push(await openCountingSse(`${t.url}/v1/sessions/${id}/events`));
         }
       }
@@ -98,6 +102,7 @@ it.skipIf(!MINUTES)('runs turns in sessions created and ended in a loop without 
         sessionEvents,
         turns: delivered.length,
         undelivered: ids.length - delivered.length,
+        retried,
       });
       lag.reset();
       console.log(JSON.stringify(samples.at(-1)));
@@ -137,7 +142,7 @@ move the descriptor count by a few.
 
 | round | at second | RSS | heap | open fds | tmux windows | SSE streams | loop delay p99 / max | events per \`/v1/events\` client | events on per-session streams | turns |
 |---|---|---|---|---|---|---|---|---|---|---|
-${samples.map((s) => `| ${s.round} | ${s.seconds} | ${s.rssMiB.toFixed(1)} MiB | ${s.heapMiB.toFixed(1)} MiB | ${s.fds} | ${s.windows} | ${s.sseStreams} | ${s.lagP99.toFixed(0)} / ${s.lagMax.toFixed(0)} ms | ${[...new Set(s.globalEvents)].join(' / ')} | ${s.sessionEvents} | ${s.turns}${s.undelivered ? ` (${s.undelivered} prompts not confirmed)` : ''} |`).join('\n')}
+${samples.map((s) => `| ${s.round} | ${s.seconds} | ${s.rssMiB.toFixed(1)} MiB | ${s.heapMiB.toFixed(1)} MiB | ${s.fds} | ${s.windows} | ${s.sseStreams} | ${s.lagP99.toFixed(0)} / ${s.lagMax.toFixed(0)} ms | ${[...new Set(s.globalEvents)].join(' / ')} | ${s.sessionEvents} | ${s.turns}${s.undelivered ? ` (${s.undelivered} prompts not confirmed)` : ''}${s.retried ? ` (${s.retried} prompts at a second attempt)` : ''} |`).join('\n')}
 
 From round 1 to round ${last.round}: ${growth(first)}.${steady}
 The \`/v1/events\` clients were ${attachedToTheEnd ? 'still attached at the end' : 'not all attached at the end'}.`);
