@@ -6,7 +6,7 @@ import { startTestDaemon, type TestDaemon } from '../test/support/daemon.js';
 import { waitFor } from '../test/support/wait-for.js';
 import { tmuxServerPid } from './process-cpu.js';
 
-/** After every session is idle: Claude's start-up drawing has settled by then. */
+/** After every session is idle, before anything is measured (as on 2026-11-23). */
 export const SETTLE_SECONDS = 5;
 
 export interface SessionsAtRest {
@@ -16,7 +16,7 @@ export interface SessionsAtRest {
   tmuxPid: number;
 }
 
-export async function sessionsAtRest(count: number, setup: (t: TestDaemon) => void = () => {}): Promise<SessionsAtRest> {
+export async function sessionsAtRest(count: number, { settleSeconds = SETTLE_SECONDS, setup = () => {} }: { settleSeconds?: number; setup?: (t: TestDaemon) => void } = {}): Promise<SessionsAtRest> {
   const t = await startTestDaemon({ claude: true, childProcess: true });
   try {
     setup(t);
@@ -27,7 +27,7 @@ export async function sessionsAtRest(count: number, setup: (t: TestDaemon) => vo
       ids.push(res.body.id as string);
     }
     await waitFor(async () => (await t.api('GET', '/v1/sessions?status=idle')).body.sessions.length === count, { timeoutMs: 60_000, what: 'every session idle' });
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000));
+    await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));
     return { t, ids, daemonPid: t.pid!, tmuxPid: tmuxServerPid(t.config.tmuxSocket) };
   } catch (err) {
     await t.close();
