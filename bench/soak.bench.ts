@@ -65,15 +65,18 @@ it.skipIf(!MINUTES)('runs turns in sessions created and ended in a loop without 
       let retried = 0;
       const perSession: CountingSseClient[] = [];
       for (let i = 0; i < PER_ROUND; i += AT_ONCE) {
-        const batch = await Promise.all(Array.from({ length: AT_ONCE }, (_, j) =>
-          t.api('POST', '/v1/sessions', { workDir: t.workDir(`w${i + j}`), prompt: `[[slow: ${REPLY_PIECES}]] round ${round}, session ${i + j}` })));
-        for (const res of batch) {
+        // Each session's own stream opens as soon as its create has answered.
+        const created = async (j: number) => {
+          const res = await t.api('POST', '/v1/sessions', { workDir: t.workDir(`w${i + j}`), prompt: `[[slow: ${REPLY_PIECES}]] round ${round}, session ${i + j}` });
           if (res.status !== 201) throw new Error(`create answered ${res.status}: ${JSON.stringify(res.body)}`);
+          return { res, stream: await openCountingSse(`${t.url}/v1/sessions/${res.body.id}/events`) };
+        };
+        for (const { res, stream } of await Promise.all(Array.from({ length: AT_ONCE }, (_, j) => created(j)))) {
           const id = res.body.id as string;
           ids.push(id);
+          perSession.push(stream);
           if (res.body.promptDelivery?.delivered === true) delivered.push(id);
           if (res.body.promptDelivery?.attempts > 1) retried++;
-          perSession.push(await openCountingSse(`${t.url}/v1/sessions/${id}/events`));
         }
       }
       await waitFor(() => delivered.every((id) => turnsEnded.has(id)), { timeoutMs: 180_000, what: 'every turn to end' });
@@ -129,8 +132,8 @@ it.skipIf(!MINUTES)('runs turns in sessions created and ended in a loop without 
 Method: \`bench/soak.bench.ts\` (\`npm run bench:soak\`), daemon in the benchmark's process (so that it can be
 made to collect its garbage before each reading). Rounds of ${PER_ROUND} sessions of the real Claude Code, created
 ${AT_ONCE} at a time, each with a prompt whose reply the fake model streams in ${REPLY_PIECES} pieces 300 ms apart; each
-session is followed by an SSE client of its own (\`/v1/sessions/:id/events\`) from its \`201\` until it is
-deleted, and ${GLOBAL_CLIENTS} clients follow \`/v1/events\` for the whole run. Once every turn has ended (working→idle),
+session is followed by an SSE client of its own (\`/v1/sessions/:id/events\`) from its \`201\` (so it sees the
+rest of the turn: how much of it depends on timing) until it is deleted, and ${GLOBAL_CLIENTS} clients follow \`/v1/events\` for the whole run. Once every turn has ended (working→idle),
 all sessions are deleted and their streams closed. ${MINUTES} minutes: ${sessions} sessions and ${turns} turns in
 ${samples.length} rounds. After each round: RSS and used heap of the process after a forced GC, its open file
 descriptors, the windows in the daemon's tmux server (the placeholder window is one), the SSE streams
