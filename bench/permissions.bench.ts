@@ -9,7 +9,10 @@ import { it } from 'vitest';
 import { startTestDaemon } from '../test/support/daemon.js';
 import { openSse } from '../test/support/sse.js';
 import { waitFor } from '../test/support/wait-for.js';
-import { record, stats } from './report.js';
+import { LATENCY_TABLE, latencyRow, record } from './report.js';
+
+const HOOK_RUNS = 30;
+const APPROVE_RUNS = 20;
 
 it('hook to event, approve to tool', async () => {
   const t = await startTestDaemon({ claude: true });
@@ -24,7 +27,7 @@ it('hook to event, approve to tool', async () => {
     const pid = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', paneId, '#{pane_pid}']).toString().trim();
     const secret = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('AEGIS_HOOK_SECRET='))!.slice('AEGIS_HOOK_SECRET='.length);
     const hookToEvent: number[] = [];
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < HOOK_RUNS; i++) {
       const seen = events.events.length;
       const begin = performance.now();
       const held = fetch(`${t.url}/v1/hooks/PermissionRequest?session=${id}`, {
@@ -40,7 +43,7 @@ it('hook to event, approve to tool', async () => {
 
     // Approve → tool: the real Claude asks, the benchmark approves and watches for the command's file.
     const approveToTool: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < APPROVE_RUNS; i++) {
       const file = join(workDir, `ran-${i}.txt`);
       const seen = events.events.length;
       await t.api('POST', `/v1/sessions/${id}/send`, { text: `[[bash: echo ${i} > ${file}]]` });
@@ -53,19 +56,18 @@ it('hook to event, approve to tool', async () => {
     }
     events.close();
 
-    const h = stats(hookToEvent);
-    const a = stats(approveToTool);
     record('permissions', `## Permissions: hook to event, approve to tool
 
-Method: \`bench/permissions.bench.ts\`. Hook → event: 30 times, the benchmark POSTs a PermissionRequest
-hook with the session's real secret (as Claude does) and times until a client on the session's SSE stream
-has the \`permission_request\` event. Approve → tool: 5 times, the real Claude asks to run a Bash command
-that writes a file; the time from sending \`POST /approve\` to the file existing.
+Method: \`bench/permissions.bench.ts\`, daemon in the benchmark's process, one session of the real Claude
+Code. Hook → event: ${HOOK_RUNS} times, the benchmark POSTs a PermissionRequest hook with the session's real
+secret (as Claude does) and times until a client on the session's SSE stream has the
+\`permission_request\` event (the request is then rejected). Approve → tool: ${APPROVE_RUNS} times, the real Claude
+asks to run a Bash command that writes a file; the time from sending \`POST /approve\` to the file
+existing (polled every millisecond), then the turn is waited for until idle.
 
-| measure | median | p95 | min | max |
-|---|---|---|---|---|
-| hook arrives → \`permission_request\` at the SSE client | ${h.median.toFixed(1)} ms | ${h.p95.toFixed(1)} ms | ${h.min.toFixed(1)} ms | ${h.max.toFixed(1)} ms |
-| \`POST /approve\` → the command has run | ${a.median.toFixed(0)} ms | ${a.p95.toFixed(0)} ms | ${a.min.toFixed(0)} ms | ${a.max.toFixed(0)} ms |`);
+${LATENCY_TABLE}
+${latencyRow('hook arrives → `permission_request` at the SSE client', hookToEvent, 1)}
+${latencyRow('`POST /approve` → the command has run', approveToTool)}`);
   } finally {
     await t.close();
   }

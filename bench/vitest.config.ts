@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['bench/**/*.bench.ts'],
+    // Builds dist/ (the CPU benchmarks run the daemon from it as a process of its own) and fails the
+    // run if a benchmark left a tmux server behind.
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 600_000,
     hookTimeout: 120_000,
     pool: 'forks',
