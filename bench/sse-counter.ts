@@ -28,14 +28,11 @@ export async function openCountingSse(url: string, onEvent: (type: string, data:
     },
   });
   const decoder = new TextDecoder();
-  void (async () => {
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
-    } catch {
-      // aborted by close(), or the daemon went away
-    }
-    ended = true;
+  const reading = (async () => {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
   })();
+  // The stream ends when close() aborts it or the daemon goes away.
+  reading.catch(() => {}).finally(() => (ended = true)).catch(() => {});
   return {
     counts,
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),
