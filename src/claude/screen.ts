@@ -49,7 +49,8 @@ export type ScreenState =
       options: ScreenOption[];
     }
   | { kind: 'question'; header: string; question: string; options: ScreenOption[] }
-  | { kind: 'working' }
+  /** A turn in progress; `input` is what sits in the prompt box meanwhile (text queued behind the turn). */
+  | { kind: 'working'; input: string }
   | { kind: 'idle'; input: string }
   | { kind: 'unknown' };
 
@@ -277,8 +278,8 @@ function promptBox(s: Screen): ScreenState | null {
   const box = s.lines.slice(top + 1, bottom);
   // `❯` (or `!`) is followed by a no-break space.
   if (!/^[❯!](\s|$)/.test(box[0] ?? '')) return null;
-  if (/esc to interrupt/i.test(s.lines[s.last]!) && s.last > bottom) return { kind: 'working' };
   const input = box.map((line, i) => (i === 0 ? line.replace(/^[❯!]\s?/, '') : line.replace(/^ {2}/, ''))).join('\n').trimEnd();
+  if (/esc to interrupt/i.test(s.lines[s.last]!) && s.last > bottom) return { kind: 'working', input };
   return { kind: 'idle', input };
 }
 

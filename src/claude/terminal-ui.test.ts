@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScreenOption } from './screen.js';
-import { permissionOption, screenQuestion } from './terminal-ui.js';
+import { lineToAwaitBeforeSubmit, permissionOption, screenQuestion } from './terminal-ui.js';
 
 describe('permissionOption', () => {
   const options: ScreenOption[] = [
@@ -28,5 +28,17 @@ describe('screenQuestion', () => {
       { index: 3, label: 'Chat about this', selected: false },
     ];
     expect(screenQuestion('Which?', 'Q', options)).toEqual({ question: 'Which?', header: 'Q', options: [{ label: 'SQLite', description: 'Pick SQLite' }] });
+  });
+});
+
+describe('lineToAwaitBeforeSubmit', () => {
+  it('waits for the last line of any typed text, a single one too', () => {
+    expect(lineToAwaitBeforeSubmit('Summarise the notes for me.')).toBe('Summarise the notes for me.');
+    expect(lineToAwaitBeforeSubmit('first\nsecond\n\n')).toBe('second');
+  });
+  it('waits for nothing Claude shows otherwise: a paste, shell mode, a slash command', () => {
+    expect(lineToAwaitBeforeSubmit('x'.repeat(801))).toBeNull();
+    expect(lineToAwaitBeforeSubmit('!ls')).toBeNull();
+    expect(lineToAwaitBeforeSubmit('/compact')).toBeNull();
   });
 });

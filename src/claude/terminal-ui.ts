@@ -49,13 +49,17 @@ export function erasing(sent: readonly KeyAction[]): KeyAction | null {
 }
 
 /**
- * Claude reads a fast burst of keys as a paste, in which Enter is a line break: after several typed
- * lines, Enter must wait until Claude shows the last of them. The line to wait for, if any.
+ * Claude reads a burst of keys as a paste, in which Enter is a line break (or, after one line, a
+ * character it later removes) rather than a submit. Typed text and the Enter after it arrive as one
+ * burst whenever Claude is busy for a moment: every time for a prompt of about 60 characters or more
+ * typed while Claude is still drawing its start-up screen, now and then for one typed at an idle
+ * prompt. So Enter waits until Claude shows the end of what was typed. The line to wait for, if any:
+ * none for a paste (Claude ends a paste itself and shows a placeholder for it) and none for a text
+ * that switches Claude's mode (a leading `!` or `/`), which Claude shows differently.
  */
 export function lineToAwaitBeforeSubmit(text: string): string | null {
-  if (text.length > PASTE_THRESHOLD) return null;
-  const lines = text.split('\n');
-  return lines.length > 1 ? (lines.filter((line) => line.trim() !== '').at(-1) ?? null) : null;
+  if (text.length > PASTE_THRESHOLD || /^[!/]/.test(text)) return null;
+  return text.split('\n').filter((line) => line.trim() !== '').at(-1) ?? null;
 }
 
 /** Whether the prompt box shows `text` (wrapped at the screen's width) or Claude's placeholder for a paste. */

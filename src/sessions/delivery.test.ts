@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ScreenState } from '../claude/screen.js';
 import type { KeyAction } from '../claude/terminal-ui.js';
 import { Delivery, type DeliveryTarget } from './delivery.js';
 
@@ -34,6 +35,10 @@ class PromptBox implements DeliveryTarget {
 
   async readScreen() {
     return this.screenState;
+  }
+
+  async untilScreen(test: (screen: ScreenState) => boolean): Promise<boolean> {
+    return test(this.screenState);
   }
 
   async press(actions: readonly KeyAction[]): Promise<void> {

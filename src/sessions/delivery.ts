@@ -44,6 +44,8 @@ export interface DeliveryTarget {
   press(actions: readonly KeyAction[]): Promise<void>;
   /** Reads the screen (and transcript) now. */
   readScreen(): Promise<ScreenState>;
+  /** Waits until the screen passes `test`, reading it as soon as the pane prints. */
+  untilScreen(test: (screen: ScreenState) => boolean, timeoutMs: number): Promise<boolean>;
 }
 
 export type DeliveryTiming = Pick<Timing, 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs'>;
@@ -78,8 +80,8 @@ export class Delivery {
         if (this.confirmed()) return (this.result = await this.finish());
         if (this.target.gone) break;
         this.attempts++;
-        if (screen.kind === 'idle' && promptBoxHolds(screen.input, this.text)) {
-          // The text is still in the prompt box: Enter was lost or came too early.
+        if ((screen.kind === 'idle' || screen.kind === 'working') && promptBoxHolds(screen.input, this.text)) {
+          // The text is still in the prompt box (also behind a running turn): Enter was lost or came too early.
           await this.target.keystrokes(() => this.target.press([SUBMIT]));
         } else if (screen.kind === 'idle' && this.nothingReachedClaude()) {
           // Nothing reached Claude at all (keys sent before it read its input): type it again.
@@ -142,10 +144,7 @@ export class Delivery {
   }
 
   private untilPromptShows(line: string): Promise<boolean> {
-    return this.target.waitUntil(() => {
-      const screen = this.target.screenState;
-      return screen.kind === 'idle' && promptBoxShowsLine(screen.input, line);
-    }, this.timing.typingSettleMs);
+    return this.target.untilScreen((screen) => (screen.kind === 'idle' || screen.kind === 'working') && promptBoxShowsLine(screen.input, line), this.timing.typingSettleMs);
   }
 
   /** Confirmed: give the transcript a moment to hold the message too, so /read right after shows it. */

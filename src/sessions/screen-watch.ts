@@ -16,7 +16,7 @@ export interface ScreenRead {
 
 export interface ScreenWatchDeps {
   capture(paneId: string): Promise<string>;
-  timing: Pick<Timing, 'screenThrottleMs'>;
+  timing: Pick<Timing, 'screenThrottleMs' | 'screenEagerMs'>;
   /** Every successful read, in order. */
   onRead(read: ScreenRead): void;
   onError(err: unknown): void;
@@ -28,6 +28,8 @@ export class ScreenWatch {
   private fingerprint = '';
   private throttle: NodeJS.Timeout | null = null;
   private recheck: NodeJS.Timeout | null = null;
+  /** How many are waiting for the screen to change: while any is, output is read at once. */
+  private waiting = 0;
   private closed = false;
 
   constructor(
@@ -38,10 +40,23 @@ export class ScreenWatch {
   /** The pane printed: read the screen once the burst is over. */
   schedule(): void {
     if (this.throttle || this.closed) return;
-    this.throttle = setTimeout(() => {
-      this.throttle = null;
-      this.readNow().catch((err: unknown) => this.deps.onError(err));
-    }, this.deps.timing.screenThrottleMs);
+    this.throttle = setTimeout(
+      () => {
+        this.throttle = null;
+        this.readNow().catch((err: unknown) => this.deps.onError(err));
+      },
+      this.waiting > 0 ? this.deps.timing.screenEagerMs : this.deps.timing.screenThrottleMs,
+    );
+  }
+
+  /** Runs `wait` (for something to show on the screen) with the pane's output read at once meanwhile. */
+  async closely<T>(wait: () => Promise<T>): Promise<T> {
+    this.waiting++;
+    try {
+      return await wait();
+    } finally {
+      this.waiting--;
+    }
   }
 
   /** One read after `ms`, for a state no further output would reveal. */

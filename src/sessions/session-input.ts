@@ -28,6 +28,8 @@ export interface InputHost {
   screenState(): ScreenState;
   screenText(): string;
   readScreen(): Promise<ScreenState>;
+  /** Waits until the screen passes `test`, reading it as soon as the pane prints. */
+  untilScreen(test: (screen: ScreenState) => boolean, timeoutMs: number): Promise<boolean>;
   acceptedPrompts(): number;
   transcriptMark(): TranscriptMark;
   waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean>;
@@ -170,6 +172,10 @@ export class SessionInput implements DeliveryTarget {
 
   readScreen(): Promise<ScreenState> {
     return this.host.readScreen();
+  }
+
+  untilScreen(test: (screen: ScreenState) => boolean, timeoutMs: number): Promise<boolean> {
+    return this.host.untilScreen(test, timeoutMs);
   }
 
   /** Runs a batch of keystrokes after every batch queued before it. */

@@ -6,6 +6,8 @@
 export interface Timing {
   /** After a pane prints, wait this long for more output before re-reading its screen. */
   screenThrottleMs: number;
+  /** The same wait while someone waits for the screen to change (a delivery for its typed text to show). */
+  screenEagerMs: number;
   /** After the transcript's directory reports a change, wait this long before reading (one burst, one read). */
   transcriptDebounceMs: number;
   /** How long the screen may disagree with a status a hook just set before the screen is believed. */
@@ -50,6 +52,7 @@ export interface Timing {
 
 export const DEFAULT_TIMING: Timing = {
   screenThrottleMs: 120,
+  screenEagerMs: 10,
   transcriptDebounceMs: 20,
   hookPrecedenceMs: 1500,
   transcriptSettleMs: 3000,

@@ -55,6 +55,16 @@ describe('a session across daemon restarts and retries', () => {
     expect(await userTexts(id)).toEqual([text]);
   });
 
+  it('submits a first prompt of a usual length with its first Enter while Claude still draws its start-up screen', async () => {
+    // Typed while Claude is busy starting, text and Enter reach it as one burst: a paste, in which
+    // Enter is no submit. Every prompt of about 60 characters or more needed a second attempt.
+    const prompt = 'Summarise the notes in the work directory for me, all of them now.';
+    const created = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), prompt });
+    expect(created.status).toBe(201);
+    expect(created.body.promptDelivery).toEqual({ delivered: true, attempts: 1 });
+    expect(await userTexts(created.body.id)).toEqual([prompt]);
+  });
+
   it('answers a send retried with the same Idempotency-Key from the first delivery, without typing it again', async () => {
     const id = await idleSession();
     const headers = { 'idempotency-key': 'retry-1' };
