@@ -13,6 +13,7 @@ class PromptBox implements DeliveryTarget {
   readonly acceptedPrompts = 0;
   readonly screenState = { kind: 'unknown' } as const;
   readonly exited = false;
+  readonly turnRunning = false;
   readonly gone = false;
   private readonly file = {};
 

@@ -34,6 +34,8 @@ export interface DeliveryTarget {
   readonly acceptedPrompts: number;
   readonly screenState: ScreenState;
   readonly exited: boolean;
+  /** A turn is running: text Claude takes now waits in its queue for the next turn. */
+  readonly turnRunning: boolean;
   /** Exited, or closed with the daemon: nothing more will happen. */
   readonly gone: boolean;
   transcriptMark(): TranscriptMark;
@@ -54,6 +56,8 @@ export class Delivery {
   readonly text: string;
   private readonly hooksBefore: number;
   private readonly before: TranscriptMark;
+  /** Sent while a turn runs: Claude records the text only when the next turn begins. */
+  private readonly queued: boolean;
   private attempts = 0;
   private result: DeliveryResult | null = null;
 
@@ -65,6 +69,7 @@ export class Delivery {
     this.text = rawText.replace(/\r\n?/g, '\n');
     this.hooksBefore = target.acceptedPrompts;
     this.before = target.transcriptMark();
+    this.queued = target.turnRunning;
   }
 
   /** Runs the delivery's attempts (all of them on the first call; as many again when resumed). */
@@ -149,7 +154,7 @@ export class Delivery {
 
   /** Confirmed: give the transcript a moment to hold the message too, so /read right after shows it. */
   private async finish(): Promise<DeliveryResult> {
-    await this.target.waitUntil(() => this.newUserRecords(), this.timing.transcriptSettleMs);
+    if (!this.queued) await this.target.waitUntil(() => this.newUserRecords(), this.timing.transcriptSettleMs);
     return { delivered: true, attempts: Math.max(1, this.attempts) };
   }
 }

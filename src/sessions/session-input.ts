@@ -158,6 +158,11 @@ export class SessionInput implements DeliveryTarget {
     return this.host.exited();
   }
 
+  get turnRunning(): boolean {
+    const status = this.host.status();
+    return status === 'working' || status === 'stalled';
+  }
+
   get gone(): boolean {
     return this.host.gone();
   }
