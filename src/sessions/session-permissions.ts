@@ -121,7 +121,11 @@ export class SessionPermissions {
     if (abandoned.aborted) abandon();
     else abandoned.addEventListener('abort', abandon, { once: true });
     if (isQuestion || !this.applyPolicy(request, { mayAllow: true })) this.host.requestsChanged(isQuestion ? 'asking' : 'permission_prompt');
-    return hookResponse(await decision, toolInput, suggestions);
+    try {
+      return hookResponse(await decision, toolInput, suggestions);
+    } finally {
+      abandoned.removeEventListener('abort', abandon);
+    }
   }
 
   /**

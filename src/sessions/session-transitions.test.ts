@@ -3,6 +3,7 @@
  * signal or request that causes it in life, and the change is published once, `from` → `to`; a
  * change the table does not allow is refused and logged, and an exited session takes no signal.
  */
+import { getEventListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -90,5 +91,15 @@ describe('the transitions table', () => {
     expect(h.session.status).toBe('exited');
     expect(h.events).toEqual([]);
     expect(TRANSITIONS.exited).toEqual([]);
+  });
+
+  it('lets go of a held hook call once its request is decided (nothing stays listening to the call)', async () => {
+    const h = await sessionIn('working');
+    const call = new AbortController();
+    const answered = h.session.requestPermission(permission, call.signal);
+    expect(getEventListeners(call.signal, 'abort')).toHaveLength(1);
+    h.session.approve({}, null);
+    await answered;
+    expect(getEventListeners(call.signal, 'abort')).toHaveLength(0);
   });
 });
