@@ -30,6 +30,9 @@ export class ScreenWatch {
   private recheck: NodeJS.Timeout | null = null;
   /** How many are waiting for the screen to change: while any is, output is read at once. */
   private waiting = 0;
+  /** Reads begun so far, and which of them the current `state` came from. */
+  private readsBegun = 0;
+  private stateFromRead = 0;
   private closed = false;
 
   constructor(
@@ -49,11 +52,22 @@ export class ScreenWatch {
     );
   }
 
-  /** Runs `wait` (for something to show on the screen) with the pane's output read at once meanwhile. */
-  async closely<T>(wait: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `wait` (for something to show on the screen) with the pane's output read at once meanwhile.
+   * `fresh()` says whether `state` comes from a read begun after this call (one that can show what
+   * was just typed), not from an earlier one.
+   */
+  async closely<T>(wait: (fresh: () => boolean) => Promise<T>): Promise<T> {
+    const since = this.readsBegun;
     this.waiting++;
+    if (this.throttle) {
+      // Output came while it was being typed: read it now rather than at the usual pace.
+      clearTimeout(this.throttle);
+      this.throttle = null;
+      this.schedule();
+    }
     try {
-      return await wait();
+      return await wait(() => this.stateFromRead > since);
     } finally {
       this.waiting--;
     }
@@ -71,6 +85,7 @@ export class ScreenWatch {
   /** Reads the screen now; a pane that cannot be read leaves the last read as it was. */
   async readNow(): Promise<ScreenState> {
     if (this.closed) return this.state;
+    const read = ++this.readsBegun;
     let text: string;
     try {
       text = await this.deps.capture(this.paneId);
@@ -78,6 +93,8 @@ export class ScreenWatch {
       return this.state;
     }
     if (this.closed) return this.state;
+    if (read < this.stateFromRead) return this.state; // a later read already answered
+    this.stateFromRead = read;
     this.text = text;
     this.state = parseScreen(text);
     const fingerprint = screenFingerprint(text);

@@ -125,7 +125,7 @@ export class Session {
         screenState: () => this.screen.state,
         screenText: () => this.screen.text,
         readScreen: () => this.screen.readNow(),
-        untilScreen: (test, timeoutMs) => this.screen.closely(() => this.waitUntil(() => test(this.screen.state), timeoutMs)),
+        untilScreen: (test, timeoutMs) => this.screen.closely((fresh) => this.waitUntil(() => fresh() && test(this.screen.state), timeoutMs)),
         acceptedPrompts: () => this.conversation.acceptedPrompts,
         transcriptMark: () => this.conversation.mark(),
         waitUntil: (condition, timeoutMs) => this.waiters.until(condition, timeoutMs),

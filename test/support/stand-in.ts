@@ -2,15 +2,20 @@
  * Stand-ins for Claude Code where Claude itself is not the point: small shell scripts that show a
  * screen (a real captured one, or any text) and then wait or exit, ignoring their arguments.
  */
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const IDLE_SCREEN = join(import.meta.dirname, '..', 'fixtures', 'screens', 'startup-idle.txt');
 
-/** A script that shows Claude's idle screen and waits. */
+/**
+ * A script that shows Claude's idle screen and waits, its cursor in the prompt box: what is typed
+ * shows there (the terminal echoes it), as it would in Claude's.
+ */
 export function standInClaude(): string {
-  return standInScript(`cat '${IDLE_SCREEN}'\nexec sleep 600`);
+  const lines = readFileSync(IDLE_SCREEN, 'utf8').split('\n');
+  const up = lines.length - 1 - lines.findIndex((line) => line.startsWith('❯'));
+  return standInScript(`cat '${IDLE_SCREEN}'\nprintf '\\033[${up}A\\r\\033[2C'\nexec sleep 600`);
 }
 
 /** A script with the given shell body (`sh`), as the Claude command. */
