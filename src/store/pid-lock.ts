@@ -2,7 +2,8 @@
  * One daemon per state dir. The lock is the kernel's: an exclusive SQLite lock (`locking_mode =
  * EXCLUSIVE`) on `<stateDir>/aegis.lock`, held for the daemon's life and released by the kernel when
  * its process ends however it ends. Taking it is one atomic step, so of any number of daemons starting
- * at once exactly one gets it, and there is no stale lock to take over. The holder writes its pid to
+ * at once exactly one gets it (the others wait a moment, then are refused), and there is no stale lock
+ * to take over. The holder writes its pid to
  * `<stateDir>/aegis.pid`, only so a refused daemon can name it.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ export class LockHeldError extends Error {
  * it would release the lock).
  */
 const heldHere = new Map<string, Database.Database>();
+/** How long a daemon waits for others starting at the same moment to let go of the lock. */
+const LOCK_WAIT_MS = 1000;
 /** How long a refused daemon waits for a holder that just took the lock to write its pid. */
 const PID_WAIT_MS = 1000;
 
@@ -31,8 +34,10 @@ export function acquireStateDirLock(stateDir: string): () => void {
   const lockFile = join(stateDir, 'aegis.lock');
   const pidFile = join(stateDir, 'aegis.pid');
   if (heldHere.has(lockFile)) throw new LockHeldError(stateDir, process.pid);
-  // No busy timeout: a held lock refuses at once instead of waiting for the holder to go.
-  const db = new Database(lockFile, { timeout: 0 });
+  // Daemons starting together each read the lock file first, and SQLite refuses the one that goes on to
+  // take it until the others have let go: a short wait lets one of them through. A daemon that holds
+  // the lock never lets go, so against it the wait ends in a refusal.
+  const db = new Database(lockFile, { timeout: LOCK_WAIT_MS });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
     // The first write takes the exclusive lock, and in this mode it is kept until the connection closes.
