@@ -53,20 +53,18 @@ export class ScreenWatch {
   }
 
   /**
-   * Runs `wait` (for something to show on the screen) with the pane's output read at once meanwhile.
-   * `fresh()` says whether `state` comes from a read begun after this call (one that can show what
-   * was just typed), not from an earlier one.
+   * Runs `wait` (for something to show on the screen) with the screen read now, and then as soon as
+   * the pane prints. `fresh()` says whether `state` comes from a read begun after this call (one that
+   * can show what was just typed or pressed), not from an earlier one.
    */
   async closely<T>(wait: (fresh: () => boolean) => Promise<T>): Promise<T> {
     const since = this.readsBegun;
     this.waiting++;
-    if (this.throttle) {
-      // Output came while it was being typed: read it now rather than at the usual pace.
-      clearTimeout(this.throttle);
-      this.throttle = null;
-      this.schedule();
-    }
     try {
+      // The read now covers the output a pending read was held back for.
+      if (this.throttle) clearTimeout(this.throttle);
+      this.throttle = null;
+      await this.readNow();
       return await wait(() => this.stateFromRead > since);
     } finally {
       this.waiting--;

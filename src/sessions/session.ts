@@ -125,7 +125,7 @@ export class Session {
         screenState: () => this.screen.state,
         screenText: () => this.screen.text,
         readScreen: () => this.screen.readNow(),
-        untilScreen: (test, timeoutMs) => this.screen.closely((fresh) => this.waitUntil(() => fresh() && test(this.screen.state), timeoutMs)),
+        untilScreen: (test, timeoutMs) => this.untilScreen(() => test(this.screen.state), timeoutMs),
         acceptedPrompts: () => this.conversation.acceptedPrompts,
         transcriptMark: () => this.conversation.mark(),
         waitUntil: (condition, timeoutMs) => this.waiters.until(condition, timeoutMs),
@@ -149,14 +149,8 @@ export class Session {
         keystrokes: (batch) => this.input.keystrokes(batch),
         press: (actions) => this.input.press(actions),
         send: (text) => this.input.send(text),
-        untilScreen: async (test) => {
-          await this.screen.readNow();
-          return this.waitUntil(() => test(this.screen.state), context.timing.dialogLeaveMs);
-        },
-        untilScreenText: async (test) => {
-          await this.screen.readNow();
-          return this.waitUntil(() => test(this.screen.text), context.timing.dialogLeaveMs);
-        },
+        untilScreen: (test) => this.untilScreen(() => test(this.screen.state), context.timing.dialogLeaveMs),
+        untilScreenText: (test) => this.untilScreen(() => test(this.screen.text), context.timing.dialogLeaveMs),
       },
     );
   }
@@ -584,6 +578,11 @@ export class Session {
 
   // ── Helpers ────────────────────────────────────────────────────────────────────────────────────
 
+  /** Waits (bounded) until the screen, read now and then as soon as the pane prints, passes `shows`. */
+  private untilScreen(shows: () => boolean, timeoutMs: number): Promise<boolean> {
+    return this.screen.closely((fresh) => this.waitUntil(() => fresh() && shows(), timeoutMs));
+  }
+
   private touch(): void {
     this.record.lastActivityAt = new Date().toISOString();
   }
@@ -597,10 +596,6 @@ export class Session {
       this.log.error({ err: errorMessage(err) }, 'cannot persist session state');
     }
   }
-
-
-
-
 }
 
 /** A transcript entry without its id (which an event carries as `messageId`). */
