@@ -45,6 +45,8 @@ export interface Daemon {
   port: number;
   app: FastifyInstance;
   supervisor: Supervisor;
+  /** Every event the daemon publishes, as SSE clients get them. */
+  bus: EventBus;
   tmux: TmuxServer;
   db: Db;
   close(options?: { killSessions?: boolean }): Promise<void>;
@@ -163,14 +165,17 @@ async function assemble(
     port,
     app,
     supervisor,
+    bus,
     tmux,
     db,
     close({ killSessions = false } = {}) {
       closing ??= (async () => {
         sse.close();
+        // Requests first: closing the listeners ends held hook calls, and a request whose call ended
+        // would be taken as abandoned at the terminal. A stop decides nothing; the next start finds them.
+        await supervisor.close({ killSessions });
         await hooks.listener?.close();
         await app.close();
-        await supervisor.close({ killSessions });
         await tmux.close();
         db.close();
         releaseLock();
