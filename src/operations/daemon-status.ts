@@ -10,7 +10,9 @@ import { performance } from 'node:perf_hooks';
 import { redactConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Supervisor } from '../sessions/supervisor.js';
+import type { MetaStore } from '../store/meta-store.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
+import { checkReadiness, type Readiness } from './readiness.js';
 
 export interface TmuxHealth {
   connected: boolean;
@@ -23,6 +25,8 @@ export interface DaemonStatus {
   uptimeSeconds(): number;
   /** Whether the tmux server answers; its version is asked once and remembered. */
   tmuxHealth(): Promise<TmuxHealth>;
+  /** Whether new work can be taken now, and if not why (readiness.ts). */
+  readiness(): Promise<Readiness>;
   /**
    * The whole diagnostics report. The transport counts its own open connections, since only it
    * holds its sockets.
@@ -57,6 +61,8 @@ export interface DaemonStatusSources {
   config: Config;
   supervisor: Supervisor;
   tmux: TmuxServer;
+  /** The store's small facts: readiness writes to it to see that the store takes writes. */
+  meta: MetaStore;
   /** The database file. */
   storeFile: string;
   /** Open event streams. */
@@ -67,7 +73,7 @@ export interface DaemonStatusSources {
 }
 
 export function createDaemonStatus(sources: DaemonStatusSources): DaemonStatus {
-  const { config, supervisor, tmux, storeFile, sseConnections, version, startedAt } = sources;
+  const { config, supervisor, tmux, meta, storeFile, sseConnections, version, startedAt } = sources;
   let tmuxVersion: string | null = null;
   const uptimeSeconds = () => Math.floor((Date.now() - startedAt) / 1000);
 
@@ -78,6 +84,10 @@ export function createDaemonStatus(sources: DaemonStatusSources): DaemonStatus {
     async tmuxHealth() {
       tmuxVersion ??= await tmux.version().catch(() => null);
       return { connected: tmux.connected, version: tmuxVersion };
+    },
+
+    readiness() {
+      return checkReadiness({ supervisor, tmux, meta, maxSessions: config.maxSessions });
     },
 
     async diagnostics(countTransportConnections) {
