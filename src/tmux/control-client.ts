@@ -96,7 +96,13 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
     } finally {
       clearTimeout(timer);
     }
-    await client.run(tmuxCommand('display-message', ['-p'], ['ready']));
+    try {
+      await client.run(tmuxCommand('display-message', ['-p'], ['ready']));
+    } catch (err) {
+      // Attached but not answering: the `tmux -C` process is ours to end, or it outlives the failure.
+      await client.close();
+      throw err;
+    }
     return client;
   }
 
