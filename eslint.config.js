@@ -28,7 +28,7 @@ const PROCESSES = ['node:child_process', 'execa'];
 export const LAYERS = {
   'daemon.ts': {
     why: 'the composition root builds the daemon; the CLI and the /v1 client are programs of their own',
-    may: ['config', 'events', 'http', 'operations', 'sessions', 'permissions', 'auth', 'claude', 'tmux', 'store', 'errors.ts', 'log.ts', 'version.ts', 'process-alive.ts'],
+    may: ['config', 'events', 'http', 'operations', 'sessions', 'permissions', 'auth', 'claude', 'tmux', 'store', 'errors.ts', 'disposals.ts', 'log.ts', 'version.ts', 'process-alive.ts'],
     packages: [NODE, 'fastify', 'pino'],
   },
   http: {
@@ -98,6 +98,7 @@ export const LAYERS = {
     packages: [...PLAIN, 'eventsource-parser'],
   },
   'errors.ts': { why: 'the error types are a leaf every layer uses' },
+  'disposals.ts': { why: 'closing in reverse is a leaf any owner of long-lived parts uses', packages: [NODE] },
   'log.ts': { why: 'the logger factory depends on pino alone', packages: [NODE, 'pino'] },
   'version.ts': { why: 'the version is read from package.json, and depends on nothing', packages: [NODE] },
   'process-alive.ts': { why: 'asking the system whether a process lives depends on nothing', packages: [NODE] },
