@@ -6,7 +6,6 @@
  */
 import { errorMessage } from '../errors.js';
 import type { Supervisor } from '../sessions/supervisor.js';
-import type { MetaStore } from '../store/meta-store.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 
 export type NotReadyCode = 'TMUX_UNAVAILABLE' | 'STORE_UNAVAILABLE' | 'MAX_SESSIONS';
@@ -20,24 +19,20 @@ export type Readiness = { ready: true } | { ready: false; reasons: NotReadyReaso
 
 export interface ReadinessSources {
   supervisor: Pick<Supervisor, 'atCapacity'>;
-  tmux: Pick<TmuxServer, 'connect'>;
-  meta: Pick<MetaStore, 'set'>;
+  tmux: Pick<TmuxServer, 'connect' | 'responds'>;
+  /** Writes to the store; throws when it takes no writes. */
+  proveStoreWritable: () => void;
   maxSessions: number;
+  /** How long tmux has to answer the probe health uses too. */
+  tmuxProbeTimeoutMs: number;
 }
 
-/** The meta key each check writes: a real write, since only one shows that the disk takes them. */
-const PROBE_KEY = 'readiness_checked_at';
-
-export async function checkReadiness({ supervisor, tmux, meta, maxSessions }: ReadinessSources): Promise<Readiness> {
+export async function checkReadiness({ supervisor, tmux, proveStoreWritable, maxSessions, tmuxProbeTimeoutMs }: ReadinessSources): Promise<Readiness> {
   const reasons: NotReadyReason[] = [];
+  const tmuxProblem = await tmuxTrouble(tmux, tmuxProbeTimeoutMs);
+  if (tmuxProblem) reasons.push({ code: 'TMUX_UNAVAILABLE', message: tmuxProblem });
   try {
-    // What a create does first: a no-op while connected, else (re)connects, starting the server if it is gone.
-    await tmux.connect();
-  } catch (err) {
-    reasons.push({ code: 'TMUX_UNAVAILABLE', message: `tmux cannot be reached: ${errorMessage(err)}` });
-  }
-  try {
-    meta.set(PROBE_KEY, new Date().toISOString());
+    proveStoreWritable();
   } catch (err) {
     reasons.push({ code: 'STORE_UNAVAILABLE', message: errorMessage(err) });
   }
@@ -45,4 +40,15 @@ export async function checkReadiness({ supervisor, tmux, meta, maxSessions }: Re
     reasons.push({ code: 'MAX_SESSIONS', message: `the daemon runs ${maxSessions} sessions, its maximum (maxSessions)` });
   }
   return reasons.length === 0 ? { ready: true } : { ready: false, reasons };
+}
+
+/** Why a create could not reach tmux now, or null when it could. */
+async function tmuxTrouble(tmux: ReadinessSources['tmux'], probeTimeoutMs: number): Promise<string | null> {
+  try {
+    // What a create does first: nothing while connected, else (re)connect, starting the server if it is gone.
+    await tmux.connect();
+  } catch (err) {
+    return `tmux cannot be reached: ${errorMessage(err)}`;
+  }
+  return (await tmux.responds(probeTimeoutMs)) ? null : `tmux does not answer within ${probeTimeoutMs} ms (stopped or hung)`;
 }

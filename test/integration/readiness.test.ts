@@ -2,6 +2,7 @@
  * GET /v1/ready: 200 while the daemon can take new work, 503 naming each reason it cannot (tmux out
  * of reach, a store that takes no writes, no room under maxSessions), and no credentials needed.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { standInClaude } from '../support/stand-in.js';
@@ -46,6 +47,19 @@ describe('GET /v1/ready', () => {
     expect(full.body).toEqual({ ready: false, reasons: [{ code: 'MAX_SESSIONS', message: expect.stringContaining('1 sessions') }] });
     expect((await t.api('DELETE', `/v1/sessions/${created.body.id}`, undefined, AUTH)).status).toBe(200);
     expect((await t.api('GET', '/v1/ready')).status).toBe(200);
+  });
+
+  it('answers 503 TMUX_UNAVAILABLE while the tmux server does not answer (stopped), and 200 once it runs again', async () => {
+    const serverPid = Number(execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '#{pid}']).toString().trim());
+    process.kill(serverPid, 'SIGSTOP');
+    try {
+      const res = await t.api('GET', '/v1/ready');
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({ ready: false, reasons: [{ code: 'TMUX_UNAVAILABLE', message: expect.stringContaining('does not answer') }] });
+    } finally {
+      process.kill(serverPid, 'SIGCONT');
+    }
+    await waitFor(async () => (await t.api('GET', '/v1/ready')).status === 200, { what: 'the daemon to be ready again' });
   });
 
   it('is ready again after the tmux server is gone: it starts one, as the next create would', async () => {
