@@ -3,7 +3,6 @@
  * configuration, listens, and closes everything in reverse order. Tests build the real daemon through this same
  * function with a temporary state dir and a private tmux socket.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
@@ -22,6 +21,7 @@ import { MetaStore } from './store/meta-store.js';
 import { acquireStateDirLock } from './store/pid-lock.js';
 import { listenForHooks, type HookListener } from './http/hook-listener.js';
 import { SessionStore } from './store/session-store.js';
+import { prepareStateDir } from './store/state-dir.js';
 import { TmuxError } from './tmux/tmux-error.js';
 import { TmuxServer } from './tmux/tmux-server.js';
 import { AEGIS_VERSION } from './version.js';
@@ -63,9 +63,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw new StartupError(`refusing to listen on ${config.host} without AEGIS_AUTH_TOKEN: set a token, or bind to 127.0.0.1`);
   }
   try {
-    mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+    const opened = prepareStateDir(config.stateDir);
+    if (opened) logger.warn({ stateDir: config.stateDir, mode: opened.openedMode.toString(8) }, 'the state dir was open to other users; its mode is now 0700');
   } catch (err) {
-    throw new StartupError(`cannot create the state dir ${config.stateDir}: ${(err as Error).message}`);
+    throw new StartupError(`cannot create the state dir ${config.stateDir}, or close it to other users: ${(err as Error).message}`);
   }
   // Everything startup opens, closed in reverse by close(), or at once when a later step fails: nothing
   // is left open or locked, and one step failing does not stop the others.
