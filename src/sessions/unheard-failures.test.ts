@@ -44,7 +44,7 @@ describe('failures no caller waits for', () => {
     const answered = h.session.requestPermission(permission, new AbortController().signal);
     expect(h.session.status).toBe('permission_prompt');
     failNextWorking = true;
-    await h.session.approve({}, null);
+    h.session.approve({}, null);
     await answered;
     await h.settle();
     expect(h.errors).toContain('the session could not go on after a permission decision');
