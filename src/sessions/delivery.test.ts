@@ -12,6 +12,7 @@ class PromptBox implements DeliveryTarget {
   calls = 0;
   readonly acceptedPrompts = 0;
   readonly screenState = { kind: 'unknown' } as const;
+  readonly screenText = '';
   readonly exited = false;
   readonly turnRunning = false;
   readonly gone = false;
@@ -30,8 +31,8 @@ class PromptBox implements DeliveryTarget {
     return condition();
   }
 
-  keystrokes<T>(batch: () => Promise<T>): Promise<T> {
-    return batch();
+  keystrokes<T>(batch: (press: (actions: readonly KeyAction[]) => Promise<void>) => Promise<T>): Promise<T> {
+    return batch((actions) => this.press(actions));
   }
 
   async readScreen() {
