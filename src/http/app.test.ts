@@ -55,7 +55,7 @@ const supervisor = {
 const status: DaemonStatus = {
   version: '0.0.0',
   uptimeSeconds: () => 0,
-  tmuxHealth: async () => ({ connected: true, version: '3.4' }),
+  tmuxHealth: async () => ({ connected: true, responding: true, version: '3.4' }),
   diagnostics: async () => {
     throw new Error('not asked in these tests');
   },
