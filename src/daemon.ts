@@ -123,7 +123,7 @@ async function assemble(
   let killSessions = false;
   disposals.defer('sessions', () => supervisor.close({ killSessions }));
   const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, ...options.sse });
-  const status = createDaemonStatus({ config, supervisor, tmux, storeFile, sseConnections: () => sse.connectionCount, version: AEGIS_VERSION, startedAt });
+  const status = createDaemonStatus({ config, supervisor, tmux, proveStoreWritable: () => meta.proveWritable(), storeFile, sseConnections: () => sse.connectionCount, version: AEGIS_VERSION, startedAt });
   const app = await buildApp({ config, supervisor, sse, status, logger });
   disposals.defer('http', () => app.close());
   // Open streams never end by themselves: they end before the app closes, which waits for its connections.

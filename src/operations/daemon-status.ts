@@ -11,6 +11,7 @@ import { redactConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Supervisor } from '../sessions/supervisor.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
+import { checkReadiness, type Readiness } from './readiness.js';
 
 export interface TmuxHealth {
   connected: boolean;
@@ -25,6 +26,8 @@ export interface DaemonStatus {
   uptimeSeconds(): number;
   /** Whether the tmux server answers, asked with a short deadline; its version is asked once and remembered. */
   tmuxHealth(): Promise<TmuxHealth>;
+  /** Whether new work can be taken now, and if not why (readiness.ts). */
+  readiness(): Promise<Readiness>;
   /**
    * The whole diagnostics report. The transport counts its own open connections, since only it
    * holds its sockets.
@@ -61,6 +64,8 @@ export interface DaemonStatusSources {
   config: Config;
   supervisor: Supervisor;
   tmux: TmuxServer;
+  /** Writes to the store, throwing when it takes no writes: readiness asks. */
+  proveStoreWritable: () => void;
   /** The database file. */
   storeFile: string;
   /** Open event streams. */
@@ -79,7 +84,7 @@ export interface DaemonStatusSources {
 export const TMUX_PROBE_TIMEOUT_MS = 2000;
 
 export function createDaemonStatus(sources: DaemonStatusSources): DaemonStatus {
-  const { config, supervisor, tmux, storeFile, sseConnections, version, startedAt, tmuxProbeTimeoutMs = TMUX_PROBE_TIMEOUT_MS } = sources;
+  const { config, supervisor, tmux, proveStoreWritable, storeFile, sseConnections, version, startedAt, tmuxProbeTimeoutMs = TMUX_PROBE_TIMEOUT_MS } = sources;
   let tmuxVersion: string | null = null;
   const uptimeSeconds = () => Math.floor((Date.now() - startedAt) / 1000);
 
@@ -91,6 +96,10 @@ export function createDaemonStatus(sources: DaemonStatusSources): DaemonStatus {
       const [responding, currentVersion] = await Promise.all([tmux.responds(tmuxProbeTimeoutMs), tmuxVersion ?? tmux.version().catch(() => null)]);
       tmuxVersion ??= currentVersion;
       return { connected: tmux.connected, responding, version: tmuxVersion };
+    },
+
+    readiness() {
+      return checkReadiness({ supervisor, tmux, proveStoreWritable, maxSessions: config.maxSessions, tmuxProbeTimeoutMs });
     },
 
     async diagnostics(countTransportConnections) {

@@ -92,7 +92,7 @@ export class Supervisor {
       const promptDelivery = input.prompt === undefined ? undefined : await promptDeliveryOf(reusable.sendAsReused(input.prompt));
       return { session: reusable.view(), reused: true, ...(promptDelivery ? { promptDelivery } : {}) };
     }
-    if (this.registry.activeCount() + this.registry.launches().underWay >= config.maxSessions) {
+    if (this.atCapacity()) {
       throw new AegisError('MAX_SESSIONS', `the daemon already runs ${config.maxSessions} sessions (AEGIS_MAX_SESSIONS); end one first`, { maxSessions: config.maxSessions });
     }
     const session = await this.registry.launching(async () => {
@@ -163,6 +163,11 @@ export class Supervisor {
 
   activeCount(): number {
     return this.registry.activeCount();
+  }
+
+  /** Whether a new session would be refused with MAX_SESSIONS now: launches under way hold their place. */
+  atCapacity(): boolean {
+    return this.registry.activeCount() + this.registry.launches().underWay >= this.deps.config.maxSessions;
   }
 
   get totalCount(): number {
