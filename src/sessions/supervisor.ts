@@ -58,6 +58,8 @@ export class Supervisor {
     const { config, tmux, bus, logger } = deps;
     const timing = { ...DEFAULT_TIMING, ...deps.timing };
     const publish = (type: Parameters<EventBus['publish']>[0], sessionId: string, fields: Record<string, unknown>) => {
+      // Past its start Claude has read its settings: the hook secret in them goes.
+      if ((type === 'status_changed' && fields.from === 'starting') || type === 'session_exited') this.launcher.forgetSettings(sessionId);
       bus.publish(type, sessionId, fields);
     };
     this.broker = new PermissionBroker(requestEvents(publish, logger));
