@@ -149,6 +149,7 @@ export class Session {
           this.setStatus(status, { fromHook: true });
           this.waiters.changed();
         },
+        followScreen: () => this.screen.schedule(),
         recheckScreenIn: (ms) => this.screen.recheckIn(ms),
         readScreen: () => this.screen.readNow(),
         keystrokes: (batch) => this.input.keystrokes(batch),
@@ -196,8 +197,9 @@ export class Session {
   }
 
   /** What the upkeep timer looks at. */
-  reapFacts(): ReapSubject & { idleTimeoutMs: number | null; stallThresholdMs: number | null; ending: boolean } {
+  reapFacts(): ReapSubject & { idleTimeoutMs: number | null; stallThresholdMs: number | null; ending: boolean; unseenRequestSince: number | null } {
     return {
+      unseenRequestSince: this.requests.unseenSince(),
       status: this.record.status,
       statusChangedAt: Date.parse(this.record.statusChangedAt),
       lastProgressAt: this.lastProgressAt,
@@ -207,6 +209,11 @@ export class Session {
       stallThresholdMs: this.record.stallThresholdMs,
       ending: this.ending,
     };
+  }
+
+  /** Held hook requests opened before `openedBefore` that the screen never showed stop holding the session. */
+  disownUnseenRequests(openedBefore: number): void {
+    this.requests.disownUnseen(openedBefore);
   }
 
   /** Facts for the session's health: the record's timers, its last screen, what is pending. */
