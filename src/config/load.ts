@@ -32,6 +32,7 @@ const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   startTimeoutMs: 'START_TIMEOUT_MS',
   stallAction: 'STALL_ACTION',
   claudeCommand: 'CLAUDE_COMMAND',
+  sessionUser: 'SESSION_USER',
   allowedWorkdirs: 'ALLOWED_WORKDIRS',
   allowedOrigins: 'ALLOWED_ORIGINS',
   allowedHosts: 'ALLOWED_HOSTS',
