@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkSessionUser } from '../../src/cli/doctor-checks.js';
 import { lookUpUser, type UnixUser } from '../../src/config/session-user.js';
 import { API_KEY, startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { openSse, type SseClient } from '../support/sse.js';
@@ -45,6 +46,10 @@ describe.runIf(asRoot)('sessions run as another Unix user', () => {
     events?.close();
     await t?.close();
     rmSync(workRoot, { recursive: true, force: true });
+  });
+
+  it('passes the doctor: the user exists, writes the work dirs, and reaches neither the state dir nor the tmux socket', async () => {
+    expect(await checkSessionUser(t.config)).toMatchObject({ ok: true, detail: expect.stringContaining(`${USER} (uid ${user.uid}`) });
   });
 
   const session = async (id: string) => (await t.api('GET', `/v1/sessions/${id}`)).body;
