@@ -3,7 +3,6 @@
  * configuration, listens, and closes everything in reverse order. Tests build the real daemon through this same
  * function with a temporary state dir and a private tmux socket.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
@@ -22,6 +21,7 @@ import { MetaStore } from './store/meta-store.js';
 import { acquireStateDirLock } from './store/pid-lock.js';
 import { listenForHooks, type HookListener } from './http/hook-listener.js';
 import { SessionStore } from './store/session-store.js';
+import { prepareStateDir } from './store/state-dir.js';
 import { TmuxError } from './tmux/tmux-error.js';
 import { TmuxServer } from './tmux/tmux-server.js';
 import { AEGIS_VERSION } from './version.js';
@@ -46,6 +46,8 @@ export interface Daemon {
   port: number;
   app: FastifyInstance;
   supervisor: Supervisor;
+  /** Every event the daemon publishes, as SSE clients get them. */
+  bus: EventBus;
   tmux: TmuxServer;
   db: Db;
   close(options?: { killSessions?: boolean }): Promise<void>;
@@ -63,9 +65,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw new StartupError(`refusing to listen on ${config.host} without AEGIS_AUTH_TOKEN: set a token, or bind to 127.0.0.1`);
   }
   try {
-    mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+    const opened = prepareStateDir(config.stateDir);
+    if (opened) logger.warn({ stateDir: config.stateDir, mode: opened.openedMode.toString(8) }, 'the state dir was open to other users; its mode is now 0700');
   } catch (err) {
-    throw new StartupError(`cannot create the state dir ${config.stateDir}: ${(err as Error).message}`);
+    throw new StartupError(`cannot create the state dir ${config.stateDir}, or close it to other users: ${(err as Error).message}`);
   }
   // Everything startup opens, closed in reverse by close(), or at once when a later step fails: nothing
   // is left open or locked, and one step failing does not stop the others.
@@ -122,7 +125,7 @@ async function assemble(
   let killSessions = false;
   disposals.defer('sessions', () => supervisor.close({ killSessions }));
   const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, ...options.sse });
-  const status = createDaemonStatus({ config, supervisor, tmux, storeFile, sseConnections: () => sse.connectionCount, version: AEGIS_VERSION, startedAt });
+  const status = createDaemonStatus({ config, supervisor, tmux, proveStoreWritable: () => meta.proveWritable(), storeFile, sseConnections: () => sse.connectionCount, version: AEGIS_VERSION, startedAt });
   const app = await buildApp({ config, supervisor, sse, status, logger });
   disposals.defer('http', () => app.close());
   // Open streams never end by themselves: they end before the app closes, which waits for its connections.
@@ -154,6 +157,9 @@ async function assemble(
   const hooks = await hookAddress(app, config, port, meta, logger);
   const hookListener = hooks.listener;
   if (hookListener) disposals.defer('hook listener', () => hookListener.close());
+  // Closed first: closing a listener ends its held hook calls, and a request whose call ended would be
+  // taken as abandoned at the terminal. A stop decides nothing; the next start finds the dialogs.
+  disposals.defer('permission requests', () => supervisor.leaveRequestsUndecided());
   hookBaseUrl = hooks.baseUrl;
 
   const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -165,6 +171,7 @@ async function assemble(
     port,
     app,
     supervisor,
+    bus,
     tmux,
     db,
     async close(options = {}) {

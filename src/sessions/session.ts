@@ -130,6 +130,11 @@ export class Session {
         transcriptMark: () => this.conversation.mark(),
         waitUntil: (condition, timeoutMs) => this.waiters.until(condition, timeoutMs),
         paneVanished: () => this.end('window_closed'),
+        rememberedDeliveries: () => this.record.deliveries,
+        saveDeliveries: (deliveries) => {
+          this.record.deliveries = deliveries;
+          this.save();
+        },
       },
       { tmux: context.tmux, timing: context.timing, paneSize: context.paneSize },
     );
@@ -144,6 +149,7 @@ export class Session {
           this.setStatus(status, { fromHook: true });
           this.waiters.changed();
         },
+        followScreen: () => this.screen.schedule(),
         recheckScreenIn: (ms) => this.screen.recheckIn(ms),
         readScreen: () => this.screen.readNow(),
         keystrokes: (batch) => this.input.keystrokes(batch),
@@ -192,8 +198,9 @@ export class Session {
   }
 
   /** What the upkeep timer looks at. */
-  reapFacts(): ReapSubject & { idleTimeoutMs: number | null; stallThresholdMs: number | null; ending: boolean } {
+  reapFacts(): ReapSubject & { idleTimeoutMs: number | null; stallThresholdMs: number | null; ending: boolean; unseenRequestSince: number | null } {
     return {
+      unseenRequestSince: this.requests.unseenSince(),
       status: this.record.status,
       statusChangedAt: Date.parse(this.record.statusChangedAt),
       lastProgressAt: this.lastProgressAt,
@@ -203,6 +210,11 @@ export class Session {
       stallThresholdMs: this.record.stallThresholdMs,
       ending: this.ending,
     };
+  }
+
+  /** Held hook requests opened before `openedBefore` that the screen never showed stop holding the session. */
+  disownUnseenRequests(openedBefore: number): void {
+    this.requests.disownUnseen(openedBefore);
   }
 
   /** Facts for the session's health: the record's timers, its last screen, what is pending. */
