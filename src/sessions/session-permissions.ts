@@ -9,13 +9,14 @@
 import { hookResponse, questionsOf } from '../claude/hook-answers.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
 import type { ScreenState } from '../claude/screen.js';
-import { askIdentity, dialogAnswer, dialogIdentity, screenAsk, type KeyAction } from '../claude/terminal-ui.js';
+import { askIdentity, dialogAnswer, dialogIdentity, screenAsk } from '../claude/terminal-ui.js';
 import { AegisError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { answersFor, type AnswerInput } from '../permissions/answers.js';
 import type { Decision, PendingRequest, PermissionBroker } from '../permissions/broker.js';
 import { evaluate, permissionTimeout, type PermissionSettings } from '../permissions/policy.js';
 import { requestView } from '../permissions/request-view.js';
+import type { Press } from './input-queue.js';
 import { ScreenDialogs } from './screen-dialogs.js';
 import type { Timing } from './timing.js';
 
@@ -33,8 +34,8 @@ export interface PermissionsHost {
   followScreen(): void;
   recheckScreenIn(ms: number): void;
   readScreen(): Promise<ScreenState>;
-  keystrokes<T>(batch: () => Promise<T>): Promise<T>;
-  press(actions: readonly KeyAction[]): Promise<void>;
+  /** Runs a batch of keystrokes in the session's input queue, which alone holds the keys. */
+  keystrokes<T>(batch: (press: Press) => Promise<T>): Promise<T>;
   send(text: string): Promise<unknown>;
   /** Waits (bounded) until the screen, read as it changes, satisfies `test`; false when it never does. */
   untilScreen(test: (screen: ScreenState) => boolean): Promise<boolean>;
@@ -243,7 +244,7 @@ export class SessionPermissions {
     this.dialogs.answering(identity, Date.now());
     // Looking and pressing are one batch of the input queue: no keystroke comes between the check
     // that this dialog is still shown and the answer to it.
-    const deniedInDialog = await this.host.keystrokes(async () => {
+    const deniedInDialog = await this.host.keystrokes(async (press) => {
       const screen = await this.host.readScreen();
       const answer = dialogAnswer(screen, decision);
       if (dialogIdentity(screen) !== identity || !answer) {
@@ -251,7 +252,7 @@ export class SessionPermissions {
         return false;
       }
       for (const step of answer.steps) {
-        await this.host.press(step.keys);
+        await press(step.keys);
         if (step.awaitScreen && !(await this.host.untilScreenText(step.awaitScreen))) {
           // Going on would type into what Claude shows instead; the dialog stays, to be listed again.
           this.deps.logger.warn({ sessionId: this.host.id }, 'the dialog did not take the answer as expected; it is left for the next decision');
@@ -280,7 +281,17 @@ export class SessionPermissions {
 
   private open(fields: Omit<PendingRequest, 'id' | 'createdAt' | 'expiresAt' | 'sessionId'>): { request: PendingRequest; decision: Promise<Decision> } {
     const opened = this.broker.open({ ...fields, sessionId: this.host.id }, permissionTimeout(this.deps.settings, this.host.permissionProfile()));
-    opened.decision.then((decision) => this.afterDecision(opened.request, decision)).catch(() => {});
+    opened.decision.then(
+      (decision) => {
+        try {
+          this.afterDecision(opened.request, decision);
+        } catch (err) {
+          this.deps.logger.error({ sessionId: this.host.id, err: errorMessage(err) }, 'the session could not go on after a permission decision');
+        }
+      },
+      // Abandoned (the session ended, the daemon closed): there is no decision to go on from.
+      () => {},
+    );
     return opened;
   }
 

@@ -153,7 +153,6 @@ export class Session {
         recheckScreenIn: (ms) => this.screen.recheckIn(ms),
         readScreen: () => this.screen.readNow(),
         keystrokes: (batch) => this.input.keystrokes(batch),
-        press: (actions) => this.input.press(actions),
         send: (text) => this.input.send(text),
         untilScreen: (test) => this.untilScreen(() => test(this.screen.state), context.timing.dialogLeaveMs),
         untilScreenText: (test) => this.untilScreen(() => test(this.screen.text), context.timing.dialogLeaveMs),
@@ -504,7 +503,7 @@ export class Session {
     }
     dialog.answeredAt = now;
     this.log.info({ screen: kind }, 'answering start-up dialog');
-    this.input.keystrokes(() => this.input.press(keys)).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'cannot answer the start-up dialog'));
+    this.input.keystrokes((press) => press(keys)).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'cannot answer the start-up dialog'));
     this.screen.recheckIn(dialogRetryMs);
   }
 
@@ -522,7 +521,9 @@ export class Session {
     const silentMs = Date.now() - this.lastProgressAt;
     this.context.publish('stalled', this.id, { silentMs, thresholdMs, action });
     this.log.warn({ silentMs, action }, 'session stalled');
-    if (action === 'interrupt') this.input.keystrokes(() => this.input.press([INTERRUPT])).catch(() => {});
+    if (action === 'interrupt') {
+      this.input.keystrokes((press) => press([INTERRUPT])).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'the stall interrupt could not be pressed'));
+    }
     if (action === 'kill') this.endInBackground('reaped', { reaped: { reason: 'stalled', detail: { thresholdMs } } });
   }
 
