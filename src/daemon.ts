@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import type { Config } from './config/schema.js';
+import { KeyService } from './auth/keys.js';
 import { EventBus } from './events/event-bus.js';
 import { buildApp } from './http/app.js';
 import { SseHub, DEFAULT_SSE_OPTIONS, type SseOptions } from './http/sse.js';
@@ -20,6 +21,7 @@ import { daemonIdentity } from './store/daemon-identity.js';
 import { MetaStore } from './store/meta-store.js';
 import { acquireStateDirLock } from './store/pid-lock.js';
 import { listenForHooks, type HookListener } from './http/hook-listener.js';
+import { KeyStore } from './store/key-store.js';
 import { SessionStore } from './store/session-store.js';
 import { TmuxError } from './tmux/tmux-error.js';
 import { TmuxServer } from './tmux/tmux-server.js';
@@ -121,9 +123,13 @@ async function assemble(
     timing,
   });
   built.push(() => supervisor.close());
-  const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, ...options.sse });
+  const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, maxStreamsPerKey: config.maxSseStreamsPerKey, ...options.sse });
   const status = createDaemonStatus({ config, supervisor, tmux, storeFile, sseConnections: () => sse.connectionCount, version: AEGIS_VERSION, startedAt });
-  const app = await buildApp({ config, supervisor, sse, status, logger });
+  const keys = new KeyService(new KeyStore(db), { daemonWorkdirs: config.allowedWorkdirs, permissionProfiles: Object.keys(config.permissionProfiles) });
+  built.push(() => keys.close());
+  // A revoked key's streams end at once, not at its next request.
+  keys.onRevoke((keyId) => sse.closeStreamsOf(keyId));
+  const app = await buildApp({ config, supervisor, sse, status, logger, keys });
   built.push(() => app.close());
 
   // tmux first and sessions re-adopted before the first request, so the API never answers from a
@@ -170,6 +176,7 @@ async function assemble(
         sse.close();
         await hooks.listener?.close();
         await app.close();
+        keys.close();
         await supervisor.close({ killSessions });
         await tmux.close();
         db.close();

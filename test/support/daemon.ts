@@ -55,6 +55,8 @@ export interface TestDaemonOptions {
   childProcess?: boolean;
   /** Leave the API key unapproved in Claude's config, so Claude asks about it at start. */
   unapprovedKey?: boolean;
+  /** The daemon's logger (in-process daemons), to read what it logs. */
+  logger?: pino.Logger;
 }
 
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
@@ -85,7 +87,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     ...options.config,
   });
   // Written synchronously: an asynchronous destination would hook the process's exit to flush itself.
-  const logger = pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' }, pino.destination({ dest: 1, sync: true }));
+  const logger = options.logger ?? pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' }, pino.destination({ dest: 1, sync: true }));
   let child: ChildDaemon | null = null;
   const boot = async (port = current?.port ?? config.port): Promise<Daemon> => {
     if (!options.childProcess) {
