@@ -1,10 +1,8 @@
 /**
  * Where API keys are kept: the one storage interface the key service knows. SQLite implements it
- * (src/store/key-store.ts); another backend implements the same four calls. Only hashes of secrets
- * are ever handed to it.
+ * (src/store/key-store.ts, by shape: the store imports nothing of auth); another backend implements
+ * the same four calls. Only hashes of secrets are ever handed to it.
  */
-import type { Scope } from './scopes.js';
-
 export interface StoredKey {
   id: string;
   name: string;
@@ -13,7 +11,8 @@ export interface StoredKey {
   /** SHA-256 (hex) of the secret a rotation replaced, valid until `graceUntil`. */
   previousSecretHash: string | null;
   graceUntil: string | null;
-  scopes: Scope[];
+  /** Scope names as stored; the key service keeps only those it knows when it reads them back. */
+  scopes: string[];
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;

@@ -12,7 +12,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { AegisError } from '../errors.js';
 import type { KeyRepository, StoredKey } from './key-repository.js';
 import type { CreateKeyInput, RotateKeyInput } from './key-inputs.js';
-import { resolveScopes, type Identity } from './scopes.js';
+import { resolveScopes, SCOPES, type Identity, type Scope } from './scopes.js';
 import { sha256 } from './tokens.js';
 
 export const KEY_PREFIX = 'aeg_';
@@ -46,7 +46,8 @@ export class KeyService {
     private readonly options: KeyServiceOptions,
   ) {
     this.now = options.now ?? Date.now;
-    for (const key of repository.all()) this.remember(key);
+    // What the store hands back is checked: a scope this version does not know grants nothing.
+    for (const key of repository.all()) this.remember({ ...key, scopes: key.scopes.filter(isScope) });
   }
 
   get size(): number {
@@ -205,6 +206,10 @@ export class KeyService {
   }
 }
 
+function isScope(name: string): name is Scope {
+  return (SCOPES as readonly string[]).includes(name);
+}
+
 function newSecret(): string {
   return KEY_PREFIX + randomBytes(32).toString('base64url');
 }
@@ -226,7 +231,7 @@ function identityOf(key: StoredKey): Identity {
   return {
     kind: 'key',
     keyId: key.id,
-    scopes: new Set(key.scopes),
+    scopes: new Set(key.scopes.filter(isScope)),
     limits: { maxSessions: key.maxSessions, allowedWorkdirs: key.allowedWorkdirs, permissionProfile: key.permissionProfile },
   };
 }

@@ -10,6 +10,7 @@ export type RouteAccess = Scope | 'public' | 'hook';
 
 export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /v1/health': 'public',
+  'GET /v1/ready': 'public',
   'POST /v1/hooks/:event': 'hook',
 
   'POST /v1/sessions': 'sessions:write',

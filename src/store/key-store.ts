@@ -1,7 +1,32 @@
-/** API keys in SQLite (the api_keys table): the KeyRepository of src/auth. Secrets are never given to it, only their hashes. */
-import type { KeyRepository, KeyUse, StoredKey } from '../auth/key-repository.js';
-import type { Scope } from '../auth/scopes.js';
+/**
+ * API keys in SQLite (the api_keys table): it implements the KeyRepository of src/auth by shape,
+ * storing what it is given. Secrets are never given to it, only their hashes.
+ */
 import { write, type Db } from './database.js';
+
+/** One key as stored. */
+export interface StoredKeyDocument {
+  id: string;
+  name: string;
+  secretHash: string;
+  previousSecretHash: string | null;
+  graceUntil: string | null;
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  useCount: number;
+  maxSessions: number | null;
+  allowedWorkdirs: string[];
+  permissionProfile: string | null;
+}
+
+export interface KeyUseDocument {
+  id: string;
+  lastUsedAt: string;
+  useCount: number;
+}
 
 interface Row {
   id: string;
@@ -23,7 +48,7 @@ interface Row {
 const COLUMNS =
   'id, name, secret_hash, previous_secret_hash, grace_until, scopes, created_at, expires_at, revoked_at, last_used_at, use_count, max_sessions, allowed_workdirs, permission_profile';
 
-export class KeyStore implements KeyRepository {
+export class KeyStore {
   private readonly allStmt;
   private readonly insertStmt;
   private readonly updateStmt;
@@ -41,26 +66,26 @@ export class KeyStore implements KeyRepository {
     this.useStmt = db.prepare('UPDATE api_keys SET last_used_at = ?, use_count = ? WHERE id = ?');
   }
 
-  all(): StoredKey[] {
+  all(): StoredKeyDocument[] {
     return (this.allStmt.all() as Row[]).map(fromRow);
   }
 
-  insert(key: StoredKey): void {
+  insert(key: StoredKeyDocument): void {
     write(this.db, () => this.insertStmt.run(toRow(key)));
   }
 
-  update(key: StoredKey): void {
+  update(key: StoredKeyDocument): void {
     write(this.db, () => this.updateStmt.run(toRow(key)));
   }
 
-  recordUses(uses: readonly KeyUse[]): void {
+  recordUses(uses: readonly KeyUseDocument[]): void {
     write(this.db, () => {
       for (const use of uses) this.useStmt.run(use.lastUsedAt, use.useCount, use.id);
     });
   }
 }
 
-function toRow(key: StoredKey): Row {
+function toRow(key: StoredKeyDocument): Row {
   return {
     id: key.id,
     name: key.name,
@@ -79,14 +104,14 @@ function toRow(key: StoredKey): Row {
   };
 }
 
-function fromRow(row: Row): StoredKey {
+function fromRow(row: Row): StoredKeyDocument {
   return {
     id: row.id,
     name: row.name,
     secretHash: row.secret_hash,
     previousSecretHash: row.previous_secret_hash,
     graceUntil: row.grace_until,
-    scopes: JSON.parse(row.scopes) as Scope[],
+    scopes: JSON.parse(row.scopes) as string[],
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,

@@ -49,6 +49,7 @@ export const status = {
   version: '0.0.0',
   uptimeSeconds: () => 0,
   tmuxHealth: async () => ({ connected: true, version: '3.4' }),
+  readiness: async () => ({ ready: true, reasons: [] }),
   diagnostics: async () => ({}),
 } as unknown as DaemonStatus;
 
