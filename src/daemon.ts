@@ -48,6 +48,8 @@ export interface Daemon {
   port: number;
   app: FastifyInstance;
   supervisor: Supervisor;
+  /** Every event the daemon publishes, as SSE clients get them. */
+  bus: EventBus;
   tmux: TmuxServer;
   db: Db;
   close(options?: { killSessions?: boolean }): Promise<void>;
@@ -162,6 +164,9 @@ async function assemble(
   const hooks = await hookAddress(app, config, port, meta, logger);
   const hookListener = hooks.listener;
   if (hookListener) disposals.defer('hook listener', () => hookListener.close());
+  // Closed first: closing a listener ends its held hook calls, and a request whose call ended would be
+  // taken as abandoned at the terminal. A stop decides nothing; the next start finds the dialogs.
+  disposals.defer('permission requests', () => supervisor.leaveRequestsUndecided());
   hookBaseUrl = hooks.baseUrl;
 
   const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -173,6 +178,7 @@ async function assemble(
     port,
     app,
     supervisor,
+    bus,
     tmux,
     db,
     async close(options = {}) {
