@@ -100,6 +100,7 @@ async function assemble(
   disposals.defer('database', () => db.close());
   const meta = new MetaStore(db);
   const bus = new EventBus(config.eventReplaySize);
+  bus.onListenerError((err, event) => logger.error({ sessionId: event.sessionId, event: event.type, err: errorText(err) }, 'an event listener failed'));
   const timing: Timing = { ...DEFAULT_TIMING, ...options.timing };
   const tmux = new TmuxServer({
     tmuxBin: config.tmuxBin,

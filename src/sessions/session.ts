@@ -526,7 +526,9 @@ export class Session {
     const silentMs = Date.now() - this.lastProgressAt;
     this.context.publish('stalled', this.id, { silentMs, thresholdMs, action });
     this.log.warn({ silentMs, action }, 'session stalled');
-    if (action === 'interrupt') this.input.keystrokes((press) => press([INTERRUPT])).catch(() => {});
+    if (action === 'interrupt') {
+      this.input.keystrokes((press) => press([INTERRUPT])).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'the stall interrupt could not be pressed'));
+    }
     if (action === 'kill') this.endInBackground('reaped', { reaped: { reason: 'stalled', detail: { thresholdMs } } });
   }
 
