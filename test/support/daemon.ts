@@ -55,7 +55,7 @@ export interface TestDaemonOptions {
   childProcess?: boolean;
   /** Leave the API key unapproved in Claude's config, so Claude asks about it at start. */
   unapprovedKey?: boolean;
-  /** The daemon's logger (in-process daemons), to read what it logs. */
+  /** The in-process daemon's logger, for a test that reads what the daemon logs. */
   logger?: pino.Logger;
 }
 
