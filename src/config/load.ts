@@ -44,13 +44,12 @@ const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   permissionTimeoutDecision: 'PERMISSION_TIMEOUT_DECISION',
   sseTokenTtlSeconds: 'SSE_TOKEN_TTL_SECONDS',
   lockoutMs: 'LOCKOUT_MS',
-  trustProxy: 'TRUST_PROXY',
   rateLimitPerKey: 'RATE_LIMIT_PER_KEY',
   rateLimitPerIp: 'RATE_LIMIT_PER_IP',
   maxSseStreamsPerKey: 'MAX_SSE_STREAMS_PER_KEY',
 };
 
-const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs', 'allowedOrigins', 'allowedHosts', 'allowedRequestEnv', 'trustProxy']);
+const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs', 'allowedOrigins', 'allowedHosts', 'allowedRequestEnv']);
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;

@@ -88,8 +88,6 @@ export const configSchema = z
     sseTokenTtlSeconds: int(5, 3600).default(60),
     /** How long an address that failed authentication 5 times in a minute is refused. */
     lockoutMs: int(1000, 24 * 3600 * 1000).default(300_000),
-    /** Proxies whose X-Forwarded-For names the client (addresses, CIDRs, or loopback / linklocal / uniquelocal). */
-    trustProxy: z.array(z.string().min(1)).default([]),
     /** Requests per minute one API key may make; 0: no limit. */
     rateLimitPerKey: int(0).default(600),
     /** Requests per minute one client address may make without a key (loopback is never limited); 0: no limit. */

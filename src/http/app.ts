@@ -51,8 +51,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const sseTokens = deps.sseTokens ?? new SseTokens(config.sseTokenTtlSeconds * 1000);
   const lockout = deps.lockout ?? new Lockout({ maxFailures: LOCKOUT_FAILURES, windowMs: LOCKOUT_WINDOW_MS, lockMs: config.lockoutMs });
   const app = Fastify({
-    // Behind a proxy, the client's address is read from X-Forwarded-For only when the proxy is trusted.
-    ...(config.trustProxy.length > 0 ? { trustProxy: config.trustProxy } : {}),
     loggerInstance: deps.logger,
     bodyLimit: MAX_BODY_BYTES,
     // Requests are logged by our own onResponse hook, at debug, with tokens removed from URLs.
