@@ -23,7 +23,6 @@ import { authRoutes } from './routes/auth.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
-import { hookRoutes } from './routes/hooks.js';
 import { permissionRoutes } from './routes/permissions.js';
 import { readyRoutes } from './routes/ready.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -71,7 +70,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(originGuard, { authToken: config.authToken, allowedOrigins: config.allowedOrigins, allowedHosts: config.allowedHosts });
   await app.register(authPlugin, { authToken: config.authToken, keys, sseTokens, lockout });
   app.addHook('onResponse', async (request, reply) => {
-    if (request.url.startsWith('/v1/hooks/')) return;
     request.log.debug({ ip: request.ip, method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   // Before the routes, so they see every one of them.
@@ -83,7 +81,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sessionRoutes, { supervisor });
   await app.register(permissionRoutes, { supervisor });
   await app.register(eventRoutes, { supervisor, sse });
-  await app.register(hookRoutes, { supervisor });
   await app.register(diagnosticsRoutes, { status });
   await app.register(authRoutes, { keys, sseTokens });
   return app;

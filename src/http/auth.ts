@@ -31,12 +31,12 @@ export interface AuthOptions {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Who is calling; set for every route but the public and hook ones. */
+    /** Who is calling; set for every route but the public ones. */
     identity: Identity;
   }
 }
 
-/** What a hook or public route's request holds: no scope at all. */
+/** What a public route's request holds: no scope at all. */
 const NOBODY: Identity = { kind: 'open', keyId: null, scopes: new Set(), limits: OPEN_IDENTITY.limits };
 
 type Resolution = { identity: Identity } | { missing: true } | { failure: string };
@@ -48,7 +48,7 @@ export const authPlugin = fp<AuthOptions>(async (app: FastifyInstance, options) 
     const url = request.routeOptions.url;
     // An unknown path needs credentials all the same (then it is 404): no answer to a stranger says what exists.
     const access = url === undefined ? undefined : routeAccess(request.method, url);
-    if (access === 'public' || access === 'hook') return;
+    if (access === 'public') return;
 
     const retryMs = options.lockout.lockedFor(request.ip);
     if (retryMs > 0) return lockedOut(reply, retryMs);

@@ -2,7 +2,7 @@
  * Request rate limits (@fastify/rate-limit): per API key, and per client address for callers without
  * a key, over one minute across every route; `429 RATE_LIMITED` with `Retry-After`. Loopback callers
  * without a key (the operator's own CLI, scripts on the machine) are not limited, nor are health
- * checks and Claude's hook calls. Registered before the routes, so it runs on each after auth has
+ * and readiness checks (Claude's hook calls have a listener of their own). Registered before the routes, so it runs on each after auth has
  * said who is calling.
  */
 import rateLimit from '@fastify/rate-limit';
@@ -37,7 +37,7 @@ export async function installRateLimits(app: FastifyInstance, { perKey, perIp }:
 function exempt(request: FastifyRequest, key: string): boolean {
   const url = request.routeOptions.url;
   const access = url === undefined ? undefined : routeAccess(request.method, url);
-  return access === 'public' || access === 'hook' || (key.startsWith('ip:') && isLoopback(request.ip));
+  return access === 'public' || (key.startsWith('ip:') && isLoopback(request.ip));
 }
 
 function isLoopback(address: string): boolean {

@@ -1,17 +1,16 @@
 /**
- * The one table of who may call what: every route the app serves, with the scope it needs. `public`
- * routes need no credentials (health); `hook` routes are Claude's calls back, checked by their own
- * session secret, never by a token. A route missing here cannot be registered (the route catalog
- * refuses it), so no route is ever served without a deliberate answer to "who may call this".
+ * The one table of who may call what: every route the API serves, with the scope it needs. `public`
+ * routes need no credentials (health, ready). A route missing here cannot be registered (the route
+ * catalog refuses it), so no route is ever served without a deliberate answer to "who may call this".
+ * Claude's hook calls are not here: they have a listener of their own, checked by each session's secret.
  */
 import type { Scope } from '../auth/scopes.js';
 
-export type RouteAccess = Scope | 'public' | 'hook';
+export type RouteAccess = Scope | 'public';
 
 export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /v1/health': 'public',
   'GET /v1/ready': 'public',
-  'POST /v1/hooks/:event': 'hook',
 
   'POST /v1/sessions': 'sessions:write',
   'GET /v1/sessions': 'sessions:read',
