@@ -49,6 +49,7 @@ const LAYERS = {
     folderRule('http', 'src/claude is pure and knows nothing of HTTP'),
     folderRule('store', 'src/claude is pure and keeps no storage'),
     folderRule('tmux', 'src/claude is pure: src/sessions hands it screens and paths'),
+    packageRule('^(node:)?fs(/promises)?$', 'src/claude is pure: src/sessions reads the files and hands it their text'),
   ],
   'src/tmux': [
     ...CORE_PACKAGES,

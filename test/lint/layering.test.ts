@@ -55,6 +55,8 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['src/claude/x.ts', "import { sendError } from '../http/errors.js';", 'src/claude is pure'],
   ['src/claude/x.ts', "import { openDatabase } from '../store/database.js';", 'src/claude is pure'],
   ['src/claude/x.ts', "import type { TmuxServer } from '../tmux/tmux-server.js';", 'src/claude is pure'],
+  ['src/claude/x.ts', "import { openSync } from 'node:fs';", 'src/sessions reads the files'],
+  ['src/claude/x.ts', "import { readFile } from 'fs/promises';", 'src/sessions reads the files'],
   ['src/sessions/x.ts', "import { buildApp } from '../http/app.js';", 'sessions are called by src/http'],
   ['src/permissions/x.ts', "import type { Supervisor } from '../sessions/supervisor.js';", 'used by src/sessions'],
   // The core loads its modules statically, where the rules above can see them.
@@ -69,6 +71,7 @@ const ALLOWED: Array<[string, string]> = [
   ['src/sessions/x.ts', "import type { TmuxServer } from '../tmux/tmux-server.js';"],
   ['src/sessions/x.ts', "import { parseScreen } from '../claude/screen.js';"],
   ['src/sessions/x.ts', "import { AegisError } from '../errors.js';"],
+  ['src/sessions/x.ts', "import { openSync } from 'node:fs';"],
   ['src/store/x.ts', "import Database from 'better-sqlite3';"],
   ['src/http/x.ts', "import Fastify from 'fastify';"],
   ['src/http/x.ts', "import type { Supervisor } from '../sessions/supervisor.js';"],
