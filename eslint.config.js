@@ -1,81 +1,117 @@
 // @ts-check
 /**
  * Lint: the recommended JavaScript and TypeScript rules, promises that are always handled, and the
- * layering of src/: the core (sessions, claude, tmux, permissions) never imports fastify, SQLite, pino
- * or a child process (tmux alone starts processes), and each folder imports only the layers below it.
- * A violation fails the lint instead of surviving review; test/lint/layering.test.ts proves each rule.
+ * layering of src/: each folder imports only what its entry in LAYERS allows (eslint-rules/layering.js),
+ * so the core (sessions, claude, tmux, permissions) never imports fastify, SQLite, pino or a child
+ * process (tmux alone starts processes). A violation fails the lint instead of surviving review.
  */
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
+import { join } from 'node:path';
 import tseslint from 'typescript-eslint';
+import { layeringRule, NODE } from './eslint-rules/layering.js';
 
 // ─── Layering ────────────────────────────────────────────────────────────────────────────────────
-// Each folder lists what it may not import. Folders are matched on the import specifier, so a
-// relative path that climbs out of the folder into a forbidden one (`../http/app.js`,
-// `../../tmux/tmux-error.js`) is caught; type-only imports count too, except where noted.
+// What each part of src/ may import: the other parts (a folder, or a module at the root such as
+// `errors.ts`; `types:x` allows only types from x) and the packages. Anything not listed is an error,
+// and so is a part with no entry, so a new folder says what it depends on before it lints.
+// The arrows point down: http → sessions → claude/permissions/tmux; store sits below the core and
+// imports none of it (each core layer defines the repository it needs; the store implements it and
+// daemon.ts hands it over). test/lint/layering.test.ts proves each rule.
 
-/** A pattern for a package, by its specifier. */
-const packageRule = (regex, message) => ({ regex, message });
+/** Packages every layer may use: Node's own modules except those that start processes (NODE), and zod. */
+const PLAIN = [NODE, 'zod'];
+/** Starting processes: tmux/ runs tmux; the CLI runs checks and the daemon. */
+const PROCESSES = ['node:child_process', 'execa'];
 
-/** A pattern for a sibling folder of src/, reached by a relative path. */
-const folderRule = (folder, message) => ({ regex: `^(\\.\\./)+${folder}(/|$)`, message });
-
-const FASTIFY = packageRule('^(fastify|@fastify/)', 'the core never imports fastify: HTTP lives in src/http, which calls the core');
-const SQLITE = packageRule('^better-sqlite3$', 'SQLite belongs to src/store; the core receives a store');
-const PINO = packageRule('^pino', 'the core receives a Logger (import type { Logger } from src/log.ts), never pino itself');
-const PROCESSES = [
-  packageRule('^(node:)?child_process$', 'only src/tmux starts processes'),
-  packageRule('^execa$', 'only src/tmux starts processes'),
-];
-/** src/log.ts builds the pino logger; the core may name its Logger type and nothing else from it. */
-const LOG_MODULE = { regex: '^(\\.\\./)+log\\.js$', allowTypeImports: true, message: 'the core receives its logger: import type { Logger } only' };
-
-const CORE_PACKAGES = [FASTIFY, SQLITE, PINO, LOG_MODULE];
-
-const LAYERS = {
-  'src/sessions': [...CORE_PACKAGES, ...PROCESSES, folderRule('http', 'sessions are called by src/http, never the other way')],
-  'src/permissions': [
-    ...CORE_PACKAGES,
-    ...PROCESSES,
-    folderRule('http', 'permissions are called by src/sessions and know nothing of HTTP'),
-    folderRule('sessions', 'permissions are used by src/sessions, never the other way'),
-    folderRule('store', 'permissions keep no storage of their own'),
-    folderRule('tmux', 'permissions decide; src/sessions types the answers into tmux'),
-  ],
-  'src/claude': [
-    ...CORE_PACKAGES,
-    ...PROCESSES,
-    folderRule('sessions', 'src/claude is pure: sessions use it, it does not use them'),
-    folderRule('http', 'src/claude is pure and knows nothing of HTTP'),
-    folderRule('store', 'src/claude is pure and keeps no storage'),
-    folderRule('tmux', 'src/claude is pure: src/sessions hands it screens and paths'),
-    packageRule('^(node:)?fs(/promises)?$', 'src/claude is pure: src/sessions reads the files and hands it their text'),
-  ],
-  'src/tmux': [
-    ...CORE_PACKAGES,
-    folderRule('http', 'src/tmux is the bottom layer and knows nothing of HTTP'),
-    folderRule('sessions', 'src/tmux is the bottom layer: sessions use it'),
-    folderRule('store', 'src/tmux is the bottom layer and keeps no storage'),
-    folderRule('claude', 'src/tmux knows nothing of Claude'),
-    folderRule('permissions', 'src/tmux knows nothing of Claude'),
-  ],
-  'src/store': [folderRule('sessions', 'the store sits below src/sessions'), folderRule('http', 'the store sits below src/http')],
-  'src/http': [folderRule('tmux', 'src/http is a thin adapter over the Supervisor; tmux is reached through it')],
+/** @type {Record<string, import('./eslint-rules/layering.js').Layer>} */
+export const LAYERS = {
+  'daemon.ts': {
+    why: 'the composition root builds the daemon; the CLI and the /v1 client are programs of their own',
+    may: ['config', 'events', 'http', 'operations', 'sessions', 'permissions', 'auth', 'claude', 'tmux', 'store', 'errors.ts', 'disposals.ts', 'log.ts', 'version.ts', 'process-alive.ts'],
+    packages: [NODE, 'fastify', 'pino'],
+  },
+  http: {
+    why: 'src/http is a thin adapter over the core: tmux and the store are reached through it, and it starts no process',
+    may: ['sessions', 'permissions', 'events', 'operations', 'auth', 'config', 'claude', 'errors.ts', 'types:log.ts', 'version.ts'],
+    packages: [...PLAIN, 'fastify', 'fastify-plugin', '@fastify/*'],
+  },
+  operations: {
+    why: 'src/operations reports on the objects the composition root hands it, and names only their types',
+    may: ['config', 'types:sessions', 'types:permissions', 'types:events', 'types:auth', 'types:tmux', 'errors.ts', 'types:log.ts', 'version.ts', 'process-alive.ts'],
+    packages: PLAIN,
+  },
+  sessions: {
+    why: 'src/sessions is the core: called by src/http, it drives claude/, permissions/ and tmux/ and receives its store and logger',
+    may: ['claude', 'permissions', 'tmux', 'events', 'auth', 'config', 'errors.ts', 'types:log.ts', 'process-alive.ts'],
+    packages: PLAIN,
+    staticImports: true,
+  },
+  auth: {
+    why: 'src/auth decides who may do what: it defines the repository it needs (src/store implements it) and knows nothing of HTTP',
+    may: ['config', 'events', 'errors.ts', 'types:log.ts'],
+    packages: PLAIN,
+    staticImports: true,
+  },
+  permissions: {
+    why: 'src/permissions decides on requests for src/sessions, with no storage, tmux or HTTP of its own',
+    may: ['errors.ts', 'types:log.ts'],
+    packages: PLAIN,
+    staticImports: true,
+  },
+  claude: {
+    why: 'src/claude is pure: src/sessions hands it screens, paths, settings and the text of files (it reads none itself)',
+    may: ['types:config', 'errors.ts'],
+    packages: ['node:os', 'node:path', 'zod'],
+    staticImports: true,
+  },
+  events: {
+    why: 'src/events is the bus every layer publishes to, so it depends on none of them',
+    may: ['errors.ts', 'types:log.ts'],
+    packages: PLAIN,
+    staticImports: true,
+  },
+  tmux: {
+    why: 'src/tmux is the bottom layer: it runs tmux and knows nothing of Claude, sessions, storage or HTTP',
+    may: ['errors.ts', 'types:log.ts'],
+    packages: [...PLAIN, ...PROCESSES],
+    staticImports: true,
+  },
+  store: {
+    why: 'src/store sits below the core: it keeps what it is given, implementing the repositories the core defines without importing them, so another store can replace it',
+    may: ['errors.ts', 'types:log.ts', 'process-alive.ts'],
+    packages: [NODE, 'better-sqlite3'],
+  },
+  config: {
+    why: 'src/config reads the configuration; it knows the permission profiles and nothing of the layers that use it',
+    may: ['permissions', 'errors.ts'],
+    packages: PLAIN,
+  },
+  cli: {
+    why: 'the CLI speaks /v1 through src/client; it reaches into the daemon only to run it (serve) and read its configuration',
+    may: ['client', 'config', 'daemon.ts', 'errors.ts', 'version.ts'],
+    packages: [...PLAIN, 'commander', 'node:child_process'],
+  },
+  client: {
+    why: 'the /v1 client shares the contract\'s types with the daemon and none of its code',
+    may: ['types:sessions', 'types:claude', 'types:events', 'types:permissions', 'types:config', 'version.ts'],
+    packages: [...PLAIN, 'eventsource-parser'],
+  },
+  'errors.ts': { why: 'the error types are a leaf every layer uses' },
+  'disposals.ts': { why: 'closing in reverse is a leaf any owner of long-lived parts uses', packages: [NODE] },
+  'log.ts': { why: 'the logger factory depends on pino alone', packages: [NODE, 'pino'] },
+  'version.ts': { why: 'the version is read from package.json, and depends on nothing', packages: [NODE] },
+  'process-alive.ts': { why: 'asking the system whether a process lives depends on nothing', packages: [NODE] },
 };
 
-/** The core folders load their modules statically, so the rules above see every dependency. */
-const CORE = ['src/sessions', 'src/permissions', 'src/claude', 'src/tmux'];
-
-const layering = Object.entries(LAYERS).map(([folder, patterns]) => ({
-  name: `aegis/layering ${folder}`,
-  files: [`${folder}/**/*.ts`],
+const layering = {
+  name: 'aegis/layering',
+  files: ['src/**/*.ts'],
   // A test is its own composition root: it may build a logger or a store for the module it tests.
   ignores: ['**/*.test.ts'],
-  rules: {
-    '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
-    ...(CORE.includes(folder) ? { 'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'the core imports statically, so its layering can be checked' }] } : {}),
-  },
-}));
+  plugins: { aegis: { rules: { layering: layeringRule } } },
+  rules: { 'aegis/layering': ['error', { srcDir: join(import.meta.dirname, 'src'), layers: LAYERS }] },
+};
 
 // ─── Everything ──────────────────────────────────────────────────────────────────────────────────
 

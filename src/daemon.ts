@@ -3,7 +3,6 @@
  * configuration, listens, and closes everything in reverse order. Tests build the real daemon through this same
  * function with a temporary state dir and a private tmux socket.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
@@ -11,6 +10,7 @@ import type { Config } from './config/schema.js';
 import { EventBus } from './events/event-bus.js';
 import { buildApp } from './http/app.js';
 import { SseHub, DEFAULT_SSE_OPTIONS, type SseOptions } from './http/sse.js';
+import { Disposals } from './disposals.js';
 import { createLogger } from './log.js';
 import { createDaemonStatus } from './operations/daemon-status.js';
 import { Supervisor } from './sessions/supervisor.js';
@@ -21,6 +21,7 @@ import { MetaStore } from './store/meta-store.js';
 import { acquireStateDirLock } from './store/pid-lock.js';
 import { listenForHooks, type HookListener } from './http/hook-listener.js';
 import { SessionStore } from './store/session-store.js';
+import { prepareStateDir } from './store/state-dir.js';
 import { TmuxError } from './tmux/tmux-error.js';
 import { TmuxServer } from './tmux/tmux-server.js';
 import { AEGIS_VERSION } from './version.js';
@@ -62,20 +63,19 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw new StartupError(`refusing to listen on ${config.host} without AEGIS_AUTH_TOKEN: set a token, or bind to 127.0.0.1`);
   }
   try {
-    mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+    const opened = prepareStateDir(config.stateDir);
+    if (opened) logger.warn({ stateDir: config.stateDir, mode: opened.openedMode.toString(8) }, 'the state dir was open to other users; its mode is now 0700');
   } catch (err) {
-    throw new StartupError(`cannot create the state dir ${config.stateDir}: ${(err as Error).message}`);
+    throw new StartupError(`cannot create the state dir ${config.stateDir}, or close it to other users: ${(err as Error).message}`);
   }
-  const releaseLock = acquireStateDirLock(config.stateDir);
-  // What startup built, undone in reverse when a later step fails: nothing is left open or locked.
-  const built: Array<() => unknown> = [releaseLock];
-  const undo = async () => {
-    for (const step of built.reverse()) await Promise.resolve().then(step).catch(() => {});
-  };
+  // Everything startup opens, closed in reverse by close(), or at once when a later step fails: nothing
+  // is left open or locked, and one step failing does not stop the others.
+  const disposals = new Disposals();
+  disposals.defer('state-dir lock', acquireStateDirLock(config.stateDir));
   try {
-    return await assemble(options, env, logger, startedAt, built, releaseLock);
+    return await assemble(options, env, logger, startedAt, disposals);
   } catch (err) {
-    await undo();
+    await disposals.disposeAll((failure) => logger.error({ step: failure.step, err: errorText(failure.error) }, 'closing after a failed start')).catch(() => {});
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new StartupError(`EADDRINUSE: ${config.host}:${config.port} is already in use (another Aegis daemon?); use --port or AEGIS_PORT for another port`);
     if (code === 'EACCES') throw new StartupError(`EACCES: not allowed to listen on ${config.host}:${config.port}`);
@@ -88,13 +88,12 @@ async function assemble(
   env: NodeJS.ProcessEnv,
   logger: pino.Logger,
   startedAt: number,
-  built: Array<() => unknown>,
-  releaseLock: () => void,
+  disposals: Disposals,
 ): Promise<Daemon> {
   const { config } = options;
   const storeFile = join(config.stateDir, 'aegis.db');
   const db = openDatabase(storeFile);
-  built.push(() => db.close());
+  disposals.defer('database', () => db.close());
   const meta = new MetaStore(db);
   const bus = new EventBus(config.eventReplaySize);
   const timing: Timing = { ...DEFAULT_TIMING, ...options.timing };
@@ -108,7 +107,7 @@ async function assemble(
     env,
     identity: daemonIdentity(meta),
   });
-  built.push(() => tmux.close());
+  disposals.defer('tmux', () => tmux.close());
   let hookBaseUrl = '';
   const supervisor = new Supervisor({
     config,
@@ -120,11 +119,15 @@ async function assemble(
     hookBaseUrl: () => hookBaseUrl,
     timing,
   });
-  built.push(() => supervisor.close());
+  // Sessions run on in tmux when the daemon stops, unless close() is asked to end them.
+  let killSessions = false;
+  disposals.defer('sessions', () => supervisor.close({ killSessions }));
   const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, ...options.sse });
-  const status = createDaemonStatus({ config, supervisor, tmux, storeFile, sseConnections: () => sse.connectionCount, version: AEGIS_VERSION, startedAt });
+  const status = createDaemonStatus({ config, supervisor, tmux, proveStoreWritable: () => meta.proveWritable(), storeFile, sseConnections: () => sse.connectionCount, version: AEGIS_VERSION, startedAt });
   const app = await buildApp({ config, supervisor, sse, status, logger });
-  built.push(() => app.close());
+  disposals.defer('http', () => app.close());
+  // Open streams never end by themselves: they end before the app closes, which waits for its connections.
+  disposals.defer('event streams', () => sse.close());
 
   // tmux first and sessions re-adopted before the first request, so the API never answers from a
   // half-started daemon.
@@ -150,14 +153,14 @@ async function assemble(
   await app.listen({ host: config.host, port: config.port });
   const port = (app.server.address() as { port: number }).port;
   const hooks = await hookAddress(app, config, port, meta, logger);
-  if (hooks.listener) built.push(() => hooks.listener?.close());
+  const hookListener = hooks.listener;
+  if (hookListener) disposals.defer('hook listener', () => hookListener.close());
   hookBaseUrl = hooks.baseUrl;
 
   const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${displayHost}:${port}`;
   logger.info({ url, stateDir: config.stateDir, tmuxSocket: config.tmuxSocket, version: AEGIS_VERSION }, 'Aegis is listening');
 
-  let closing: Promise<void> | null = null;
   return {
     url,
     port,
@@ -165,20 +168,17 @@ async function assemble(
     supervisor,
     tmux,
     db,
-    close({ killSessions = false } = {}) {
-      closing ??= (async () => {
-        sse.close();
-        await hooks.listener?.close();
-        await app.close();
-        await supervisor.close({ killSessions });
-        await tmux.close();
-        db.close();
-        releaseLock();
-        logger.info({ killSessions }, 'Aegis stopped');
-      })();
-      return closing;
+    async close(options = {}) {
+      const first = !disposals.closing;
+      if (first) killSessions = options.killSessions ?? false;
+      await disposals.disposeAll((failure) => logger.error({ step: failure.step, err: errorText(failure.error) }, 'a part of the daemon failed to close; the others close all the same'));
+      if (first) logger.info({ killSessions }, 'Aegis stopped');
     },
   };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Hosts whose listener also answers on 127.0.0.1. */

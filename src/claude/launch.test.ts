@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRequestEnv, claudeArgv, claudeEnv, HOOK_SECRET_ENV, sessionSettings } from './launch.js';
+import { checkRequestEnv, claudeArgv, claudeEnv, HOOK_SECRET_HEADER, needsSandbox, sessionSettings } from './launch.js';
 
 describe('claudeArgv', () => {
   it('passes the session id, settings file, permission mode and model as separate arguments', () => {
@@ -14,31 +14,39 @@ describe('claudeArgv', () => {
 
 describe('sessionSettings', () => {
   it('skips the bypass warning only for a session that asked for bypassPermissions', () => {
-    expect(sessionSettings('http://x', 'sid', 'bypassPermissions', 1000)).toHaveProperty('skipDangerousModePermissionPrompt', true);
-    expect(sessionSettings('http://x', 'sid', 'default', 1000)).not.toHaveProperty('skipDangerousModePermissionPrompt');
+    expect(sessionSettings('http://x', 'sid', 's', 'bypassPermissions', 1000)).toHaveProperty('skipDangerousModePermissionPrompt', true);
+    expect(sessionSettings('http://x', 'sid', 's', 'default', 1000)).not.toHaveProperty('skipDangerousModePermissionPrompt');
   });
 
-  it('points every hook at the daemon with the secret taken from the environment, never written out', () => {
-    const settings = sessionSettings('http://127.0.0.1:9100', 'sid', 'default', 360_000) as { hooks: Record<string, [{ hooks: [{ url: string; headers: Record<string, string>; allowedEnvVars: string[] }] }]> };
+  it('points every hook at the daemon with the secret written in its header, none taken from the environment', () => {
+    const settings = sessionSettings('http://127.0.0.1:9100', 'sid', 'the-secret', 'default', 360_000) as { hooks: Record<string, [{ hooks: [{ url: string; headers: Record<string, string>; allowedEnvVars?: string[] }] }]> };
     expect(Object.keys(settings.hooks)).toEqual(expect.arrayContaining(['UserPromptSubmit', 'Stop', 'Notification', 'PreToolUse', 'PermissionRequest']));
     // Claude holds the PermissionRequest hook for as long as it is told, in seconds.
     expect((settings.hooks.PermissionRequest![0].hooks[0] as unknown as { timeout: number }).timeout).toBe(360);
     const hook = settings.hooks.Stop![0].hooks[0];
     expect(hook.url).toBe('http://127.0.0.1:9100/v1/hooks/Stop?session=sid');
-    expect(Object.values(hook.headers)).toEqual([`$${HOOK_SECRET_ENV}`]);
-    expect(hook.allowedEnvVars).toEqual([HOOK_SECRET_ENV]);
+    expect(hook.headers).toEqual({ [HOOK_SECRET_HEADER]: 'the-secret' });
+    expect(hook.allowedEnvVars).toBeUndefined();
   });
 });
 
 describe('claudeEnv', () => {
-  it('inherits the daemon environment, adds the request env and the hook secret', () => {
-    const env = claudeEnv({ ANTHROPIC_API_KEY: 'k', HOME: '/root' }, { FEATURE: 'on' }, 'secret', ['FEATURE']);
-    expect(env).toEqual({ ANTHROPIC_API_KEY: 'k', HOME: '/root', FEATURE: 'on', [HOOK_SECRET_ENV]: 'secret' });
+  it('inherits the daemon environment and adds the request env, with no hook secret in it', () => {
+    const env = claudeEnv({ ANTHROPIC_API_KEY: 'k', HOME: '/root' }, { FEATURE: 'on' }, ['FEATURE'], { sandbox: false });
+    expect(env).toEqual({ ANTHROPIC_API_KEY: 'k', HOME: '/root', FEATURE: 'on' });
   });
 
-  it("keeps the daemon's own variables and terminal out of Claude's environment", () => {
-    const env = claudeEnv({ AEGIS_AUTH_TOKEN: 'master', MANUS_PORT: '1', TMUX: '/tmp/x', TERM: 'xterm', KEEP: 'y' }, {}, 's', []);
-    expect(env).toEqual({ KEEP: 'y', [HOOK_SECRET_ENV]: 's' });
+  it("keeps the daemon's own variables (an inherited hook secret among them) and terminal out of Claude's environment", () => {
+    const env = claudeEnv({ AEGIS_AUTH_TOKEN: 'master', AEGIS_HOOK_SECRET: 'old', MANUS_PORT: '1', TMUX: '/tmp/x', TERM: 'xterm', KEEP: 'y' }, {}, [], { sandbox: false });
+    expect(env).toEqual({ KEEP: 'y' });
+  });
+
+  it('sets IS_SANDBOX=1 when Claude needs it, whatever value was inherited', () => {
+    expect(claudeEnv({ IS_SANDBOX: 'yes' }, {}, [], { sandbox: true })).toEqual({ IS_SANDBOX: '1' });
+    expect(claudeEnv({}, {}, [], { sandbox: true })).toEqual({ IS_SANDBOX: '1' });
+    expect(needsSandbox('bypassPermissions', true)).toBe(true);
+    expect(needsSandbox('bypassPermissions', false)).toBe(false);
+    expect(needsSandbox('default', true)).toBe(false);
   });
 
   it.each(['AEGIS_HOOK_SECRET', 'AEGIS_PORT', 'MANUS_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'CLAUDE_CONFIG_DIR', 'LD_PRELOAD', 'NODE_OPTIONS', 'PATH', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'NODE_TLS_REJECT_UNAUTHORIZED', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'])(

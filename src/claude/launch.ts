@@ -6,8 +6,12 @@
 import type { PermissionMode } from '../config/schema.js';
 import { AegisError } from '../errors.js';
 
-/** The environment variable that carries a session's hook secret; the settings file names it, never holds it. */
-export const HOOK_SECRET_ENV = 'AEGIS_HOOK_SECRET';
+/**
+ * The header that carries a session's hook secret. The secret is written in the session's settings
+ * file, which Claude reads once at start and the daemon removes once Claude is up: it is never in
+ * Claude's environment, which every command Claude runs inherits and any process of the same user
+ * reads from /proc/<pid>/environ.
+ */
 export const HOOK_SECRET_HEADER = 'x-aegis-hook-secret';
 
 /**
@@ -41,12 +45,14 @@ export function claudeArgv(spec: LaunchSpec): string[] {
 }
 
 /**
- * Settings passed with `--settings`: one HTTP hook per event, authenticated by the session's secret.
- * A caller who asked for bypassPermissions has accepted its warning, so Claude does not show it again.
+ * Settings passed with `--settings`: one HTTP hook per event, authenticated by the session's secret
+ * (written here literally: see HOOK_SECRET_HEADER). A caller who asked for bypassPermissions has
+ * accepted its warning, so Claude does not show it again.
  */
 export function sessionSettings(
   hookBaseUrl: string,
   sessionId: string,
+  hookSecret: string,
   permissionMode: PermissionMode,
   /** How long Claude holds a PermissionRequest hook: longer than the permission timeout, so the timeout (not Claude) decides. */
   permissionHookTimeoutMs: number,
@@ -62,8 +68,7 @@ export function sessionSettings(
             type: 'http',
             url: `${hookBaseUrl}/v1/hooks/${event}?session=${encodeURIComponent(sessionId)}`,
             timeout,
-            headers: { [HOOK_SECRET_HEADER]: `$${HOOK_SECRET_ENV}` },
-            allowedEnvVars: [HOOK_SECRET_ENV],
+            headers: { [HOOK_SECRET_HEADER]: hookSecret },
           },
         ],
       },
@@ -123,12 +128,26 @@ export function checkRequestEnv(env: Record<string, string>, allowedPatterns: re
  */
 const NOT_INHERITED = /^(AEGIS_|MANUS_|TMUX|TERM$|TERM_PROGRAM|PWD$|OLDPWD$|SHLVL$|_$)/;
 
-/** Claude's environment: the daemon's own, the request's additions, then the session's hook secret. */
-export function claudeEnv(daemonEnv: NodeJS.ProcessEnv, requestEnv: Record<string, string>, hookSecret: string, allowedPatterns: readonly string[]): Record<string, string> {
+/** What Claude itself needs in its environment, set over whatever the daemon inherited. */
+export interface ClaudeNeeds {
+  /**
+   * Claude runs as root in bypassPermissions mode, which it refuses unless `IS_SANDBOX` is `1`
+   * exactly: an inherited `IS_SANDBOX=yes` would make every such session fail to start.
+   */
+  sandbox: boolean;
+}
+
+/** Claude's environment: the daemon's own, the request's additions, then what Claude needs. */
+export function claudeEnv(daemonEnv: NodeJS.ProcessEnv, requestEnv: Record<string, string>, allowedPatterns: readonly string[], needs: ClaudeNeeds): Record<string, string> {
   checkRequestEnv(requestEnv, allowedPatterns);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(daemonEnv)) {
     if (value !== undefined && ENV_NAME.test(key) && !NOT_INHERITED.test(key)) env[key] = value;
   }
-  return { ...env, ...requestEnv, [HOOK_SECRET_ENV]: hookSecret };
+  return { ...env, ...requestEnv, ...(needs.sandbox ? { IS_SANDBOX: '1' } : {}) };
+}
+
+/** Whether Claude must be told it runs in a sandbox: as root, bypassPermissions is refused otherwise. */
+export function needsSandbox(permissionMode: PermissionMode, runsAsRoot: boolean): boolean {
+  return permissionMode === 'bypassPermissions' && runsAsRoot;
 }

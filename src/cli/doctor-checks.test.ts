@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,5 +33,12 @@ describe('checkStateDir', () => {
     const check = checkStateDir(join(file, 'state'));
     expect(check.ok).toBe(false);
     expect(check.hint).toContain('AEGIS_STATE_DIR');
+  });
+
+  it('fails with a hint when other users may enter the state dir', () => {
+    dir = mkdtempSync(join(tmpdir(), 'aegis-doctor-'));
+    chmodSync(dir, 0o777);
+    const check = checkStateDir(dir);
+    expect(check).toMatchObject({ ok: false, detail: `${dir} is writable, but its mode 0777 lets other users in`, hint: `chmod 700 ${dir} (the daemon does so itself when it starts)` });
   });
 });

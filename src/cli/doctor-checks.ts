@@ -4,7 +4,7 @@
  * timeout, so a hanging binary cannot hang the doctor.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AegisClient } from '../client/client.js';
@@ -65,6 +65,10 @@ export function checkStateDir(stateDir: string): Check {
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     writeFileSync(probe, 'probe');
     rmSync(probe, { force: true });
+    const mode = statSync(stateDir).mode & 0o777;
+    if (mode & 0o077) {
+      return { name, ok: false, detail: `${stateDir} is writable, but its mode ${mode.toString(8).padStart(4, '0')} lets other users in`, hint: `chmod 700 ${stateDir} (the daemon does so itself when it starts)` };
+    }
     return { name, ok: true, detail: `${stateDir} is writable` };
   } catch (err) {
     return { name, ok: false, detail: `${stateDir} is not writable: ${(err as Error).message}`, hint: 'fix its permissions, or set AEGIS_STATE_DIR (or --state-dir) to a directory you own' };

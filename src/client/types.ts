@@ -14,6 +14,10 @@ export type { AegisEvent, DeliveryResult, SessionStatus, TranscriptMessage };
 export type Session = SessionView;
 export type CreateSessionRequest = z.input<typeof createSessionSchema>;
 
+/** Every status, for a caller's choices; `satisfies` fails the build if the daemon's list gains or loses one. */
+const STATUSES = { starting: true, idle: true, working: true, permission_prompt: true, asking: true, stalled: true, exited: true } satisfies Record<SessionStatus, true>;
+export const SESSION_STATUSES = Object.keys(STATUSES) as SessionStatus[];
+
 export interface CreatedSession extends Session {
   reused: boolean;
   promptDelivery?: DeliveryResult;

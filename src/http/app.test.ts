@@ -20,6 +20,7 @@ const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 /** What each route takes besides nothing: the request parts it declares a schema for. */
 const EXPECTED: Record<string, RequestPart[]> = {
   'GET /v1/health': [],
+  'GET /v1/ready': [],
   'POST /v1/sessions': ['body'],
   'GET /v1/sessions': ['querystring'],
   'GET /v1/sessions/health': [],
@@ -55,7 +56,8 @@ const supervisor = {
 const status: DaemonStatus = {
   version: '0.0.0',
   uptimeSeconds: () => 0,
-  tmuxHealth: async () => ({ connected: true, version: '3.4' }),
+  tmuxHealth: async () => ({ connected: true, responding: true, version: '3.4' }),
+  readiness: async () => ({ ready: true }),
   diagnostics: async () => {
     throw new Error('not asked in these tests');
   },

@@ -19,6 +19,7 @@ import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { hookRoutes } from './routes/hooks.js';
 import { permissionRoutes } from './routes/permissions.js';
+import { readyRoutes } from './routes/ready.js';
 import { sessionRoutes } from './routes/sessions.js';
 import type { SseHub } from './sse.js';
 import { plainJsonSerializerCompiler, zodValidatorCompiler } from './zod-schemas.js';
@@ -58,6 +59,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(routeCatalogPlugin);
 
   await app.register(healthRoutes, { supervisor, status });
+  await app.register(readyRoutes, { status });
   await app.register(sessionRoutes, { supervisor });
   await app.register(permissionRoutes, { supervisor });
   await app.register(eventRoutes, { supervisor, sse });

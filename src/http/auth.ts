@@ -1,5 +1,5 @@
 /**
- * Who is calling. With a master token configured every route but /v1/health and the hook endpoint
+ * Who is calling. With a master token configured every route but /v1/health, /v1/ready and the hook endpoint
  * needs `Authorization: Bearer <token>` (SSE routes also take `?token=`); without one, the daemon only
  * binds to loopback and every local caller holds every scope.
  */
@@ -19,7 +19,7 @@ declare module 'fastify' {
   }
 }
 
-const OPEN_ROUTES = [/^\/v1\/health$/, /^\/v1\/hooks\//];
+const OPEN_ROUTES = [/^\/v1\/health$/, /^\/v1\/ready$/, /^\/v1\/hooks\//];
 const SSE_ROUTES = [/^\/v1\/events$/, /^\/v1\/sessions\/[^/]+\/events$/];
 
 export const authPlugin = fp<{ authToken: string | undefined }>(async (app: FastifyInstance, { authToken }) => {

@@ -11,9 +11,12 @@ import { redactConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Supervisor } from '../sessions/supervisor.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
+import { checkReadiness, type Readiness } from './readiness.js';
 
 export interface TmuxHealth {
   connected: boolean;
+  /** Whether tmux answered a probe over the connection within a short deadline (a stopped or hung server does not). */
+  responding: boolean;
   /** tmux's version string ("3.3a"), or null while tmux cannot be asked. */
   version: string | null;
 }
@@ -21,8 +24,10 @@ export interface TmuxHealth {
 export interface DaemonStatus {
   readonly version: string;
   uptimeSeconds(): number;
-  /** Whether the tmux server answers; its version is asked once and remembered. */
+  /** Whether the tmux server answers, asked with a short deadline; its version is asked once and remembered. */
   tmuxHealth(): Promise<TmuxHealth>;
+  /** Whether new work can be taken now, and if not why (readiness.ts). */
+  readiness(): Promise<Readiness>;
   /**
    * The whole diagnostics report. The transport counts its own open connections, since only it
    * holds its sockets.
@@ -35,14 +40,16 @@ export interface Diagnostics {
   uptimeSeconds: number;
   tmux: {
     connected: boolean;
+    responding: boolean;
     version: string | null;
     socket: string;
     session: string;
     /** This daemon's mark on the windows it opens; windows with another (or none) are never closed by it. */
     identity: string;
-    windows: number;
-    panes: number;
-    deadPanes: number;
+    /** Null while tmux does not answer. */
+    windows: number | null;
+    panes: number | null;
+    deadPanes: number | null;
     orphans: ReturnType<Supervisor['orphanReport']>;
   };
   process: { pid: number; node: string; rssBytes: number; heapUsedBytes: number; cpuUserMs: number; cpuSystemMs: number };
@@ -57,6 +64,8 @@ export interface DaemonStatusSources {
   config: Config;
   supervisor: Supervisor;
   tmux: TmuxServer;
+  /** Writes to the store, throwing when it takes no writes: readiness asks. */
+  proveStoreWritable: () => void;
   /** The database file. */
   storeFile: string;
   /** Open event streams. */
@@ -64,10 +73,18 @@ export interface DaemonStatusSources {
   version: string;
   /** When the daemon started, in epoch milliseconds. */
   startedAt: number;
+  /** How long health and diagnostics wait for tmux to answer before calling it not responding. */
+  tmuxProbeTimeoutMs?: number;
 }
 
+/**
+ * A healthy tmux answers a probe in milliseconds; one that has not answered in this long is stopped or
+ * hung, and health says so at once instead of waiting out a command's whole timeout.
+ */
+export const TMUX_PROBE_TIMEOUT_MS = 2000;
+
 export function createDaemonStatus(sources: DaemonStatusSources): DaemonStatus {
-  const { config, supervisor, tmux, storeFile, sseConnections, version, startedAt } = sources;
+  const { config, supervisor, tmux, proveStoreWritable, storeFile, sseConnections, version, startedAt, tmuxProbeTimeoutMs = TMUX_PROBE_TIMEOUT_MS } = sources;
   let tmuxVersion: string | null = null;
   const uptimeSeconds = () => Math.floor((Date.now() - startedAt) / 1000);
 
@@ -76,14 +93,22 @@ export function createDaemonStatus(sources: DaemonStatusSources): DaemonStatus {
     uptimeSeconds,
 
     async tmuxHealth() {
-      tmuxVersion ??= await tmux.version().catch(() => null);
-      return { connected: tmux.connected, version: tmuxVersion };
+      const [responding, currentVersion] = await Promise.all([tmux.responds(tmuxProbeTimeoutMs), tmuxVersion ?? tmux.version().catch(() => null)]);
+      tmuxVersion ??= currentVersion;
+      return { connected: tmux.connected, responding, version: tmuxVersion };
+    },
+
+    readiness() {
+      return checkReadiness({ supervisor, tmux, proveStoreWritable, maxSessions: config.maxSessions, tmuxProbeTimeoutMs });
     },
 
     async diagnostics(countTransportConnections) {
+      // A tmux that does not answer the probe is not asked for its windows: that would wait out the
+      // whole command timeout.
+      const listing = tmux.responds(tmuxProbeTimeoutMs).then((responding) => (responding ? tmux.listWindows() : null));
       const [currentTmuxVersion, windows, httpConnections, lagMs] = await Promise.all([
         tmux.version().catch(() => null),
-        tmux.connected ? tmux.listWindows() : Promise.resolve([]),
+        listing,
         countTransportConnections(),
         eventLoopLag(),
       ]);
@@ -94,13 +119,14 @@ export function createDaemonStatus(sources: DaemonStatusSources): DaemonStatus {
         uptimeSeconds: uptimeSeconds(),
         tmux: {
           connected: tmux.connected,
+          responding: windows !== null,
           version: currentTmuxVersion,
           socket: config.tmuxSocket,
           session: config.tmuxSession,
           identity: tmux.identity,
-          windows: windows.length,
-          panes: windows.filter((w) => !w.keeper).length,
-          deadPanes: windows.filter((w) => w.dead).length,
+          windows: windows?.length ?? null,
+          panes: windows?.filter((w) => !w.keeper).length ?? null,
+          deadPanes: windows?.filter((w) => w.dead).length ?? null,
           orphans: supervisor.orphanReport(),
         },
         process: {

@@ -1,17 +1,19 @@
 /**
  * What a session takes from its callers, as keys into its pane: text delivered and confirmed (see
- * delivery.ts), interrupts and Escapes, and the pane read back. Every keystroke, whoever sends it,
+ * delivery.ts; sends with an Idempotency-Key are remembered with the session, so a retry after a
+ * restart is never typed again), interrupts and Escapes, and the pane read back. Every keystroke, whoever sends it,
  * goes through the session's one input queue; a pane that vanished under a request ends the session,
  * and tmux's failures become API errors. Part of the session it belongs to: it reads the session's
  * state through the host it is given.
  */
+import { createHash } from 'node:crypto';
 import type { ScreenState } from '../claude/screen.js';
 import { INTERRUPT, type KeyAction } from '../claude/terminal-ui.js';
 import { AegisError } from '../errors.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { Delivery, type DeliveryResult, type DeliveryTarget, type TranscriptMark } from './delivery.js';
 import { InputQueue } from './input-queue.js';
-import type { ExitInfo, SessionStatus } from './session-record.js';
+import type { ExitInfo, RememberedDelivery, SessionStatus } from './session-record.js';
 import type { Timing } from './timing.js';
 import { asSessionError, isPaneGone } from './tmux-failures.js';
 
@@ -35,6 +37,10 @@ export interface InputHost {
   waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean>;
   /** The pane is gone: the session ends. */
   paneVanished(): Promise<void>;
+  /** The sends by Idempotency-Key the session's record kept (from before a restart, too). */
+  rememberedDeliveries(): readonly RememberedDelivery[];
+  /** Keeps the sends by Idempotency-Key with the session's record. */
+  saveDeliveries(deliveries: RememberedDelivery[]): void;
 }
 
 export interface InputDeps {
@@ -49,16 +55,26 @@ const DIALOG_STATUSES: ReadonlySet<SessionStatus> = new Set(['permission_prompt'
 /** How many deliveries a session remembers by their Idempotency-Key. */
 const REMEMBERED_DELIVERIES = 100;
 
+/** A send by Idempotency-Key: what is kept with the record, and the delivery itself while this daemon runs it. */
+interface KeyedDelivery {
+  textSha256: string;
+  delivered: boolean;
+  /** Absent for a send an earlier daemon made: it cannot be resumed, only reported. */
+  delivery?: Delivery;
+}
+
 export class SessionInput implements DeliveryTarget {
   private readonly queue = new InputQueue();
   /** Recent deliveries by Idempotency-Key, oldest first. */
-  private readonly deliveries = new Map<string, Delivery>();
+  private readonly deliveries = new Map<string, KeyedDelivery>();
   private reservedForCreate = false;
 
   constructor(
     private readonly host: InputHost,
     private readonly deps: InputDeps,
-  ) {}
+  ) {
+    for (const { key, textSha256, delivered } of host.rememberedDeliveries()) this.deliveries.set(key, { textSha256, delivered });
+  }
 
   /** When keys were last sent (0: never): typing is activity. */
   get lastInputAt(): number {
@@ -81,12 +97,15 @@ export class SessionInput implements DeliveryTarget {
    * first delivery.
    */
   async send(text: string, { idempotencyKey }: { idempotencyKey?: string | undefined } = {}): Promise<DeliveryResult> {
+    const textSha256 = sha256(text.replace(/\r\n?/g, '\n'));
     const earlier = idempotencyKey === undefined ? undefined : this.deliveries.get(idempotencyKey);
     if (earlier) {
-      if (earlier.text !== text.replace(/\r\n?/g, '\n')) {
+      if (earlier.textSha256 !== textSha256) {
         throw new AegisError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${idempotencyKey} was used for another text in session ${this.host.id}`, { idempotencyKey });
       }
-      return this.asRequest(() => this.queue.delivery(() => earlier.run()));
+      const { delivery } = earlier;
+      if (!delivery) return earlierDaemonsResult(earlier.delivered);
+      return this.asRequest(() => this.queue.delivery(() => this.confirmed(earlier, delivery.run())));
     }
     // Waiting for the prompt happens outside the delivery queue: start-up dialogs are answered meanwhile.
     if (this.host.status() === 'starting') await this.host.waitUntil(() => this.host.status() !== 'starting', this.deps.timing.readyTimeoutMs);
@@ -95,8 +114,11 @@ export class SessionInput implements DeliveryTarget {
       this.queue.delivery(async () => {
         this.checkTakesText();
         const delivery = new Delivery(this, text, this.deps.timing);
-        if (idempotencyKey !== undefined) this.remember(idempotencyKey, delivery);
-        return delivery.run();
+        if (idempotencyKey === undefined) return delivery.run();
+        // Kept before anything is typed: a retry after a restart must not type it again.
+        const keyed = { textSha256, delivered: false, delivery };
+        this.remember(idempotencyKey, keyed);
+        return this.confirmed(keyed, delivery.run());
       }),
     );
   }
@@ -225,12 +247,27 @@ export class SessionInput implements DeliveryTarget {
     }
   }
 
-  private remember(key: string, delivery: Delivery): void {
-    this.deliveries.set(key, delivery);
+  private remember(key: string, keyed: KeyedDelivery): void {
+    this.deliveries.set(key, keyed);
     for (const oldest of this.deliveries.keys()) {
       if (this.deliveries.size <= REMEMBERED_DELIVERIES) break;
       this.deliveries.delete(oldest);
     }
+    this.saveDeliveries();
+  }
+
+  /** Notes a keyed delivery Claude confirmed, with the session's record. */
+  private async confirmed(keyed: KeyedDelivery, run: Promise<DeliveryResult>): Promise<DeliveryResult> {
+    const result = await run;
+    if (result.delivered && !keyed.delivered) {
+      keyed.delivered = true;
+      this.saveDeliveries();
+    }
+    return result;
+  }
+
+  private saveDeliveries(): void {
+    this.host.saveDeliveries([...this.deliveries].map(([key, { textSha256, delivered }]) => ({ key, textSha256, delivered })));
   }
 
   /** Runs what a caller asked; a pane that vanished ends the session, and tmux failures become API errors. */
@@ -242,4 +279,19 @@ export class SessionInput implements DeliveryTarget {
       throw asSessionError(err, this.host.id);
     }
   }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** What a retry learns of a send an earlier daemon made: it is never typed again. */
+function earlierDaemonsResult(delivered: boolean): DeliveryResult {
+  if (delivered) return { delivered: true, attempts: 0 };
+  return {
+    delivered: false,
+    attempts: 0,
+    mayArriveLater: true,
+    error: 'the daemon restarted while this text was being delivered, so it may have reached Claude: read the messages before sending it again with a new Idempotency-Key',
+  };
 }

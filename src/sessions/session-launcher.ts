@@ -1,15 +1,15 @@
 /**
  * Starting Claude for a new session: what the request may ask for (an allowed work dir, an allowed
- * environment, a configured profile), its settings file (hooks, no secret), its environment with a
- * fresh hook secret, its record (saved before anything runs) and its tmux window. Whatever a failed
- * launch created is removed again.
+ * environment, a configured profile), its settings file (hooks and a fresh hook secret, removed once
+ * Claude has read it), its environment, its record (saved before anything runs) and its tmux window,
+ * started in the very directory that was checked. Whatever a failed launch created is removed again.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
-import { checkRequestEnv, claudeArgv, claudeEnv, sessionSettings } from '../claude/launch.js';
+import { checkRequestEnv, claudeArgv, claudeEnv, needsSandbox, sessionSettings } from '../claude/launch.js';
 import { permissionTimeout } from '../permissions/policy.js';
 import { transcriptPath } from '../claude/transcript.js';
 import { AegisError, errorMessage } from '../errors.js';
@@ -21,7 +21,8 @@ import type { SessionRecord } from './session-record.js';
 import type { Timing } from './timing.js';
 import type { SessionRepository } from './session-repository.js';
 import { asLaunchError } from './tmux-failures.js';
-import { resolveWorkDir } from './workdir.js';
+import { startedIn } from './started-in.js';
+import { changedWorkDir, openWorkDir, resolveWorkDir, type OpenedWorkDir } from './workdir.js';
 
 export interface SessionLauncherDeps {
   config: Config;
@@ -31,6 +32,10 @@ export interface SessionLauncherDeps {
   logger: Logger;
   hookBaseUrl: () => string;
   timing: Pick<Timing, 'permissionHookMarginMs'>;
+  /** How long tmux may take to start Claude in its window. */
+  startWaitMs?: number;
+  /** Runs between the work dir's check and its opening: a seam for tests that race a swap. */
+  beforeOpeningWorkDir?: () => void;
 }
 
 /** What a session runs with: what the request asked for, else the daemon's defaults. */
@@ -72,7 +77,7 @@ export class SessionLauncher {
     const settingsPath = join(dir, 'settings.json');
     // A held permission request outlives the permission timeout, so the timeout (not Claude) decides it.
     const hookTimeoutMs = permissionTimeout(config, permissionProfile).timeoutMs + this.deps.timing.permissionHookMarginMs;
-    const settings = sessionSettings(this.deps.hookBaseUrl(), id, permissionMode, hookTimeoutMs);
+    const settings = sessionSettings(this.deps.hookBaseUrl(), id, secret, permissionMode, hookTimeoutMs);
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       writeFileSync(settingsPath, JSON.stringify(settings, null, 2), { mode: 0o600 });
@@ -81,11 +86,8 @@ export class SessionLauncher {
       throw new AegisError('STORE_UNAVAILABLE', `cannot write the session's settings under ${config.stateDir}: ${errorMessage(err)}`);
     }
 
-    const sessionEnv = claudeEnv(env, input.env ?? {}, secret, config.allowedRequestEnv);
-    if (permissionMode === 'bypassPermissions' && process.getuid?.() === 0) {
-      // As root Claude refuses this mode unless told it runs in a sandbox; the caller asked for it explicitly.
-      sessionEnv.IS_SANDBOX ??= '1';
-    }
+    // As root Claude refuses bypassPermissions unless told it runs in a sandbox; the caller asked for it explicitly.
+    const sessionEnv = claudeEnv(env, input.env ?? {}, config.allowedRequestEnv, { sandbox: needsSandbox(permissionMode, process.getuid?.() === 0) });
     const name = input.name ?? `session-${id.slice(0, 8)}`;
     const now = new Date().toISOString();
     const record: SessionRecord = {
@@ -94,7 +96,7 @@ export class SessionLauncher {
       usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
       exit: null, idleTimeoutMs: input.idleTimeoutMs ?? null, stallThresholdMs: input.stallThresholdMs ?? null,
       windowId: '', paneId: '', panePid: 0, panePidStartTime: null,
-      hookSecretHash: hashSecret(secret), transcriptPath: transcriptPath(sessionEnv, workDir, id), earlierTranscripts: [],
+      hookSecretHash: hashSecret(secret), transcriptPath: transcriptPath(sessionEnv, workDir, id), earlierTranscripts: [], deliveries: [],
     };
     // Recorded before anything starts: a store that cannot be written fails the request with nothing to undo.
     try {
@@ -103,18 +105,25 @@ export class SessionLauncher {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     }
+    let opened: OpenedWorkDir | null = null;
     try {
-      const pane = await tmux.newWindow({
-        name,
-        cwd: workDir,
-        env: sessionEnv,
-        owner: id,
-        argv: claudeArgv({ claudeCommand: config.claudeCommand, sessionId: id, settingsPath, permissionMode, model: model ?? undefined }),
-      });
+      this.deps.beforeOpeningWorkDir?.();
+      opened = openWorkDir(workDir, config.allowedWorkdirs);
+      const argv = claudeArgv({ claudeCommand: config.claudeCommand, sessionId: id, settingsPath, permissionMode, model: model ?? undefined });
+      // tmux would say the descriptor's name is the directory (PWD): Claude is told the real one.
+      const pane = await tmux.newWindow({ name, cwd: opened.handle, env: sessionEnv, owner: id, argv: ['env', `PWD=${workDir}`, ...argv] });
       Object.assign(record, { windowId: pane.windowId, paneId: pane.paneId, panePid: pane.panePid, panePidStartTime: processStartTime(pane.panePid) });
+      const started = await startedIn(pane.panePid, workDir, this.deps.startWaitMs ?? 5_000);
+      if (started.kind === 'elsewhere') {
+        this.deps.logger.warn({ sessionId: id, workDir, cwd: started.cwd }, 'Claude started outside its work dir; ended');
+        await tmux.killWindow(pane.windowId).catch(() => {});
+        throw changedWorkDir(workDir);
+      }
     } catch (err) {
       this.undoLaunch(id);
       throw asLaunchError(err);
+    } finally {
+      opened?.close();
     }
     try {
       this.deps.repository.save(record);
@@ -126,6 +135,14 @@ export class SessionLauncher {
 
     this.deps.logger.info({ sessionId: id, workDir, paneId: record.paneId, permissionMode }, 'session started');
     return record;
+  }
+
+  /**
+   * Removes a session's settings file, which holds its hook secret: Claude read it at start and never
+   * reads it again, and a command the session runs could.
+   */
+  forgetSettings(id: string): void {
+    rmSync(join(this.sessionDir(id), 'settings.json'), { force: true });
   }
 
   /** Removes a session's files under the state dir. */

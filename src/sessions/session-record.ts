@@ -33,6 +33,13 @@ export const exitInfoSchema = z.object({
 });
 export type ExitInfo = z.infer<typeof exitInfoSchema>;
 
+/**
+ * A send made with an Idempotency-Key, kept with the session so a retry after a restart is still
+ * known: the text's SHA-256 (never the text) and whether Claude confirmed it.
+ */
+export const rememberedDeliverySchema = z.object({ key: z.string(), textSha256: z.string(), delivered: z.boolean() });
+export type RememberedDelivery = z.infer<typeof rememberedDeliverySchema>;
+
 export const sessionRecordSchema = z.object({
   id: z.string().uuid(),
   name: z.string(),
@@ -59,6 +66,8 @@ export const sessionRecordSchema = z.object({
   /** The transcript Claude writes now, and those it wrote before it (after /clear), oldest first. */
   transcriptPath: z.string(),
   earlierTranscripts: z.array(z.string()).default([]),
+  /** Recent sends by Idempotency-Key, oldest first (records written before they were kept have none). */
+  deliveries: z.array(rememberedDeliverySchema).default([]),
 });
 export type SessionRecord = z.infer<typeof sessionRecordSchema>;
 

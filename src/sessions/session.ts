@@ -132,6 +132,11 @@ export class Session {
         transcriptMark: () => this.conversation.mark(),
         waitUntil: (condition, timeoutMs) => this.waiters.until(condition, timeoutMs),
         paneVanished: () => this.end('window_closed'),
+        rememberedDeliveries: () => this.record.deliveries,
+        saveDeliveries: (deliveries) => {
+          this.record.deliveries = deliveries;
+          this.save();
+        },
       },
       { tmux: context.tmux, timing: context.timing, paneSize: context.paneSize },
     );

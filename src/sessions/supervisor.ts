@@ -58,6 +58,8 @@ export class Supervisor {
     const { config, tmux, bus, logger } = deps;
     const timing = { ...DEFAULT_TIMING, ...deps.timing };
     const publish = (type: Parameters<EventBus['publish']>[0], sessionId: string, fields: Record<string, unknown>) => {
+      // Past its start Claude has read its settings: the hook secret in them goes.
+      if ((type === 'status_changed' && fields.from === 'starting') || type === 'session_exited') this.launcher.forgetSettings(sessionId);
       bus.publish(type, sessionId, fields);
     };
     this.broker = new PermissionBroker(requestEvents(publish, logger));
@@ -92,7 +94,7 @@ export class Supervisor {
       const promptDelivery = input.prompt === undefined ? undefined : await promptDeliveryOf(reusable.sendAsReused(input.prompt));
       return { session: reusable.view(), reused: true, ...(promptDelivery ? { promptDelivery } : {}) };
     }
-    if (this.registry.activeCount() + this.registry.launches().underWay >= config.maxSessions) {
+    if (this.atCapacity()) {
       throw new AegisError('MAX_SESSIONS', `the daemon already runs ${config.maxSessions} sessions (AEGIS_MAX_SESSIONS); end one first`, { maxSessions: config.maxSessions });
     }
     const session = await this.registry.launching(async () => {
@@ -163,6 +165,11 @@ export class Supervisor {
 
   activeCount(): number {
     return this.registry.activeCount();
+  }
+
+  /** Whether a new session would be refused with MAX_SESSIONS now: launches under way hold their place. */
+  atCapacity(): boolean {
+    return this.registry.activeCount() + this.registry.launches().underWay >= this.deps.config.maxSessions;
   }
 
   get totalCount(): number {

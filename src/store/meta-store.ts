@@ -18,4 +18,12 @@ export class MetaStore {
   set(key: string, value: string): void {
     write(this.db, () => this.setStmt.run(key, value));
   }
+
+  /**
+   * Writes one small row, to show the store takes writes now (only a committed write reaches the
+   * disk); throws STORE_UNAVAILABLE when it does not.
+   */
+  proveWritable(): void {
+    this.set('write_checked_at', new Date().toISOString());
+  }
 }

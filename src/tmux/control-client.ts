@@ -96,7 +96,13 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
     } finally {
       clearTimeout(timer);
     }
-    await client.run(tmuxCommand('display-message', ['-p'], ['ready']));
+    try {
+      await client.run(tmuxCommand('display-message', ['-p'], ['ready']));
+    } catch (err) {
+      // Attached but not answering: the `tmux -C` process is ours to end, or it outlives the failure.
+      await client.close();
+      throw err;
+    }
     return client;
   }
 
@@ -104,8 +110,8 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
     return !this.closed;
   }
 
-  /** Runs one tmux command and resolves with its output lines; rejects with TmuxError. */
-  run(command: TmuxCommand): Promise<string[]> {
+  /** Runs one tmux command and resolves with its output lines; rejects with TmuxError, also after `timeoutMs`. */
+  run(command: TmuxCommand, timeoutMs = this.options.commandTimeoutMs): Promise<string[]> {
     const { subcommand } = command;
     if (this.closed) return Promise.reject(disconnected(subcommand, this.closeReason));
     const line = commandLine(command);
@@ -118,8 +124,8 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
         timer: setTimeout(() => {
           // The reply may still come; the slot stays in the FIFO so later replies stay matched.
           entry.abandoned = true;
-          reject(new TmuxError(subcommand, 'unavailable', `no reply within ${this.options.commandTimeoutMs} ms`));
-        }, this.options.commandTimeoutMs),
+          reject(new TmuxError(subcommand, 'unavailable', `no reply within ${timeoutMs} ms`));
+        }, timeoutMs),
       };
       this.pending.push(entry);
       this.child.stdin.write(`${line}\n`);

@@ -93,6 +93,22 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     return tmuxVersion(this.startOptions());
   }
 
+  /**
+   * Whether the tmux server answers over the control connection within `timeoutMs`. Never connects or
+   * starts anything: a connection that is open to a server that stopped answering (stopped, hung) is
+   * not a healthy tmux.
+   */
+  async responds(timeoutMs: number): Promise<boolean> {
+    const client = this.client;
+    if (!client?.isOpen) return false;
+    try {
+      await client.run(tmuxCommand('display-message', ['-p'], ['ready']), timeoutMs);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Starts the server and our tmux session when missing, then attaches the control connection. */
   async connect(): Promise<TmuxControlClient> {
     if (this.closed) throw new TmuxError('attach-session', 'unavailable', 'Aegis is shutting down');

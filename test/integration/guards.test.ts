@@ -32,7 +32,7 @@ describe('guards', () => {
   };
   const secretOf = (paneId: string) => {
     const pid = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', paneId, '#{pane_pid}']).toString().trim();
-    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('AEGIS_HOOK_SECRET='))!.slice('AEGIS_HOOK_SECRET='.length);
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('STAND_IN_HOOK_SECRET='))!.slice('STAND_IN_HOOK_SECRET='.length);
   };
   const hook = (event: string, id: string, secret: string, body: Record<string, unknown>) =>
     fetch(`${t.url}/v1/hooks/${event}?session=${id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret }, body: JSON.stringify({ hook_event_name: event, session_id: id, ...body }) });
@@ -43,14 +43,17 @@ describe('guards', () => {
     expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).toContain('CI_DEPLOY_PEM=-----BEGIN KEY-----\nabc\n-----END KEY-----');
   });
 
-  it("gives Claude the request's env and the daemon's, but never the daemon's own AEGIS_ settings", async () => {
+  it("gives Claude the request's env and the daemon's, but never the daemon's own AEGIS_ settings nor the hook secret", async () => {
     const s = await idleSession({ env: { FEATURE_FLAG: 'on', QUOTED: 'a "b" $c' } });
     const pid = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', s.tmux.paneId, '#{pane_pid}']).toString().trim();
     const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     expect(environ).toEqual(expect.arrayContaining(['FEATURE_FLAG=on', 'QUOTED=a "b" $c']));
     expect(environ.some((v) => v.startsWith('CLAUDE_CONFIG_DIR='))).toBe(true); // from the daemon's environment
     expect(environ.some((v) => v.startsWith('AEGIS_AUTH_TOKEN='))).toBe(false);
-    expect(environ.filter((v) => v.startsWith('AEGIS_'))).toEqual([expect.stringMatching(/^AEGIS_HOOK_SECRET=.{40,}$/)]);
+    expect(environ.filter((v) => v.startsWith('AEGIS_'))).toEqual([]);
+    // Every command Claude runs inherits its environment, and any process of its user reads it in /proc.
+    const secret = environ.find((v) => v.startsWith('STAND_IN_HOOK_SECRET='))!.slice('STAND_IN_HOOK_SECRET='.length);
+    expect(environ.filter((v) => !v.startsWith('STAND_IN_HOOK_SECRET=') && v.includes(secret))).toEqual([]);
   });
 
   it('refuses env that would run code in Claude or its tools (BUN_OPTIONS, GIT_PAGER) with 400 ENV_NOT_ALLOWED naming them', async () => {

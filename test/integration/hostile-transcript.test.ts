@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { transcriptPath } from '../../src/claude/transcript.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
-import { standInClaude } from '../support/stand-in.js';
+import { STAND_IN_SECRET_ENV, standInClaude } from '../support/stand-in.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** How long a daemon that is not held up takes at most to answer (a held-up one never answers). */
@@ -37,7 +37,7 @@ async function idleSession(daemon: TestDaemon): Promise<Created> {
   await waitFor(async () => (await daemon.api('GET', `/v1/sessions/${id}`)).body.status === 'idle', { what: 'the stand-in to look idle' });
   const pid = execFileSync('tmux', ['-L', daemon.config.tmuxSocket, 'display-message', '-p', '-t', created.body.tmux.paneId, '#{pane_pid}']).toString().trim();
   const environ = execFileSync('cat', [`/proc/${pid}/environ`]).toString().split('\0');
-  const secret = environ.find((v) => v.startsWith('AEGIS_HOOK_SECRET='))!.slice('AEGIS_HOOK_SECRET='.length);
+  const secret = environ.find((v) => v.startsWith(`${STAND_IN_SECRET_ENV}=`))!.slice(STAND_IN_SECRET_ENV.length + 1);
   const transcript = transcriptPath({ CLAUDE_CONFIG_DIR: join(dirname(daemon.config.stateDir), 'claude-config') }, workDir, id);
   mkdirSync(dirname(transcript), { recursive: true });
   return { id, workDir, transcript, secret };

@@ -79,7 +79,7 @@ describe('the life of a session', () => {
     await start({ config: { claudeCommand: standInClaude() } });
     const { id, tmux } = await idle();
     const pid = panePid(tmux.paneId);
-    const secret = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('AEGIS_HOOK_SECRET='))!.slice('AEGIS_HOOK_SECRET='.length);
+    const secret = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('STAND_IN_HOOK_SECRET='))!.slice('STAND_IN_HOOK_SECRET='.length);
     const hook = () =>
       fetch(`${t!.url}/v1/hooks/UserPromptSubmit?session=${id}`, {
         method: 'POST',
@@ -130,7 +130,7 @@ describe('the life of a session', () => {
     const headers = { 'idempotency-key': 'late-1' };
     const first = await t!.api('POST', `/v1/sessions/${id}/send`, { text }, headers);
     expect(first.body).toMatchObject({ delivered: false, attempts: 1, mayArriveLater: true, error: expect.stringMatching(/Idempotency-Key/) });
-    const secret = readFileSync(`/proc/${panePid(tmux.paneId)}/environ`, 'utf8').split('\0').find((v) => v.startsWith('AEGIS_HOOK_SECRET='))!.slice('AEGIS_HOOK_SECRET='.length);
+    const secret = readFileSync(`/proc/${panePid(tmux.paneId)}/environ`, 'utf8').split('\0').find((v) => v.startsWith('STAND_IN_HOOK_SECRET='))!.slice('STAND_IN_HOOK_SECRET='.length);
     const hook = await fetch(`${t!.url}/v1/hooks/UserPromptSubmit?session=${id}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret },
@@ -142,6 +142,33 @@ describe('the life of a session', () => {
     // The terminal echoes what was typed: the text went to the pane once.
     const screen = execFileSync('tmux', ['-L', t!.config.tmuxSocket, 'capture-pane', '-p', '-t', tmux.paneId]).toString();
     expect(screen.split(text).length - 1).toBe(1);
+  });
+
+  it('never types a send twice when it is retried with its Idempotency-Key after a daemon restart', async () => {
+    await start({ config: { claudeCommand: standInClaude() }, timing: { deliveryAttemptMs: 300, deliveryAttempts: 1 } });
+    const { id, tmux } = await idle();
+    const secret = readFileSync(`/proc/${panePid(tmux.paneId)}/environ`, 'utf8').split('\0').find((v) => v.startsWith('STAND_IN_HOOK_SECRET='))!.slice('STAND_IN_HOOK_SECRET='.length);
+    const send = (text: string, key: string) => t!.api('POST', `/v1/sessions/${id}/send`, { text }, { 'idempotency-key': key });
+    const confirm = (text: string) =>
+      fetch(`${t!.url}/v1/hooks/UserPromptSubmit?session=${id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret },
+        body: JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: id, prompt: text }),
+      });
+    // One send confirmed before the restart, one still unconfirmed when the daemon stops.
+    expect((await send('confirmed once', 'k-1')).body).toMatchObject({ delivered: false, mayArriveLater: true });
+    expect((await confirm('confirmed once')).status).toBe(200);
+    expect((await send('confirmed once', 'k-1')).body).toMatchObject({ delivered: true });
+    expect((await send('typed once', 'k-2')).body).toMatchObject({ delivered: false, mayArriveLater: true });
+    await t!.stop();
+    await t!.restart();
+    expect((await send('confirmed once', 'k-1')).body).toMatchObject({ delivered: true });
+    expect((await send('typed once', 'k-2')).body).toMatchObject({ delivered: false, mayArriveLater: true, error: expect.stringMatching(/restarted/) });
+    expect((await send('another text', 'k-1')).body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    // The terminal echoes what was typed: each text went to the pane once.
+    const screen = execFileSync('tmux', ['-L', t!.config.tmuxSocket, 'capture-pane', '-p', '-t', tmux.paneId]).toString();
+    expect(screen.split('confirmed once').length - 1).toBe(1);
+    expect(screen.split('typed once').length - 1).toBe(1);
   });
 
   it('stops at once on SIGTERM although a send waits for a session that never shows its prompt', async () => {

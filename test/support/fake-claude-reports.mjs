@@ -1,7 +1,7 @@
 /**
  * What the fake Claude (fake-claude.mjs) tells the world, where Claude Code 2.1.330 would: its HTTP
- * hooks, called as the settings file given with `--settings` names them (headers with `$VAR` taken
- * from the environment, so the hook secret comes from AEGIS_HOOK_SECRET); its transcript, at
+ * hooks, called as the settings file given with `--settings` names them (read once, at start, as
+ * Claude does: the daemon removes the file, which holds the hook secret, once Claude is up); its transcript, at
  * `$CLAUDE_CONFIG_DIR/projects/<cwd, non-alphanumerics as '-'>/<session id>.jsonl`; and, for tests,
  * its own log of everything it did, one JSON object a line, at `<cwd>/.fake-claude/<session id>.jsonl`.
  */
@@ -19,10 +19,10 @@ export function reporter({ sessionId, settingsFile, permissionMode, cwd }) {
   const transcriptDir = join(configDir, 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'));
   const transcriptPath = join(transcriptDir, `${sessionId}.jsonl`);
 
+  const settings = settingsFile ? JSON.parse(readFileSync(settingsFile, 'utf8')) : null;
   /** The hook of one event as the settings name it: its URL and headers, `$VAR` taken from the environment. */
   function hookOf(event) {
-    if (!settingsFile) return null;
-    const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+    if (!settings) return null;
     const hook = settings.hooks?.[event]?.[0]?.hooks?.[0];
     if (!hook?.url) return null;
     const headers = Object.fromEntries(

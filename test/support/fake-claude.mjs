@@ -4,8 +4,8 @@
  * screen shaped like Claude Code 2.1.330's (a prompt box between two full-width `─` rules, `❯` and a
  * no-break space, the footer below), reads its terminal in raw mode and shows what is typed in its
  * prompt box (Ctrl-J and pasted line breaks start a new line; bracketed paste is on). Enter submits:
- * it calls the UserPromptSubmit hook named in the settings file given with `--settings` (with the
- * secret from AEGIS_HOOK_SECRET), writes a user record to the transcript where Claude would
+ * it calls the UserPromptSubmit hook named in the settings file given with `--settings` (read once at
+ * start, secret included), writes a user record to the transcript where Claude would
  * (`$CLAUDE_CONFIG_DIR/projects/<cwd>/<session id>.jsonl`), replies `ACK: <text>` and calls Stop.
  *
  * A prompt holding `[[bash: COMMAND]]` makes it ask permission for that command the way Claude does

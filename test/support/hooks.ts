@@ -1,9 +1,10 @@
 /**
  * Hook calls as Claude makes them, for tests whose sessions run a stand-in: the session's secret is
- * read from the stand-in's environment (/proc), as any program in the session could.
+ * read from the stand-in's environment (/proc), where the stand-in put what its settings file held.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { STAND_IN_SECRET_ENV } from './stand-in.js';
 
 export function panePid(socket: string, paneId: string): number {
   return Number(execFileSync('tmux', ['-L', socket, 'display-message', '-p', '-t', paneId, '#{pane_pid}']).toString().trim());
@@ -11,9 +12,14 @@ export function panePid(socket: string, paneId: string): number {
 
 export function hookSecretOf(socket: string, paneId: string): string {
   const environ = readFileSync(`/proc/${panePid(socket, paneId)}/environ`, 'utf8').split('\0');
-  const entry = environ.find((v) => v.startsWith('AEGIS_HOOK_SECRET='));
-  if (!entry) throw new Error(`pane ${paneId} has no AEGIS_HOOK_SECRET in its environment`);
-  return entry.slice('AEGIS_HOOK_SECRET='.length);
+  return secretInEnviron(environ, paneId);
+}
+
+/** The hook secret a stand-in keeps in its environment (`/proc/<pid>/environ`, split at NULs). */
+export function secretInEnviron(environ: readonly string[], what = 'the stand-in'): string {
+  const entry = environ.find((v) => v.startsWith(`${STAND_IN_SECRET_ENV}=`));
+  if (!entry) throw new Error(`${what} has no ${STAND_IN_SECRET_ENV} in its environment`);
+  return entry.slice(STAND_IN_SECRET_ENV.length + 1);
 }
 
 export function callHook(

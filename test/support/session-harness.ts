@@ -55,7 +55,7 @@ export function sessionHarness(
       id: '00000000-0000-4000-8000-000000000001', name: 't', workDir: '/nonexistent', status, model: null, permissionMode: 'default',
       permissionProfile: null, createdAt: now, lastActivityAt: now, statusChangedAt: now, ownerKeyId: null,
       usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 }, exit: null,
-      idleTimeoutMs: null, stallThresholdMs: null, windowId: '@1', paneId: '%1', panePid: 0, panePidStartTime: null, hookSecretHash: '',
+      idleTimeoutMs: null, stallThresholdMs: null, windowId: '@1', paneId: '%1', panePid: 0, panePidStartTime: null, hookSecretHash: '', deliveries: [],
       transcriptPath: '/nonexistent/transcript.jsonl', earlierTranscripts: [],
       ...record,
     },

@@ -18,10 +18,19 @@ export function standInClaude(): string {
   return standInScript(`cat '${IDLE_SCREEN}'\nprintf '\\033[${up}A\\r\\033[2C'\nexec sleep 600`);
 }
 
+/**
+ * The variable in which a stand-in keeps the hook secret it found in its settings file (which the
+ * daemon removes once the session is up), for tests that call hooks as the session's program could.
+ */
+export const STAND_IN_SECRET_ENV = 'STAND_IN_HOOK_SECRET';
+const KEEP_SECRET = `if [ "$3" = --settings ] && [ -r "$4" ]; then
+  ${STAND_IN_SECRET_ENV}=$(sed -n 's/.*"x-aegis-hook-secret": *"\\([^"]*\\)".*/\\1/p' "$4" | head -n 1); export ${STAND_IN_SECRET_ENV}
+fi`;
+
 /** A script with the given shell body (`sh`), as the Claude command. */
 export function standInScript(body: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'aegis-stand-in-')), 'claude');
-  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  writeFileSync(file, `#!/bin/sh\n${KEEP_SECRET}\n${body}\n`);
   chmodSync(file, 0o755);
   return file;
 }

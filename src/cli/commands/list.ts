@@ -1,7 +1,6 @@
 /** `aegis list`: the sessions the daemon knows, as a table or as the API's JSON. */
 import { Option, type Command } from 'commander';
-import { SESSION_STATUSES } from '../../sessions/session-record.js';
-import type { SessionStatus } from '../../client/types.js';
+import { SESSION_STATUSES, type SessionStatus } from '../../client/types.js';
 import { addClientOptions, clientFrom, type ClientFlags } from '../client-options.js';
 import { formatAge, formatTable, printJson, printLine, printNote, shortId } from '../output.js';
 

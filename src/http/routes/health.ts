@@ -12,11 +12,11 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
   app.get('/v1/health', async () => {
     const tmux = await status.tmuxHealth();
     return {
-      status: tmux.connected ? 'ok' : 'degraded',
+      status: tmux.responding ? 'ok' : 'degraded',
       version: status.version,
       uptimeSeconds: status.uptimeSeconds(),
       sessions: { active: supervisor.activeCount(), total: supervisor.totalCount },
-      tmux: { healthy: tmux.connected, version: tmux.version },
+      tmux: { healthy: tmux.responding, version: tmux.version },
     };
   });
 };
