@@ -46,6 +46,8 @@ export interface Daemon {
   port: number;
   app: FastifyInstance;
   supervisor: Supervisor;
+  /** Every event the daemon publishes, as SSE clients get them. */
+  bus: EventBus;
   tmux: TmuxServer;
   db: Db;
   close(options?: { killSessions?: boolean }): Promise<void>;
@@ -96,6 +98,7 @@ async function assemble(
   disposals.defer('database', () => db.close());
   const meta = new MetaStore(db);
   const bus = new EventBus(config.eventReplaySize);
+  bus.onListenerError((err, event) => logger.error({ sessionId: event.sessionId, event: event.type, err: errorText(err) }, 'an event listener failed'));
   const timing: Timing = { ...DEFAULT_TIMING, ...options.timing };
   const tmux = new TmuxServer({
     tmuxBin: config.tmuxBin,
@@ -155,6 +158,9 @@ async function assemble(
   const hooks = await hookAddress(app, config, port, meta, logger);
   const hookListener = hooks.listener;
   if (hookListener) disposals.defer('hook listener', () => hookListener.close());
+  // Closed first: closing a listener ends its held hook calls, and a request whose call ended would be
+  // taken as abandoned at the terminal. A stop decides nothing; the next start finds the dialogs.
+  disposals.defer('permission requests', () => supervisor.leaveRequestsUndecided());
   hookBaseUrl = hooks.baseUrl;
 
   const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -166,6 +172,7 @@ async function assemble(
     port,
     app,
     supervisor,
+    bus,
     tmux,
     db,
     async close(options = {}) {

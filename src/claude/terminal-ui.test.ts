@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScreenOption } from './screen.js';
-import { lineToAwaitBeforeSubmit, permissionOption, screenQuestion } from './terminal-ui.js';
+import { lineToAwaitBeforeSubmit, permissionOption, promptBoxHolds, screenQuestion, typingActions } from './terminal-ui.js';
 
 describe('permissionOption', () => {
   const options: ScreenOption[] = [
@@ -36,9 +36,36 @@ describe('lineToAwaitBeforeSubmit', () => {
     expect(lineToAwaitBeforeSubmit('Summarise the notes for me.')).toBe('Summarise the notes for me.');
     expect(lineToAwaitBeforeSubmit('first\nsecond\n\n')).toBe('second');
   });
-  it('waits for nothing Claude shows otherwise: a paste, shell mode, a slash command', () => {
+  it('waits for nothing Claude shows otherwise: a paste, shell mode', () => {
     expect(lineToAwaitBeforeSubmit('x'.repeat(801))).toBeNull();
     expect(lineToAwaitBeforeSubmit('!ls')).toBeNull();
-    expect(lineToAwaitBeforeSubmit('/compact')).toBeNull();
+  });
+  it('waits for a slash command as typed: Claude shows it in the prompt box, and shows it run only after', () => {
+    expect(lineToAwaitBeforeSubmit('/compact')).toBe('/compact');
+  });
+  it('waits for the line as typed: tabs as spaces, a last backslash with its space', () => {
+    expect(lineToAwaitBeforeSubmit('a\tb\\')).toBe('a    b\\ ');
+  });
+});
+
+describe('typingActions', () => {
+  it('types a tab as the four spaces Claude makes of a pasted one (typed, a tab is its completion key)', () => {
+    expect(typingActions('a\tb')).toEqual([{ text: 'a    b' }]);
+  });
+  it('ends a text ending in a backslash with a space, so Enter submits instead of continuing the line', () => {
+    expect(typingActions('path\\')).toEqual([{ text: 'path\\ ' }]);
+    expect(typingActions('a\\\nb')).toEqual([{ text: 'a\\' }, { key: 'C-j' }, { text: 'b' }]);
+  });
+  it('pastes a leading question mark, which typed into an empty prompt opens the shortcuts help', () => {
+    expect(typingActions('?')).toEqual([{ paste: '?' }]);
+    expect(typingActions('? why')).toEqual([{ paste: '?' }, { text: ' why' }]);
+    expect(typingActions('why?')).toEqual([{ text: 'why?' }]);
+  });
+});
+
+describe('promptBoxHolds', () => {
+  it('compares without the invisible characters the prompt box never draws', () => {
+    expect(promptBoxHolds('ab bidi', 'a\u202eb bidi')).toBe(true);
+    expect(promptBoxHolds('zerowidth', 'zero\u200bwidth\u200d')).toBe(true);
   });
 });

@@ -25,11 +25,26 @@ export const INTERRUPT: KeyAction = { key: 'Escape' };
 
 /**
  * The keys that put `text` into Claude's prompt, without submitting it: typed, with Ctrl-J for line
- * breaks (a new line that does not submit), or one bracketed paste when it is long.
+ * breaks (a new line that does not submit), or one bracketed paste when it is long. Typed text is
+ * shaped so that Claude takes it as it is (see `typedForm`): a leading `?` is pasted (typed into an
+ * empty prompt, it opens the shortcuts help instead).
  */
 export function typingActions(text: string): KeyAction[] {
   if (text.length > PASTE_THRESHOLD) return [{ paste: text }];
-  return text.split('\n').flatMap((line, i): KeyAction[] => [...(i > 0 ? [{ key: 'C-j' }] : []), ...(line ? [{ text: line }] : [])]);
+  const typed = typedForm(text);
+  const [head, rest] = typed.startsWith('?') ? [[{ paste: '?' }], typed.slice(1)] : [[], typed];
+  return [...head, ...rest.split('\n').flatMap((line, i): KeyAction[] => [...(i > 0 ? [{ key: 'C-j' }] : []), ...(line ? [{ text: line }] : [])])];
+}
+
+/**
+ * Text as it is typed, to arrive as it was sent. A tab is Claude's completion key, so tabs are typed
+ * as the four spaces a pasted tab becomes. A `\` just before Enter is Claude's line continuation
+ * (Enter then adds a line instead of submitting), so a text ending in `\` gets one space after it,
+ * which Claude trims from the prompt with any other trailing whitespace.
+ */
+export function typedForm(text: string): string {
+  const spaced = text.replace(/\t/g, '    ');
+  return spaced.endsWith('\\') ? `${spaced} ` : spaced;
 }
 
 /**
@@ -54,12 +69,12 @@ export function erasing(sent: readonly KeyAction[]): KeyAction | null {
  * burst whenever Claude is busy for a moment: every time for a prompt of about 60 characters or more
  * typed while Claude is still drawing its start-up screen, now and then for one typed at an idle
  * prompt. So Enter waits until Claude shows the end of what was typed. The line to wait for, if any:
- * none for a paste (Claude ends a paste itself and shows a placeholder for it) and none for a text
- * that switches Claude's mode (a leading `!` or `/`), which Claude shows differently.
+ * none for a paste (Claude ends a paste itself and shows a placeholder for it) and none for a shell
+ * command (a leading `!`), which Claude shows without its `!`.
  */
 export function lineToAwaitBeforeSubmit(text: string): string | null {
-  if (text.length > PASTE_THRESHOLD || /^[!/]/.test(text)) return null;
-  return text.split('\n').filter((line) => line.trim() !== '').at(-1) ?? null;
+  if (text.length > PASTE_THRESHOLD || text.startsWith('!')) return null;
+  return typedForm(text).split('\n').filter((line) => line.trim() !== '').at(-1) ?? null;
 }
 
 /** Whether the prompt box shows `text` (wrapped at the screen's width) or Claude's placeholder for a paste. */
@@ -69,14 +84,27 @@ export function promptBoxHolds(box: string, text: string): boolean {
   return head.length > 0 && squash(box).includes(head);
 }
 
+/** Whether the prompt box is empty: nothing typed is in it (the only state in which typing again is safe). */
+export function promptBoxEmpty(box: string): boolean {
+  return squash(box) === '';
+}
+
 /** Whether the prompt box ends with `line` (the last typed line has been drawn). */
 export function promptBoxShowsLine(box: string, line: string): boolean {
   return squash(box).includes(squash(line).slice(-40));
 }
 
-/** Text without its whitespace, to compare with the prompt box, which wraps lines at the screen's width. */
+/** Whether `text` is a slash command: Claude runs it and shows it above the prompt, recording no prompt. */
+export function isSlashCommand(text: string): boolean {
+  return text.trimStart().startsWith('/');
+}
+
+/**
+ * Text without its whitespace and invisible characters, to compare with the prompt box, which wraps
+ * lines at the screen's width and draws no invisible character (or a replacement for one).
+ */
 function squash(text: string): string {
-  return text.replace(/\s+/g, '');
+  return text.replace(/[\s\p{Cf}\uFE00-\uFE0F\uFFFD]+/gu, '');
 }
 
 export type StartupDialog = 'trust_dialog' | 'api_key_dialog' | 'bypass_dialog';

@@ -26,4 +26,15 @@ describe('PermissionBroker', () => {
     expect(resolved).toEqual([]);
     expect(broker.pending('s1')).toEqual([]);
   }, 2000);
+
+  it('lists nothing opened once it has closed: a hook call that comes in while the daemon stops hears it is stopping', async () => {
+    const published: unknown[] = [];
+    const broker = new PermissionBroker({ requested: (r) => published.push(r), resolved: (r) => published.push(r) });
+    broker.close();
+    const late = broker.open(fields, { timeoutMs: 60_000, onTimeout: 'deny' });
+    await expect(late.decision).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+    expect(broker.pending('s1')).toEqual([]);
+    expect(broker.decide('s1', late.request.id, { behavior: 'deny', by: 'terminal' })).toBe(false);
+    expect(published).toEqual([]);
+  }, 2000);
 });

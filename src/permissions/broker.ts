@@ -68,12 +68,13 @@ interface Entry {
 
 export class PermissionBroker {
   private readonly bySession = new Map<string, Entry[]>();
+  private closed = false;
 
   constructor(private readonly events: BrokerEvents) {}
 
   /**
    * Records a request and returns it with the promise of its decision. After `timeoutMs` with no
-   * decision, `onTimeout` decides.
+   * decision, `onTimeout` decides. Once the broker has closed, the decision is at once the daemon stopping.
    */
   open(
     fields: Omit<PendingRequest, 'id' | 'createdAt' | 'expiresAt'>,
@@ -94,6 +95,10 @@ export class PermissionBroker {
     });
     // Whoever awaits the decision sees the rejection too; this only keeps an unawaited one quiet.
     decision.catch(() => {});
+    if (this.closed) {
+      abandon(stopping());
+      return { request, decision };
+    }
     const timer = setTimeout(() => {
       this.decide(request.sessionId, request.id, {
         behavior: onTimeout,
@@ -150,12 +155,17 @@ export class PermissionBroker {
    * falls back to its own dialog, which a restarted daemon finds on the screen).
    */
   close(): void {
+    this.closed = true;
     for (const entries of this.bySession.values()) {
       for (const entry of entries) {
         clearTimeout(entry.timer);
-        entry.abandon(new AegisError('SHUTTING_DOWN', 'Aegis is stopping; the request was left undecided'));
+        entry.abandon(stopping());
       }
     }
     this.bySession.clear();
   }
+}
+
+function stopping(): AegisError {
+  return new AegisError('SHUTTING_DOWN', 'Aegis is stopping; the request was left undecided');
 }

@@ -12,6 +12,7 @@ class PromptBox implements DeliveryTarget {
   calls = 0;
   readonly acceptedPrompts = 0;
   readonly screenState = { kind: 'unknown' } as const;
+  readonly screenText = '';
   readonly exited = false;
   readonly turnRunning = false;
   readonly gone = false;
@@ -30,8 +31,8 @@ class PromptBox implements DeliveryTarget {
     return condition();
   }
 
-  keystrokes<T>(batch: () => Promise<T>): Promise<T> {
-    return batch();
+  keystrokes<T>(batch: (press: (actions: readonly KeyAction[]) => Promise<void>) => Promise<T>): Promise<T> {
+    return batch((actions) => this.press(actions));
   }
 
   async readScreen() {
@@ -81,5 +82,38 @@ describe('Delivery', () => {
   it('says an unconfirmed delivery may still arrive', async () => {
     const box = new PromptBox(0, 'refused');
     expect(await new Delivery(box, 'hello', timing).run()).toMatchObject({ delivered: false, attempts: 1, mayArriveLater: true });
+  });
+
+  it('never types the text again when the prompt box holds what Claude made of it, only into an empty box', async () => {
+    // Claude changed the text in its box at Enter (as it does to invisible characters) and kept it there.
+    let box = '';
+    const typed: string[] = [];
+    const file = {};
+    const press = async (actions: readonly KeyAction[]) => {
+      for (const action of actions) {
+        if ('text' in action) {
+          typed.push(action.text);
+          box += action.text;
+        } else if ('key' in action && action.key === 'Enter') box = 'what Claude made of it';
+      }
+    };
+    const target: DeliveryTarget = {
+      acceptedPrompts: 0,
+      get screenState(): ScreenState {
+        return { kind: 'idle', input: box };
+      },
+      screenText: '',
+      exited: false,
+      turnRunning: false,
+      gone: false,
+      transcriptMark: () => ({ file, records: 0, userRecords: 0 }),
+      waitUntil: async (condition) => condition(),
+      keystrokes: (batch) => batch(press),
+      readScreen: async () => ({ kind: 'idle', input: box }),
+      untilScreen: async (test) => test({ kind: 'idle', input: box }),
+    };
+    const result = await new Delivery(target, 'typed once', { ...timing, deliveryAttempts: 3 }).run();
+    expect(result).toMatchObject({ delivered: false, attempts: 3, mayArriveLater: true });
+    expect(typed).toEqual(['typed once']);
   });
 });

@@ -1,15 +1,21 @@
 /**
  * Delivering text to Claude's prompt and knowing it arrived. Text is typed (or, when long, pasted)
- * and submitted; it counts as delivered only when Claude confirms it: its UserPromptSubmit hook, or a
- * new user record in the transcript. An unconfirmed attempt is retried a bounded number of times,
- * re-pressing Enter when the text still sits in the prompt box and retyping only when nothing at all
- * happened, so a message never arrives twice. A delivery that ran out of attempts can be resumed (a
- * retry with the same Idempotency-Key): it goes on from where it stopped and never types the text a
- * second time once anything reached Claude. Typing that fails part-way is erased again, so a failed
- * delivery leaves no half-typed text in Claude's prompt.
+ * and submitted; it counts as delivered only when Claude confirms it: a new user record in the
+ * transcript (its UserPromptSubmit hook alone is believed only for a text queued behind a running
+ * turn, which Claude records when that turn ends), or, for a slash command, the command shown run
+ * above an emptied prompt box. An unconfirmed attempt is retried a bounded number of times,
+ * re-pressing Enter when the text still sits in the prompt box and retyping only when the prompt box
+ * is empty and nothing at all happened, so a message never arrives twice: text Claude changed in the
+ * box is never typed again. A delivery that ran out of attempts can be resumed (a retry with the same
+ * Idempotency-Key): it goes on from where it stopped and never types the text a second time once
+ * anything reached Claude. Typing that fails part-way is erased again, so a failed delivery leaves no
+ * half-typed text in Claude's prompt.
  */
 import type { ScreenState } from '../claude/screen.js';
-import { SUBMIT, erasing, lineToAwaitBeforeSubmit, promptBoxHolds, promptBoxShowsLine, typingActions, type KeyAction } from '../claude/terminal-ui.js';
+import {
+  SUBMIT, erasing, isSlashCommand, lineToAwaitBeforeSubmit, promptBoxEmpty, promptBoxHolds, promptBoxShowsLine, typedForm, typingActions, type KeyAction,
+} from '../claude/terminal-ui.js';
+import type { Press } from './input-queue.js';
 import type { Timing } from './timing.js';
 
 export interface DeliveryResult {
@@ -33,6 +39,8 @@ export interface DeliveryTarget {
   /** How many prompts Claude confirmed through its hook so far. */
   readonly acceptedPrompts: number;
   readonly screenState: ScreenState;
+  /** The screen's text as last read. */
+  readonly screenText: string;
   readonly exited: boolean;
   /** A turn is running: text Claude takes now waits in its queue for the next turn. */
   readonly turnRunning: boolean;
@@ -40,10 +48,8 @@ export interface DeliveryTarget {
   readonly gone: boolean;
   transcriptMark(): TranscriptMark;
   waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean>;
-  /** Runs a batch of keystrokes in the session's input queue. */
-  keystrokes<T>(batch: () => Promise<T>): Promise<T>;
-  /** Sends keys to the pane (inside a batch). */
-  press(actions: readonly KeyAction[]): Promise<void>;
+  /** Runs a batch of keystrokes in the session's input queue, the only holder of the keys. */
+  keystrokes<T>(batch: (press: Press) => Promise<T>): Promise<T>;
   /** Reads the screen (and transcript) now. */
   readScreen(): Promise<ScreenState>;
   /** Waits until the screen passes `test`, reading it as soon as the pane prints. */
@@ -58,6 +64,10 @@ export class Delivery {
   private readonly before: TranscriptMark;
   /** Sent while a turn runs: Claude records the text only when the next turn begins. */
   private readonly queued: boolean;
+  /** A slash command: Claude runs it rather than recording a prompt. */
+  private readonly command: boolean;
+  /** The command was seen run: gone from the prompt box, shown above it. */
+  private commandRan = false;
   private attempts = 0;
   private result: DeliveryResult | null = null;
 
@@ -70,32 +80,33 @@ export class Delivery {
     this.hooksBefore = target.acceptedPrompts;
     this.before = target.transcriptMark();
     this.queued = target.turnRunning;
+    this.command = isSlashCommand(this.text);
   }
 
   /** Runs the delivery's attempts (all of them on the first call; as many again when resumed). */
   async run(): Promise<DeliveryResult> {
     if (this.result?.delivered) return this.result;
-    if (this.confirmed()) return (this.result = await this.finish());
+    if (this.confirmed()) return (this.result = this.delivered());
     for (let round = 0; round < this.timing.deliveryAttempts; round++) {
       if (this.attempts === 0) {
         this.attempts = 1;
         await this.type();
       } else {
         const screen = await this.target.readScreen();
-        if (this.confirmed()) return (this.result = await this.finish());
+        if (this.confirmed()) return (this.result = this.delivered());
         if (this.target.gone) break;
         this.attempts++;
-        if ((screen.kind === 'idle' || screen.kind === 'working') && promptBoxHolds(screen.input, this.text)) {
+        if ((screen.kind === 'idle' || screen.kind === 'working') && promptBoxHolds(screen.input, typedForm(this.text))) {
           // The text is still in the prompt box (also behind a running turn): Enter was lost or came too early.
-          await this.target.keystrokes(() => this.target.press([SUBMIT]));
-        } else if (screen.kind === 'idle' && this.nothingReachedClaude()) {
+          await this.target.keystrokes((press) => press([SUBMIT]));
+        } else if (screen.kind === 'idle' && promptBoxEmpty(screen.input) && this.nothingReachedClaude()) {
           // Nothing reached Claude at all (keys sent before it read its input): type it again.
           await this.type();
         }
-        // Otherwise Claude is busy with it (or with a turn it is queued behind): keep waiting.
+        // Otherwise Claude is busy with it, queued it, or changed it in the box: keep waiting, never retype.
       }
-      if (await this.target.waitUntil(() => this.confirmed() || this.target.exited, this.timing.deliveryAttemptMs)) {
-        if (this.confirmed()) return (this.result = await this.finish());
+      if (await this.untilSettled()) {
+        if (this.confirmed()) return (this.result = this.delivered());
         break;
       }
     }
@@ -109,9 +120,44 @@ export class Delivery {
     });
   }
 
-  /** Any input Claude takes after ours began is ours, even when Claude reshaped it (a paste wrapper, tabs). */
+  /**
+   * Whether Claude took the text. Any user record written after ours began is ours, even when Claude
+   * reshaped it (a paste wrapper). A hook claim alone (one any program in the session could forge)
+   * counts only for a text queued behind a turn, which the transcript records when that turn ends.
+   */
   private confirmed(): boolean {
-    return this.target.acceptedPrompts > this.hooksBefore || this.newUserRecords();
+    if (this.command) return this.commandRan || this.newUserRecords();
+    return this.newUserRecords() || (this.queued && this.hookClaimed());
+  }
+
+  /** Claude's UserPromptSubmit hook fired since the delivery began. */
+  private hookClaimed(): boolean {
+    return this.target.acceptedPrompts > this.hooksBefore;
+  }
+
+  /**
+   * Waits one attempt's time for Claude to take the text. Claude writes its transcript a moment
+   * after its hook, so a hook claim is given that moment to be borne out. A command is seen by
+   * fresh reads of the screen, which is all that shows it.
+   */
+  private async untilSettled(): Promise<boolean> {
+    const { deliveryAttemptMs, transcriptSettleMs } = this.timing;
+    const done = () => this.confirmed() || this.target.exited;
+    if (this.command) {
+      return this.target.untilScreen((screen) => {
+        this.commandRan ||= this.commandShownRun(screen);
+        return done();
+      }, deliveryAttemptMs);
+    }
+    const settled = await this.target.waitUntil(() => done() || this.hookClaimed(), deliveryAttemptMs);
+    return done() || (settled && this.target.waitUntil(done, transcriptSettleMs));
+  }
+
+  /** Claude shows a command it ran as `❯ /command` above the prompt box, which it empties. */
+  private commandShownRun(screen: ScreenState): boolean {
+    if ((screen.kind !== 'idle' && screen.kind !== 'working') || !promptBoxEmpty(screen.input)) return false;
+    const shown = `❯ ${this.text.trim().split('\n')[0]}`;
+    return this.target.screenText.split('\n').some((line) => line.trimEnd() === shown);
   }
 
   private newUserRecords(): boolean {
@@ -121,7 +167,7 @@ export class Delivery {
 
   private nothingReachedClaude(): boolean {
     const now = this.target.transcriptMark();
-    return now.file === this.before.file && now.records === this.before.records;
+    return !this.hookClaimed() && now.file === this.before.file && now.records === this.before.records;
   }
 
   /**
@@ -130,19 +176,19 @@ export class Delivery {
    * out may still have run) is erased again.
    */
   private type(): Promise<void> {
-    return this.target.keystrokes(async () => {
+    return this.target.keystrokes(async (press) => {
       const sent: KeyAction[] = [];
       try {
         for (const action of typingActions(this.text)) {
           sent.push(action);
-          await this.target.press([action]);
+          await press([action]);
         }
         const lastLine = lineToAwaitBeforeSubmit(this.text);
         if (lastLine !== null) await this.untilPromptShows(lastLine);
-        await this.target.press([SUBMIT]);
+        await press([SUBMIT]);
       } catch (err) {
         const erase = erasing(sent);
-        if (erase) await this.target.press([erase]).catch(() => {});
+        if (erase) await press([erase]).catch(() => {});
         throw err;
       }
     });
@@ -152,9 +198,7 @@ export class Delivery {
     return this.target.untilScreen((screen) => (screen.kind === 'idle' || screen.kind === 'working') && promptBoxShowsLine(screen.input, line), this.timing.typingSettleMs);
   }
 
-  /** Confirmed: give the transcript a moment to hold the message too, so /read right after shows it. */
-  private async finish(): Promise<DeliveryResult> {
-    if (!this.queued) await this.target.waitUntil(() => this.newUserRecords(), this.timing.transcriptSettleMs);
+  private delivered(): DeliveryResult {
     return { delivered: true, attempts: Math.max(1, this.attempts) };
   }
 }

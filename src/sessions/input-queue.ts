@@ -1,15 +1,24 @@
 /**
- * A session's one way into its pane. Every batch of keys (a delivery's typing, an interrupt, an
- * Escape, a dialog answer, a stall interrupt) runs after the one before it has finished, so two
- * writers never interleave their keys; whole deliveries (text, Enter, confirmation) also run one at a
- * time, so one delivery's confirmation is never taken by another's text. It knows when keys were
- * last sent and whether input is under way: typing is activity.
+ * A session's one way into its pane, and the only holder of the capability to send keys: the key
+ * sender is given to the queue when it is made, and the queue hands it only to a batch it is running,
+ * for as long as that batch runs. Every batch of keys (a delivery's typing, an interrupt, an Escape, a
+ * dialog answer, a stall interrupt) runs after the one before it has finished, so two writers never
+ * interleave their keys; whole deliveries (text, Enter, confirmation) also run one at a time, so one
+ * delivery's confirmation is never taken by another's text. It knows when keys were last sent and
+ * whether input is under way: typing is activity.
  */
+import type { KeyAction } from '../claude/terminal-ui.js';
+
+/** Sends keys to the pane; only a batch of the input queue is given one. */
+export type Press = (actions: readonly KeyAction[]) => Promise<void>;
+
 export class InputQueue {
   private keys: Promise<unknown> = Promise.resolve();
   private deliveries: Promise<unknown> = Promise.resolve();
   private inFlight = 0;
   private lastAt = 0;
+
+  constructor(private readonly send: Press) {}
 
   /** When keys were last sent (0: never). */
   get lastInputAt(): number {
@@ -21,12 +30,22 @@ export class InputQueue {
     return this.inFlight > 0;
   }
 
-  /** Runs a batch of keystrokes after every batch queued before it. */
-  keystrokes<T>(batch: () => Promise<T>): Promise<T> {
+  /** Runs a batch of keystrokes after every batch queued before it; its `press` works only while it runs. */
+  keystrokes<T>(batch: (press: Press) => Promise<T>): Promise<T> {
     return this.track(() => {
-      const run = this.keys.then(() => {
+      const run = this.keys.then(async () => {
         this.lastAt = Date.now();
-        return batch();
+        let running = true;
+        const press: Press = (actions) => {
+          if (!running) return Promise.reject(new Error('keys pressed after their batch of the input queue ended'));
+          this.lastAt = Date.now();
+          return this.send(actions);
+        };
+        try {
+          return await batch(press);
+        } finally {
+          running = false;
+        }
       });
       this.keys = run.catch(() => undefined);
       return run;

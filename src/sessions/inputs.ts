@@ -12,12 +12,25 @@ const C0_KEYS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 const C1_CONTROLS = /[\u0080-\u009f]/;
 /** Claude turns these into plain line breaks, so the text it records would not be the text sent. */
 const LINE_SEPARATORS = /[\u2028\u2029]/;
+/**
+ * Bidirectional embedding, override and isolate controls: Claude removes them from a prompt and holds
+ * what is left for the user to review, so the text would never be submitted as sent.
+ */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
+/** Characters no terminal draws (format characters, variation selectors): text of nothing else is empty to Claude. */
+const INVISIBLE = /[\s\p{Cf}\ufe00-\ufe0f]/gu;
+/**
+ * Claude's transcript records its own slash commands as a user message beginning with this tag, so a
+ * prompt beginning with it could not be told from one (it would be missing from /read).
+ */
+const COMMAND_TAG = /^\s*<command-name>/;
 const C1_MESSAGE = 'must not contain C1 control characters (U+0080 to U+009F): a terminal takes them as control sequences or line breaks';
 const SEPARATOR_MESSAGE = 'must not contain U+2028 or U+2029: Claude receives them as plain line breaks; send \\n instead';
 
 /**
  * Text typed into Claude's terminal: non-empty, at most `max` characters, and only characters that
- * arrive as themselves (tab and line breaks included; NUL, keys, C1 controls and U+2028/U+2029 not).
+ * arrive as themselves (tab and line breaks included; NUL, keys, C1 controls, U+2028/U+2029 and
+ * bidirectional controls not), not mistaken for one of Claude's own records.
  */
 const terminalText = (max: number, maxMessage: string) =>
   z
@@ -27,7 +40,9 @@ const terminalText = (max: number, maxMessage: string) =>
     .refine((s) => !C0_KEYS.test(s), 'must not contain control characters other than tab and line breaks')
     .refine((s) => !C1_CONTROLS.test(s), C1_MESSAGE)
     .refine((s) => !LINE_SEPARATORS.test(s), SEPARATOR_MESSAGE)
-    .refine((s) => s.trim().length > 0, 'must not be only whitespace');
+    .refine((s) => !BIDI_CONTROLS.test(s), 'must not contain bidirectional controls (U+202A to U+202E, U+2066 to U+2069): Claude removes them and holds the rest for review')
+    .refine((s) => !COMMAND_TAG.test(s), 'must not start with <command-name>: Claude\'s transcript marks its own slash commands so, and the message could not be read back')
+    .refine((s) => s.replace(INVISIBLE, '').length > 0, 'must not be only whitespace or invisible characters');
 
 /** Text for Claude's prompt: up to 1 MiB. */
 const promptText = terminalText(1024 * 1024, 'must be at most 1 MiB');

@@ -8,11 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { ScreenState } from '../claude/screen.js';
-import { INTERRUPT, type KeyAction } from '../claude/terminal-ui.js';
+import { INTERRUPT } from '../claude/terminal-ui.js';
 import { AegisError } from '../errors.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { Delivery, type DeliveryResult, type DeliveryTarget, type TranscriptMark } from './delivery.js';
-import { InputQueue } from './input-queue.js';
+import { InputQueue, type Press } from './input-queue.js';
 import type { ExitInfo, RememberedDelivery, SessionStatus } from './session-record.js';
 import type { Timing } from './timing.js';
 import { asSessionError, isPaneGone } from './tmux-failures.js';
@@ -64,7 +64,7 @@ interface KeyedDelivery {
 }
 
 export class SessionInput implements DeliveryTarget {
-  private readonly queue = new InputQueue();
+  private readonly queue: InputQueue;
   /** Recent deliveries by Idempotency-Key, oldest first. */
   private readonly deliveries = new Map<string, KeyedDelivery>();
   private reservedForCreate = false;
@@ -73,6 +73,7 @@ export class SessionInput implements DeliveryTarget {
     private readonly host: InputHost,
     private readonly deps: InputDeps,
   ) {
+    this.queue = new InputQueue(keySender(deps.tmux, host.paneId));
     for (const { key, textSha256, delivered } of host.rememberedDeliveries()) this.deliveries.set(key, { textSha256, delivered });
   }
 
@@ -147,14 +148,14 @@ export class SessionInput implements DeliveryTarget {
     this.checkLive();
     const status = this.host.status();
     if (status !== 'working' && status !== 'stalled' && !DIALOG_STATUSES.has(status)) return false;
-    await this.asRequest(() => this.keystrokes(() => this.press([INTERRUPT])));
+    await this.asRequest(() => this.keystrokes((press) => press([INTERRUPT])));
     await this.host.waitUntil(() => this.host.status() === 'idle' || this.host.exited(), this.deps.timing.interruptWaitMs);
     return true;
   }
 
   async escape(): Promise<void> {
     this.checkLive();
-    await this.asRequest(() => this.keystrokes(() => this.press([INTERRUPT])));
+    await this.asRequest(() => this.keystrokes((press) => press([INTERRUPT])));
   }
 
   /** Refuses what a session that takes no input any more is asked. */
@@ -174,6 +175,10 @@ export class SessionInput implements DeliveryTarget {
 
   get screenState(): ScreenState {
     return this.host.screenState();
+  }
+
+  get screenText(): string {
+    return this.host.screenText();
   }
 
   get exited(): boolean {
@@ -205,29 +210,9 @@ export class SessionInput implements DeliveryTarget {
     return this.host.untilScreen(test, timeoutMs);
   }
 
-  /** Runs a batch of keystrokes after every batch queued before it. */
-  keystrokes<T>(batch: () => Promise<T>): Promise<T> {
+  /** Runs a batch of keystrokes after every batch queued before it; only the batch is given the keys. */
+  keystrokes<T>(batch: (press: Press) => Promise<T>): Promise<T> {
     return this.queue.keystrokes(batch);
-  }
-
-  /** Sends keys to the pane; named keys in a row go in one tmux command, as one keystroke sequence. */
-  async press(actions: readonly KeyAction[]): Promise<void> {
-    const { tmux } = this.deps;
-    const paneId = this.host.paneId;
-    for (let i = 0; i < actions.length; i++) {
-      const action = actions[i]!;
-      if ('paste' in action) await tmux.paste(paneId, action.paste);
-      else if ('text' in action) await tmux.typeText(paneId, action.text);
-      else if (action.times !== undefined) await tmux.pressKey(paneId, action.key, action.times);
-      else {
-        const keys = [action.key];
-        for (let next = actions[i + 1]; next && 'key' in next && next.times === undefined; next = actions[i + 1]) {
-          keys.push(next.key);
-          i++;
-        }
-        await tmux.pressKeys(paneId, ...keys);
-      }
-    }
   }
 
   // ── Helpers ────────────────────────────────────────────────────────────────────────────────────
@@ -293,5 +278,25 @@ function earlierDaemonsResult(delivered: boolean): DeliveryResult {
     attempts: 0,
     mayArriveLater: true,
     error: 'the daemon restarted while this text was being delivered, so it may have reached Claude: read the messages before sending it again with a new Idempotency-Key',
+  };
+}
+
+/** Sends keys to a pane; named keys in a row go in one tmux command, as one keystroke sequence. Given only to the input queue. */
+function keySender(tmux: InputDeps['tmux'], paneId: string): Press {
+  return async (actions) => {
+    for (let i = 0; i < actions.length; i++) {
+      const action = actions[i]!;
+      if ('paste' in action) await tmux.paste(paneId, action.paste);
+      else if ('text' in action) await tmux.typeText(paneId, action.text);
+      else if (action.times !== undefined) await tmux.pressKey(paneId, action.key, action.times);
+      else {
+        const keys = [action.key];
+        for (let next = actions[i + 1]; next && 'key' in next && next.times === undefined; next = actions[i + 1]) {
+          keys.push(next.key);
+          i++;
+        }
+        await tmux.pressKeys(paneId, ...keys);
+      }
+    }
   };
 }

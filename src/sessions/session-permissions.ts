@@ -9,13 +9,14 @@
 import { hookResponse, questionsOf } from '../claude/hook-answers.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
 import type { ScreenState } from '../claude/screen.js';
-import { askIdentity, dialogAnswer, dialogIdentity, screenAsk, type KeyAction } from '../claude/terminal-ui.js';
+import { askIdentity, dialogAnswer, dialogIdentity, screenAsk } from '../claude/terminal-ui.js';
 import { AegisError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { answersFor, type AnswerInput } from '../permissions/answers.js';
 import type { Decision, PendingRequest, PermissionBroker } from '../permissions/broker.js';
 import { evaluate, permissionTimeout, type PermissionSettings } from '../permissions/policy.js';
 import { requestView } from '../permissions/request-view.js';
+import type { Press } from './input-queue.js';
 import { ScreenDialogs } from './screen-dialogs.js';
 import type { Timing } from './timing.js';
 
@@ -29,10 +30,12 @@ export interface PermissionsHost {
   dialogsCanShow(): boolean;
   /** A request opened (or the last one was decided): the session's status follows. */
   requestsChanged(status: 'permission_prompt' | 'asking' | 'working'): void;
+  /** Nothing holds the session any more, yet nothing says what it does now: its status follows the screen, read soon. */
+  followScreen(): void;
   recheckScreenIn(ms: number): void;
   readScreen(): Promise<ScreenState>;
-  keystrokes<T>(batch: () => Promise<T>): Promise<T>;
-  press(actions: readonly KeyAction[]): Promise<void>;
+  /** Runs a batch of keystrokes in the session's input queue, which alone holds the keys. */
+  keystrokes<T>(batch: (press: Press) => Promise<T>): Promise<T>;
   send(text: string): Promise<unknown>;
   /** Waits (bounded) until the screen, read as it changes, satisfies `test`; false when it never does. */
   untilScreen(test: (screen: ScreenState) => boolean): Promise<boolean>;
@@ -49,6 +52,14 @@ export interface PermissionsDeps {
 
 export class SessionPermissions {
   private readonly dialogs: ScreenDialogs;
+  /**
+   * Held hook requests the screen has not yet shown as a dialog, with when each opened. Claude draws
+   * its dialog while its hook is held; a request it never draws was not asked by Claude (any program
+   * in the session can call the hook), so after a while it stops holding the session (`disown`).
+   */
+  private readonly unseen = new Map<string, number>();
+  /** Hook requests the screen never showed in time: still listed and decidable, but they hold nothing. */
+  private readonly disowned = new Set<string>();
 
   constructor(
     private readonly deps: PermissionsDeps,
@@ -61,9 +72,36 @@ export class SessionPermissions {
     return this.deps.broker;
   }
 
-  /** Whether anything waits for a decision: the status then stays what the request made it. */
+  /** Whether anything waits for a decision and holds the session: its status then stays what the request made it. */
   waiting(): boolean {
-    return this.broker.pending(this.host.id).length > 0;
+    return this.broker.pending(this.host.id).some((r) => this.holds(r));
+  }
+
+  /** When the oldest held hook request the screen has not shown opened (null: none). */
+  unseenSince(): number | null {
+    let oldest: number | null = null;
+    for (const openedAt of this.unseen.values()) oldest = oldest === null ? openedAt : Math.min(oldest, openedAt);
+    return oldest;
+  }
+
+  /**
+   * Hook requests opened before `openedBefore` that the screen never showed stop holding the session:
+   * they stay listed (a decision still answers their hook), and the status follows the screen.
+   */
+  disownUnseen(openedBefore: number): void {
+    let disowned = false;
+    for (const [id, openedAt] of this.unseen) {
+      if (openedAt > openedBefore) continue;
+      this.unseen.delete(id);
+      this.disowned.add(id);
+      disowned = true;
+      this.deps.logger.warn({ sessionId: this.host.id, permissionId: id }, "a hook request Claude's screen never showed no longer holds the session");
+    }
+    if (disowned && !this.host.gone() && !this.waiting()) this.host.followScreen();
+  }
+
+  private holds(request: PendingRequest): boolean {
+    return !this.disowned.has(request.id);
   }
 
   /** The oldest pending permission and question, as the Session object shows them. */
@@ -120,7 +158,14 @@ export class SessionPermissions {
     const abandon = () => this.broker.decide(this.host.id, request.id, { behavior: 'deny', by: 'terminal' });
     if (abandoned.aborted) abandon();
     else abandoned.addEventListener('abort', abandon, { once: true });
-    if (isQuestion || !this.applyPolicy(request, { mayAllow: true })) this.host.requestsChanged(isQuestion ? 'asking' : 'permission_prompt');
+    if (!isQuestion) this.applyPolicy(request, { mayAllow: true });
+    // Abandoned before it opened, or decided by a rule: it never holds the session.
+    if (this.isPending(request)) {
+      this.unseen.set(request.id, Date.now());
+      this.host.requestsChanged(isQuestion ? 'asking' : 'permission_prompt');
+      // Claude may have drawn its dialog before it called the hook: look at the screen as it is now.
+      this.host.followScreen();
+    }
     try {
       return hookResponse(await decision, toolInput, suggestions);
     } finally {
@@ -154,12 +199,13 @@ export class SessionPermissions {
   onScreen(screen: ScreenState): void {
     const id = this.host.id;
     const identity = this.host.dialogsCanShow() ? dialogIdentity(screen) : null;
+    if (identity) this.seen(screen.kind);
     for (const request of this.broker.pending(id)) {
       if (request.source === 'screen' && request.screen && askIdentity({ kind: request.kind, ...request.screen }) !== identity) {
         this.broker.decide(id, request.id, { behavior: screen.kind === 'working' ? 'allow' : 'deny', by: 'terminal' });
       }
     }
-    if (!identity || this.broker.pending(id).some((r) => r.source === 'hook')) {
+    if (!identity || this.broker.pending(id).some((r) => r.source === 'hook' && this.holds(r))) {
       this.dialogs.forget();
       return;
     }
@@ -198,7 +244,7 @@ export class SessionPermissions {
     this.dialogs.answering(identity, Date.now());
     // Looking and pressing are one batch of the input queue: no keystroke comes between the check
     // that this dialog is still shown and the answer to it.
-    const deniedInDialog = await this.host.keystrokes(async () => {
+    const deniedInDialog = await this.host.keystrokes(async (press) => {
       const screen = await this.host.readScreen();
       const answer = dialogAnswer(screen, decision);
       if (dialogIdentity(screen) !== identity || !answer) {
@@ -206,7 +252,7 @@ export class SessionPermissions {
         return false;
       }
       for (const step of answer.steps) {
-        await this.host.press(step.keys);
+        await press(step.keys);
         if (step.awaitScreen && !(await this.host.untilScreenText(step.awaitScreen))) {
           // Going on would type into what Claude shows instead; the dialog stays, to be listed again.
           this.deps.logger.warn({ sessionId: this.host.id }, 'the dialog did not take the answer as expected; it is left for the next decision');
@@ -222,16 +268,45 @@ export class SessionPermissions {
     else this.deps.logger.warn({ sessionId: this.host.id }, 'the dialog stayed on the screen after its "No"; the rejection message was not typed');
   }
 
+  /** A dialog of `kind` is on the screen: the held hook requests of that kind are Claude's own. */
+  private seen(kind: ScreenState['kind']): void {
+    for (const request of this.broker.pending(this.host.id)) {
+      if (request.kind === kind) this.unseen.delete(request.id);
+    }
+  }
+
+  private isPending(request: PendingRequest): boolean {
+    return this.broker.pending(this.host.id).some((r) => r.id === request.id);
+  }
+
   private open(fields: Omit<PendingRequest, 'id' | 'createdAt' | 'expiresAt' | 'sessionId'>): { request: PendingRequest; decision: Promise<Decision> } {
     const opened = this.broker.open({ ...fields, sessionId: this.host.id }, permissionTimeout(this.deps.settings, this.host.permissionProfile()));
-    opened.decision.then((decision) => this.afterDecision(decision)).catch(() => {});
+    opened.decision.then(
+      (decision) => {
+        try {
+          this.afterDecision(opened.request, decision);
+        } catch (err) {
+          this.deps.logger.error({ sessionId: this.host.id, err: errorMessage(err) }, 'the session could not go on after a permission decision');
+        }
+      },
+      // Abandoned (the session ended, the daemon closed): there is no decision to go on from.
+      () => {},
+    );
     return opened;
   }
 
-  /** A decision lets the turn go on once nothing else waits (a request the terminal answered says nothing). */
-  private afterDecision(decision: Decision): void {
-    if (this.host.gone() || decision.by === 'terminal' || this.waiting()) return;
-    this.host.requestsChanged('working');
+  /**
+   * Once nothing else holds the session, a decision lets the turn go on; a request the terminal
+   * answered (or Claude gave up on) says nothing of what Claude does next, so the status follows the
+   * screen.
+   */
+  private afterDecision(request: PendingRequest, decision: Decision): void {
+    this.unseen.delete(request.id);
+    // A request that held nothing says nothing of what Claude does either.
+    const heldNothing = this.disowned.delete(request.id);
+    if (this.host.gone() || this.waiting()) return;
+    if (decision.by === 'terminal' || heldNothing) this.host.followScreen();
+    else this.host.requestsChanged('working');
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * Upkeep of the daemon's sessions, driven by one timer for the whole daemon: idle sessions past their
  * timeout are ended, working sessions without progress are told so, sessions that never reach their
- * prompt are ended, windows this daemon opened that no session owns are closed, and the loss of tmux
+ * prompt are ended, hook requests Claude's screen never showed stop holding their session, windows this daemon opened that no session owns are closed, and the loss of tmux
  * is noticed. It decides from the sessions' facts and tells the sessions; they act.
  */
 import type { Config } from '../config/schema.js';
@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { Timing } from './timing.js';
-import { policyFor, verdictFor } from './verdicts.js';
+import { policyFor, unseenTooLong, verdictFor } from './verdicts.js';
 
 export interface SessionUpkeepDeps {
   config: Pick<Config, 'idleTimeoutMs' | 'stallThresholdMs' | 'startTimeoutMs' | 'stallAction'>;
@@ -56,6 +56,7 @@ export class SessionUpkeep {
       if (session.exited) continue;
       const facts = session.reapFacts();
       if (facts.ending) continue;
+      if (unseenTooLong(now, facts.unseenRequestSince, this.deps.timing.unseenRequestMs)) session.disownUnseenRequests(now - this.deps.timing.unseenRequestMs);
       const policy = policyFor(facts, config);
       const verdict = verdictFor(now, facts, policy);
       if (verdict?.kind === 'reap') session.endInBackground('reaped', { reaped: { reason: 'idle_timeout', detail: { idleMs: verdict.idleMs, idleTimeoutMs: policy.idleTimeoutMs } } });

@@ -151,10 +151,10 @@ export class Session {
           this.setStatus(status, { fromHook: true });
           this.waiters.changed();
         },
+        followScreen: () => this.screen.schedule(),
         recheckScreenIn: (ms) => this.screen.recheckIn(ms),
         readScreen: () => this.screen.readNow(),
         keystrokes: (batch) => this.input.keystrokes(batch),
-        press: (actions) => this.input.press(actions),
         send: (text) => this.input.send(text),
         untilScreen: (test) => this.untilScreen(() => test(this.screen.state), context.timing.dialogLeaveMs),
         untilScreenText: (test) => this.untilScreen(() => test(this.screen.text), context.timing.dialogLeaveMs),
@@ -199,8 +199,9 @@ export class Session {
   }
 
   /** What the upkeep timer looks at. */
-  reapFacts(): ReapSubject & { idleTimeoutMs: number | null; stallThresholdMs: number | null; ending: boolean } {
+  reapFacts(): ReapSubject & { idleTimeoutMs: number | null; stallThresholdMs: number | null; ending: boolean; unseenRequestSince: number | null } {
     return {
+      unseenRequestSince: this.requests.unseenSince(),
       status: this.record.status,
       statusChangedAt: Date.parse(this.record.statusChangedAt),
       lastProgressAt: this.lastProgressAt,
@@ -210,6 +211,11 @@ export class Session {
       stallThresholdMs: this.record.stallThresholdMs,
       ending: this.ending,
     };
+  }
+
+  /** Held hook requests opened before `openedBefore` that the screen never showed stop holding the session. */
+  disownUnseenRequests(openedBefore: number): void {
+    this.requests.disownUnseen(openedBefore);
   }
 
   /** Facts for the session's health: the record's timers, its last screen, what is pending. */
@@ -515,7 +521,7 @@ export class Session {
     }
     dialog.answeredAt = now;
     this.log.info({ screen: kind }, 'answering start-up dialog');
-    this.input.keystrokes(() => this.input.press(keys)).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'cannot answer the start-up dialog'));
+    this.input.keystrokes((press) => press(keys)).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'cannot answer the start-up dialog'));
     this.screen.recheckIn(dialogRetryMs);
   }
 
@@ -533,7 +539,9 @@ export class Session {
     const silentMs = Date.now() - this.lastProgressAt;
     this.context.publish('stalled', this.id, { silentMs, thresholdMs, action });
     this.log.warn({ silentMs, action }, 'session stalled');
-    if (action === 'interrupt') this.input.keystrokes(() => this.input.press([INTERRUPT])).catch(() => {});
+    if (action === 'interrupt') {
+      this.input.keystrokes((press) => press([INTERRUPT])).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'the stall interrupt could not be pressed'));
+    }
     if (action === 'kill') this.endInBackground('reaped', { reaped: { reason: 'stalled', detail: { thresholdMs } } });
   }
 

@@ -181,6 +181,11 @@ export class Supervisor {
     return this.upkeep.orphanReport();
   }
 
+  /** From now on no permission request is decided or opened: the daemon is stopping. */
+  leaveRequestsUndecided(): void {
+    this.broker.close();
+  }
+
   /** Stops the upkeep and leaves every request undecided; sessions run on in tmux, unless `killSessions`. */
   async close({ killSessions = false }: { killSessions?: boolean } = {}): Promise<void> {
     this.upkeep.stop();

@@ -27,6 +27,11 @@ export interface Timing {
   dialogRetryMs: number;
   /** How long a dialog must stay on screen with no hook behind it before it counts as a screen request. */
   screenRequestGraceMs: number;
+  /**
+   * How long a held hook request may hold its session without Claude's screen showing it as a dialog
+   * (Claude draws its dialog while its hook is held; anything in the session can call the hook).
+   */
+  unseenRequestMs: number;
   /** How long a rejection's message waits for the dialog it answered to leave the screen. */
   dialogLeaveMs: number;
   /** How long interrupt waits for the turn to stop. */
@@ -63,6 +68,7 @@ export const DEFAULT_TIMING: Timing = {
   dialogSettleMs: 300,
   dialogRetryMs: 1000,
   screenRequestGraceMs: 1000,
+  unseenRequestMs: 10_000,
   dialogLeaveMs: 5000,
   interruptWaitMs: 5000,
   exitStatusWaitMs: 5000,

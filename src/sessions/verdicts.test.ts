@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { policyFor, verdictFor, type ReapSubject } from './verdicts.js';
+import { policyFor, unseenTooLong, verdictFor, type ReapSubject } from './verdicts.js';
 
 const policy = { idleTimeoutMs: 1000, stallThresholdMs: 5000, startTimeoutMs: 20_000 };
 const subject = (fields: Partial<ReapSubject> & Pick<ReapSubject, 'status'>): ReapSubject => ({
@@ -45,5 +45,13 @@ describe('policyFor', () => {
   it("prefers the session's own values, 0 included", () => {
     expect(policyFor({ idleTimeoutMs: 0, stallThresholdMs: null }, policy)).toEqual({ idleTimeoutMs: 0, stallThresholdMs: 5000, startTimeoutMs: 20_000 });
     expect(policyFor({}, policy)).toEqual(policy);
+  });
+});
+
+describe('unseenTooLong', () => {
+  it('holds a hook request the screen has not shown only up to its limit', () => {
+    expect(unseenTooLong(10_000, null, 5000)).toBe(false);
+    expect(unseenTooLong(10_000, 6000, 5000)).toBe(false);
+    expect(unseenTooLong(10_000, 5000, 5000)).toBe(true);
   });
 });

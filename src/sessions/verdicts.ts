@@ -43,6 +43,14 @@ export function verdictFor(now: number, subject: ReapSubject, policy: ReapPolicy
   return null;
 }
 
+/**
+ * Whether a held hook request has gone unseen too long: Claude draws its dialog while it holds the
+ * hook, so one its screen has not shown for `limitMs` was not asked by Claude.
+ */
+export function unseenTooLong(now: number, unseenSince: number | null, limitMs: number): boolean {
+  return unseenSince !== null && now - unseenSince >= limitMs;
+}
+
 /** The policy for one session: its own overrides, else the daemon's. */
 export function policyFor(
   overrides: { idleTimeoutMs?: number | null; stallThresholdMs?: number | null },

@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AegisEvent } from '../../src/events/event-bus.js';
+import { DEFAULT_TIMING } from '../../src/sessions/timing.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { openSse, type SseClient } from '../support/sse.js';
 import { waitFor } from '../support/wait-for.js';
@@ -64,6 +66,12 @@ describe('permissions decided through the API', () => {
     const s = await session(id);
     expect(s.status).toBe('permission_prompt');
     expect(s.pendingPermission.id).toBe(request.data.permissionId);
+    // Claude draws its dialog while it holds the hook: the request is its own, and keeps holding the session.
+    const live = t.daemon.supervisor.session(id);
+    await waitFor(() => live.reapFacts().unseenRequestSince === null, { what: 'the screen to show the dialog' });
+    t.daemon.supervisor.tick(Date.now() + 10 * DEFAULT_TIMING.unseenRequestMs);
+    await live.readScreen();
+    expect((await session(id)).status).toBe('permission_prompt');
     expect(existsSync(join(workDir, 'out.txt'))).toBe(false);
 
     const approvedAt = Date.now();
@@ -183,7 +191,11 @@ describe('a permission request pending across a daemon restart', () => {
     await events.waitFor((e) => e.event === 'permission_request');
     events.close();
 
+    // A stop decides nothing: the held request is left to the next start.
+    const published: AegisEvent[] = [];
+    t.daemon.bus.subscribe((event) => published.push(event));
     await t.stop();
+    expect(published.filter((e) => e.type === 'permission_resolved')).toEqual([]);
     await t.restart();
 
     const pending = await waitFor(async () => {

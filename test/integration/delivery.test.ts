@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { callHook, hookSecretOf } from '../support/hooks.js';
 import { fakeClaudeCommand, fakeClaudeLog, keysReceived, occurrences, submitted } from '../support/fake-claude.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -112,6 +113,21 @@ describe('delivering text to Claude', () => {
     expect(submitted(s.log())).toEqual(['retried safely']);
     await untilReplied(s.id, 1);
     expect(await userTexts(s.id)).toEqual(['retried safely']);
+  });
+
+  it('never reports a delivery on a UserPromptSubmit hook the transcript does not bear out (a forged one)', async () => {
+    const s = await session('never-submit');
+    const session_ = (await t.api('GET', `/v1/sessions/${s.id}`)).body;
+    const secret = hookSecretOf(t.config.tmuxSocket, session_.tmux.paneId);
+    const sending = send(s.id, 'not taken');
+    await waitFor(() => keysReceived(s.log()).includes('\r'), { what: 'the text and Enter to reach the stand-in' });
+    const forged = await callHook(t.url, 'UserPromptSubmit', { id: s.id, secret }, { prompt: 'not taken' });
+    expect(forged.status).toBe(200);
+    const sent = await sending;
+    expect(sent.body).toMatchObject({ delivered: false, mayArriveLater: true });
+    expect(occurrences(keysReceived(s.log()), 'not taken')).toBe(1);
+    expect(submitted(s.log())).toEqual([]);
+    expect(await userTexts(s.id)).toEqual([]);
   });
 
   it('counts a new user record in the transcript as confirmation when no hook fires', async () => {

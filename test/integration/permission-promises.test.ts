@@ -3,17 +3,25 @@
  * with hook calls as Claude makes them (the session runs a stand-in; its secret comes from its
  * environment, as any program in the session could read it).
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AegisEvent } from '../../src/events/event-bus.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { callHook, hookSecretOf } from '../support/hooks.js';
 import { openSse } from '../support/sse.js';
 import { standInClaude } from '../support/stand-in.js';
 import { waitFor } from '../support/wait-for.js';
+import { DEFAULT_TIMING } from '../../src/sessions/timing.js';
+
+const SCREENS = join(import.meta.dirname, '..', 'fixtures', 'screens');
 
 const PROFILES = {
   'no-shell': { rules: [{ name: 'no-bash', tool: 'Bash', decision: 'deny' as const, message: 'No shell here.' }] },
   quick: { rules: [], timeoutMs: 1000, onTimeout: 'deny' as const },
   lenient: { rules: [], timeoutMs: 1000, onTimeout: 'allow' as const },
+  patient: { rules: [] },
 };
 
 describe('permission requests and questions', () => {
@@ -30,7 +38,7 @@ describe('permission requests and questions', () => {
     expect(created.status).toBe(201);
     const { id, tmux } = created.body as { id: string; tmux: { paneId: string } };
     await waitFor(async () => (await t.api('GET', `/v1/sessions/${id}`)).body.status === 'idle', { what: 'the stand-in to look idle' });
-    return { id, secret: hookSecretOf(t.config.tmuxSocket, tmux.paneId), permissionProfile: created.body.permissionProfile as string | null };
+    return { id, paneId: tmux.paneId, secret: hookSecretOf(t.config.tmuxSocket, tmux.paneId), permissionProfile: created.body.permissionProfile as string | null };
   };
   const pending = (id: string, count = 1) =>
     waitFor(async () => {
@@ -39,6 +47,12 @@ describe('permission requests and questions', () => {
     }, { what: `${count} pending request(s)` });
   const askBash = (s: { id: string; secret: string }, command: string, signal?: AbortSignal) =>
     callHook(t.url, 'PermissionRequest', s, { tool_name: 'Bash', tool_input: { command }, permission_suggestions: [] }, signal);
+  const statusOf = async (id: string) => (await t.api('GET', `/v1/sessions/${id}`)).body.status as string;
+  /** Draws a captured Claude screen in the pane, as Claude would (written to the pane's terminal). */
+  const draw = (paneId: string, fixture: string) => {
+    const tty = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', paneId, '#{pane_tty}']).toString().trim();
+    writeFileSync(tty, `\x1b[2J\x1b[H${readFileSync(join(SCREENS, fixture), 'utf8').replace(/\n$/, '')}`);
+  };
   const question = (text: string, labels: string[]) => ({
     tool_name: 'AskUserQuestion',
     tool_input: { questions: [{ question: text, header: 'Q', multiSelect: false, options: labels.map((label) => ({ label, description: label })) }] },
@@ -77,6 +91,45 @@ describe('permission requests and questions', () => {
     expect((await (await held).json()).hookSpecificOutput.decision.behavior).toBe('allow');
   });
 
+  it('leaves the status to the screen when Claude gives up on its hook before the request opens', async () => {
+    const s = await session({ permissionProfile: 'quick' });
+    const given = t.daemon.supervisor.handleHook('PermissionRequest', s.id, s.secret, { hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command: 'touch gone' } }, AbortSignal.abort());
+    expect(given).not.toBe(false);
+    expect(await given).toMatchObject({ hookSpecificOutput: { decision: { behavior: 'deny' } } });
+    expect(await statusOf(s.id)).toBe('idle');
+    expect((await t.api('GET', `/v1/sessions/${s.id}/permissions`)).body.pending).toEqual([]);
+  });
+
+  it("stops holding the session with a hook request Claude's screen never shows, which stays listed and decidable", async () => {
+    const s = await session();
+    const forged = callHook(t.url, 'PermissionRequest', s, { tool_name: 'Write', tool_input: { file_path: '/tmp/x', content: 'x' }, permission_suggestions: [] });
+    const [request] = await pending(s.id);
+    expect(await statusOf(s.id)).toBe('permission_prompt');
+    expect((await t.api('POST', `/v1/sessions/${s.id}/send`, { text: 'hello' })).body.error.code).toBe('SESSION_BUSY');
+    // The screen showed no dialog for it: past the bound, the upkeep lets the status follow the screen.
+    t.daemon.supervisor.tick(Date.now() + DEFAULT_TIMING.unseenRequestMs);
+    await waitFor(async () => (await statusOf(s.id)) === 'idle', { what: 'the status to follow the idle screen' });
+    expect((await t.api('GET', `/v1/sessions/${s.id}/permissions`)).body.pending).toMatchObject([{ id: request!.id, source: 'hook' }]);
+    expect((await t.api('POST', `/v1/sessions/${s.id}/reject`, { message: 'not yours' })).status).toBe(200);
+    expect((await (await forged).json()).hookSpecificOutput.decision).toEqual({ behavior: 'deny', message: 'not yours' });
+    expect(await statusOf(s.id)).toBe('idle');
+  });
+
+  it('keeps a hook request the screen shows as a dialog holding the session, however long it waits', async () => {
+    const s = await session({ permissionProfile: 'patient' });
+    const held = callHook(t.url, 'PermissionRequest', s, { tool_name: 'Bash', tool_input: { command: 'ls -la' }, permission_suggestions: [] });
+    await pending(s.id);
+    draw(s.paneId, 'permission-bash.txt');
+    const live = t.daemon.supervisor.session(s.id);
+    await waitFor(() => live.reapFacts().unseenRequestSince === null, { what: 'the screen to show the dialog' });
+    t.daemon.supervisor.tick(Date.now() + 10 * DEFAULT_TIMING.unseenRequestMs);
+    await live.readScreen();
+    expect(await statusOf(s.id)).toBe('permission_prompt');
+    expect((await t.api('GET', `/v1/sessions/${s.id}/permissions`)).body.pending).toMatchObject([{ source: 'hook', toolName: 'Bash' }]);
+    expect((await t.api('POST', `/v1/sessions/${s.id}/approve`, {})).status).toBe(200);
+    expect((await (await held).json()).hookSpecificOutput.decision).toEqual({ behavior: 'allow' });
+  });
+
   it('decides a request once when the timeout and an API decision race', async () => {
     const events = await openSse(`${t.url}/v1/events`);
     const s = await session({ permissionProfile: 'quick' });
@@ -86,16 +139,24 @@ describe('permission requests and questions', () => {
     const expiresAt = Date.parse((await t.api('GET', `/v1/sessions/${s.id}`)).body.pendingPermission.expiresAt);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now() - 15)));
     const approving = Promise.all(
-      Array.from({ length: 20 }, () => t.api('POST', `/v1/sessions/${s.id}/approve`, { permissionId: request!.id }).then((res) => res.status)),
+      Array.from({ length: 20 }, () => t.api('POST', `/v1/sessions/${s.id}/approve`, { permissionId: request!.id }).then((res) => ({ status: res.status, code: res.body.error?.code }))),
     );
     const answer = await (await held).json();
     const answers = await approving;
     const resolved = await events.waitFor((e) => e.event === 'permission_resolved' && e.data.permissionId === request!.id);
     events.close();
+    // The rule (docs/permissions.md): each request is decided exactly once. The first decision is the
+    // one published and the one Claude is told; every later one is refused as no longer pending.
     expect(events.events.filter((e) => e.event === 'permission_resolved' && e.data.permissionId === request!.id)).toHaveLength(1);
-    expect(answer.hookSpecificOutput.decision.behavior).toBe(resolved.data.decision);
-    expect(answers.filter((status) => status === 200).length).toBe(resolved.data.by === 'api' ? 1 : 0);
-    expect(answers.every((status) => status === 200 || status === 404)).toBe(true);
+    const accepted = answers.filter((a) => a.status === 200);
+    const expected =
+      accepted.length === 1
+        ? { decision: 'allow', by: 'api', answer: { behavior: 'allow' } }
+        : { decision: 'deny', by: 'timeout', answer: { behavior: 'deny', message: 'No decision within 1 s; denied by Aegis.' } };
+    expect(accepted.length).toBeLessThanOrEqual(1);
+    expect(resolved.data).toMatchObject({ decision: expected.decision, by: expected.by });
+    expect(answer.hookSpecificOutput.decision).toEqual(expected.answer);
+    expect(answers.filter((a) => a.status !== 200)).toEqual(Array(20 - accepted.length).fill({ status: 404, code: 'PERMISSION_NOT_FOUND' }));
   });
 
   it('says a request ended by:"terminal" when Claude stops waiting for its hook, and by:"session_ended" when the session ends', async () => {
@@ -108,6 +169,8 @@ describe('permission requests and questions', () => {
     await first;
     const terminal = await events.waitFor((e) => e.event === 'permission_resolved' && e.data.permissionId === request!.id);
     expect(terminal.data).toMatchObject({ decision: 'deny', by: 'terminal' });
+    // Nothing waits any more: the status follows the screen, which shows Claude idle.
+    await waitFor(async () => (await statusOf(s.id)) === 'idle', { what: 'the session to be idle again' });
 
     const second = askBash(s, 'touch b');
     const [next] = await pending(s.id);
@@ -198,11 +261,35 @@ describe('permission requests and questions', () => {
 
   it('never reaps a session waiting on a question as idle', async () => {
     const s = await session({ idleTimeoutMs: 1000 });
+    const idle = await session({ idleTimeoutMs: 1000 });
     const held = callHook(t.url, 'PermissionRequest', s, question('Keep me?', ['Yes', 'No']));
-    await waitFor(async () => (await t.api('GET', `/v1/sessions/${s.id}`)).body.status === 'asking', { what: 'the session to be asking' });
+    await waitFor(async () => (await statusOf(s.id)) === 'asking', { what: 'the session to be asking' });
+    draw(s.paneId, 'question.txt');
+    await waitFor(() => t.daemon.supervisor.session(s.id).reapFacts().unseenRequestSince === null, { what: 'the screen to show the question' });
     t.daemon.supervisor.tick(Date.now() + 3_600_000);
+    // The same tick reaps the idle session: once it has exited, the asking one would have too.
+    await waitFor(async () => (await statusOf(idle.id)) === 'exited', { what: 'the idle session to be reaped' });
     expect((await t.api('GET', `/v1/sessions/${s.id}`)).body).toMatchObject({ status: 'asking', exit: null });
     await t.api('POST', `/v1/sessions/${s.id}/answer`, { optionIndex: 0 });
     await held;
+  });
+
+  // Last: it stops the daemon.
+  it('decides nothing when the daemon stops: a held request is neither denied nor published as decided', async () => {
+    const s = await session({ permissionProfile: 'patient' });
+    // Back on another port, the session's hooks reach the daemon on their own listener.
+    const hookUrl = t.url;
+    await t.stop();
+    await t.restart({ port: 0 });
+    const held = callHook(hookUrl, 'PermissionRequest', s, { tool_name: 'Bash', tool_input: { command: 'touch kept' }, permission_suggestions: [] }).then((res) => res.status, () => 'closed');
+    await pending(s.id);
+    const published: AegisEvent[] = [];
+    t.daemon.bus.subscribe((event) => published.push(event));
+    await t.stop();
+    expect(published.filter((e) => e.type === 'permission_resolved')).toEqual([]);
+    // Claude hears no decision (the call fails or answers 503), so it falls back to its own dialog.
+    expect([503, 'closed']).toContain(await held);
+    await t.restart();
+    expect((await t.api('GET', `/v1/sessions/${s.id}`)).body.status).not.toBe('exited');
   });
 });

@@ -28,6 +28,8 @@ export interface ClaudePanes {
   /** Types text literally (Enter is a separate key press, once the text shows). */
   type(pane: string, text: string): void;
   press(pane: string, ...keys: string[]): void;
+  /** Pastes text as one bracketed paste, as Aegis delivers long text. */
+  paste(pane: string, text: string): void;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,10 @@ export function startClaudePanes(fake: FakeAnthropic): ClaudePanes {
     capture: (pane) => tmux('capture-pane', '-p', '-t', pane),
     type: (pane, text) => void tmux('send-keys', '-t', pane, '-l', '--', text),
     press: (pane, ...keys) => void tmux('send-keys', '-t', pane, ...keys),
+    paste(pane, text) {
+      tmux('set-buffer', '-b', 'aegis-test', '--', text);
+      tmux('paste-buffer', '-d', '-p', '-b', 'aegis-test', '-t', pane);
+    },
     async close() {
       killTmuxServer(socket);
       // Claude processes ended by the tmux kill may still be writing their last files for a moment.
