@@ -105,4 +105,17 @@ describe('loadConfig', () => {
     writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify({ defaultPermissionProfile: 'nope' }));
     expect(() => loadConfig({ env: {}, cwd })).toThrow(/defaultPermissionProfile.*names no profile/);
   });
+
+  it('takes trustProxy as true, false or a list of proxy addresses, from the file or AEGIS_TRUST_PROXY', () => {
+    const cwd = emptyDir();
+    expect(loadConfig({ env: {}, cwd }).config.trustProxy).toBe(false);
+    expect(loadConfig({ env: { AEGIS_TRUST_PROXY: 'true' }, cwd }).config.trustProxy).toBe(true);
+    expect(loadConfig({ env: { AEGIS_TRUST_PROXY: 'false' }, cwd }).config.trustProxy).toBe(false);
+    expect(loadConfig({ env: { AEGIS_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,loopback,::1' }, cwd }).config.trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', 'loopback', '::1']);
+    writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify({ trustProxy: ['fd00::/8'] }));
+    expect(loadConfig({ env: {}, cwd }).config.trustProxy).toEqual(['fd00::/8']);
+    for (const bad of ['yes', '10.0.0.0/33', 'proxy.internal', '127.0.0.1/8/8']) {
+      expect(() => loadConfig({ env: { AEGIS_TRUST_PROXY: bad }, cwd }), bad).toThrow(/AEGIS_TRUST_PROXY: must be an IP address/);
+    }
+  });
 });

@@ -35,6 +35,7 @@ const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   allowedWorkdirs: 'ALLOWED_WORKDIRS',
   allowedOrigins: 'ALLOWED_ORIGINS',
   allowedHosts: 'ALLOWED_HOSTS',
+  trustProxy: 'TRUST_PROXY',
   allowedRequestEnv: 'ALLOWED_REQUEST_ENV',
   defaultPermissionMode: 'PERMISSION_MODE',
   defaultModel: 'MODEL',

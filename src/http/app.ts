@@ -42,6 +42,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...protocolErrorOptions,
     // Held hook calls and SSE streams never finish by themselves; closing must not wait for them.
     forceCloseConnections: true,
+    // Behind a reverse proxy, request.ip is the client the proxy names (X-Forwarded-For), not the proxy.
+    trustProxy: config.trustProxy,
   });
   installJsonBodyParser(app);
   installErrorHandling(app);
@@ -53,7 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin, { authToken: config.authToken });
   app.addHook('onResponse', async (request, reply) => {
     if (request.url.startsWith('/v1/hooks/')) return;
-    request.log.debug({ method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log.debug({ ip: request.ip, method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   // Before the routes, so it sees every one of them.
   await app.register(routeCatalogPlugin);

@@ -59,6 +59,8 @@ export interface TestDaemonOptions {
   unapprovedKey?: boolean;
   /** Keep what the in-process daemon logs (level info and up) in `logs`. */
   captureLogs?: boolean;
+  /** The in-process daemon's logger, for a test that reads what the daemon logs. */
+  logger?: pino.Logger;
 }
 
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
@@ -90,9 +92,11 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
   });
   // Written synchronously: an asynchronous destination would hook the process's exit to flush itself.
   const logs: Array<Record<string, unknown>> = [];
-  const logger = options.captureLogs
-    ? pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) })
-    : pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' }, pino.destination({ dest: 1, sync: true }));
+  const logger =
+    options.logger ??
+    (options.captureLogs
+      ? pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) })
+      : pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' }, pino.destination({ dest: 1, sync: true })));
   let child: ChildDaemon | null = null;
   const boot = async (port = current?.port ?? config.port): Promise<Daemon> => {
     if (!options.childProcess) {
