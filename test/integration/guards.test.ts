@@ -3,7 +3,8 @@
  * whose sessions run a stand-in for Claude.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { standInClaude } from '../support/stand-in.js';
@@ -13,6 +14,7 @@ describe('guards', () => {
   let t: TestDaemon;
   beforeAll(async () => {
     t = await startTestDaemon({
+      captureLogs: true,
       config: { claudeCommand: standInClaude(), permissionProfiles: { strict: { rules: [] } }, allowedRequestEnv: ['LANG', 'FEATURE', 'FEATURE_FLAG', 'QUOTED'] },
       // A daemon environment with a multi-line value (a PEM key, say) must not stop sessions starting.
       env: { CI_DEPLOY_PEM: '-----BEGIN KEY-----\nabc\n-----END KEY-----', AEGIS_AUTH_TOKEN: 'daemon-only-secret-token' },
@@ -33,7 +35,7 @@ describe('guards', () => {
     return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('STAND_IN_HOOK_SECRET='))!.slice('STAND_IN_HOOK_SECRET='.length);
   };
   const hook = (event: string, id: string, secret: string, body: Record<string, unknown>) =>
-    fetch(`${t.url}/v1/hooks/${event}?session=${id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret }, body: JSON.stringify({ hook_event_name: event, session_id: id, ...body }) });
+    fetch(`${t.hookUrl}/v1/hooks/${event}?session=${id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret }, body: JSON.stringify({ hook_event_name: event, session_id: id, ...body }) });
 
   it('starts sessions although the daemon environment holds a multi-line value, and passes it on', async () => {
     const s = await idleSession();
@@ -136,7 +138,7 @@ describe('guards', () => {
     const other = await idleSession();
     const deep = `{"hook_event_name":"PermissionRequest","session_id":"${s.id}","tool_name":"Bash","tool_input":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`;
     let answer: Response | undefined;
-    const call = fetch(`${t.url}/v1/hooks/PermissionRequest?session=${s.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secretOf(s.tmux.paneId) }, body: deep });
+    const call = fetch(`${t.hookUrl}/v1/hooks/PermissionRequest?session=${s.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secretOf(s.tmux.paneId) }, body: deep });
     call.then((res) => (answer = res)).catch(() => {});
     // Either the call is answered, or (the defect) it is held as a permission that breaks every listing.
     await waitFor(async () => answer ?? (await t.api('GET', `/v1/sessions/${s.id}/permissions`)).status === 500, { what: 'the hook call to be answered' });
@@ -176,9 +178,18 @@ describe('guards', () => {
 
   it('does not follow a transcript path outside the session\'s projects directory', async () => {
     const s = await idleSession();
-    const res = await hook('Stop', s.id, secretOf(s.tmux.paneId), { transcript_path: '/etc' });
-    expect(res.status).toBe(200);
-    expect((await t.api('GET', `/v1/sessions/${s.id}/read`)).status).toBe(200);
+    // A readable conversation elsewhere, where a hook body names it: nothing of it may be read.
+    const elsewhere = join(t.workDir(), 'elsewhere.jsonl');
+    writeFileSync(elsewhere, `${JSON.stringify({ type: 'user', uuid: 'u1', timestamp: 't', message: { role: 'user', content: 'not this session\'s' } })}\n`);
+    for (const path of ['/etc', '/etc/passwd.jsonl', elsewhere, `${s.workDir}/../${s.id}.jsonl`]) {
+      const res = await hook('Stop', s.id, secretOf(s.tmux.paneId), { transcript_path: path });
+      expect(res.status).toBe(200);
+      expect(t.logs).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/^refused a transcript path/), path, sessionId: s.id }));
+    }
+    const read = await t.api('GET', `/v1/sessions/${s.id}/read`);
+    expect(read.status).toBe(200);
+    expect(read.body.messages).toEqual([]);
+    expect((await t.api('GET', `/v1/sessions/${s.id}/health`)).body.transcript).toEqual({ readable: true, problem: null });
     expect((await t.api('GET', '/v1/health')).status).toBe(200);
   });
 });

@@ -93,10 +93,19 @@ describe('the /v1 API without Claude', () => {
   });
 
   it('refuses hook calls without the session secret', async () => {
-    const res = await t.api('POST', '/v1/hooks/Stop?session=00000000-0000-4000-8000-000000000000', { hook_event_name: 'Stop' }, { 'x-aegis-hook-secret': 'guess' });
+    const res = await t.hookApi('POST', '/v1/hooks/Stop?session=00000000-0000-4000-8000-000000000000', { hook_event_name: 'Stop' }, { 'x-aegis-hook-secret': 'guess' });
     expect(res.status).toBe(401);
-    const none = await t.api('POST', '/v1/hooks/Stop?session=x', {});
+    const none = await t.hookApi('POST', '/v1/hooks/Stop?session=x', {});
     expect(none.status).toBe(401);
+  });
+
+  it('the hook route answers 404 on the API port, and the hook port serves nothing else', async () => {
+    const onApi = await t.api('POST', '/v1/hooks/Stop?session=00000000-0000-4000-8000-000000000000', { hook_event_name: 'Stop' }, { 'x-aegis-hook-secret': 'guess' });
+    expect(onApi.status).toBe(404);
+    expect(onApi.body.error.code).toBe('NOT_FOUND');
+    expect(new URL(t.hookUrl)).toMatchObject({ hostname: '127.0.0.1' });
+    expect(new URL(t.hookUrl).port).not.toBe(new URL(t.url).port);
+    for (const path of ['/v1/health', '/v1/sessions', '/v1/events']) expect((await t.hookApi('GET', path)).status).toBe(404);
   });
 });
 
@@ -118,11 +127,13 @@ describe('a daemon with a master token', () => {
     expect((await t.api('GET', '/v1/sessions', undefined, { authorization: 'Bearer wrong' })).status).toBe(401);
   });
 
-  it('accepts the token as a bearer header, and as ?token= on SSE routes only', async () => {
+  it('accepts the token as a bearer header only, never in a query string; SSE routes take an SSE token there', async () => {
     expect((await t.api('GET', '/v1/sessions', undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
     expect((await t.api('GET', `/v1/sessions?token=${token}`)).status).toBe(401);
+    expect((await t.api('GET', `/v1/events?token=${token}`)).status).toBe(401);
+    const { body } = await t.api('POST', '/v1/auth/sse-token', undefined, { authorization: `Bearer ${token}` });
     const controller = new AbortController();
-    const res = await fetch(`${t.url}/v1/events?token=${token}`, { signal: controller.signal });
+    const res = await fetch(`${t.url}/v1/events?token=${body.token}`, { signal: controller.signal });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     controller.abort();
