@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import type { Config } from './config/schema.js';
+import { resolveSessionUser, ROOT_WITHOUT_SESSION_USER, type UnixUser } from './config/session-user.js';
 import { EventBus } from './events/event-bus.js';
 import { buildApp } from './http/app.js';
 import { SseHub, DEFAULT_SSE_OPTIONS, type SseOptions } from './http/sse.js';
@@ -61,6 +62,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const startedAt = Date.now();
 
+  let sessionUser: UnixUser | null;
+  try {
+    sessionUser = resolveSessionUser(config.sessionUser, process.getuid?.());
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
+  if (!sessionUser && process.getuid?.() === 0) logger.warn(ROOT_WITHOUT_SESSION_USER);
   if (!config.authToken && !LOOPBACK_HOSTS.has(config.host)) {
     throw new StartupError(`refusing to listen on ${config.host} without AEGIS_AUTH_TOKEN: set a token, or bind to 127.0.0.1`);
   }
@@ -75,7 +83,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const disposals = new Disposals();
   disposals.defer('state-dir lock', acquireStateDirLock(config.stateDir));
   try {
-    return await assemble(options, env, logger, startedAt, disposals);
+    return await assemble(options, env, logger, startedAt, disposals, sessionUser);
   } catch (err) {
     await disposals.disposeAll((failure) => logger.error({ step: failure.step, err: errorText(failure.error) }, 'closing after a failed start')).catch(() => {});
     const code = (err as NodeJS.ErrnoException).code;
@@ -91,6 +99,7 @@ async function assemble(
   logger: pino.Logger,
   startedAt: number,
   disposals: Disposals,
+  sessionUser: UnixUser | null,
 ): Promise<Daemon> {
   const { config } = options;
   const storeFile = join(config.stateDir, 'aegis.db');
@@ -121,6 +130,7 @@ async function assemble(
     env,
     hookBaseUrl: () => hookBaseUrl,
     timing,
+    sessionUser,
   });
   // Sessions run on in tmux when the daemon stops, unless close() is asked to end them.
   let killSessions = false;

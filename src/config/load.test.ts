@@ -119,3 +119,30 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('the auth token kept out of the environment', () => {
+  const tokenDir = () => mkdtempSync(join(tmpdir(), 'aegis-token-'));
+
+  it('reads AEGIS_AUTH_TOKEN_FILE, without its final line break', () => {
+    const file = join(tokenDir(), 'token');
+    writeFileSync(file, 'a-token-of-32-characters-or-so-x\n', { mode: 0o600 });
+    const { config, sources } = loadConfig({ env: { AEGIS_AUTH_TOKEN_FILE: file }, cwd: emptyDir() });
+    expect(config.authToken).toBe('a-token-of-32-characters-or-so-x');
+    expect(sources.authToken).toBe('AEGIS_AUTH_TOKEN_FILE');
+  });
+
+  it("reads systemd's credential aegis-auth-token from $CREDENTIALS_DIRECTORY", () => {
+    const dir = tokenDir();
+    writeFileSync(join(dir, 'aegis-auth-token'), 'credential-token-0123456789');
+    expect(loadConfig({ env: { CREDENTIALS_DIRECTORY: dir }, cwd: emptyDir() }).config.authToken).toBe('credential-token-0123456789');
+    expect(loadConfig({ env: { CREDENTIALS_DIRECTORY: tokenDir() }, cwd: emptyDir() }).config.authToken).toBeUndefined();
+  });
+
+  it('refuses a token set twice, a file that cannot be read, and one that is not a regular file', () => {
+    const dir = tokenDir();
+    writeFileSync(join(dir, 'token'), 'x'.repeat(20));
+    expect(() => loadConfig({ env: { AEGIS_AUTH_TOKEN_FILE: join(dir, 'token'), AEGIS_AUTH_TOKEN: 'y'.repeat(20) }, cwd: emptyDir() })).toThrow(/both set the auth token/);
+    expect(() => loadConfig({ env: { AEGIS_AUTH_TOKEN_FILE: join(dir, 'missing') }, cwd: emptyDir() })).toThrow(/AEGIS_AUTH_TOKEN_FILE: cannot read the auth token/);
+    expect(() => loadConfig({ env: { AEGIS_AUTH_TOKEN_FILE: dir }, cwd: emptyDir() })).toThrow(/not a regular file/);
+  });
+});

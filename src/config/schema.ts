@@ -62,6 +62,11 @@ export const configSchema = z
     /** What happens to a stalled session: only the `stalled` event, an interrupt, or the end of it. */
     stallAction: z.enum(['notify', 'interrupt', 'kill']).default('notify'),
     claudeCommand: z.string().min(1).default('claude'),
+    /**
+     * The Unix user Claude Code (and every command it runs) runs as, instead of the daemon's own: it
+     * cannot read the daemon's environment, state dir or logs. Needs a daemon running as root.
+     */
+    sessionUser: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/, 'must be a Unix user name').optional(),
     allowedWorkdirs: z.array(absolutePath).default([]),
     /** Browser origins, besides the daemon's own, whose pages may call the API. */
     allowedOrigins: z.array(origin).default([]),
