@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './load.js';
+import { loadConfig, NUMBER_KEYS } from './load.js';
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), 'aegis-config-'));
 
@@ -70,7 +70,12 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ AEGIS_PORT: 'abc' }, /AEGIS_PORT: .*number.*"abc"/],
+    [{ AEGIS_PORT: 'abc' }, /AEGIS_PORT: must be a whole number in decimal digits \(got "abc"\)/],
+    [{ AEGIS_PORT: '0x47F0' }, /AEGIS_PORT: must be a whole number in decimal digits \(got "0x47F0"\)/],
+    [{ AEGIS_PORT: '1e4' }, /AEGIS_PORT: must be a whole number in decimal digits \(got "1e4"\)/],
+    [{ AEGIS_MAX_SESSIONS: ' 5' }, /AEGIS_MAX_SESSIONS: must be a whole number/],
+    [{ AEGIS_IDLE_TIMEOUT_MS: '-1' }, /AEGIS_IDLE_TIMEOUT_MS: must be a whole number/],
+    [{ AEGIS_PERMISSION_TIMEOUT_MS: '1000.5' }, /AEGIS_PERMISSION_TIMEOUT_MS: must be a whole number/],
     [{ AEGIS_PORT: '70000' }, /AEGIS_PORT: .*65535/],
     [{ AEGIS_LOG_LEVEL: 'loud' }, /AEGIS_LOG_LEVEL: /],
     [{ AEGIS_ALLOWED_WORKDIRS: 'relative/dir' }, /AEGIS_ALLOWED_WORKDIRS: must be an absolute path/],
@@ -79,6 +84,30 @@ describe('loadConfig', () => {
     [{ AEGIS_CONFIG: '/nonexistent/aegis.json' }, /does not exist/],
   ])('stops with a message naming the key for %j', (env, message) => {
     expect(() => loadConfig({ env, cwd: emptyDir() })).toThrow(message);
+  });
+
+  it.each([
+    [{ port: '18610' }, /aegis\.config\.json \(port\): must be a whole number in decimal digits \(got "18610"\)/],
+    [{ maxSessions: 2.5 }, /aegis\.config\.json \(maxSessions\): must be a whole number/],
+    [{ idleTimeoutMs: true }, /aegis\.config\.json \(idleTimeoutMs\): must be a whole number/],
+    [{ paneCols: null }, /aegis\.config\.json \(paneCols\): must be a whole number/],
+  ])('refuses a number in the config file that is not a JSON whole number: %j', (file, message) => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify(file));
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(message);
+  });
+
+  it('takes decimal digits from the environment and whole JSON numbers from the file', () => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify({ maxSessions: 1e1, paneCols: 200 }));
+    const { config } = loadConfig({ env: { AEGIS_PORT: '018610', AEGIS_IDLE_TIMEOUT_MS: '0' }, cwd });
+    expect(config).toMatchObject({ port: 18610, idleTimeoutMs: 0, maxSessions: 10, paneCols: 200 });
+  });
+
+  it('knows every key whose value is a number', () => {
+    const defaults = loadConfig({ env: {}, cwd: emptyDir() }).config as Record<string, unknown>;
+    const numeric = Object.keys(defaults).filter((key) => typeof defaults[key] === 'number');
+    expect([...NUMBER_KEYS].sort()).toEqual([...numeric, 'hookPort'].sort());
   });
 
   it('names an unknown key in the config file', () => {

@@ -46,6 +46,10 @@ const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
 };
 
 const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs', 'allowedOrigins', 'allowedHosts', 'allowedRequestEnv']);
+/** Keys whose value is a number: from the environment they are taken only as decimal digits. */
+export const NUMBER_KEYS = new Set<ConfigKey>([
+  'port', 'hookPort', 'maxSessions', 'idleTimeoutMs', 'stallThresholdMs', 'startTimeoutMs', 'paneCols', 'paneRows', 'eventReplaySize', 'permissionTimeoutMs',
+]);
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
@@ -79,7 +83,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), overrides =
     for (const [key, suffix] of Object.entries(ENV_NAMES) as [ConfigKey, string][]) {
       const value = env[prefix + suffix];
       if (value === undefined || value === '') continue;
-      raw[key] = LIST_KEYS.has(key) ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+      raw[key] = LIST_KEYS.has(key) ? value.split(',').map((s) => s.trim()).filter(Boolean) : NUMBER_KEYS.has(key) ? decimal(value) : value;
       sources[key] = prefix + suffix;
     }
   }
@@ -108,6 +112,11 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), overrides =
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return { config: parsed.data, sources, configFile: fileExists ? configFile : null };
+}
+
+/** Decimal digits as their number; anything else (`0x47F0`, `1e4`, `-1`, ` 5`) stays text, which the schema refuses. */
+function decimal(value: string): number | string {
+  return /^[0-9]+$/.test(value) ? Number(value) : value;
 }
 
 /** The name systemd gives the token among a unit's credentials (`LoadCredential=aegis-auth-token:…`). */

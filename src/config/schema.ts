@@ -13,7 +13,12 @@ export type PermissionMode = z.infer<typeof permissionModeSchema>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const tmuxName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 letters, digits, "_", "." or "-"');
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+/**
+ * A whole number. The file gives it as a JSON number; the environment as decimal digits, which
+ * load.ts turns into one (never hex, exponents or a quoted number in the file: what is read is what was meant).
+ */
+const WHOLE_NUMBER = 'must be a whole number in decimal digits';
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number({ error: (issue) => (issue.code === 'invalid_type' ? WHOLE_NUMBER : undefined) }).int(WHOLE_NUMBER).min(min).max(max);
 const absolutePath = z.string().refine((p) => p.startsWith('/'), 'must be an absolute path');
 /** A web origin as browsers send it: scheme, host and port, nothing after. */
 const origin = z.string().refine(isOrigin, 'must be an origin such as http://localhost:3000 (scheme, host and optional port; no path)');
