@@ -32,11 +32,15 @@ export interface TestDaemon {
   /** Kills a child-process daemon with SIGKILL: no shutdown of any kind. */
   kill9(): Promise<void>;
   url: string;
+  /** Where the sessions' hooks call back (its own loopback listener). */
+  hookUrl: string;
   config: Config;
   fake: FakeAnthropic | null;
   /** A fresh directory to use as a session's workDir. */
   workDir(name?: string): string;
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
+  /** The same, to the hook listener. */
+  hookApi<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
   /** Stops the daemon only (tmux and files stay), to test a restart. */
   stop(): Promise<void>;
   /** Starts a new daemon on the same state dir and tmux socket (on the same port unless another is given; 0 picks a free one). */
@@ -134,20 +138,14 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       mkdirSync(dir, { recursive: true });
       return dir;
     },
-    async api(method, path, body, headers = {}) {
-      const res = await fetch(`${current!.url}${path}`, {
-        method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: res.status, body: parsed as any, headers: res.headers };
+    get hookUrl() {
+      return current!.hookUrl;
+    },
+    api(method, path, body, headers = {}) {
+      return request(`${current!.url}${path}`, method, body, headers);
+    },
+    hookApi(method, path, body, headers = {}) {
+      return request(`${current!.hookUrl}${path}`, method, body, headers);
     },
     async stop() {
       if (child) await child.kill('SIGTERM');
@@ -169,6 +167,23 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     },
   };
   return handle;
+}
+
+/** One request, its body parsed as JSON when it is JSON. */
+async function request(url: string, method: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed as any, headers: res.headers };
 }
 
 interface ChildDaemon {
