@@ -193,7 +193,7 @@ export class Session {
 
   /** What reuse looks at: the record, and whether anything else has a claim on the session. */
   reuseFacts() {
-    return { record: this.record, ending: this.ending, reserved: this.input.reserved, busyWithInput: this.input.busy };
+    return { record: structuredClone(this.record), ending: this.ending, reserved: this.input.reserved, busyWithInput: this.input.busy };
   }
 
   /** What the upkeep timer looks at. */
@@ -219,7 +219,8 @@ export class Session {
   /** Facts for the session's health: the record's timers, its last screen, what is pending. */
   healthFacts() {
     return {
-      record: this.record,
+      // A copy: the record is the Session's alone to change.
+      record: structuredClone(this.record),
       lastProgressAt: this.lastProgressAt,
       screen: this.screen.text,
       pendingPermissions: this.requests.count('permission'),
