@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -125,8 +125,21 @@ describe('loadConfig', () => {
   it('loads the shipped aegis.config.json.example', () => {
     const example = join(import.meta.dirname, '../../aegis.config.json.example');
     const { config } = loadConfig({ env: { AEGIS_CONFIG: example }, cwd: emptyDir() });
-    expect(config.defaultPermissionProfile).toBe('ci');
+    // The README's walkthrough works with it as shipped: any work dir, no profile imposed.
+    expect(config.allowedWorkdirs).toEqual([]);
+    expect(config.defaultPermissionProfile).toBeUndefined();
     expect(config.permissionProfiles.ci?.rules.length).toBeGreaterThan(0);
+  });
+
+  it('loads the strict configuration docs/deployment.md gives', () => {
+    const doc = readFileSync(join(import.meta.dirname, '../../docs/deployment.md'), 'utf8');
+    const block = /## A strict configuration[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(block).toBeDefined();
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'aegis.config.json'), block!);
+    const { config } = loadConfig({ env: {}, cwd });
+    expect(config.allowedWorkdirs).toEqual(['/srv/repos']);
+    expect(config.defaultPermissionProfile).toBe('ci');
   });
 
   it('names a default permission profile that does not exist', () => {
@@ -173,5 +186,16 @@ describe('the auth token kept out of the environment', () => {
     expect(() => loadConfig({ env: { AEGIS_AUTH_TOKEN_FILE: join(dir, 'token'), AEGIS_AUTH_TOKEN: 'y'.repeat(20) }, cwd: emptyDir() })).toThrow(/both set the auth token/);
     expect(() => loadConfig({ env: { AEGIS_AUTH_TOKEN_FILE: join(dir, 'missing') }, cwd: emptyDir() })).toThrow(/AEGIS_AUTH_TOKEN_FILE: cannot read the auth token/);
     expect(() => loadConfig({ env: { AEGIS_AUTH_TOKEN_FILE: dir }, cwd: emptyDir() })).toThrow(/not a regular file/);
+  });
+
+  it('refuses a too-short token without repeating it', () => {
+    let message = '';
+    try {
+      loadConfig({ env: { AEGIS_AUTH_TOKEN: 'short-Secret1' }, cwd: emptyDir() });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/AEGIS_AUTH_TOKEN: .*16 characters \(got 13 characters\)/);
+    expect(message).not.toContain('short-Secret1');
   });
 });
