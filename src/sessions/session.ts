@@ -419,6 +419,7 @@ export class Session {
           // Claude moved to a new transcript (e.g. after /clear); follow it from its start.
           this.conversation.follow(signal.path);
           this.record.transcriptPath = signal.path;
+          this.save();
         }
         return;
       case 'notified':
