@@ -180,6 +180,11 @@ export class Session {
     return this.record.windowId;
   }
 
+  /** The API key that created the session (null: the master token or the open mode). */
+  get ownerKeyId(): string | null {
+    return this.record.ownerKeyId;
+  }
+
   get exited(): boolean {
     return this.record.status === 'exited';
   }
