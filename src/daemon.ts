@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import type { Config } from './config/schema.js';
+import { resolveSessionUser, ROOT_WITHOUT_SESSION_USER, type UnixUser } from './config/session-user.js';
 import { EventBus } from './events/event-bus.js';
 import { buildApp } from './http/app.js';
 import { SseHub, DEFAULT_SSE_OPTIONS, type SseOptions } from './http/sse.js';
@@ -19,7 +20,7 @@ import { openDatabase, type Db } from './store/database.js';
 import { daemonIdentity } from './store/daemon-identity.js';
 import { MetaStore } from './store/meta-store.js';
 import { acquireStateDirLock } from './store/pid-lock.js';
-import { listenForHooks, type HookListener } from './http/hook-listener.js';
+import { listenForHooks, type HookAppDeps, type HookListener } from './http/hook-listener.js';
 import { SessionStore } from './store/session-store.js';
 import { prepareStateDir } from './store/state-dir.js';
 import { TmuxError } from './tmux/tmux-error.js';
@@ -46,6 +47,8 @@ export interface Daemon {
   port: number;
   app: FastifyInstance;
   supervisor: Supervisor;
+  /** Where Claude's hooks call back: http://127.0.0.1:<hook port>. */
+  hookUrl: string;
   /** Every event the daemon publishes, as SSE clients get them. */
   bus: EventBus;
   tmux: TmuxServer;
@@ -61,6 +64,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const startedAt = Date.now();
 
+  let sessionUser: UnixUser | null;
+  try {
+    sessionUser = resolveSessionUser(config.sessionUser, process.getuid?.());
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
+  if (!sessionUser && process.getuid?.() === 0) logger.warn(ROOT_WITHOUT_SESSION_USER);
   if (!config.authToken && !LOOPBACK_HOSTS.has(config.host)) {
     throw new StartupError(`refusing to listen on ${config.host} without AEGIS_AUTH_TOKEN: set a token, or bind to 127.0.0.1`);
   }
@@ -75,7 +85,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const disposals = new Disposals();
   disposals.defer('state-dir lock', acquireStateDirLock(config.stateDir));
   try {
-    return await assemble(options, env, logger, startedAt, disposals);
+    return await assemble(options, env, logger, startedAt, disposals, sessionUser);
   } catch (err) {
     await disposals.disposeAll((failure) => logger.error({ step: failure.step, err: errorText(failure.error) }, 'closing after a failed start')).catch(() => {});
     const code = (err as NodeJS.ErrnoException).code;
@@ -91,6 +101,7 @@ async function assemble(
   logger: pino.Logger,
   startedAt: number,
   disposals: Disposals,
+  sessionUser: UnixUser | null,
 ): Promise<Daemon> {
   const { config } = options;
   const storeFile = join(config.stateDir, 'aegis.db');
@@ -98,6 +109,7 @@ async function assemble(
   disposals.defer('database', () => db.close());
   const meta = new MetaStore(db);
   const bus = new EventBus(config.eventReplaySize);
+  bus.onListenerError((err, event) => logger.error({ sessionId: event.sessionId, event: event.type, err: errorText(err) }, 'an event listener failed'));
   const timing: Timing = { ...DEFAULT_TIMING, ...options.timing };
   const tmux = new TmuxServer({
     tmuxBin: config.tmuxBin,
@@ -120,6 +132,7 @@ async function assemble(
     env,
     hookBaseUrl: () => hookBaseUrl,
     timing,
+    sessionUser,
   });
   // Sessions run on in tmux when the daemon stops, unless close() is asked to end them.
   let killSessions = false;
@@ -152,15 +165,17 @@ async function assemble(
     throw err;
   }
 
-  await app.listen({ host: config.host, port: config.port });
-  const port = (app.server.address() as { port: number }).port;
-  const hooks = await hookAddress(app, config, port, meta, logger);
-  const hookListener = hooks.listener;
-  if (hookListener) disposals.defer('hook listener', () => hookListener.close());
+  // The hook address is known before anything is served: a session created through the API gets
+  // hook URLs that reach the daemon.
+  const hookListener = await listenForHooksOnKeptPort({ config, supervisor, logger }, meta, logger);
+  disposals.defer('hook listener', () => hookListener.close());
   // Closed first: closing a listener ends its held hook calls, and a request whose call ended would be
   // taken as abandoned at the terminal. A stop decides nothing; the next start finds the dialogs.
   disposals.defer('permission requests', () => supervisor.leaveRequestsUndecided());
-  hookBaseUrl = hooks.baseUrl;
+  hookBaseUrl = `http://127.0.0.1:${hookListener.port}`;
+
+  await app.listen({ host: config.host, port: config.port });
+  const port = (app.server.address() as { port: number }).port;
 
   const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${displayHost}:${port}`;
@@ -171,6 +186,7 @@ async function assemble(
     port,
     app,
     supervisor,
+    hookUrl: hookBaseUrl,
     bus,
     tmux,
     db,
@@ -187,44 +203,33 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Hosts whose listener also answers on 127.0.0.1. */
-const COVERS_IPV4_LOOPBACK = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '::']);
 const HOOK_PORT_KEY = 'hook_port';
 
 /**
- * Where sessions call their hooks: 127.0.0.1 on a port kept in the state dir (or `hookPort`), so a
- * restart on another API port does not leave running sessions calling a port nobody answers. That is
- * the API port itself as long as it stays the same; otherwise a loopback listener for hooks only.
+ * Claude's hooks call a listener of their own, on 127.0.0.1, on a port kept in the state dir (or
+ * `hookPort`): chosen free at the first start, the same after every restart, whatever the API port, so
+ * running sessions keep reaching the daemon. If the kept port is taken, another is chosen and the
+ * sessions started before fall back to their screens.
  */
-async function hookAddress(
-  app: FastifyInstance,
-  config: Config,
-  apiPort: number,
-  meta: MetaStore,
-  logger: pino.Logger,
-): Promise<{ baseUrl: string; listener: HookListener | null }> {
-  const apiServesHooks = COVERS_IPV4_LOOPBACK.has(config.host);
-  const remembered = Number(meta.get(HOOK_PORT_KEY)) || undefined;
-  let port = config.hookPort ?? remembered ?? (apiServesHooks ? apiPort : 0);
-  let listener: HookListener | null = null;
-  if (!(apiServesHooks && port === apiPort)) {
+async function listenForHooksOnKeptPort(deps: HookAppDeps & { config: Config }, meta: MetaStore, logger: pino.Logger): Promise<HookListener> {
+  const { config } = deps;
+  const stored = Number(meta.get(HOOK_PORT_KEY)) || undefined;
+  // A state dir from before hooks had a listener of their own may name the API port itself.
+  const remembered = stored !== undefined && stored === config.port ? undefined : stored;
+  let listener: HookListener;
+  try {
+    listener = await listenForHooks(deps, config.hookPort ?? remembered ?? 0);
+  } catch (err) {
+    if (config.hookPort !== undefined) throw new StartupError(`cannot listen for hooks on 127.0.0.1:${config.hookPort} (hookPort): ${(err as Error).message}`);
+    logger.error({ port: remembered, err: (err as Error).message }, 'the remembered hook port is taken; sessions started before the restart fall back to their screens');
+    listener = await listenForHooks(deps, 0);
+  }
+  if (listener.port !== stored) {
     try {
-      listener = await listenForHooks(app, port);
-      port = listener.port;
+      meta.set(HOOK_PORT_KEY, String(listener.port));
     } catch (err) {
-      if (config.hookPort !== undefined) throw new StartupError(`cannot listen for hooks on 127.0.0.1:${config.hookPort} (hookPort): ${(err as Error).message}`);
-      // Sessions started before keep calling the old port and fall back to their screens.
-      logger.error({ port, err: (err as Error).message }, 'the remembered hook port is taken; sessions started before the restart fall back to their screens');
-      listener = apiServesHooks ? null : await listenForHooks(app, 0);
-      port = listener?.port ?? apiPort;
+      logger.error({ err: (err as Error).message }, 'cannot remember the hook port; after a restart, running sessions fall back to their screens');
     }
   }
-  if (port !== remembered) {
-    try {
-      meta.set(HOOK_PORT_KEY, String(port));
-    } catch (err) {
-      logger.error({ err: (err as Error).message }, 'cannot remember the hook port; a restart on another port will leave running sessions on their screens');
-    }
-  }
-  return { baseUrl: `http://127.0.0.1:${port}`, listener };
+  return listener;
 }

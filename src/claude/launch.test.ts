@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRequestEnv, claudeArgv, claudeEnv, HOOK_SECRET_HEADER, needsSandbox, sessionSettings } from './launch.js';
+import { checkRequestEnv, claudeArgv, claudeEnv, HOOK_SECRET_HEADER, needsSandbox, sessionSettings, startCommand, userEnv } from './launch.js';
 
 describe('claudeArgv', () => {
   it('passes the session id, settings file, permission mode and model as separate arguments', () => {
@@ -90,5 +90,18 @@ describe('claudeEnv', () => {
 
   it('refuses variable names that are not names', () => {
     expect(() => checkRequestEnv({ 'A=B': 'x', '1X': 'y' }, ['*'])).toThrow(/not valid variable names: A=B, 1X/);
+  });
+});
+
+describe('startCommand', () => {
+  it('names the real work dir in PWD and, for a session user, takes its ids and groups before anything runs', () => {
+    expect(startCommand(['claude', '--x'], '/srv/app', null)).toEqual(['env', 'PWD=/srv/app', 'claude', '--x']);
+    expect(startCommand(['claude'], '/srv/app', { name: 'agent', uid: 1001, gid: 1002, home: '/home/agent' }))
+      .toEqual(['setpriv', '--reuid=1001', '--regid=1002', '--init-groups', '--', 'env', 'PWD=/srv/app', 'claude']);
+  });
+
+  it("gives a session user's Claude its own home and config dir", () => {
+    expect(userEnv({ name: 'agent', uid: 1001, gid: 1002, home: '/home/agent' }, '/home/agent/.claude'))
+      .toEqual({ HOME: '/home/agent', USER: 'agent', LOGNAME: 'agent', CLAUDE_CONFIG_DIR: '/home/agent/.claude' });
   });
 });

@@ -4,6 +4,7 @@
  * starts a process.
  */
 import type { PermissionMode } from '../config/schema.js';
+import type { UnixUser } from '../config/session-user.js';
 import { AegisError } from '../errors.js';
 
 /**
@@ -42,6 +43,21 @@ export function claudeArgv(spec: LaunchSpec): string[] {
   const argv = [spec.claudeCommand, '--session-id', spec.sessionId, '--settings', spec.settingsPath, '--permission-mode', spec.permissionMode];
   if (spec.model) argv.push('--model', spec.model);
   return argv;
+}
+
+/**
+ * The command that starts `argv` in `workDir`, as `user` when one is given: `setpriv` takes the user's
+ * ids and groups and execs (so the pane's process is Claude itself), and `env` names the real work dir
+ * in PWD (tmux would name the descriptor it was started in).
+ */
+export function startCommand(argv: readonly string[], workDir: string, user: UnixUser | null): string[] {
+  const asUser = user ? ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', '--'] : [];
+  return [...asUser, 'env', `PWD=${workDir}`, ...argv];
+}
+
+/** What a session user's Claude needs in its environment: its own home, name and Claude config dir. */
+export function userEnv(user: UnixUser, claudeConfigDir: string): Record<string, string> {
+  return { HOME: user.home, USER: user.name, LOGNAME: user.name, CLAUDE_CONFIG_DIR: claudeConfigDir };
 }
 
 /**

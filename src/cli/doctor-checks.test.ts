@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkStateDir, parseTmuxVersion } from './doctor-checks.js';
+import { checkSessionUser, checkStateDir, parseTmuxVersion } from './doctor-checks.js';
 
 describe('parseTmuxVersion', () => {
   it.each([
@@ -40,5 +40,32 @@ describe('checkStateDir', () => {
     chmodSync(dir, 0o777);
     const check = checkStateDir(dir);
     expect(check).toMatchObject({ ok: false, detail: `${dir} is writable, but its mode 0777 lets other users in`, hint: `chmod 700 ${dir} (the daemon does so itself when it starts)` });
+  });
+});
+
+describe('checkSessionUser', () => {
+  let dir = '';
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = '';
+  });
+
+  it('warns about a root daemon without a session user, and is content otherwise', async () => {
+    expect(await checkSessionUser({ stateDir: '/x', allowedWorkdirs: [] }, 0)).toMatchObject({ ok: true, warn: true, detail: expect.stringContaining('AEGIS_SESSION_USER') });
+    expect(await checkSessionUser({ stateDir: '/x', allowedWorkdirs: [] }, 1000)).toMatchObject({ ok: true });
+  });
+
+  it('fails for a user the system does not have', async () => {
+    expect(await checkSessionUser({ sessionUser: 'no-such-user-here', stateDir: '/x', allowedWorkdirs: [] }, 0)).toMatchObject({ ok: false, detail: 'no-such-user-here is not a user of this system' });
+  });
+
+  it('names each way the user could reach the daemon or fail to work: a state dir it can enter, work dirs it cannot write, no home of its own', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aegis-doctor-user-'));
+    chmodSync(dir, 0o755);
+    const check = await checkSessionUser({ sessionUser: 'nobody', stateDir: dir, allowedWorkdirs: [dir] }, 0);
+    expect(check.ok).toBe(false);
+    expect(check.detail).toContain(`it can reach the state dir ${dir}`);
+    expect(check.detail).toContain(`it cannot write the allowed work dirs ${dir}`);
+    expect(check.detail).toContain('is missing or not its own');
   });
 });

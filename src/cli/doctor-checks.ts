@@ -8,12 +8,16 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AegisClient } from '../client/client.js';
+import type { Config } from '../config/schema.js';
+import { claudeConfigDirOf, lookUpUser, ROOT_WITHOUT_SESSION_USER, type UnixUser } from '../config/session-user.js';
 
 export interface Check {
   name: string;
   ok: boolean;
   detail: string;
   hint?: string;
+  /** Passed, but with something the operator should change. */
+  warn?: boolean;
 }
 
 export const MIN_TMUX = { major: 3, minor: 2 } as const;
@@ -73,6 +77,63 @@ export function checkStateDir(stateDir: string): Check {
   } catch (err) {
     return { name, ok: false, detail: `${stateDir} is not writable: ${(err as Error).message}`, hint: 'fix its permissions, or set AEGIS_STATE_DIR (or --state-dir) to a directory you own' };
   }
+}
+
+/**
+ * Sessions out of the daemon's reach: with `sessionUser`, the user exists and is not root, the daemon
+ * runs as root and has setpriv, and that user can write the allowed work dirs but reach neither the
+ * state dir nor the tmux socket. Without it, a root daemon is warned about.
+ */
+export async function checkSessionUser(config: Pick<Config, 'sessionUser' | 'stateDir' | 'allowedWorkdirs'>, uid = process.getuid?.()): Promise<Check> {
+  const name = 'session user';
+  if (!config.sessionUser) {
+    if (uid === 0) return { name, ok: true, warn: true, detail: ROOT_WITHOUT_SESSION_USER, hint: 'create an unprivileged user and set AEGIS_SESSION_USER to it' };
+    return { name, ok: true, detail: `none: Claude runs as the daemon's user (uid ${uid ?? 'unknown'})` };
+  }
+  const user = lookUpUser(config.sessionUser);
+  const setup = 'see "Sessions as another user" in docs/operations.md';
+  if (!user) return { name, ok: false, detail: `${config.sessionUser} is not a user of this system`, hint: `useradd --create-home ${config.sessionUser}; ${setup}` };
+  const problems: string[] = [];
+  if (user.uid === 0) problems.push(`${user.name} is root`);
+  if (uid !== 0) problems.push('the daemon must run as root to start Claude as another user');
+  try {
+    await run('setpriv', ['--version']);
+  } catch (err) {
+    problems.push(`setpriv (util-linux) cannot run: ${(err as Error).message}`);
+  }
+  const home = statOf(user.home);
+  if (!home?.isDirectory() || home.uid !== user.uid) problems.push(`its home ${user.home} is missing or not its own (Claude keeps its config in ${claudeConfigDirOf(user)})`);
+  if (reachable(config.stateDir, user)) problems.push(`it can reach the state dir ${config.stateDir} (chmod 700, owned by the daemon's user)`);
+  const socketDir = join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${uid ?? 0}`);
+  if (reachable(socketDir, user)) problems.push(`it can reach the tmux socket dir ${socketDir}`);
+  const notWritable = config.allowedWorkdirs.filter((dir) => !writableBy(dir, user));
+  if (notWritable.length) problems.push(`it cannot write the allowed work dirs ${notWritable.join(', ')} (chown them to it)`);
+  if (problems.length) return { name, ok: false, detail: `${user.name} (uid ${user.uid}): ${problems.join('; ')}`, hint: setup };
+  const workDirs = config.allowedWorkdirs.length ? `writes ${config.allowedWorkdirs.join(', ')}` : 'no allowedWorkdirs: it writes only the work dirs it owns';
+  return { name, ok: true, detail: `${user.name} (uid ${user.uid}, home ${user.home}): ${workDirs}; state dir and tmux socket out of its reach` };
+}
+
+function statOf(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `user` may enter `dir` (a missing dir is out of reach). */
+function reachable(dir: string, user: UnixUser): boolean {
+  const stat = statOf(dir);
+  if (!stat) return false;
+  if (stat.uid === user.uid) return true;
+  return Boolean(stat.gid === user.gid ? stat.mode & 0o010 : stat.mode & 0o001);
+}
+
+function writableBy(dir: string, user: UnixUser): boolean {
+  const stat = statOf(dir);
+  if (!stat?.isDirectory()) return false;
+  if (stat.uid === user.uid) return Boolean(stat.mode & 0o200);
+  return Boolean(stat.gid === user.gid ? stat.mode & 0o020 : stat.mode & 0o002);
 }
 
 /** The port must be free for a new daemon, unless an Aegis daemon already answers at --url. */

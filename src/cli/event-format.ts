@@ -1,6 +1,7 @@
 /**
  * One line per event for `aegis watch`: time, type, short session id and the fields that matter for
- * that type. Events whose shape is not known here (new types, new fields) still print, as compact JSON.
+ * that type, as docs/api.md lists them. Events whose shape is not known here (new types, new fields)
+ * still print, as compact JSON. Printing makes the line safe for the terminal (output.ts).
  */
 import type { AegisEvent } from '../client/types.js';
 import { formatClock, oneLine, shortId } from './output.js';
@@ -12,7 +13,7 @@ export function formatEvent(event: AegisEvent): string {
 }
 
 function summary(event: AegisEvent): string {
-  switch (event.type) {
+  switch (event.type as string) {
     case 'session_created': {
       const session = record(event.session);
       return `${str(session.name)} in ${str(session.workDir)}`;
@@ -20,19 +21,30 @@ function summary(event: AegisEvent): string {
     case 'status_changed':
       return `${str(event.from)} → ${str(event.to)}`;
     case 'message': {
-      const message = record(event.message);
-      const tool = message.toolName ? ` ${str(message.toolName)}` : '';
-      return `${str(message.role)} ${str(message.kind)}${tool}: ${oneLine(str(message.text), 100)}`;
+      const tool = event.toolName ? ` ${str(event.toolName)}` : '';
+      return `${str(event.role)} ${str(event.kind)}${tool}: ${oneLine(str(event.text), 100)}`;
     }
-    case 'permission_request': {
-      const permission = Object.keys(record(event.permission)).length > 0 ? record(event.permission) : (event as Fields);
-      return `${str(permission.toolName)} ${oneLine(JSON.stringify(permission.toolInput ?? {}), 100)}`;
+    case 'permission_request':
+      return `${str(event.toolName)} ${oneLine(JSON.stringify(event.toolInput ?? {}), 100)} (from the ${str(event.source)})`;
+    case 'question': {
+      const options = Array.isArray(event.options) ? event.options.map((o) => str(record(o).label)).join(' / ') : '';
+      return `${oneLine(str(event.question), 100)}${options ? ` [${options}]` : ''}`;
     }
     case 'permission_resolved':
-      return `${str(event.decision)}${event.by ? ` by ${str(event.by)}` : ''}`;
+      return `${str(event.toolName)} ${str(event.decision)} by ${str(event.by)}${event.rule ? ` (rule ${str(event.rule)})` : ''}${event.message ? `: ${oneLine(str(event.message), 100)}` : ''}`;
+    case 'stalled':
+      return `no progress for ${seconds(event.silentMs)} (threshold ${seconds(event.thresholdMs)}), ${str(event.action)}`;
     case 'session_exited':
+      return `${str(event.reason)}${typeof event.exitCode === 'number' ? ` (exit code ${event.exitCode})` : ''}${event.hint ? `: ${oneLine(str(event.hint), 100)}` : ''}`;
     case 'session_reaped':
-      return `${str(event.reason)}${typeof event.exitCode === 'number' ? ` (exit code ${event.exitCode})` : ''}`;
+      return event.reason === 'idle_timeout'
+        ? `idle_timeout: idle for ${seconds(event.idleMs)} (limit ${seconds(event.idleTimeoutMs)})`
+        : `${str(event.reason)}${typeof event.thresholdMs === 'number' ? ` (threshold ${seconds(event.thresholdMs)})` : ''}`;
+    case 'turn_failed':
+      return `${str(event.error)}: ${oneLine(str(event.message), 100)}`;
+    case 'budget_warning':
+    case 'budget_exceeded':
+      return `used ${str(event.used)} of ${str(event.limit)}${event.action ? `, ${str(event.action)}` : ''}`;
     default:
       return oneLine(JSON.stringify(rest(event)), 140);
   }
@@ -50,4 +62,8 @@ function record(value: unknown): Fields {
 function str(value: unknown): string {
   if (value === undefined || value === null) return '?';
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function seconds(ms: unknown): string {
+  return typeof ms === 'number' && Number.isFinite(ms) ? `${Math.round(ms / 1000)}s` : '?';
 }

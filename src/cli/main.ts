@@ -14,6 +14,7 @@ import { registerSend } from './commands/send.js';
 import { registerServe } from './commands/serve.js';
 import { registerWatch } from './commands/watch.js';
 import { ExitCode, UsageError, describeError, exitCodeFor } from './exit-codes.js';
+import { printNote } from './output.js';
 
 const HELP_FOOTER = `
 Environment:
@@ -50,7 +51,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exitCode = err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
       return;
     }
-    process.stderr.write(`aegis: ${describeError(err)}\n`);
+    printNote(`aegis: ${describeError(err)}`);
     process.exitCode = exitCodeFor(err);
   }
 }

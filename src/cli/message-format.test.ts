@@ -5,7 +5,7 @@ import { formatMessage } from './message-format.js';
 const message = (fields: Partial<TranscriptMessage>): TranscriptMessage => ({
   id: 'u1:0', role: 'assistant', kind: 'text', text: '', timestamp: '2026-01-01T12:00:00Z', ...fields,
 });
-const withoutClock = (text: string) => text.replace(/^\d\d:\d\d:\d\d /, '');
+const withoutClock = (lines: string[]) => lines.join('\n').replace(/^\d\d:\d\d:\d\d /, '');
 
 describe('formatMessage', () => {
   it('puts role, kind and tool in a header and indents the text below it', () => {

@@ -3,9 +3,17 @@ import { formatAge, formatTable, oneLine, plural, shortId } from './output.js';
 
 describe('terminal formatting', () => {
   it('aligns table columns to the widest cell and leaves the last column unpadded', () => {
-    expect(formatTable(['ID', 'NAME', 'AGE'], [['2b0c7c9e', 'a', '5s'], ['8c1f0000', 'longer-name', '3m']])).toBe(
-      ['ID        NAME         AGE', '2b0c7c9e  a            5s', '8c1f0000  longer-name  3m'].join('\n'),
+    expect(formatTable(['ID', 'NAME', 'AGE'], [['2b0c7c9e', 'a', '5s'], ['8c1f0000', 'longer-name', '3m']])).toEqual(
+      ['ID        NAME         AGE', '2b0c7c9e  a            5s', '8c1f0000  longer-name  3m'],
     );
+  });
+
+  it('keeps each table row on one line and aligned when a cell holds a line break or an escape', () => {
+    expect(formatTable(['ID', 'WORKDIR', 'AGE'], [['2b0c7c9e', '/w/a\n{"id":"x"}', '5s'], ['8c1f0000', '/w/\x1b]0;t\x07', '3m']])).toEqual([
+      'ID        WORKDIR           AGE',
+      '2b0c7c9e  /w/a\\n{"id":"x"}  5s',
+      '8c1f0000  /w/\\x1b]0;t\\x07   3m',
+    ]);
   });
 
   it('says how long ago a time was in its largest whole unit', () => {

@@ -1,18 +1,32 @@
 /**
  * How results look on a terminal: JSON for --json, aligned tables, short ids, ages and clock times.
- * Pure formatting (strings in, strings out) so it is tested without a daemon.
+ * Every string the CLI prints leaves through the print functions here, which show control and
+ * spoofing characters escaped (terminal-text.ts): a line printed is one line, whatever the daemon sent.
+ * Formatting is pure (strings in, strings out) so it is tested without a daemon.
  */
+import { terminalJson, terminalLine } from './terminal-text.js';
+
+/** The API's JSON, indented; still valid JSON, with controls as JSON escapes. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${terminalJson(value, 2)}\n`);
+}
+
+/** One JSON value on one line, for a stream of them (`watch --json`). */
+export function printJsonLine(value: unknown): void {
+  process.stdout.write(`${terminalJson(value)}\n`);
 }
 
 export function printLine(line = ''): void {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`${terminalLine(line)}\n`);
+}
+
+export function printLines(lines: string[]): void {
+  for (const line of lines) printLine(line);
 }
 
 /** Notes for the person at the terminal; kept off stdout so scripts read only results there. */
 export function printNote(line: string): void {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${terminalLine(line)}\n`);
 }
 
 export const SHORT_ID_LENGTH = 8;
@@ -21,15 +35,16 @@ export function shortId(id: string): string {
   return id.slice(0, SHORT_ID_LENGTH);
 }
 
-/** Columns padded to their widest cell; the last column is never padded. */
-export function formatTable(header: string[], rows: string[][]): string {
+/** Lines of columns padded to their widest cell (each cell one line, escaped); the last column is never padded. */
+export function formatTable(header: string[], cells: string[][]): string[] {
+  const rows = cells.map((row) => row.map(terminalLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
       .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  return [line(header), ...rows.map(line)];
 }
 
 /** "42s", "5m", "3h", "2d": how long ago `iso` was. */

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './load.js';
+import { loadConfig, NUMBER_KEYS } from './load.js';
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), 'aegis-config-'));
 
@@ -70,7 +70,12 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ AEGIS_PORT: 'abc' }, /AEGIS_PORT: .*number.*"abc"/],
+    [{ AEGIS_PORT: 'abc' }, /AEGIS_PORT: must be a whole number in decimal digits \(got "abc"\)/],
+    [{ AEGIS_PORT: '0x47F0' }, /AEGIS_PORT: must be a whole number in decimal digits \(got "0x47F0"\)/],
+    [{ AEGIS_PORT: '1e4' }, /AEGIS_PORT: must be a whole number in decimal digits \(got "1e4"\)/],
+    [{ AEGIS_MAX_SESSIONS: ' 5' }, /AEGIS_MAX_SESSIONS: must be a whole number/],
+    [{ AEGIS_IDLE_TIMEOUT_MS: '-1' }, /AEGIS_IDLE_TIMEOUT_MS: must be a whole number/],
+    [{ AEGIS_PERMISSION_TIMEOUT_MS: '1000.5' }, /AEGIS_PERMISSION_TIMEOUT_MS: must be a whole number/],
     [{ AEGIS_PORT: '70000' }, /AEGIS_PORT: .*65535/],
     [{ AEGIS_LOG_LEVEL: 'loud' }, /AEGIS_LOG_LEVEL: /],
     [{ AEGIS_ALLOWED_WORKDIRS: 'relative/dir' }, /AEGIS_ALLOWED_WORKDIRS: must be an absolute path/],
@@ -79,6 +84,30 @@ describe('loadConfig', () => {
     [{ AEGIS_CONFIG: '/nonexistent/aegis.json' }, /does not exist/],
   ])('stops with a message naming the key for %j', (env, message) => {
     expect(() => loadConfig({ env, cwd: emptyDir() })).toThrow(message);
+  });
+
+  it.each([
+    [{ port: '18610' }, /aegis\.config\.json \(port\): must be a whole number in decimal digits \(got "18610"\)/],
+    [{ maxSessions: 2.5 }, /aegis\.config\.json \(maxSessions\): must be a whole number/],
+    [{ idleTimeoutMs: true }, /aegis\.config\.json \(idleTimeoutMs\): must be a whole number/],
+    [{ paneCols: null }, /aegis\.config\.json \(paneCols\): must be a whole number/],
+  ])('refuses a number in the config file that is not a JSON whole number: %j', (file, message) => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify(file));
+    expect(() => loadConfig({ env: {}, cwd })).toThrow(message);
+  });
+
+  it('takes decimal digits from the environment and whole JSON numbers from the file', () => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify({ maxSessions: 1e1, paneCols: 200 }));
+    const { config } = loadConfig({ env: { AEGIS_PORT: '018610', AEGIS_IDLE_TIMEOUT_MS: '0' }, cwd });
+    expect(config).toMatchObject({ port: 18610, idleTimeoutMs: 0, maxSessions: 10, paneCols: 200 });
+  });
+
+  it('knows every key whose value is a number', () => {
+    const defaults = loadConfig({ env: {}, cwd: emptyDir() }).config as Record<string, unknown>;
+    const numeric = Object.keys(defaults).filter((key) => typeof defaults[key] === 'number');
+    expect([...NUMBER_KEYS].sort()).toEqual([...numeric, 'hookPort'].sort());
   });
 
   it('names an unknown key in the config file', () => {
@@ -104,5 +133,45 @@ describe('loadConfig', () => {
     const cwd = emptyDir();
     writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify({ defaultPermissionProfile: 'nope' }));
     expect(() => loadConfig({ env: {}, cwd })).toThrow(/defaultPermissionProfile.*names no profile/);
+  });
+
+  it('takes trustProxy as true, false or a list of proxy addresses, from the file or AEGIS_TRUST_PROXY', () => {
+    const cwd = emptyDir();
+    expect(loadConfig({ env: {}, cwd }).config.trustProxy).toBe(false);
+    expect(loadConfig({ env: { AEGIS_TRUST_PROXY: 'true' }, cwd }).config.trustProxy).toBe(true);
+    expect(loadConfig({ env: { AEGIS_TRUST_PROXY: 'false' }, cwd }).config.trustProxy).toBe(false);
+    expect(loadConfig({ env: { AEGIS_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,loopback,::1' }, cwd }).config.trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', 'loopback', '::1']);
+    writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify({ trustProxy: ['fd00::/8'] }));
+    expect(loadConfig({ env: {}, cwd }).config.trustProxy).toEqual(['fd00::/8']);
+    for (const bad of ['yes', '10.0.0.0/33', 'proxy.internal', '127.0.0.1/8/8']) {
+      expect(() => loadConfig({ env: { AEGIS_TRUST_PROXY: bad }, cwd }), bad).toThrow(/AEGIS_TRUST_PROXY: must be an IP address/);
+    }
+  });
+});
+
+describe('the auth token kept out of the environment', () => {
+  const tokenDir = () => mkdtempSync(join(tmpdir(), 'aegis-token-'));
+
+  it('reads AEGIS_AUTH_TOKEN_FILE, without its final line break', () => {
+    const file = join(tokenDir(), 'token');
+    writeFileSync(file, 'a-token-of-32-characters-or-so-x\n', { mode: 0o600 });
+    const { config, sources } = loadConfig({ env: { AEGIS_AUTH_TOKEN_FILE: file }, cwd: emptyDir() });
+    expect(config.authToken).toBe('a-token-of-32-characters-or-so-x');
+    expect(sources.authToken).toBe('AEGIS_AUTH_TOKEN_FILE');
+  });
+
+  it("reads systemd's credential aegis-auth-token from $CREDENTIALS_DIRECTORY", () => {
+    const dir = tokenDir();
+    writeFileSync(join(dir, 'aegis-auth-token'), 'credential-token-0123456789');
+    expect(loadConfig({ env: { CREDENTIALS_DIRECTORY: dir }, cwd: emptyDir() }).config.authToken).toBe('credential-token-0123456789');
+    expect(loadConfig({ env: { CREDENTIALS_DIRECTORY: tokenDir() }, cwd: emptyDir() }).config.authToken).toBeUndefined();
+  });
+
+  it('refuses a token set twice, a file that cannot be read, and one that is not a regular file', () => {
+    const dir = tokenDir();
+    writeFileSync(join(dir, 'token'), 'x'.repeat(20));
+    expect(() => loadConfig({ env: { AEGIS_AUTH_TOKEN_FILE: join(dir, 'token'), AEGIS_AUTH_TOKEN: 'y'.repeat(20) }, cwd: emptyDir() })).toThrow(/both set the auth token/);
+    expect(() => loadConfig({ env: { AEGIS_AUTH_TOKEN_FILE: join(dir, 'missing') }, cwd: emptyDir() })).toThrow(/AEGIS_AUTH_TOKEN_FILE: cannot read the auth token/);
+    expect(() => loadConfig({ env: { AEGIS_AUTH_TOKEN_FILE: dir }, cwd: emptyDir() })).toThrow(/not a regular file/);
   });
 });

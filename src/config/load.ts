@@ -4,8 +4,8 @@
  * AEGIS_* variables. An invalid value throws a ConfigError naming the key, where it came from and
  * what is wrong, so startup stops with a message a person can act on.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { configSchema, type Config, type ConfigKey } from './schema.js';
 
 export class ConfigError extends Error {
@@ -32,9 +32,11 @@ const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   startTimeoutMs: 'START_TIMEOUT_MS',
   stallAction: 'STALL_ACTION',
   claudeCommand: 'CLAUDE_COMMAND',
+  sessionUser: 'SESSION_USER',
   allowedWorkdirs: 'ALLOWED_WORKDIRS',
   allowedOrigins: 'ALLOWED_ORIGINS',
   allowedHosts: 'ALLOWED_HOSTS',
+  trustProxy: 'TRUST_PROXY',
   allowedRequestEnv: 'ALLOWED_REQUEST_ENV',
   defaultPermissionMode: 'PERMISSION_MODE',
   defaultModel: 'MODEL',
@@ -44,6 +46,10 @@ const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
 };
 
 const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs', 'allowedOrigins', 'allowedHosts', 'allowedRequestEnv']);
+/** Keys whose value is a number: from the environment they are taken only as decimal digits. */
+export const NUMBER_KEYS = new Set<ConfigKey>([
+  'port', 'hookPort', 'maxSessions', 'idleTimeoutMs', 'stallThresholdMs', 'startTimeoutMs', 'paneCols', 'paneRows', 'eventReplaySize', 'permissionTimeoutMs',
+]);
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
@@ -77,7 +83,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), overrides =
     for (const [key, suffix] of Object.entries(ENV_NAMES) as [ConfigKey, string][]) {
       const value = env[prefix + suffix];
       if (value === undefined || value === '') continue;
-      raw[key] = LIST_KEYS.has(key) ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+      raw[key] = LIST_KEYS.has(key) ? value.split(',').map((s) => s.trim()).filter(Boolean) : NUMBER_KEYS.has(key) ? decimal(value) : value;
       sources[key] = prefix + suffix;
     }
   }
@@ -86,6 +92,13 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), overrides =
     if (value === undefined) continue;
     raw[key] = value;
     sources[key] = 'command line';
+  }
+
+  const tokenFile = authTokenFile(env);
+  if (tokenFile) {
+    if (raw.authToken !== undefined) throw new ConfigError(`${tokenFile.source} and ${sources.authToken} both set the auth token: keep one`);
+    raw.authToken = readTokenFile(tokenFile.path, tokenFile.source);
+    sources.authToken = tokenFile.source;
   }
 
   const parsed = configSchema.safeParse(raw);
@@ -99,6 +112,39 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), overrides =
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return { config: parsed.data, sources, configFile: fileExists ? configFile : null };
+}
+
+/** Decimal digits as their number; anything else (`0x47F0`, `1e4`, `-1`, ` 5`) stays text, which the schema refuses. */
+function decimal(value: string): number | string {
+  return /^[0-9]+$/.test(value) ? Number(value) : value;
+}
+
+/** The name systemd gives the token among a unit's credentials (`LoadCredential=aegis-auth-token:…`). */
+export const CREDENTIAL_NAME = 'aegis-auth-token';
+/** Longer than any token: a file this big is not one. */
+const MAX_TOKEN_FILE_BYTES = 4096;
+
+/**
+ * Where the auth token is kept out of the environment: the file AEGIS_AUTH_TOKEN_FILE names, else the
+ * systemd credential in $CREDENTIALS_DIRECTORY when the unit passes one.
+ */
+function authTokenFile(env: NodeJS.ProcessEnv): { path: string; source: string } | null {
+  const named = env.AEGIS_AUTH_TOKEN_FILE || env.MANUS_AUTH_TOKEN_FILE;
+  if (named) return { path: named, source: env.AEGIS_AUTH_TOKEN_FILE ? 'AEGIS_AUTH_TOKEN_FILE' : 'MANUS_AUTH_TOKEN_FILE' };
+  const credential = env.CREDENTIALS_DIRECTORY ? join(env.CREDENTIALS_DIRECTORY, CREDENTIAL_NAME) : null;
+  return credential && existsSync(credential) ? { path: credential, source: `$CREDENTIALS_DIRECTORY/${CREDENTIAL_NAME}` } : null;
+}
+
+/** The token a file holds: its content without the line break editors add; a regular file of bounded size only. */
+function readTokenFile(path: string, source: string): string {
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    if (stat.size > MAX_TOKEN_FILE_BYTES) throw new Error(`larger than ${MAX_TOKEN_FILE_BYTES} bytes`);
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError(`${source}: cannot read the auth token from ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

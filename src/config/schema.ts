@@ -2,6 +2,7 @@
  * The daemon's configuration: one zod schema is the single source for validation, defaults and
  * the `Config` type. Values come from aegis.config.json and the environment (see load.ts).
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { profileSchema, TIMEOUT_DECISIONS } from '../permissions/policy.js';
 import { DEFAULT_STATE_DIR, resolveStateDir, tmuxSocketFor } from './paths.js';
@@ -12,12 +13,27 @@ export type PermissionMode = z.infer<typeof permissionModeSchema>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const tmuxName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 letters, digits, "_", "." or "-"');
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+/**
+ * A whole number. The file gives it as a JSON number; the environment as decimal digits, which
+ * load.ts turns into one (never hex, exponents or a quoted number in the file: what is read is what was meant).
+ */
+const WHOLE_NUMBER = 'must be a whole number in decimal digits';
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number({ error: (issue) => (issue.code === 'invalid_type' ? WHOLE_NUMBER : undefined) }).int(WHOLE_NUMBER).min(min).max(max);
 const absolutePath = z.string().refine((p) => p.startsWith('/'), 'must be an absolute path');
 /** A web origin as browsers send it: scheme, host and port, nothing after. */
 const origin = z.string().refine(isOrigin, 'must be an origin such as http://localhost:3000 (scheme, host and optional port; no path)');
 /** A name a client may use for the daemon, with or without a port: `aegis.internal`, `aegis.internal:8443`, `[fd00::1]`. */
 const hostName = z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?$/, 'must be a host name, optionally with :port');
+/** A proxy address whose X-Forwarded-For is believed: an IP, a CIDR range, or a named range. */
+const proxyAddress = z.string().refine(isProxyAddress, 'must be an IP address, a CIDR range (10.0.0.0/8) or loopback, linklocal, uniquelocal');
+/**
+ * `true` believes X-Forwarded-For from any peer; a list, only from those peers. The environment gives
+ * `true`, `false` or a comma-separated list.
+ */
+const trustProxy = z.preprocess(
+  (value) => (value === 'true' ? true : value === 'false' ? false : typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value),
+  z.union([z.boolean(), z.array(proxyAddress)]),
+);
 /** An environment variable name, where `*` stands for any run of characters: `LC_*`. */
 const envPattern = z.string().regex(/^[A-Za-z0-9_*]+$/, 'must be a variable name, with * for any characters');
 
@@ -51,11 +67,18 @@ export const configSchema = z
     /** What happens to a stalled session: only the `stalled` event, an interrupt, or the end of it. */
     stallAction: z.enum(['notify', 'interrupt', 'kill']).default('notify'),
     claudeCommand: z.string().min(1).default('claude'),
+    /**
+     * The Unix user Claude Code (and every command it runs) runs as, instead of the daemon's own: it
+     * cannot read the daemon's environment, state dir or logs. Needs a daemon running as root.
+     */
+    sessionUser: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/, 'must be a Unix user name').optional(),
     allowedWorkdirs: z.array(absolutePath).default([]),
     /** Browser origins, besides the daemon's own, whose pages may call the API. */
     allowedOrigins: z.array(origin).default([]),
     /** Host names, besides loopback ones, a token-less daemon answers to (a proxy's name, say). */
     allowedHosts: z.array(hostName).default([]),
+    /** Reverse proxies whose X-Forwarded-For names the client (request logs, lockouts); false: the peer is the client. */
+    trustProxy: trustProxy.default(false),
     /** Variables the `env` of a create request may set; anything else is refused. */
     allowedRequestEnv: z.array(envPattern).default(() => [...DEFAULT_ALLOWED_REQUEST_ENV]),
     defaultPermissionMode: permissionModeSchema.default('default'),
@@ -90,6 +113,14 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigKey = keyof Config;
+
+function isProxyAddress(value: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(value)) return true;
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 function isOrigin(value: string): boolean {
   try {

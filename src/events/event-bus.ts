@@ -30,6 +30,7 @@ export type EventListener = (event: AegisEvent) => void;
 export class EventBus {
   private readonly ring: AegisEvent[] = [];
   private readonly listeners = new Set<EventListener>();
+  private reportListenerError: (err: unknown, event: AegisEvent) => void = () => {};
   private nextId: number;
 
   /**
@@ -48,11 +49,17 @@ export class EventBus {
     for (const listener of this.listeners) {
       try {
         listener(event);
-      } catch {
-        // One failing subscriber must not keep the event from the others.
+      } catch (err) {
+        // One failing subscriber must not keep the event from the others, nor fail unheard of.
+        this.reportListenerError(err, event);
       }
     }
     return event;
+  }
+
+  /** Where a listener's failure is reported (the daemon logs it with the event's session). */
+  onListenerError(report: (err: unknown, event: AegisEvent) => void): void {
+    this.reportListenerError = report;
   }
 
   subscribe(listener: EventListener): () => void {

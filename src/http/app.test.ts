@@ -11,6 +11,7 @@ import { AegisError } from '../errors.js';
 import type { DaemonStatus } from '../operations/daemon-status.js';
 import type { Supervisor } from '../sessions/supervisor.js';
 import { buildApp } from './app.js';
+import { buildHookApp } from './hook-listener.js';
 import type { RequestPart } from './route-catalog.js';
 import type { SseHub } from './sse.js';
 
@@ -38,7 +39,6 @@ const EXPECTED: Record<string, RequestPart[]> = {
   'POST /v1/sessions/:id/answer': ['params', 'body'],
   'GET /v1/events': ['querystring', 'headers'],
   'GET /v1/sessions/:id/events': ['params', 'querystring', 'headers'],
-  'POST /v1/hooks/:event': ['params', 'querystring', 'headers', 'body'],
   'GET /v1/diagnostics': [],
 };
 
@@ -115,13 +115,45 @@ describe('buildApp', () => {
     expect(res.json().error).toMatchObject({ message: expect.stringMatching(/^invalid headers: idempotency-key: /), details: { issues: [{ path: 'idempotency-key' }] } });
   });
 
+  it('has no hook route: hook calls go to their own listener', async () => {
+    const res = await app.inject({ method: 'POST', url: `/v1/hooks/Stop?session=${KNOWN}`, payload: {}, headers: { 'x-aegis-hook-secret': 's' }, remoteAddress: '127.0.0.1' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('buildHookApp', () => {
+  let hooks: Awaited<ReturnType<typeof buildHookApp>>;
+  /** Every secret is right: what is refused is refused for something else. */
+  const hearsEveryone = { handleHook: async () => ({}) } as unknown as Supervisor;
+  beforeAll(async () => {
+    hooks = await buildHookApp({ config: configSchema.parse({}), supervisor: hearsEveryone, logger: pino({ level: 'silent' }, pino.destination({ dest: 1, sync: true })) });
+    await hooks.ready();
+  });
+  afterAll(async () => {
+    await hooks?.close();
+  });
+  const call = (url: string, remoteAddress: string, headers: Record<string, string> = { 'x-aegis-hook-secret': 's' }, payload: unknown = {}) =>
+    hooks.inject({ method: 'POST', url, payload: payload as object, headers, remoteAddress });
+
   it('answers a hook call 404 for an unknown event and 401 without a secret, whatever its body holds', async () => {
-    const noEvent = await app.inject({ method: 'POST', url: `/v1/hooks/Nope?session=${KNOWN}`, payload: '[]', headers: { 'x-aegis-hook-secret': 's' }, remoteAddress: '127.0.0.1' });
-    expect(noEvent.statusCode).toBe(404);
-    const noSecret = await app.inject({ method: 'POST', url: `/v1/hooks/Stop?session=${KNOWN}`, payload: '[]', remoteAddress: '127.0.0.1' });
-    expect(noSecret.statusCode).toBe(401);
-    const badBody = await app.inject({ method: 'POST', url: `/v1/hooks/Stop?session=${KNOWN}`, payload: '[]', headers: { 'x-aegis-hook-secret': 's' }, remoteAddress: '127.0.0.1' });
+    expect((await call(`/v1/hooks/Nope?session=${KNOWN}`, '127.0.0.1', { 'x-aegis-hook-secret': 's' }, [])).statusCode).toBe(404);
+    expect((await call(`/v1/hooks/Stop?session=${KNOWN}`, '127.0.0.1', {}, [])).statusCode).toBe(401);
+    const badBody = await call(`/v1/hooks/Stop?session=${KNOWN}`, '127.0.0.1', { 'x-aegis-hook-secret': 's' }, []);
     expect(badBody.statusCode).toBe(400);
     expect(badBody.json().error.details.issues).toEqual([{ path: 'body', message: expect.any(String) }]);
+  });
+
+  it('refuses a caller that is not on loopback although its secret is right', async () => {
+    for (const remote of ['10.1.2.3', '192.168.1.9', '::ffff:10.0.0.1', 'fe80::1']) {
+      const res = await call(`/v1/hooks/Stop?session=${KNOWN}`, remote);
+      expect(res.statusCode, remote).toBe(401);
+      expect(res.json().error.code).toBe('UNAUTHORIZED');
+    }
+    for (const local of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) expect((await call(`/v1/hooks/Stop?session=${KNOWN}`, local)).statusCode, local).toBe(200);
+  });
+
+  it('serves nothing but the hook route', async () => {
+    for (const url of ['/v1/health', '/v1/sessions', `/v1/sessions/${KNOWN}`]) expect((await hooks.inject({ method: 'GET', url, remoteAddress: '127.0.0.1' })).statusCode, url).toBe(404);
   });
 });

@@ -17,7 +17,6 @@ import { routeCatalogPlugin } from './route-catalog.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
-import { hookRoutes } from './routes/hooks.js';
 import { permissionRoutes } from './routes/permissions.js';
 import { readyRoutes } from './routes/ready.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -42,6 +41,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...protocolErrorOptions,
     // Held hook calls and SSE streams never finish by themselves; closing must not wait for them.
     forceCloseConnections: true,
+    // Behind a reverse proxy, request.ip is the client the proxy names (X-Forwarded-For), not the proxy.
+    trustProxy: config.trustProxy,
   });
   installJsonBodyParser(app);
   installErrorHandling(app);
@@ -52,8 +53,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(originGuard, { authToken: config.authToken, allowedOrigins: config.allowedOrigins, allowedHosts: config.allowedHosts });
   await app.register(authPlugin, { authToken: config.authToken });
   app.addHook('onResponse', async (request, reply) => {
-    if (request.url.startsWith('/v1/hooks/')) return;
-    request.log.debug({ method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log.debug({ ip: request.ip, method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   // Before the routes, so it sees every one of them.
   await app.register(routeCatalogPlugin);
@@ -63,7 +63,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sessionRoutes, { supervisor });
   await app.register(permissionRoutes, { supervisor });
   await app.register(eventRoutes, { supervisor, sse });
-  await app.register(hookRoutes, { supervisor });
   await app.register(diagnosticsRoutes, { status });
   return app;
 }

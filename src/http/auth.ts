@@ -19,7 +19,7 @@ declare module 'fastify' {
   }
 }
 
-const OPEN_ROUTES = [/^\/v1\/health$/, /^\/v1\/ready$/, /^\/v1\/hooks\//];
+const OPEN_ROUTES = [/^\/v1\/health$/, /^\/v1\/ready$/];
 const SSE_ROUTES = [/^\/v1\/events$/, /^\/v1\/sessions\/[^/]+\/events$/];
 
 export const authPlugin = fp<{ authToken: string | undefined }>(async (app: FastifyInstance, { authToken }) => {

@@ -1,39 +1,62 @@
 /**
- * A loopback listener that serves only Claude's hook calls, on a port that outlives the API's. Each
- * session's settings name its hook URL once, at launch, and Claude never reads them again, so when
- * the daemon comes back on another API port, its sessions' hooks still find it here. Requests go
- * through the same fastify routes (and checks) as on the API port.
+ * Where Claude's hooks call back: a listener of its own, on loopback only, serving nothing but the
+ * hook route. The API's listener has no hook route at all, so nothing in front of the API (a reverse
+ * proxy, a page in a browser) can reach it. Each session's settings name its hook URL once, at launch,
+ * and Claude never reads them again, so the daemon keeps this port across restarts (see daemon.ts).
  */
-import { createServer, type Server } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.js';
+import type { Supervisor } from '../sessions/supervisor.js';
+import { installJsonBodyParser, MAX_BODY_BYTES } from './body-parser.js';
+import { installErrorHandling } from './errors.js';
+import { originGuard } from './origin-guard.js';
+import { installProtocolErrorHandling, protocolErrorOptions } from './protocol-errors.js';
+import { hookRoutes } from './routes/hooks.js';
+import { plainJsonSerializerCompiler, zodValidatorCompiler } from './zod-schemas.js';
+
+export interface HookAppDeps {
+  config: Pick<Config, 'authToken' | 'allowedOrigins' | 'allowedHosts'>;
+  supervisor: Supervisor;
+  logger: FastifyBaseLogger;
+}
 
 export interface HookListener {
   port: number;
   close(): Promise<void>;
 }
 
-export async function listenForHooks(app: FastifyInstance, port: number): Promise<HookListener> {
-  const server: Server = createServer((req, res) => {
-    if (!(req.url ?? '').startsWith('/v1/hooks/')) {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'this port serves only Claude Code hook calls; the API is on the daemon\'s own port' } }));
-      return;
-    }
-    app.routing(req, res);
+/**
+ * The hook route, behind the same bounds as the API (a page of another origin refused, body size,
+ * JSON only, the error envelope); it never listens.
+ */
+export async function buildHookApp(deps: HookAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: MAX_BODY_BYTES,
+    logController: new LogController({ disableRequestLogging: true }),
+    ...protocolErrorOptions,
+    // A held PermissionRequest never finishes by itself; closing must not wait for it.
+    forceCloseConnections: true,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    port: (server.address() as { port: number }).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  installJsonBodyParser(app);
+  installErrorHandling(app);
+  installProtocolErrorHandling(app);
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(plainJsonSerializerCompiler);
+  const { authToken, allowedOrigins, allowedHosts } = deps.config;
+  await app.register(originGuard, { authToken, allowedOrigins, allowedHosts });
+  await app.register(hookRoutes, { supervisor: deps.supervisor });
+  return app;
+}
+
+/** Listens for hooks on 127.0.0.1:`port` (0: a free port). */
+export async function listenForHooks(deps: HookAppDeps, port: number): Promise<HookListener> {
+  const app = await buildHookApp(deps);
+  try {
+    await app.listen({ host: '127.0.0.1', port });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return { port: (app.server.address() as { port: number }).port, close: () => app.close() };
 }

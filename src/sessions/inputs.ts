@@ -24,6 +24,12 @@ const INVISIBLE = /[\s\p{Cf}\ufe00-\ufe0f]/gu;
  * prompt beginning with it could not be told from one (it would be missing from /read).
  */
 const COMMAND_TAG = /^\s*<command-name>/;
+/**
+ * Invisible format characters (zero-width spaces and joiners, bidi marks, embeddings, overrides and
+ * isolates, the soft hyphen, the byte order mark) and line or paragraph separators: in a name they
+ * make it look like another name, or read backwards, in `aegis list` and tmux.
+ */
+const HIDDEN_IN_NAMES = /[\p{Cf}\p{Zl}\p{Zp}]/u;
 const C1_MESSAGE = 'must not contain C1 control characters (U+0080 to U+009F): a terminal takes them as control sequences or line breaks';
 const SEPARATOR_MESSAGE = 'must not contain U+2028 or U+2029: Claude receives them as plain line breaks; send \\n instead';
 
@@ -47,11 +53,25 @@ const terminalText = (max: number, maxMessage: string) =>
 /** Text for Claude's prompt: up to 1 MiB. */
 const promptText = terminalText(1024 * 1024, 'must be at most 1 MiB');
 
+/** A session's name: one visible line, which looks like no other name. */
+const sessionName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[^\x00-\x1f\x7f]+$/, 'must not contain control characters')
+  .refine((s) => !C1_CONTROLS.test(s), C1_MESSAGE)
+  .superRefine((s, ctx) => {
+    const found = HIDDEN_IN_NAMES.exec(s)?.[0];
+    if (found === undefined) return;
+    const codePoint = `U+${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    ctx.addIssue({ code: 'custom', message: `must not contain invisible or bidi control characters (it holds ${codePoint}): they make a name look like another one` });
+  });
+
 export const createSessionSchema = z
   .object({
     workDir: z.string().min(1).refine((p) => p.startsWith('/'), 'must be an absolute path'),
     prompt: promptText.optional(),
-    name: z.string().min(1).max(100).regex(/^[^\x00-\x1f\x7f]+$/, 'must not contain control characters').refine((s) => !C1_CONTROLS.test(s), C1_MESSAGE).optional(),
+    name: sessionName.optional(),
     // Passed to Claude as `--model <name>`: a name starting with `-` would be read as another flag.
     model: z.string().min(1).max(200).regex(/^(?!-)[A-Za-z0-9._:/@[\]-]+$/, 'must be a model name (letters, digits and . _ : / @ [ ] -, not starting with -)').optional(),
     tier: z.string().min(1).max(100).optional(),
@@ -80,7 +100,7 @@ export const sendHeadersSchema = z.object({
 export const readQuerySchema = z
   .object({
     after: z.string().regex(/^\d+$/, 'must be a cursor returned as nextCursor').optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(200),
+    limit: z.string().regex(/^[0-9]+$/, 'must be a whole number in decimal digits').transform(Number).pipe(z.number().int().min(1).max(1000)).default(200),
   })
   .strict();
 

@@ -5,11 +5,12 @@
  * started in the very directory that was checked. Whatever a failed launch created is removed again.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { sha256 } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
-import { checkRequestEnv, claudeArgv, claudeEnv, needsSandbox, sessionSettings } from '../claude/launch.js';
+import { claudeConfigDirOf, type UnixUser } from '../config/session-user.js';
+import { checkRequestEnv, claudeArgv, claudeEnv, needsSandbox, sessionSettings, startCommand, userEnv } from '../claude/launch.js';
 import { permissionTimeout } from '../permissions/policy.js';
 import { transcriptPath } from '../claude/transcript.js';
 import { AegisError, errorMessage } from '../errors.js';
@@ -21,6 +22,8 @@ import type { SessionRecord } from './session-record.js';
 import type { Timing } from './timing.js';
 import type { SessionRepository } from './session-repository.js';
 import { asLaunchError } from './tmux-failures.js';
+import { SettingsFiles } from './settings-files.js';
+import { ensureUserDir } from './user-dirs.js';
 import { startedIn } from './started-in.js';
 import { changedWorkDir, openWorkDir, resolveWorkDir, type OpenedWorkDir } from './workdir.js';
 
@@ -32,10 +35,10 @@ export interface SessionLauncherDeps {
   logger: Logger;
   hookBaseUrl: () => string;
   timing: Pick<Timing, 'permissionHookMarginMs'>;
+  /** The user Claude runs as (`sessionUser`); null: the daemon's own. */
+  sessionUser?: UnixUser | null;
   /** How long tmux may take to start Claude in its window. */
   startWaitMs?: number;
-  /** Runs between the work dir's check and its opening: a seam for tests that race a swap. */
-  beforeOpeningWorkDir?: () => void;
 }
 
 /** What a session runs with: what the request asked for, else the daemon's defaults. */
@@ -48,7 +51,13 @@ export function sessionOptions(input: Pick<CreateSessionInput, 'permissionMode' 
 }
 
 export class SessionLauncher {
-  constructor(private readonly deps: SessionLauncherDeps) {}
+  private readonly settingsFiles: SettingsFiles;
+  private readonly user: UnixUser | null;
+
+  constructor(private readonly deps: SessionLauncherDeps) {
+    this.user = deps.sessionUser ?? null;
+    this.settingsFiles = new SettingsFiles(deps.config.stateDir, this.user);
+  }
 
   /**
    * What a create asks for, checked before anything runs: the work dir (resolved, under the allowed
@@ -73,21 +82,24 @@ export class SessionLauncher {
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
     const { permissionMode, permissionProfile, model } = sessionOptions(input, config);
-    const dir = this.sessionDir(id);
-    const settingsPath = join(dir, 'settings.json');
     // A held permission request outlives the permission timeout, so the timeout (not Claude) decides it.
     const hookTimeoutMs = permissionTimeout(config, permissionProfile).timeoutMs + this.deps.timing.permissionHookMarginMs;
     const settings = sessionSettings(this.deps.hookBaseUrl(), id, secret, permissionMode, hookTimeoutMs);
+    let settingsPath: string;
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      writeFileSync(settingsPath, JSON.stringify(settings, null, 2), { mode: 0o600 });
+      settingsPath = this.settingsFiles.write(id, settings);
     } catch (err) {
-      rmSync(dir, { recursive: true, force: true });
-      throw new AegisError('STORE_UNAVAILABLE', `cannot write the session's settings under ${config.stateDir}: ${errorMessage(err)}`);
+      this.removeFiles(id);
+      throw new AegisError('STORE_UNAVAILABLE', `cannot write the session's settings: ${errorMessage(err)}`);
     }
 
+    const { user } = this;
     // As root Claude refuses bypassPermissions unless told it runs in a sandbox; the caller asked for it explicitly.
-    const sessionEnv = claudeEnv(env, input.env ?? {}, config.allowedRequestEnv, { sandbox: needsSandbox(permissionMode, process.getuid?.() === 0) });
+    const runsAsRoot = user ? user.uid === 0 : process.getuid?.() === 0;
+    const sessionEnv = {
+      ...claudeEnv(env, input.env ?? {}, config.allowedRequestEnv, { sandbox: needsSandbox(permissionMode, runsAsRoot) }),
+      ...(user ? userEnv(user, claudeConfigDirOf(user)) : {}),
+    };
     const name = input.name ?? `session-${id.slice(0, 8)}`;
     const now = new Date().toISOString();
     const record: SessionRecord = {
@@ -102,16 +114,16 @@ export class SessionLauncher {
     try {
       this.deps.repository.save(record);
     } catch (err) {
-      rmSync(dir, { recursive: true, force: true });
+      this.removeFiles(id);
       throw err;
     }
     let opened: OpenedWorkDir | null = null;
     try {
-      this.deps.beforeOpeningWorkDir?.();
+      // The daemon watches the transcript's folder from the start: made now, it is the session user's.
+      if (user) ensureUserDir(claudeConfigDirOf(user), dirname(record.transcriptPath), user);
       opened = openWorkDir(workDir, config.allowedWorkdirs);
       const argv = claudeArgv({ claudeCommand: config.claudeCommand, sessionId: id, settingsPath, permissionMode, model: model ?? undefined });
-      // tmux would say the descriptor's name is the directory (PWD): Claude is told the real one.
-      const pane = await tmux.newWindow({ name, cwd: opened.handle, env: sessionEnv, owner: id, argv: ['env', `PWD=${workDir}`, ...argv] });
+      const pane = await tmux.newWindow({ name, cwd: opened.handle, env: sessionEnv, owner: id, argv: startCommand(argv, workDir, user) });
       Object.assign(record, { windowId: pane.windowId, paneId: pane.paneId, panePid: pane.panePid, panePidStartTime: processStartTime(pane.panePid) });
       const started = await startedIn(pane.panePid, workDir, this.deps.startWaitMs ?? 5_000);
       if (started.kind === 'elsewhere') {
@@ -142,12 +154,18 @@ export class SessionLauncher {
    * reads it again, and a command the session runs could.
    */
   forgetSettings(id: string): void {
-    rmSync(join(this.sessionDir(id), 'settings.json'), { force: true });
+    this.settingsFiles.remove(id);
   }
 
-  /** Removes a session's files under the state dir. */
+  /** Removes a session's files. */
   removeFiles(id: string): void {
+    this.settingsFiles.remove(id);
     rmSync(this.sessionDir(id), { recursive: true, force: true });
+  }
+
+  /** Removes what the launcher keeps outside the state dir. */
+  close(): void {
+    this.settingsFiles.close();
   }
 
   /** Removes what a launch that failed left behind: its files and its record. */

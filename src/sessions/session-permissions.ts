@@ -281,7 +281,17 @@ export class SessionPermissions {
 
   private open(fields: Omit<PendingRequest, 'id' | 'createdAt' | 'expiresAt' | 'sessionId'>): { request: PendingRequest; decision: Promise<Decision> } {
     const opened = this.broker.open({ ...fields, sessionId: this.host.id }, permissionTimeout(this.deps.settings, this.host.permissionProfile()));
-    opened.decision.then((decision) => this.afterDecision(opened.request, decision)).catch(() => {});
+    opened.decision.then(
+      (decision) => {
+        try {
+          this.afterDecision(opened.request, decision);
+        } catch (err) {
+          this.deps.logger.error({ sessionId: this.host.id, err: errorMessage(err) }, 'the session could not go on after a permission decision');
+        }
+      },
+      // Abandoned (the session ended, the daemon closed): there is no decision to go on from.
+      () => {},
+    );
     return opened;
   }
 

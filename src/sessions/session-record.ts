@@ -98,8 +98,9 @@ export function sessionView(record: SessionRecord, pending: PendingViews): Sessi
     ownerKeyId: record.ownerKeyId,
     pendingPermission: pending.pendingPermission,
     pendingQuestion: pending.pendingQuestion,
-    usage: record.usage,
-    exit: record.exit,
+    // Copies: a view outlives the moment it was taken (in an event, an answer), the record changes on.
+    usage: { ...record.usage },
+    exit: record.exit && structuredClone(record.exit),
     tmux: { windowId: record.windowId, paneId: record.paneId },
   };
 }

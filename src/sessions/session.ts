@@ -198,7 +198,7 @@ export class Session {
 
   /** What reuse looks at: the record, and whether anything else has a claim on the session. */
   reuseFacts() {
-    return { record: this.record, ending: this.ending, reserved: this.input.reserved, busyWithInput: this.input.busy };
+    return { record: structuredClone(this.record), ending: this.ending, reserved: this.input.reserved, busyWithInput: this.input.busy };
   }
 
   /** What the upkeep timer looks at. */
@@ -224,7 +224,8 @@ export class Session {
   /** Facts for the session's health: the record's timers, its last screen, what is pending. */
   healthFacts() {
     return {
-      record: this.record,
+      // A copy: the record is the Session's alone to change.
+      record: structuredClone(this.record),
       lastProgressAt: this.lastProgressAt,
       screen: this.screen.text,
       pendingPermissions: this.requests.count('permission'),
@@ -526,7 +527,9 @@ export class Session {
     const silentMs = Date.now() - this.lastProgressAt;
     this.context.publish('stalled', this.id, { silentMs, thresholdMs, action });
     this.log.warn({ silentMs, action }, 'session stalled');
-    if (action === 'interrupt') this.input.keystrokes((press) => press([INTERRUPT])).catch(() => {});
+    if (action === 'interrupt') {
+      this.input.keystrokes((press) => press([INTERRUPT])).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'the stall interrupt could not be pressed'));
+    }
     if (action === 'kill') this.endInBackground('reaped', { reaped: { reason: 'stalled', detail: { thresholdMs } } });
   }
 

@@ -25,6 +25,7 @@ import { SessionRegistry } from './session-registry.js';
 import type { SessionRepository } from './session-repository.js';
 import { SessionUpkeep, type OrphanReport } from './session-upkeep.js';
 import { hookSignals } from './signals.js';
+import type { UnixUser } from '../config/session-user.js';
 import { DEFAULT_TIMING, type Timing } from './timing.js';
 import { policyFor } from './verdicts.js';
 
@@ -39,6 +40,8 @@ export interface SupervisorDeps {
   /** Base URL of the daemon's hook endpoint, known once the HTTP server listens. */
   hookBaseUrl: () => string;
   timing?: Partial<Timing>;
+  /** The user Claude runs as (`sessionUser`); null: the daemon's own. */
+  sessionUser?: UnixUser | null;
 }
 
 export interface CreateResult {
@@ -64,7 +67,7 @@ export class Supervisor {
     };
     this.broker = new PermissionBroker(requestEvents(publish, logger));
     this.context = { tmux, repository: deps.repository, publish, broker: this.broker, permissions: config, paneSize: { cols: config.paneCols, rows: config.paneRows }, timing, logger };
-    this.launcher = new SessionLauncher({ config, env: deps.env, tmux, repository: deps.repository, logger, hookBaseUrl: deps.hookBaseUrl, timing });
+    this.launcher = new SessionLauncher({ config, env: deps.env, tmux, repository: deps.repository, logger, hookBaseUrl: deps.hookBaseUrl, timing, sessionUser: deps.sessionUser ?? null });
     this.upkeep = new SessionUpkeep({ config, tmux, registry: this.registry, logger, timing });
     tmux.on('paneOutput', (paneId) => this.registry.byPaneId(paneId)?.onOutput());
     tmux.on('paneDied', (paneId, exitStatus) => this.registry.byPaneId(paneId)?.apply({ type: 'pane_died', exitStatus }));
@@ -192,6 +195,7 @@ export class Supervisor {
     this.broker.close();
     if (killSessions) await Promise.all(this.registry.all().map((session) => session.end('deleted')));
     else for (const session of this.registry.all()) session.close();
+    this.launcher.close();
   }
 
 }

@@ -50,7 +50,10 @@ export class TranscriptWatch {
       const watcher = watch(dir, (_event, file) => {
         if (!file || file === basename(this.reader.path)) this.scheduleRead();
       });
-      watcher.on('error', () => watcher.close());
+      watcher.on('error', (err) => {
+        watcher.close();
+        this.deps.onWatchError(dir, err);
+      });
       this.watcher = watcher;
     } catch (err) {
       this.deps.onWatchError(dir, err);

@@ -169,7 +169,7 @@ describe('permissions decided through the API', () => {
     expect(readFileSync(join(workDir, 'env.txt'), 'utf8')).not.toMatch(/AEGIS_|x-aegis/i);
     await untilIdle(id);
 
-    const forged = await t.api('POST', `/v1/hooks/Stop?session=${id}`, { hook_event_name: 'Stop', session_id: id }, { 'x-aegis-hook-secret': 'a'.repeat(43) });
+    const forged = await t.hookApi('POST', `/v1/hooks/Stop?session=${id}`, { hook_event_name: 'Stop', session_id: id }, { 'x-aegis-hook-secret': 'a'.repeat(43) });
     expect(forged.status).toBe(401);
   });
 });

@@ -279,9 +279,9 @@ describe('aegis doctor', () => {
     const env = doctorEnv({ AEGIS_CLAUDE_COMMAND: process.execPath, AEGIS_PORT: String(td.daemon.port) });
     const { code, stdout } = await cli(['doctor', '--json', '--url', td.url], { env });
     const report = JSON.parse(stdout);
-    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['config', 'tmux', 'claude', 'state dir', 'port']);
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['config', 'tmux', 'claude', 'state dir', 'session user', 'port']);
     expect(report.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
-    expect(report.checks[4].detail).toContain(`already answers at ${td.url}`);
+    expect(report.checks[5].detail).toContain(`already answers at ${td.url}`);
     // The socket is named after the state dir.
     expect(report.checks[1].detail).toMatch(/^tmux \d.*, socket aegis-[0-9a-f]{8} \(watch the sessions with: tmux -L aegis-[0-9a-f]{8} attach\)$/);
     expect(report.ok).toBe(true);
@@ -295,7 +295,7 @@ describe('aegis doctor', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/^FAIL\s+claude\s+.*not found\n\s+hint: .*AEGIS_CLAUDE_COMMAND/m);
     expect(stdout).toMatch(/^ok\s+port\s+127\.0\.0\.1:\d+ is free$/m);
-    expect(stderr).toBe('aegis: 1 check of 5 failed\n');
+    expect(stderr).toBe('aegis: 1 check of 6 failed\n');
   });
 });
 

@@ -121,7 +121,7 @@ describe('delivering text to Claude', () => {
     const secret = hookSecretOf(t.config.tmuxSocket, session_.tmux.paneId);
     const sending = send(s.id, 'not taken');
     await waitFor(() => keysReceived(s.log()).includes('\r'), { what: 'the text and Enter to reach the stand-in' });
-    const forged = await callHook(t.url, 'UserPromptSubmit', { id: s.id, secret }, { prompt: 'not taken' });
+    const forged = await callHook(t.hookUrl, 'UserPromptSubmit', { id: s.id, secret }, { prompt: 'not taken' });
     expect(forged.status).toBe(200);
     const sent = await sending;
     expect(sent.body).toMatchObject({ delivered: false, mayArriveLater: true });

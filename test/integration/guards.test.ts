@@ -33,7 +33,7 @@ describe('guards', () => {
     return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('STAND_IN_HOOK_SECRET='))!.slice('STAND_IN_HOOK_SECRET='.length);
   };
   const hook = (event: string, id: string, secret: string, body: Record<string, unknown>) =>
-    fetch(`${t.url}/v1/hooks/${event}?session=${id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret }, body: JSON.stringify({ hook_event_name: event, session_id: id, ...body }) });
+    fetch(`${t.hookUrl}/v1/hooks/${event}?session=${id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret }, body: JSON.stringify({ hook_event_name: event, session_id: id, ...body }) });
 
   it('starts sessions although the daemon environment holds a multi-line value, and passes it on', async () => {
     const s = await idleSession();
@@ -136,7 +136,7 @@ describe('guards', () => {
     const other = await idleSession();
     const deep = `{"hook_event_name":"PermissionRequest","session_id":"${s.id}","tool_name":"Bash","tool_input":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`;
     let answer: Response | undefined;
-    const call = fetch(`${t.url}/v1/hooks/PermissionRequest?session=${s.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secretOf(s.tmux.paneId) }, body: deep });
+    const call = fetch(`${t.hookUrl}/v1/hooks/PermissionRequest?session=${s.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secretOf(s.tmux.paneId) }, body: deep });
     call.then((res) => (answer = res)).catch(() => {});
     // Either the call is answered, or (the defect) it is held as a permission that breaks every listing.
     await waitFor(async () => answer ?? (await t.api('GET', `/v1/sessions/${s.id}/permissions`)).status === 500, { what: 'the hook call to be answered' });

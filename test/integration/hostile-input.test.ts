@@ -60,7 +60,7 @@ describe('hostile input on every route', () => {
     return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('STAND_IN_HOOK_SECRET='))!.slice('STAND_IN_HOOK_SECRET='.length);
   };
   const hook = (event: string, id: string, secret: string, body: string) =>
-    fetch(`${t.url}/v1/hooks/${event}?session=${id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret }, body });
+    fetch(`${t.hookUrl}/v1/hooks/${event}?session=${id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret }, body });
   const windowName = (windowId: string) => execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', windowId, '#{window_name}']).toString().replace(/\n$/, '');
 
   function expectError(res: { status: number; body: any }, status: number, code: string, what = ''): void {
@@ -295,12 +295,12 @@ describe('hostile input on every route', () => {
 
     it('answers odd hook event names and session ids without reaching a session', async () => {
       for (const event of ['..%2F..', '__proto__', 'toString', '%23%7Bpane_id%7D', '-v']) {
-        expectError(await t.api('POST', `/v1/hooks/${event}?session=${s.id}`, {}, { 'x-aegis-hook-secret': secretOf(s.tmux.paneId) }), 404, 'NOT_FOUND', event);
+        expectError(await t.hookApi('POST', `/v1/hooks/${event}?session=${s.id}`, {}, { 'x-aegis-hook-secret': secretOf(s.tmux.paneId) }), 404, 'NOT_FOUND', event);
       }
       for (const session of ['..%2F..', 'a'.repeat(5000), '', '%00']) {
-        expectError(await t.api('POST', `/v1/hooks/Stop?session=${session}`, {}, { 'x-aegis-hook-secret': secretOf(s.tmux.paneId) }), 401, 'UNAUTHORIZED', session.slice(0, 40));
+        expectError(await t.hookApi('POST', `/v1/hooks/Stop?session=${session}`, {}, { 'x-aegis-hook-secret': secretOf(s.tmux.paneId) }), 401, 'UNAUTHORIZED', session.slice(0, 40));
       }
-      expectError(await t.api('POST', `/v1/hooks/Stop?session=${s.id}`, {}, { 'x-aegis-hook-secret': '#{pane_id}' }), 401, 'UNAUTHORIZED');
+      expectError(await t.hookApi('POST', `/v1/hooks/Stop?session=${s.id}`, {}, { 'x-aegis-hook-secret': '#{pane_id}' }), 401, 'UNAUTHORIZED');
       await expectAlive();
     });
 

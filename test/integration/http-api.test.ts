@@ -93,10 +93,19 @@ describe('the /v1 API without Claude', () => {
   });
 
   it('refuses hook calls without the session secret', async () => {
-    const res = await t.api('POST', '/v1/hooks/Stop?session=00000000-0000-4000-8000-000000000000', { hook_event_name: 'Stop' }, { 'x-aegis-hook-secret': 'guess' });
+    const res = await t.hookApi('POST', '/v1/hooks/Stop?session=00000000-0000-4000-8000-000000000000', { hook_event_name: 'Stop' }, { 'x-aegis-hook-secret': 'guess' });
     expect(res.status).toBe(401);
-    const none = await t.api('POST', '/v1/hooks/Stop?session=x', {});
+    const none = await t.hookApi('POST', '/v1/hooks/Stop?session=x', {});
     expect(none.status).toBe(401);
+  });
+
+  it('the hook route answers 404 on the API port, and the hook port serves nothing else', async () => {
+    const onApi = await t.api('POST', '/v1/hooks/Stop?session=00000000-0000-4000-8000-000000000000', { hook_event_name: 'Stop' }, { 'x-aegis-hook-secret': 'guess' });
+    expect(onApi.status).toBe(404);
+    expect(onApi.body.error.code).toBe('NOT_FOUND');
+    expect(new URL(t.hookUrl)).toMatchObject({ hostname: '127.0.0.1' });
+    expect(new URL(t.hookUrl).port).not.toBe(new URL(t.url).port);
+    for (const path of ['/v1/health', '/v1/sessions', '/v1/events']) expect((await t.hookApi('GET', path)).status).toBe(404);
   });
 });
 

@@ -76,7 +76,7 @@ describe('a daemon without a token', () => {
   });
 
   it('refuses a hook call that carries a foreign Origin before looking at its secret', async () => {
-    const res = await request(`${t.url}/v1/hooks/Stop?session=x`, { method: 'POST', headers: { host, origin: EVIL, 'x-aegis-hook-secret': 'guess' }, body: '{}' });
+    const res = await request(`${t.hookUrl}/v1/hooks/Stop?session=x`, { method: 'POST', headers: { host, origin: EVIL, 'x-aegis-hook-secret': 'guess' }, body: '{}' });
     expect(res.status).toBe(403);
   });
 });

@@ -11,7 +11,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildHookApp } from '../../src/http/hook-listener.js';
 import { startTestDaemon, type TestDaemon, type TestDaemonOptions } from '../support/daemon.js';
 import { callHook, hookSecretOf, panePid } from '../support/hooks.js';
 import { openSse } from '../support/sse.js';
@@ -83,18 +85,25 @@ describe('operating promises', () => {
     }
   });
 
-  it('refuses hook calls that do not come from loopback, even with the right path and a secret', async () => {
+  it('refuses a hook call with the right secret that does not come from loopback', async () => {
     await start({ config: { claudeCommand: standInClaude() } });
-    const { id } = await create();
-    const res = await t!.daemon.app.inject({
-      method: 'POST',
-      url: `/v1/hooks/Stop?session=${id}`,
-      remoteAddress: '10.1.2.3',
-      headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': 'whatever' },
-      payload: { hook_event_name: 'Stop' },
-    });
-    expect(res.statusCode).toBe(401);
-    expect(res.json().error.code).toBe('UNAUTHORIZED');
+    const { id, tmux: pane } = await create();
+    await until(id, (s) => s.status === 'idle', 'the stand-in to look idle');
+    const secret = hookSecretOf(t!.config.tmuxSocket, pane.paneId);
+    // The hook listener is bound to loopback, so such a caller cannot even connect; the route checks again.
+    const hooks = await buildHookApp({ config: t!.config, supervisor: t!.daemon.supervisor, logger: pino({ level: 'silent' }, pino.destination({ dest: 1, sync: true })) });
+    try {
+      const call = (remoteAddress: string) =>
+        hooks.inject({ method: 'POST', url: `/v1/hooks/Notification?session=${id}`, remoteAddress, headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret }, payload: { hook_event_name: 'Notification' } });
+      const remote = await call('10.1.2.3');
+      expect(remote.statusCode).toBe(401);
+      expect(remote.json().error.code).toBe('UNAUTHORIZED');
+      expect((await call('::ffff:192.168.1.9')).statusCode).toBe(401);
+      // The same call from loopback is heard: the origin, not the secret, was refused.
+      expect((await call('127.0.0.1')).statusCode).toBe(200);
+    } finally {
+      await hooks.close();
+    }
   });
 
   it("finds sessions again after a restart: a vanished window is lost, a Claude that ended meanwhile is claude_exited", async () => {
@@ -199,21 +208,22 @@ describe('operating promises', () => {
     expect(db).toContain(createHash('sha256').update(secret).digest('hex'));
   });
 
-  it('serves only hook calls on the first port after a restart on another one', async () => {
+  it('keeps the hook port across a restart on another API port, and serves only hook calls there', async () => {
     await start({ config: { claudeCommand: standInClaude() } });
     const { id, tmux: pane } = await create();
     await until(id, (s) => s.status === 'idle', 'the stand-in to look idle');
     const secret = hookSecretOf(t!.config.tmuxSocket, pane.paneId);
-    const hookPort = t!.daemon.port;
+    const hookUrl = t!.hookUrl;
+    const apiPort = t!.daemon.port;
     await t!.stop();
     await t!.restart({ port: 0 });
-    expect(t!.daemon.port).not.toBe(hookPort);
-    const old = `http://127.0.0.1:${hookPort}`;
-    const health = await fetch(`${old}/v1/health`);
+    expect(t!.daemon.port).not.toBe(apiPort);
+    expect(t!.hookUrl).toBe(hookUrl);
+    const health = await fetch(`${hookUrl}/v1/health`);
     expect(health.status).toBe(404);
     expect((await health.json()).error.code).toBe('NOT_FOUND');
-    expect((await fetch(`${old}/v1/sessions`)).status).toBe(404);
-    const hook = await callHook(old, 'UserPromptSubmit', { id, secret }, { prompt: 'through the old port' });
+    expect((await fetch(`${hookUrl}/v1/sessions`)).status).toBe(404);
+    const hook = await callHook(hookUrl, 'UserPromptSubmit', { id, secret }, { prompt: 'through the kept port' });
     expect(hook.status).toBe(200);
     await until(id, (s) => s.status === 'working', 'the hook call to reach the session');
   });

@@ -46,7 +46,7 @@ describe('permission requests and questions', () => {
       return list.length >= count && list;
     }, { what: `${count} pending request(s)` });
   const askBash = (s: { id: string; secret: string }, command: string, signal?: AbortSignal) =>
-    callHook(t.url, 'PermissionRequest', s, { tool_name: 'Bash', tool_input: { command }, permission_suggestions: [] }, signal);
+    callHook(t.hookUrl, 'PermissionRequest', s, { tool_name: 'Bash', tool_input: { command }, permission_suggestions: [] }, signal);
   const statusOf = async (id: string) => (await t.api('GET', `/v1/sessions/${id}`)).body.status as string;
   /** Draws a captured Claude screen in the pane, as Claude would (written to the pane's terminal). */
   const draw = (paneId: string, fixture: string) => {
@@ -102,7 +102,7 @@ describe('permission requests and questions', () => {
 
   it("stops holding the session with a hook request Claude's screen never shows, which stays listed and decidable", async () => {
     const s = await session();
-    const forged = callHook(t.url, 'PermissionRequest', s, { tool_name: 'Write', tool_input: { file_path: '/tmp/x', content: 'x' }, permission_suggestions: [] });
+    const forged = callHook(t.hookUrl, 'PermissionRequest', s, { tool_name: 'Write', tool_input: { file_path: '/tmp/x', content: 'x' }, permission_suggestions: [] });
     const [request] = await pending(s.id);
     expect(await statusOf(s.id)).toBe('permission_prompt');
     expect((await t.api('POST', `/v1/sessions/${s.id}/send`, { text: 'hello' })).body.error.code).toBe('SESSION_BUSY');
@@ -117,7 +117,7 @@ describe('permission requests and questions', () => {
 
   it('keeps a hook request the screen shows as a dialog holding the session, however long it waits', async () => {
     const s = await session({ permissionProfile: 'patient' });
-    const held = callHook(t.url, 'PermissionRequest', s, { tool_name: 'Bash', tool_input: { command: 'ls -la' }, permission_suggestions: [] });
+    const held = callHook(t.hookUrl, 'PermissionRequest', s, { tool_name: 'Bash', tool_input: { command: 'ls -la' }, permission_suggestions: [] });
     await pending(s.id);
     draw(s.paneId, 'permission-bash.txt');
     const live = t.daemon.supervisor.session(s.id);
@@ -183,9 +183,9 @@ describe('permission requests and questions', () => {
 
   it('holds several questions at once and answers each by its id', async () => {
     const s = await session({ permissionProfile: 'quick' });
-    const first = callHook(t.url, 'PermissionRequest', s, question('Which database?', ['SQLite', 'Postgres']));
+    const first = callHook(t.hookUrl, 'PermissionRequest', s, question('Which database?', ['SQLite', 'Postgres']));
     await waitFor(async () => (await t.api('GET', `/v1/sessions/${s.id}`)).body.pendingQuestion, { what: 'the first question' });
-    const second = callHook(t.url, 'PermissionRequest', s, question('Which cache?', ['Redis', 'None']));
+    const second = callHook(t.hookUrl, 'PermissionRequest', s, question('Which cache?', ['Redis', 'None']));
     const session2 = await waitFor(async () => {
       const body = (await t.api('GET', `/v1/sessions/${s.id}`)).body;
       return body.status === 'asking' && body;
@@ -249,7 +249,7 @@ describe('permission requests and questions', () => {
       },
       permission_suggestions: [],
     };
-    const held = callHook(t.url, 'PermissionRequest', s, both);
+    const held = callHook(t.hookUrl, 'PermissionRequest', s, both);
     const asked = await events.waitFor((e) => e.event === 'question' && e.data.sessionId === s.id);
     events.close();
     expect(asked.data.questions.map((q: { question: string }) => q.question)).toEqual(['Which database?', 'Which cache?']);
@@ -262,7 +262,7 @@ describe('permission requests and questions', () => {
   it('never reaps a session waiting on a question as idle', async () => {
     const s = await session({ idleTimeoutMs: 1000 });
     const idle = await session({ idleTimeoutMs: 1000 });
-    const held = callHook(t.url, 'PermissionRequest', s, question('Keep me?', ['Yes', 'No']));
+    const held = callHook(t.hookUrl, 'PermissionRequest', s, question('Keep me?', ['Yes', 'No']));
     await waitFor(async () => (await statusOf(s.id)) === 'asking', { what: 'the session to be asking' });
     draw(s.paneId, 'question.txt');
     await waitFor(() => t.daemon.supervisor.session(s.id).reapFacts().unseenRequestSince === null, { what: 'the screen to show the question' });
@@ -277,11 +277,7 @@ describe('permission requests and questions', () => {
   // Last: it stops the daemon.
   it('decides nothing when the daemon stops: a held request is neither denied nor published as decided', async () => {
     const s = await session({ permissionProfile: 'patient' });
-    // Back on another port, the session's hooks reach the daemon on their own listener.
-    const hookUrl = t.url;
-    await t.stop();
-    await t.restart({ port: 0 });
-    const held = callHook(hookUrl, 'PermissionRequest', s, { tool_name: 'Bash', tool_input: { command: 'touch kept' }, permission_suggestions: [] }).then((res) => res.status, () => 'closed');
+    const held = callHook(t.hookUrl, 'PermissionRequest', s, { tool_name: 'Bash', tool_input: { command: 'touch kept' }, permission_suggestions: [] }).then((res) => res.status, () => 'closed');
     await pending(s.id);
     const published: AegisEvent[] = [];
     t.daemon.bus.subscribe((event) => published.push(event));

@@ -87,7 +87,7 @@ describe('the life of a session', () => {
     const pid = panePid(tmux.paneId);
     const secret = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('STAND_IN_HOOK_SECRET='))!.slice('STAND_IN_HOOK_SECRET='.length);
     const hook = () =>
-      fetch(`${t!.url}/v1/hooks/UserPromptSubmit?session=${id}`, {
+      fetch(`${t!.hookUrl}/v1/hooks/UserPromptSubmit?session=${id}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret },
         body: JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: id, prompt: 'hi' }),
@@ -138,7 +138,7 @@ describe('the life of a session', () => {
     const first = await t!.api('POST', `/v1/sessions/${id}/send`, { text }, headers);
     expect(first.body).toMatchObject({ delivered: false, attempts: 1, mayArriveLater: true, error: expect.stringMatching(/Idempotency-Key/) });
     const secret = readFileSync(`/proc/${panePid(tmux.paneId)}/environ`, 'utf8').split('\0').find((v) => v.startsWith('STAND_IN_HOOK_SECRET='))!.slice('STAND_IN_HOOK_SECRET='.length);
-    const hook = await fetch(`${t!.url}/v1/hooks/UserPromptSubmit?session=${id}`, {
+    const hook = await fetch(`${t!.hookUrl}/v1/hooks/UserPromptSubmit?session=${id}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret },
       body: JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: id, prompt: text }),
@@ -159,7 +159,7 @@ describe('the life of a session', () => {
     const secret = readFileSync(`/proc/${panePid(tmux.paneId)}/environ`, 'utf8').split('\0').find((v) => v.startsWith('STAND_IN_HOOK_SECRET='))!.slice('STAND_IN_HOOK_SECRET='.length);
     const send = (text: string, key: string) => t!.api('POST', `/v1/sessions/${id}/send`, { text }, { 'idempotency-key': key });
     const confirm = (text: string) =>
-      fetch(`${t!.url}/v1/hooks/UserPromptSubmit?session=${id}`, {
+      fetch(`${t!.hookUrl}/v1/hooks/UserPromptSubmit?session=${id}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret },
         body: JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: id, prompt: text }),

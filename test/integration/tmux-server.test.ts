@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -108,9 +109,23 @@ describe('TmuxServer against a real tmux', () => {
 
   it('configures each new control connection as soon as it is attached, every time', async () => {
     await tmux.connect();
+    const controlClientFlags = () =>
+      execFileSync('tmux', ['-L', socket, 'list-clients', '-F', '#{client_control_mode} #{client_flags}']).toString().trim().split('\n')
+        .filter((line) => line.startsWith('1 '))
+        .map((line) => line.slice(2).split(','));
     for (let i = 0; i < 20; i++) {
       const another = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'aegis', cols: 120, rows: 30, commandTimeoutMs: 5000, env: process.env, identity: 'test-daemon' });
       await another.connect();
+      // Both connections, the first and this new one, pause a pane instead of buffering without limit.
+      const flags = controlClientFlags();
+      expect(flags).toHaveLength(2);
+      for (const clientFlags of flags) expect(clientFlags).toContain('pause-after=30');
+      if (i === 19) {
+        // The new connection hears of a pane's death, with its exit status (the pane stays to be read).
+        const died = new Promise<[string, number | null]>((resolve) => another.on('paneDied', (paneId, status) => resolve([paneId, status])));
+        const pane = await another.newWindow({ name: 'dies', cwd: dir, env: {}, owner: 'o', argv: ['sh', '-c', 'exit 3'] });
+        expect(await died).toEqual([pane.paneId, 3]);
+      }
       await another.close();
     }
   });

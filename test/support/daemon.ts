@@ -32,11 +32,15 @@ export interface TestDaemon {
   /** Kills a child-process daemon with SIGKILL: no shutdown of any kind. */
   kill9(): Promise<void>;
   url: string;
+  /** Where the sessions' hooks call back (its own loopback listener). */
+  hookUrl: string;
   config: Config;
   fake: FakeAnthropic | null;
   /** A fresh directory to use as a session's workDir. */
   workDir(name?: string): string;
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
+  /** The same, to the hook listener. */
+  hookApi<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
   /** Stops the daemon only (tmux and files stay), to test a restart. */
   stop(): Promise<void>;
   /** Starts a new daemon on the same state dir and tmux socket (on the same port unless another is given; 0 picks a free one). */
@@ -55,6 +59,8 @@ export interface TestDaemonOptions {
   childProcess?: boolean;
   /** Leave the API key unapproved in Claude's config, so Claude asks about it at start. */
   unapprovedKey?: boolean;
+  /** The in-process daemon's logger, for a test that reads what the daemon logs. */
+  logger?: pino.Logger;
 }
 
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
@@ -85,7 +91,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     ...options.config,
   });
   // Written synchronously: an asynchronous destination would hook the process's exit to flush itself.
-  const logger = pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' }, pino.destination({ dest: 1, sync: true }));
+  const logger = options.logger ?? pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' }, pino.destination({ dest: 1, sync: true }));
   let child: ChildDaemon | null = null;
   const boot = async (port = current?.port ?? config.port): Promise<Daemon> => {
     if (!options.childProcess) {
@@ -132,20 +138,14 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       mkdirSync(dir, { recursive: true });
       return dir;
     },
-    async api(method, path, body, headers = {}) {
-      const res = await fetch(`${current!.url}${path}`, {
-        method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: res.status, body: parsed as any, headers: res.headers };
+    get hookUrl() {
+      return current!.hookUrl;
+    },
+    api(method, path, body, headers = {}) {
+      return request(`${current!.url}${path}`, method, body, headers);
+    },
+    hookApi(method, path, body, headers = {}) {
+      return request(`${current!.hookUrl}${path}`, method, body, headers);
     },
     async stop() {
       if (child) await child.kill('SIGTERM');
@@ -167,6 +167,23 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     },
   };
   return handle;
+}
+
+/** One request, its body parsed as JSON when it is JSON. */
+async function request(url: string, method: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed as any, headers: res.headers };
 }
 
 interface ChildDaemon {

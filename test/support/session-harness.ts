@@ -18,6 +18,8 @@ export interface Harness {
   events: AegisEvent[];
   keys: string[];
   warnings: string[];
+  /** Messages logged as errors. */
+  errors: string[];
   /** Shows `text` long enough for a dialog with no hook behind it to count, then lets keys land. */
   show(text: string): Promise<void>;
   /** Lets pending promise callbacks run. */
@@ -27,25 +29,45 @@ export interface Harness {
 
 export function sessionHarness(
   status: SessionStatus,
-  { record = {}, config = {} }: { record?: Partial<SessionRecord>; config?: Partial<Config> } = {},
+  {
+    record = {},
+    config = {},
+    tmux: tmuxOverrides = {},
+    publish: publishOverride,
+  }: {
+    record?: Partial<SessionRecord>;
+    config?: Partial<Config>;
+    /** tmux calls that behave otherwise (fail) in this test. */
+    tmux?: Partial<SessionTmux>;
+    /** Runs before each publish; a throw fails the publish. */
+    publish?: (type: AegisEvent['type'], fields: Record<string, unknown>) => void;
+  } = {},
 ): Harness {
   vi.useFakeTimers({ toFake: ['Date'] });
   let screen = '';
   const keys: string[] = [];
   const events: AegisEvent[] = [];
   const warnings: string[] = [];
+  const errors: string[] = [];
   const bus = new EventBus(1000);
   bus.subscribe((event) => events.push(event));
   const publish = (type: Parameters<EventBus['publish']>[0], sessionId: string, fields: Record<string, unknown>) => {
+    publishOverride?.(type, fields);
     bus.publish(type, sessionId, fields);
   };
-  const logger: Logger = { ...silentLogger, warn: (_fields: unknown, message?: string) => void warnings.push(String(message)), child: () => logger };
+  const logger: Logger = {
+    ...silentLogger,
+    warn: (_fields: unknown, message?: string) => void warnings.push(String(message)),
+    error: (_fields: unknown, message?: string) => void errors.push(String(message)),
+    child: () => logger,
+  };
   const tmux = {
     capture: async () => screen,
     pressKeys: async (_pane: string, ...pressed: string[]) => void keys.push(...pressed),
     typeText: async (_pane: string, text: string) => void keys.push(`text:${text}`),
     killWindow: async () => {},
     paneExitStatus: async () => null,
+    ...tmuxOverrides,
   } as unknown as SessionTmux;
   const settings = configSchema.parse(config);
   const broker = new PermissionBroker(requestEvents(publish, silentLogger));
@@ -70,6 +92,7 @@ export function sessionHarness(
     events,
     keys,
     warnings,
+    errors,
     settle,
     async show(text) {
       screen = text;

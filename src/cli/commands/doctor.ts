@@ -5,12 +5,12 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config/schema.js';
 import { addClientOptions, clientFrom, type ClientFlags } from '../client-options.js';
-import { checkClaude, checkPort, checkStateDir, checkTmux, type Check } from '../doctor-checks.js';
+import { checkClaude, checkPort, checkSessionUser, checkStateDir, checkTmux, type Check } from '../doctor-checks.js';
 import { CliError, describeError } from '../exit-codes.js';
-import { plural, printJson, printLine } from '../output.js';
+import { plural, printJson, printLines } from '../output.js';
 
 export function registerDoctor(program: Command): void {
-  const command = program.command('doctor').description('check that tmux, Claude Code, the state dir and the port are ready');
+  const command = program.command('doctor').description('check that tmux, Claude Code, the state dir, the session user and the port are ready');
   addClientOptions(command).action(doctor);
 }
 
@@ -22,11 +22,12 @@ async function doctor(flags: ClientFlags): Promise<void> {
     await checkTmux(config.tmuxBin, config.tmuxSocket),
     await checkClaude(config.claudeCommand),
     checkStateDir(config.stateDir),
+    await checkSessionUser(config),
     await checkPort(config.host, config.port, client),
   ];
   const ok = checks.every((c) => c.ok);
   if (flags.json) printJson({ ok, checks });
-  else for (const check of checks) printLine(formatCheck(check));
+  else printLines(checks.flatMap(formatCheck));
   const failed = checks.filter((c) => !c.ok).length;
   if (failed > 0) throw new CliError(`${plural(failed, 'check')} of ${checks.length} failed`);
 }
@@ -45,7 +46,7 @@ async function configuration(): Promise<{ config: Config; check: Check }> {
   }
 }
 
-function formatCheck(check: Check): string {
-  const line = `${check.ok ? 'ok  ' : 'FAIL'}  ${check.name.padEnd(9)}  ${check.detail}`;
-  return check.hint && !check.ok ? `${line}\n${' '.repeat(17)}hint: ${check.hint}` : line;
+function formatCheck(check: Check): string[] {
+  const line = `${check.ok ? (check.warn ? 'warn' : 'ok  ') : 'FAIL'}  ${check.name.padEnd(9)}  ${check.detail}`;
+  return check.hint && (!check.ok || check.warn) ? [line, `${' '.repeat(17)}hint: ${check.hint}`] : [line];
 }

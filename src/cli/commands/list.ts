@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { SESSION_STATUSES, type SessionStatus } from '../../client/types.js';
 import { addClientOptions, clientFrom, type ClientFlags } from '../client-options.js';
-import { formatAge, formatTable, printJson, printLine, printNote, shortId } from '../output.js';
+import { formatAge, formatTable, printJson, printLines, printNote, shortId } from '../output.js';
 
 interface ListFlags extends ClientFlags {
   status?: SessionStatus;
@@ -23,5 +23,5 @@ async function list(flags: ListFlags): Promise<void> {
   if (sessions.length === 0) return printNote(flags.status ? `no ${flags.status} sessions` : 'no sessions');
   const now = Date.now();
   const rows = sessions.map((s) => [shortId(s.id), s.name, s.status, s.workDir, formatAge(s.createdAt, now)]);
-  printLine(formatTable(['ID', 'NAME', 'STATUS', 'WORKDIR', 'AGE'], rows));
+  printLines(formatTable(['ID', 'NAME', 'STATUS', 'WORKDIR', 'AGE'], rows));
 }

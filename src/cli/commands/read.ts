@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { integer } from '../arguments.js';
 import { addClientOptions, clientFrom, type ClientFlags } from '../client-options.js';
 import { formatMessage } from '../message-format.js';
-import { printJson, printLine, printNote } from '../output.js';
+import { printJson, printLines, printNote } from '../output.js';
 import { resolveSessionId } from '../session-ref.js';
 
 interface ReadFlags extends ClientFlags {
@@ -29,7 +29,7 @@ async function read(ref: string, flags: ReadFlags): Promise<void> {
   const id = await resolveSessionId(client, ref);
   const page = await client.read(id, { after: flags.after, limit: flags.limit });
   if (flags.json) return printJson(page);
-  if (page.messages.length > 0) printLine(page.messages.map(formatMessage).join('\n\n'));
+  if (page.messages.length > 0) printLines(page.messages.flatMap((message, i) => [...(i > 0 ? [''] : []), ...formatMessage(message)]));
   else printNote('no messages');
   printNote(`-- status ${page.status}; next cursor ${page.nextCursor} (aegis read ${ref} --after ${page.nextCursor})`);
 }

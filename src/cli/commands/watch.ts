@@ -9,7 +9,7 @@ import { followEvents, STOP } from '../../client/event-stream.js';
 import { integer } from '../arguments.js';
 import { addClientOptions, clientFrom, type ClientFlags } from '../client-options.js';
 import { formatEvent } from '../event-format.js';
-import { printLine, printNote } from '../output.js';
+import { printJsonLine, printLine, printNote } from '../output.js';
 import { resolveSessionId } from '../session-ref.js';
 
 interface WatchFlags extends ClientFlags {
@@ -46,7 +46,8 @@ async function watch(ref: string | undefined, flags: WatchFlags): Promise<void> 
         if (flags.maxEvents === 0) return STOP;
       },
       onEvent: (event) => {
-        printLine(flags.json ? JSON.stringify(event) : formatEvent(event));
+        if (flags.json) printJsonLine(event);
+        else printLine(formatEvent(event));
         if (flags.maxEvents !== undefined && ++printed >= flags.maxEvents) return STOP;
       },
       onDisconnected: ({ reason, retryInMs }) => printNote(`disconnected (${reason}); reconnecting in ${(retryInMs / 1000).toFixed(1)}s`),
