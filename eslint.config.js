@@ -60,9 +60,9 @@ export const LAYERS = {
     staticImports: true,
   },
   claude: {
-    why: 'src/claude is pure: src/sessions hands it screens, paths and settings',
+    why: 'src/claude is pure: src/sessions hands it screens, paths, settings and the text of files (it reads none itself)',
     may: ['types:config', 'errors.ts'],
-    packages: PLAIN,
+    packages: ['node:os', 'node:path', 'zod'],
     staticImports: true,
   },
   events: {

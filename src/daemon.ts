@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import type { Config } from './config/schema.js';
+import { KeyService } from './auth/keys.js';
 import { resolveSessionUser, ROOT_WITHOUT_SESSION_USER, type UnixUser } from './config/session-user.js';
 import { EventBus } from './events/event-bus.js';
 import { buildApp } from './http/app.js';
@@ -21,6 +22,7 @@ import { daemonIdentity } from './store/daemon-identity.js';
 import { MetaStore } from './store/meta-store.js';
 import { acquireStateDirLock } from './store/pid-lock.js';
 import { listenForHooks, type HookAppDeps, type HookListener } from './http/hook-listener.js';
+import { KeyStore } from './store/key-store.js';
 import { SessionStore } from './store/session-store.js';
 import { prepareStateDir } from './store/state-dir.js';
 import { TmuxError } from './tmux/tmux-error.js';
@@ -137,9 +139,14 @@ async function assemble(
   // Sessions run on in tmux when the daemon stops, unless close() is asked to end them.
   let killSessions = false;
   disposals.defer('sessions', () => supervisor.close({ killSessions }));
-  const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, ...options.sse });
+  const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, maxStreamsPerKey: config.maxSseStreamsPerKey, ...options.sse });
   const status = createDaemonStatus({ config, supervisor, tmux, proveStoreWritable: () => meta.proveWritable(), storeFile, sseConnections: () => sse.connectionCount, version: AEGIS_VERSION, startedAt });
-  const app = await buildApp({ config, supervisor, sse, status, logger });
+  const keys = new KeyService(new KeyStore(db), { daemonWorkdirs: config.allowedWorkdirs, permissionProfiles: Object.keys(config.permissionProfiles) });
+  // Closed after HTTP (disposals run in reverse): the last requests' use counts are written.
+  disposals.defer('api keys', () => keys.close());
+  // A revoked key's streams end at once, not at its next request.
+  keys.onRevoke((keyId) => sse.closeStreamsOf(keyId));
+  const app = await buildApp({ config, supervisor, sse, status, logger, keys });
   disposals.defer('http', () => app.close());
   // Open streams never end by themselves: they end before the app closes, which waits for its connections.
   disposals.defer('event streams', () => sse.close());

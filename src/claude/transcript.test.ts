@@ -1,17 +1,18 @@
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { estimateCostUsd } from './pricing.js';
-import { parseRecord, TranscriptReader, transcriptPath, unwrapPaste } from './transcript.js';
+import { parseRecord, TranscriptParser, transcriptPath, UsageTally, unwrapPaste } from './transcript.js';
 
 const fixture = (name: string) => join(import.meta.dirname, '../../test/fixtures/transcripts', name);
-const scratch = () => join(mkdtempSync(join(tmpdir(), 'aegis-transcript-')), 'session.jsonl');
 
-describe('TranscriptReader on a real transcript', () => {
+/** A file's lines through one parser, as src/sessions hands them over. */
+const parseText = (text: string, parser = new TranscriptParser(new UsageTally())) => text.split('\n').flatMap((line) => parser.parseLine(line));
+const parseFile = (file: string, parser?: TranscriptParser) => parseText(readFileSync(file, 'utf8'), parser);
+
+describe('TranscriptParser on a real transcript', () => {
   it('turns prompts, replies, tool calls and tool results into messages, skipping everything else', () => {
-    const reader = new TranscriptReader(fixture('conversation.jsonl'));
-    const messages = reader.readNew();
+    const messages = parseFile(fixture('conversation.jsonl'));
     expect(messages.map((m) => [m.role, m.kind, m.toolName ?? null])).toEqual([
       ['user', 'text', null], ['assistant', 'text', null],
       ['user', 'text', null], ['assistant', 'text', null],
@@ -24,65 +25,56 @@ describe('TranscriptReader on a real transcript', () => {
     expect(messages[5]).toMatchObject({ text: 'echo hi > out.txt && cat out.txt', toolInput: { command: 'echo hi > out.txt && cat out.txt' } });
     expect(messages[6]).toMatchObject({ text: 'hi', toolUseId: messages[5]!.toolUseId });
     expect(new Set(messages.map((m) => m.id)).size).toBe(messages.length);
-    expect(reader.readNew()).toEqual([]);
   });
 
   it('sums usage once per API response and estimates the cost when Claude records none', () => {
-    const reader = new TranscriptReader(fixture('conversation.jsonl'));
-    reader.readNew();
-    const usage = reader.usage;
-    expect(usage.outputTokens).toBe(7 + 43 + 1 + 4 + 1 + 35 + 1 + 36 + 9);
-    expect(usage.costUsd).toBeGreaterThan(0);
+    const usage = new UsageTally();
+    parseFile(fixture('conversation.jsonl'), new TranscriptParser(usage));
+    expect(usage.usage.outputTokens).toBe(7 + 43 + 1 + 4 + 1 + 35 + 1 + 36 + 9);
+    expect(usage.usage.costUsd).toBeGreaterThan(0);
   });
 
   it("prefers Claude's own cost record", () => {
-    const file = scratch();
-    copyFileSync(fixture('conversation.jsonl'), file);
-    appendFileSync(file, `${JSON.stringify({ type: 'cost-state', totalCostUSD: 0.1234 })}\n`);
-    const reader = new TranscriptReader(file);
-    reader.readNew();
-    expect(reader.usage.costUsd).toBe(0.1234);
-  });
-
-  it('reads only what was appended, and waits for a line to be complete', () => {
-    const file = scratch();
-    const lines = readFileSync(fixture('conversation.jsonl'), 'utf8').split('\n').filter(Boolean);
-    const half = Math.floor(lines.length / 2);
-    writeFileSync(file, `${lines.slice(0, half).join('\n')}\n`);
-    const reader = new TranscriptReader(file);
-    const first = reader.readNew();
-    const offset = reader.bytesRead;
-    const rest = `${lines.slice(half).join('\n')}\n`;
-    appendFileSync(file, rest.slice(0, 10));
-    expect(reader.readNew()).toEqual([]);
-    expect(reader.bytesRead).toBe(offset);
-    appendFileSync(file, rest.slice(10));
-    const second = reader.readNew();
-    expect([...first, ...second]).toEqual(new TranscriptReader(fixture('conversation.jsonl')).readNew());
+    const usage = new UsageTally();
+    parseText(`${readFileSync(fixture('conversation.jsonl'), 'utf8')}\n${JSON.stringify({ type: 'cost-state', totalCostUSD: 0.1234 })}\n`, new TranscriptParser(usage));
+    expect(usage.usage.costUsd).toBe(0.1234);
   });
 
   it('marks the interrupted turn', () => {
-    const texts = new TranscriptReader(fixture('interrupted.jsonl')).readNew().filter((m) => m.role === 'user').map((m) => m.text);
+    const texts = parseFile(fixture('interrupted.jsonl')).filter((m) => m.role === 'user').map((m) => m.text);
     expect(texts).toContain('[Request interrupted by user]');
   });
 
-  it('treats a missing file as nothing yet, and skips lines that are not JSON', () => {
-    const file = scratch();
-    const reader = new TranscriptReader(file);
-    expect(reader.readNew()).toEqual([]);
-    writeFileSync(file, `not json\n${JSON.stringify({ type: 'user', uuid: 'u1', timestamp: 't', message: { role: 'user', content: 'ok' } })}\n`);
-    expect(reader.readNew().map((m) => m.text)).toEqual(['ok']);
+  it('skips lines that are not JSON', () => {
+    expect(parseText(`not json\n${JSON.stringify({ type: 'user', uuid: 'u1', timestamp: 't', message: { role: 'user', content: 'ok' } })}\n`).map((m) => m.text)).toEqual(['ok']);
   });
 });
 
-describe('TranscriptReader.userRecords', () => {
+describe('UsageTally', () => {
+  const response = (messageId: string, inputTokens: number, outputTokens: number) => ({ messageId, model: 'claude-opus-5-5', inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0 });
+
+  it("sums over parsers (a session's transcripts), counting each response once, its last record counting", () => {
+    const usage = new UsageTally();
+    usage.add(response('a', 100, 1));
+    usage.add(response('a', 100, 7)); // the same response's next content block: output grew
+    usage.add(response('b', 50, 3));
+    expect(usage.usage).toMatchObject({ inputTokens: 150, outputTokens: 10 });
+  });
+
+  it('keeps memory constant: responses long past are no longer remembered', () => {
+    const usage = new UsageTally();
+    for (let i = 0; i < 10_000; i++) usage.add(response(`m${i}`, 1, 1));
+    expect(usage.usage).toMatchObject({ inputTokens: 10_000, outputTokens: 10_000 });
+    expect((usage as unknown as { recent: Map<string, unknown> }).recent.size).toBeLessThanOrEqual(256);
+  });
+});
+
+describe('TranscriptParser.userRecords', () => {
   it('counts typed input, not tool results', () => {
-    const file = scratch();
     const record = (content: unknown) => JSON.stringify({ type: 'user', uuid: String(Math.random()), timestamp: 't', message: { role: 'user', content } });
-    writeFileSync(file, [record('a prompt'), record([{ type: 'tool_result', tool_use_id: 'x', content: 'out' }]), record([{ type: 'text', text: '[Request interrupted by user]' }])].join('\n') + '\n');
-    const reader = new TranscriptReader(file);
-    reader.readNew();
-    expect(reader.userRecords).toBe(2);
+    const parser = new TranscriptParser();
+    parseText([record('a prompt'), record([{ type: 'tool_result', tool_use_id: 'x', content: 'out' }]), record([{ type: 'text', text: '[Request interrupted by user]' }])].join('\n'), parser);
+    expect(parser.userRecords).toBe(2);
   });
 });
 

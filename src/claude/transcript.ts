@@ -1,9 +1,9 @@
 /**
- * Claude Code's transcript (one JSON record per line) turned into messages and usage. Parsing is
- * pure (`parseRecord`); `TranscriptReader` reads a file incrementally from where it stopped, so no
- * request ever re-parses the whole file. Unknown record types and malformed lines are skipped.
+ * Claude Code's transcript (one JSON record per line) turned into messages and usage. All of it is
+ * pure: `TranscriptParser` takes a file's lines in order, `UsageTally` sums usage over a session's
+ * files; src/sessions reads the files (as hostile data: see transcript-file.ts). Unknown record types
+ * and malformed lines are skipped.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { estimateCostUsd } from './pricing.js';
@@ -30,7 +30,6 @@ export interface Usage {
   costUsd: number;
 }
 
-export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 });
 
 /** Where Claude keeps a session's transcript: `<config dir>/projects/<cwd, non-alphanumerics as '-'>/<id>.jsonl`. */
 export function transcriptPath(env: NodeJS.ProcessEnv, workDir: string, sessionId: string): string {
@@ -146,21 +145,19 @@ function resultText(content: unknown): string {
   return '';
 }
 
-/** Transcripts are read in pieces of at most this size, so a huge file never needs one huge buffer. */
-const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
-
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
+/** Tool uses whose result has not come yet, at most: a transcript that never answers them cannot grow the map without bound. */
+const MAX_OPEN_TOOL_USES = 1024;
+
 /**
- * Follows one transcript file: each `readNew()` parses only the complete lines written since the
- * last call. Usage is summed per API response (deduplicated by message id); cost follows Claude's
- * own `cost-state` records.
+ * Parses one transcript file line by line, in order: each line is one record. It counts what it saw,
+ * names tool results after their tool use, and hands usage and Claude's own cost to `usage` (which may
+ * span several files). It reads nothing itself: src/sessions reads the file and hands it the lines.
  */
-export class TranscriptReader {
-  private offset = 0;
-  private readonly usageByMessage = new Map<string, Omit<NonNullable<ParsedRecord['usage']>, 'messageId'>>();
-  private costUsd: number | null = null;
-  private readonly toolNames = new Map<string, string>();
+export class TranscriptParser {
+  /** Tool uses still awaiting their result, by id: a tool result is named after its tool use. */
+  private readonly openToolUses = new Map<string, string>();
   /**
    * User records carrying text (prompts, shell-mode input, slash-command output, interruptions), not
    * tool results: proof that typed input arrived.
@@ -169,87 +166,84 @@ export class TranscriptReader {
   /** Every record read, of any type: proof that Claude did something. */
   records = 0;
 
-  constructor(readonly path: string) {}
+  constructor(private readonly usage: UsageTally | null = null) {}
 
-  /** New messages since the last call; an absent file is simply nothing yet. */
-  readNew(): TranscriptMessage[] {
-    const messages: TranscriptMessage[] = [];
-    for (let chunk = this.readAppended(); chunk; chunk = this.readAppended()) this.parseChunk(chunk, messages);
-    return messages;
+  /** Whether every tool use seen so far has its result: a page read from here on names every tool result. */
+  get settled(): boolean {
+    return this.openToolUses.size === 0;
   }
 
-  private parseChunk(chunk: string, messages: TranscriptMessage[]): void {
-    for (const line of chunk.split('\n')) {
-      if (!line.trim()) continue;
-      let record: unknown;
-      try {
-        record = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      this.records++;
-      if (isTextInput(record)) this.userRecords++;
-      const parsed = parseRecord(record);
-      if (parsed.usage) {
-        const { messageId, ...usage } = parsed.usage;
-        this.usageByMessage.set(messageId, usage);
-      }
-      if (parsed.costUsd !== undefined) this.costUsd = parsed.costUsd;
-      for (const message of parsed.messages) {
-        if (message.kind === 'tool_use' && message.toolUseId && message.toolName) this.toolNames.set(message.toolUseId, message.toolName);
-        if (message.kind === 'tool_result' && message.toolUseId && !message.toolName) {
-          const name = this.toolNames.get(message.toolUseId);
-          if (name) message.toolName = name;
-        }
-        messages.push(message);
-      }
-    }
-  }
-
-  /** Tokens summed over API responses; cost from Claude's own record, else estimated from list prices. */
-  get usage(): Usage {
-    const total = emptyUsage();
-    let estimate = 0;
-    for (const u of this.usageByMessage.values()) {
-      total.inputTokens += u.inputTokens;
-      total.outputTokens += u.outputTokens;
-      total.cacheReadTokens += u.cacheReadTokens;
-      total.cacheWriteTokens += u.cacheWriteTokens;
-      estimate += estimateCostUsd(u.model, u);
-    }
-    total.costUsd = this.costUsd ?? Number(estimate.toFixed(6));
-    return total;
-  }
-
-  get bytesRead(): number {
-    return this.offset;
-  }
-
-  /** Reads the bytes appended since the last call, up to the last complete line. */
-  private readAppended(): string {
-    let fd: number;
+  /** The messages of one line (a blank or malformed line is skipped). */
+  parseLine(line: string): TranscriptMessage[] {
+    if (!line.trim()) return [];
+    let record: unknown;
     try {
-      fd = openSync(this.path, 'r');
+      record = JSON.parse(line);
     } catch {
-      return '';
+      return [];
     }
-    try {
-      const size = fstatSync(fd).size;
-      if (size < this.offset) this.offset = 0; // replaced or truncated: start over
-      if (size === this.offset) return '';
-      const buffer = Buffer.alloc(Math.min(size - this.offset, MAX_CHUNK_BYTES));
-      const read = readSync(fd, buffer, 0, buffer.length, this.offset);
-      const lastNewline = buffer.lastIndexOf(10, read - 1);
-      if (lastNewline === -1) {
-        // One record larger than a chunk: skip it rather than stall on it forever.
-        if (read === MAX_CHUNK_BYTES) this.offset += read;
-        return '';
+    this.records++;
+    if (isTextInput(record)) this.userRecords++;
+    const parsed = parseRecord(record);
+    if (parsed.usage) this.usage?.add(parsed.usage);
+    if (parsed.costUsd !== undefined) this.usage?.claudeCost(parsed.costUsd);
+    for (const message of parsed.messages) {
+      if (message.kind === 'tool_use' && message.toolUseId && message.toolName) this.toolUsed(message.toolUseId, message.toolName);
+      if (message.kind === 'tool_result' && message.toolUseId && !message.toolName) {
+        const name = this.openToolUses.get(message.toolUseId);
+        if (name) message.toolName = name;
+        this.openToolUses.delete(message.toolUseId);
       }
-      this.offset += lastNewline + 1;
-      return buffer.toString('utf8', 0, lastNewline);
-    } finally {
-      closeSync(fd);
     }
+    return parsed.messages;
+  }
+
+  private toolUsed(id: string, name: string): void {
+    this.openToolUses.set(id, name);
+    if (this.openToolUses.size > MAX_OPEN_TOOL_USES) this.openToolUses.delete(this.openToolUses.keys().next().value!);
+  }
+}
+
+type ResponseUsage = NonNullable<ParsedRecord['usage']>;
+
+/** How many recent API responses are remembered to count each once: Claude writes one response's records together. */
+const RECENT_RESPONSES = 256;
+
+/**
+ * A session's usage over all its transcripts, kept in constant memory. Claude writes one record per
+ * content block of an API response, all carrying the response's usage: a response is counted once,
+ * by its message id, the last of its records counting. Cost is Claude's own `cost-state` figure once
+ * one was read, else estimated from list prices.
+ */
+export class UsageTally {
+  private readonly tokens = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  private estimate = 0;
+  private claudeCostUsd: number | null = null;
+  private readonly recent = new Map<string, ResponseUsage>();
+
+  add(response: ResponseUsage): void {
+    const counted = this.recent.get(response.messageId);
+    if (counted) this.count(counted, -1);
+    this.count(response, 1);
+    this.recent.delete(response.messageId);
+    this.recent.set(response.messageId, response);
+    if (this.recent.size > RECENT_RESPONSES) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  claudeCost(costUsd: number): void {
+    this.claudeCostUsd = costUsd;
+  }
+
+  get usage(): Usage {
+    return { ...this.tokens, costUsd: this.claudeCostUsd ?? Number(this.estimate.toFixed(6)) };
+  }
+
+  private count(response: ResponseUsage, sign: 1 | -1): void {
+    this.tokens.inputTokens += sign * response.inputTokens;
+    this.tokens.outputTokens += sign * response.outputTokens;
+    this.tokens.cacheReadTokens += sign * response.cacheReadTokens;
+    this.tokens.cacheWriteTokens += sign * response.cacheWriteTokens;
+    this.estimate += sign * estimateCostUsd(response.model, response);
   }
 }
 

@@ -43,6 +43,11 @@ const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   defaultPermissionProfile: 'PERMISSION_PROFILE',
   permissionTimeoutMs: 'PERMISSION_TIMEOUT_MS',
   permissionTimeoutDecision: 'PERMISSION_TIMEOUT_DECISION',
+  sseTokenTtlSeconds: 'SSE_TOKEN_TTL_SECONDS',
+  lockoutMs: 'LOCKOUT_MS',
+  rateLimitPerKey: 'RATE_LIMIT_PER_KEY',
+  rateLimitPerIp: 'RATE_LIMIT_PER_IP',
+  maxSseStreamsPerKey: 'MAX_SSE_STREAMS_PER_KEY',
 };
 
 const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs', 'allowedOrigins', 'allowedHosts', 'allowedRequestEnv']);

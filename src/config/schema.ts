@@ -94,6 +94,16 @@ export const configSchema = z
     /** How long a permission request or question waits for a decision before the timeout decides. */
     permissionTimeoutMs: int(1000).default(300_000),
     permissionTimeoutDecision: z.enum(TIMEOUT_DECISIONS).default('deny'),
+    /** Lifetime of a token from POST /v1/auth/sse-token. */
+    sseTokenTtlSeconds: int(5, 3600).default(60),
+    /** How long an address that failed authentication 5 times in a minute is refused. */
+    lockoutMs: int(1000, 24 * 3600 * 1000).default(300_000),
+    /** Requests per minute one API key may make; 0: no limit. */
+    rateLimitPerKey: int(0).default(600),
+    /** Requests per minute one client address may make without a key (loopback is never limited); 0: no limit. */
+    rateLimitPerIp: int(0).default(3000),
+    /** Event streams one API key may hold open at once. */
+    maxSseStreamsPerKey: int(1, 10_000).default(10),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EventBus } from './event-bus.js';
 
 describe('EventBus', () => {
@@ -19,6 +19,26 @@ describe('EventBus', () => {
     expect(stale.complete).toBe(false);
     expect(stale.events.map((e) => e.id)).toEqual([3, 4, 5]);
     expect(bus.since(5).events).toEqual([]);
+  });
+
+  it('replays the right events however many times the ring wrapped, without moving the events it keeps', () => {
+    const bus = new EventBus(4, 1);
+    // A full ring that shifted its contents would cost every publish a copy of the whole ring.
+    const splice = vi.spyOn(Array.prototype, 'splice');
+    const copyWithin = vi.spyOn(Array.prototype, 'copyWithin');
+    const shift = vi.spyOn(Array.prototype, 'shift');
+    try {
+      for (let i = 1; i <= 11; i++) bus.publish('message', 's1', { n: i });
+      expect(splice).not.toHaveBeenCalled();
+      expect(copyWithin).not.toHaveBeenCalled();
+      expect(shift).not.toHaveBeenCalled();
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(bus.since(0)).toEqual({ events: [8, 9, 10, 11].map((id) => expect.objectContaining({ id })), complete: false });
+    expect(bus.since(7).complete).toBe(true);
+    expect(bus.since(9).events.map((e) => e.id)).toEqual([10, 11]);
+    expect(bus.since(11).events).toEqual([]);
   });
 
   it('keeps delivering when one subscriber throws, and stops after unsubscribe', () => {

@@ -28,7 +28,10 @@ export interface AegisEvent {
 export type EventListener = (event: AegisEvent) => void;
 
 export class EventBus {
-  private readonly ring: AegisEvent[] = [];
+  /** The replay ring: `size` events, the oldest at `head`; a publish overwrites the oldest in place. */
+  private readonly ring: AegisEvent[];
+  private head = 0;
+  private size = 0;
   private readonly listeners = new Set<EventListener>();
   private reportListenerError: (err: unknown, event: AegisEvent) => void = () => {};
   private nextId: number;
@@ -40,12 +43,12 @@ export class EventBus {
    */
   constructor(private readonly capacity: number, firstId = Date.now() * 1000) {
     this.nextId = firstId;
+    this.ring = new Array<AegisEvent>(Math.max(0, capacity));
   }
 
   publish(type: EventType, sessionId: string, fields: Record<string, unknown> = {}): AegisEvent {
     const event: AegisEvent = { ...fields, id: this.nextId++, type, sessionId, at: new Date().toISOString() };
-    this.ring.push(event);
-    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
+    this.keep(event);
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -69,16 +72,35 @@ export class EventBus {
 
   /** Events after `lastId` still in the ring; `complete` is false when some were already dropped. */
   since(lastId: number): { events: AegisEvent[]; complete: boolean } {
-    const first = this.ring[0];
+    const first = this.size > 0 ? this.at(0) : undefined;
     const complete = !first || first.id <= lastId + 1;
     let lo = 0;
-    let hi = this.ring.length;
+    let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.ring[mid]!.id <= lastId) lo = mid + 1;
+      if (this.at(mid).id <= lastId) lo = mid + 1;
       else hi = mid;
     }
-    return { events: this.ring.slice(lo), complete };
+    const events: AegisEvent[] = [];
+    for (let i = lo; i < this.size; i++) events.push(this.at(i));
+    return { events, complete };
+  }
+
+  /** Keeps `event` for replay in constant time: once the ring is full, it takes the oldest one's place. */
+  private keep(event: AegisEvent): void {
+    if (this.capacity <= 0) return;
+    if (this.size < this.capacity) {
+      this.ring[(this.head + this.size) % this.capacity] = event;
+      this.size++;
+    } else {
+      this.ring[this.head] = event;
+      this.head = (this.head + 1) % this.capacity;
+    }
+  }
+
+  /** The `i`th oldest event kept. */
+  private at(i: number): AegisEvent {
+    return this.ring[(this.head + i) % this.capacity]!;
   }
 
   get subscriberCount(): number {

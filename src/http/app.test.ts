@@ -6,6 +6,8 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { MemoryKeyRepository } from '../auth/key-repository.js';
+import { KeyService } from '../auth/keys.js';
 import { configSchema } from '../config/schema.js';
 import { AegisError } from '../errors.js';
 import type { DaemonStatus } from '../operations/daemon-status.js';
@@ -40,6 +42,11 @@ const EXPECTED: Record<string, RequestPart[]> = {
   'GET /v1/events': ['querystring', 'headers'],
   'GET /v1/sessions/:id/events': ['params', 'querystring', 'headers'],
   'GET /v1/diagnostics': [],
+  'POST /v1/auth/keys': ['body'],
+  'GET /v1/auth/keys': [],
+  'DELETE /v1/auth/keys/:id': ['params'],
+  'POST /v1/auth/keys/:id/rotate': ['params', 'body'],
+  'POST /v1/auth/sse-token': [],
 };
 
 function notFound(id: string): never {
@@ -66,7 +73,7 @@ const status: DaemonStatus = {
 describe('buildApp', () => {
   let app: Awaited<ReturnType<typeof buildApp>>;
   beforeAll(async () => {
-    app = await buildApp({ config: configSchema.parse({}), supervisor, sse: {} as SseHub, status, logger: pino({ level: 'silent' }, pino.destination({ dest: 1, sync: true })) });
+    app = await buildApp({ config: configSchema.parse({}), supervisor, sse: {} as SseHub, status, logger: pino({ level: 'silent' }, pino.destination({ dest: 1, sync: true })), keys: new KeyService(new MemoryKeyRepository(), { daemonWorkdirs: [], permissionProfiles: [] }) });
     await app.ready();
   });
   afterAll(async () => {

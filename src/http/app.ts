@@ -5,6 +5,9 @@
  * Supervisor, the SSE hub and the daemon's status, never tmux or the store.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { KeyService } from '../auth/keys.js';
+import { Lockout } from '../auth/lockout.js';
+import { SseTokens } from '../auth/sse-tokens.js';
 import type { Config } from '../config/schema.js';
 import type { DaemonStatus } from '../operations/daemon-status.js';
 import type { Supervisor } from '../sessions/supervisor.js';
@@ -13,7 +16,10 @@ import { installJsonBodyParser, MAX_BODY_BYTES } from './body-parser.js';
 import { installErrorHandling } from './errors.js';
 import { originGuard } from './origin-guard.js';
 import { installProtocolErrorHandling, protocolErrorOptions } from './protocol-errors.js';
+import { installRateLimits } from './rate-limits.js';
 import { routeCatalogPlugin } from './route-catalog.js';
+import { installSecurityHeaders } from './security-headers.js';
+import { authRoutes } from './routes/auth.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -29,10 +35,20 @@ export interface AppDeps {
   sse: SseHub;
   status: DaemonStatus;
   logger: FastifyBaseLogger;
+  keys: KeyService;
+  /** Made from the configuration unless given (a test gives its own, with its own clock). */
+  sseTokens?: SseTokens;
+  lockout?: Lockout;
 }
 
+/** Bad credentials an address may present within a minute before it is locked out. */
+const LOCKOUT_FAILURES = 5;
+const LOCKOUT_WINDOW_MS = 60_000;
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, supervisor, sse, status } = deps;
+  const { config, supervisor, sse, status, keys } = deps;
+  const sseTokens = deps.sseTokens ?? new SseTokens(config.sseTokenTtlSeconds * 1000);
+  const lockout = deps.lockout ?? new Lockout({ maxFailures: LOCKOUT_FAILURES, windowMs: LOCKOUT_WINDOW_MS, lockMs: config.lockoutMs });
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: MAX_BODY_BYTES,
@@ -49,14 +65,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installProtocolErrorHandling(app);
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(plainJsonSerializerCompiler);
+  installSecurityHeaders(app);
   // Before auth: a page of another origin is refused whatever credentials it carries.
   await app.register(originGuard, { authToken: config.authToken, allowedOrigins: config.allowedOrigins, allowedHosts: config.allowedHosts });
-  await app.register(authPlugin, { authToken: config.authToken });
+  await app.register(authPlugin, { authToken: config.authToken, keys, sseTokens, lockout });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ ip: request.ip, method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
-  // Before the routes, so it sees every one of them.
+  // Before the routes, so they see every one of them.
   await app.register(routeCatalogPlugin);
+  await installRateLimits(app, { perKey: config.rateLimitPerKey, perIp: config.rateLimitPerIp });
 
   await app.register(healthRoutes, { supervisor, status });
   await app.register(readyRoutes, { status });
@@ -64,5 +82,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(permissionRoutes, { supervisor });
   await app.register(eventRoutes, { supervisor, sse });
   await app.register(diagnosticsRoutes, { status });
+  await app.register(authRoutes, { keys, sseTokens });
   return app;
 }

@@ -1,44 +1,103 @@
 /**
- * Who is calling. With a master token configured every route but /v1/health, /v1/ready and the hook endpoint
- * needs `Authorization: Bearer <token>` (SSE routes also take `?token=`); without one, the daemon only
- * binds to loopback and every local caller holds every scope.
+ * Who is calling, and may they. Every request is resolved to an identity before its route runs:
+ *
+ * - `Authorization: Bearer <token>` with the master token (every scope) or an API key (its scopes
+ *   and limits);
+ * - on SSE routes only, `?token=<sse-token>` (the identity that asked for it, once, briefly); no
+ *   other credential is read from a query string, anywhere;
+ * - nothing, on a daemon without a master token (loopback only): every scope. A key presented there
+ *   still counts as that key, so a client sees what its key would see behind a token.
+ *
+ * Then the route's scope (route-scopes.ts) is checked: `403 FORBIDDEN` with `details.requiredScope`.
+ * Bad credentials are `401` and count toward the caller address's lockout; a locked-out address is
+ * `429` whatever it presents. No credential is ever written to a log.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { KeyService } from '../auth/keys.js';
+import type { Lockout } from '../auth/lockout.js';
+import { MASTER_IDENTITY, OPEN_IDENTITY, type Identity } from '../auth/scopes.js';
+import { SSE_TOKEN_PREFIX, type SseTokens } from '../auth/sse-tokens.js';
 import { tokensEqual } from '../auth/tokens.js';
 import { sendError } from './errors.js';
+import { routeAccess, SSE_ROUTES } from './route-scopes.js';
 
-export interface Principal {
-  /** The API key's id, or null for the master token and unauthenticated local access. */
-  keyId: string | null;
+export interface AuthOptions {
+  authToken: string | undefined;
+  keys: KeyService;
+  sseTokens: SseTokens;
+  lockout: Lockout;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    principal: Principal;
+    /** Who is calling; set for every route but the public ones. */
+    identity: Identity;
   }
 }
 
-const OPEN_ROUTES = [/^\/v1\/health$/, /^\/v1\/ready$/];
-const SSE_ROUTES = [/^\/v1\/events$/, /^\/v1\/sessions\/[^/]+\/events$/];
+/** What a public route's request holds: no scope at all. */
+const NOBODY: Identity = { kind: 'open', keyId: null, scopes: new Set(), limits: OPEN_IDENTITY.limits };
 
-export const authPlugin = fp<{ authToken: string | undefined }>(async (app: FastifyInstance, { authToken }) => {
-  app.decorateRequest('principal', null as unknown as Principal);
+type Resolution = { identity: Identity } | { missing: true } | { failure: string };
+
+export const authPlugin = fp<AuthOptions>(async (app: FastifyInstance, options) => {
+  app.decorateRequest('identity', null as unknown as Identity);
   app.addHook('onRequest', async (request, reply) => {
-    request.principal = { keyId: null };
-    if (!authToken) return;
-    const path = request.url.split('?')[0] ?? '';
-    if (OPEN_ROUTES.some((r) => r.test(path))) return;
-    const presented = bearer(request) ?? (SSE_ROUTES.some((r) => r.test(path)) ? queryToken(request) : undefined);
-    if (presented === undefined) {
-      return sendError(reply, 401, 'UNAUTHORIZED', 'missing credentials: send Authorization: Bearer <token>');
+    request.identity = NOBODY;
+    const url = request.routeOptions.url;
+    // An unknown path needs credentials all the same (then it is 404): no answer to a stranger says what exists.
+    const access = url === undefined ? undefined : routeAccess(request.method, url);
+    if (access === 'public') return;
+
+    const retryMs = options.lockout.lockedFor(request.ip);
+    if (retryMs > 0) return lockedOut(reply, retryMs);
+
+    const resolution = resolve(request, options, url !== undefined && SSE_ROUTES.has(`${request.method} ${url}`));
+    if ('failure' in resolution) {
+      const lockMs = options.lockout.fail(request.ip);
+      request.log.warn({ ip: request.ip, path: request.url.split('?')[0] }, `refused a request: ${resolution.failure}`);
+      if (lockMs > 0) return lockedOut(reply, lockMs);
+      return sendError(reply, 401, 'UNAUTHORIZED', resolution.failure);
     }
-    if (!tokensEqual(presented, authToken)) {
-      request.log.warn({ path }, 'rejected a request with a bad token');
-      return sendError(reply, 401, 'UNAUTHORIZED', 'invalid credentials');
+    if ('missing' in resolution) {
+      return sendError(reply, 401, 'UNAUTHORIZED', 'missing credentials: send Authorization: Bearer <master token or API key>');
+    }
+    request.identity = resolution.identity;
+    if (access !== undefined && !resolution.identity.scopes.has(access)) {
+      return sendError(reply, 403, 'FORBIDDEN', `this route needs the scope ${access}, which these credentials do not hold`, { requiredScope: access });
     }
   });
 });
+
+function resolve(request: FastifyRequest, { authToken, keys, sseTokens }: AuthOptions, sseRoute: boolean): Resolution {
+  const presented = bearer(request);
+  if (presented !== undefined) {
+    if (authToken !== undefined && tokensEqual(presented, authToken)) return { identity: MASTER_IDENTITY };
+    const check = keys.authenticate(presented);
+    if (check.ok) return { identity: check.identity };
+    return { failure: check.reason === 'unknown' ? 'invalid credentials' : `the API key is ${check.reason}` };
+  }
+  const queryToken = sseRoute ? tokenInQuery(request) : undefined;
+  if (queryToken !== undefined) {
+    if (!queryToken.startsWith(SSE_TOKEN_PREFIX)) {
+      return { failure: 'a query string takes only an SSE token (POST /v1/auth/sse-token); send keys and the master token as Authorization: Bearer' };
+    }
+    const identity = sseTokens.redeem(queryToken);
+    if (identity === null || (identity.keyId !== null && !keys.isActive(identity.keyId))) return { failure: 'the SSE token is unknown, used or expired' };
+    return { identity };
+  }
+  return authToken === undefined ? { identity: OPEN_IDENTITY } : { missing: true };
+}
+
+function lockedOut(reply: FastifyReply, retryMs: number): FastifyReply {
+  const retryAfterSeconds = Math.ceil(retryMs / 1000);
+  reply.header('retry-after', String(retryAfterSeconds));
+  return sendError(reply, 429, 'RATE_LIMITED', `too many failed attempts from this address; try again in ${retryAfterSeconds} s`, {
+    reason: 'locked_out',
+    retryAfterSeconds,
+  });
+}
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -46,7 +105,7 @@ function bearer(request: FastifyRequest): string | undefined {
   return match?.[1]?.trim();
 }
 
-function queryToken(request: FastifyRequest): string | undefined {
+function tokenInQuery(request: FastifyRequest): string | undefined {
   const token = (request.query as Record<string, unknown> | undefined)?.token;
   return typeof token === 'string' && token ? token : undefined;
 }

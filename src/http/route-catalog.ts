@@ -1,11 +1,13 @@
 /**
- * Every route the app serves, with the zod schemas of what it takes, collected as routes are added:
+ * Every route the app serves, with the zod schemas of what it takes and the scope it needs (a route
+ * with no scope is refused when it is added), collected as routes are added:
  * the one place a generator of the API's description (OpenAPI) or a test walks to see the whole API.
  * The app exposes it as `app.routeCatalog`; it is complete once the app is ready.
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { z } from 'zod';
+import { routeAccess, type RouteAccess } from './route-scopes.js';
 
 /** The request parts a route may declare a schema for. */
 export const REQUEST_PARTS = ['params', 'querystring', 'headers', 'body'] as const;
@@ -15,6 +17,8 @@ export interface CatalogedRoute {
   method: string;
   url: string;
   schemas: Partial<Record<RequestPart, z.ZodType>>;
+  /** The scope it needs (route-scopes.ts). */
+  access: RouteAccess;
 }
 
 export class RouteCatalog {
@@ -29,7 +33,9 @@ export class RouteCatalog {
     for (const method of [options.method].flat()) {
       // fastify adds a HEAD route beside every GET; it takes what the GET takes and is not described apart.
       if (method === 'HEAD') continue;
-      this.routes.push({ method, url: options.url, schemas });
+      const access = routeAccess(method, options.url);
+      if (access === undefined) throw new Error(`${method} ${options.url} has no entry in src/http/route-scopes.ts: say which scope it needs before serving it`);
+      this.routes.push({ method, url: options.url, schemas, access });
     }
   }
 

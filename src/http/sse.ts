@@ -1,11 +1,13 @@
 /**
  * Server-Sent Events: replays what a reconnecting client missed (Last-Event-ID), then follows the
  * bus. One timer for all connections sends keep-alive comments; a client that stops reading is
- * dropped once its backlog passes a bound (it reconnects and replays). Closing the hub ends every
- * stream with a retry hint.
+ * dropped once its backlog passes a bound (it reconnects and replays). Each stream is counted against
+ * the API key that opened it (a key may hold `maxStreamsPerKey` at once) and ends when that key is
+ * revoked. Closing the hub ends every stream with a retry hint.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import { AegisError } from '../errors.js';
 import type { AegisEvent, EventBus } from '../events/event-bus.js';
 
 export interface SseOptions {
@@ -14,9 +16,11 @@ export interface SseOptions {
   maxBacklogBytes: number;
   /** Reconnect delay suggested to clients. */
   retryMs: number;
+  /** Streams one API key may hold open at once. */
+  maxStreamsPerKey: number;
 }
 
-export const DEFAULT_SSE_OPTIONS: SseOptions = { keepAliveMs: 15_000, maxBacklogBytes: 4 * 1024 * 1024, retryMs: 2000 };
+export const DEFAULT_SSE_OPTIONS: SseOptions = { keepAliveMs: 15_000, maxBacklogBytes: 4 * 1024 * 1024, retryMs: 2000, maxStreamsPerKey: 10 };
 
 export function formatEvent(event: AegisEvent): string {
   // Event names and ids come from our own enum and counter; JSON never holds a raw line break.
@@ -34,7 +38,8 @@ function eventData(event: AegisEvent): string {
 }
 
 export class SseHub {
-  private readonly streams = new Set<ServerResponse>();
+  /** Each open stream, with the API key that opened it (null: the master token or the open mode). */
+  private readonly streams = new Map<ServerResponse, string | null>();
   private keepAlive: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -47,8 +52,14 @@ export class SseHub {
     return this.streams.size;
   }
 
-  /** Takes over the response and streams events that pass `filter`. */
-  open(request: FastifyRequest, reply: FastifyReply, filter: (event: AegisEvent) => boolean): void {
+  /** Takes over the response and streams events that pass `filter`; `429` when `keyId` holds its maximum of streams. */
+  open(request: FastifyRequest, reply: FastifyReply, filter: (event: AegisEvent) => boolean, keyId: string | null = null): void {
+    if (keyId !== null && this.streamsOf(keyId) >= this.options.maxStreamsPerKey) {
+      throw new AegisError('RATE_LIMITED', `this key already holds ${this.options.maxStreamsPerKey} event streams; close one first`, {
+        maxStreamsPerKey: this.options.maxStreamsPerKey,
+        retryAfterSeconds: Math.ceil(this.options.retryMs / 1000),
+      });
+    }
     reply.hijack();
     const res = reply.raw;
     if (this.closed) {
@@ -79,7 +90,7 @@ export class SseHub {
       }
       res.write(formatEvent(event));
     });
-    this.streams.add(res);
+    this.streams.set(res, keyId);
     this.startKeepAlive();
     const cleanup = () => {
       unsubscribe();
@@ -90,10 +101,21 @@ export class SseHub {
     res.on('error', cleanup);
   }
 
+  /** Ends the streams a key opened (it was revoked): its clients must not hear one more event. */
+  closeStreamsOf(keyId: string): void {
+    for (const [res, owner] of this.streams) if (owner === keyId) res.destroy();
+  }
+
+  private streamsOf(keyId: string): number {
+    let count = 0;
+    for (const owner of this.streams.values()) if (owner === keyId) count++;
+    return count;
+  }
+
   /** Ends every stream, telling clients when to come back. */
   close(): void {
     this.closed = true;
-    for (const res of this.streams) {
+    for (const res of this.streams.keys()) {
       res.end(`retry: ${this.options.retryMs}\n: server shutting down\n\n`);
     }
     this.streams.clear();
@@ -103,7 +125,7 @@ export class SseHub {
   private startKeepAlive(): void {
     if (this.keepAlive) return;
     this.keepAlive = setInterval(() => {
-      for (const res of this.streams) res.write(': keep-alive\n\n');
+      for (const res of this.streams.keys()) res.write(': keep-alive\n\n');
     }, this.options.keepAliveMs);
     this.keepAlive.unref();
   }

@@ -1,16 +1,22 @@
 /**
- * What a session's Claude has said and been told: the messages of its transcript (published as they
+ * What a session's Claude has said and been told: the messages of its transcripts (published as they
  * are written), the prompts Claude confirmed, and when a turn has really ended. Claude writes its
  * transcript a moment after its Stop hook, so a turn ends once the reply the hook announced is
  * readable (or after a bound): a client never sees `idle` before the message that finished the turn.
- * Part of the session it belongs to; it tells the session through the host it is given.
+ * Transcripts are read in bounded chunks with the event loop let go between them, so no amount of
+ * transcript holds the daemon up. Part of the session it belongs to; it tells the session through the
+ * host it is given.
  */
 import type { TranscriptMessage, Usage } from '../claude/transcript.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TranscriptMark } from './delivery.js';
 import type { Timing } from './timing.js';
+import { TranscriptHistory } from './transcript-history.js';
 import { TranscriptWatch } from './transcript-watch.js';
+
+/** Transcripts one session may have (Claude starts one per /clear); a hook naming more is not followed. */
+export const MAX_TRANSCRIPTS = 100;
 
 export interface ConversationHost {
   /** The transcript grew (messages or not): Claude is making progress; its usage is `usage`. */
@@ -21,29 +27,52 @@ export interface ConversationHost {
   turnFinished(): void;
 }
 
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class Conversation {
-  private readonly transcript: TranscriptWatch;
-  private readonly messages: TranscriptMessage[] = [];
+  private readonly history: TranscriptHistory;
+  private readonly watcher: TranscriptWatch;
   private confirmedPrompts = 0;
-  /** Index in `messages` where the current turn began. */
+  /** Number of the message the current turn began with. */
   private turnStart = 0;
   /** A Stop that arrived before the transcript had the turn's reply; the turn ends when it does. */
   private pendingEnd: { lastAssistantMessage: string; timer: NodeJS.Timeout } | null = null;
+  /** Whether what is read is news: not before watching began, nor the past read again after a restart. */
+  private publishing = false;
+  /** A read is under way (`draining` settles when it is done); `again`: more may have been written since it began. */
+  private busy = false;
+  private again = false;
+  private draining: Promise<void> = Promise.resolve();
+  /** Callers waiting for a page: they keep a read going after the session closed. */
+  private demands = 0;
+  private closed = false;
 
   constructor(
-    path: string,
+    paths: readonly string[],
     private readonly deps: { timing: Pick<Timing, 'transcriptDebounceMs' | 'transcriptSettleMs'>; logger: Logger },
     private readonly host: ConversationHost,
   ) {
-    this.transcript = new TranscriptWatch(path, {
+    this.history = new TranscriptHistory(paths, (path, problem) => deps.logger.warn({ path, problem }, 'refused to read a transcript; it is no longer read'));
+    this.watcher = new TranscriptWatch({
       debounceMs: deps.timing.transcriptDebounceMs,
       onGrowth: () => this.read(),
       onWatchError: (dir, err) => deps.logger.warn({ dir, err: errorMessage(err) }, 'cannot watch the transcript directory'),
     });
   }
 
+  /** The file Claude writes now. */
   get path(): string {
-    return this.transcript.path;
+    return this.history.path;
+  }
+
+  /** Every transcript of the session, oldest first. */
+  get paths(): string[] {
+    return this.history.paths;
+  }
+
+  /** Why a transcript of the session could not be read, or null. */
+  get problem(): string | null {
+    return this.history.problem;
   }
 
   /** How many prompts Claude confirmed through its hook. */
@@ -58,50 +87,71 @@ export class Conversation {
 
   /** Starts following the transcript; `pastIsNews: false` takes what it already holds as the past (a re-adopted session). */
   watch({ pastIsNews }: { pastIsNews: boolean }): void {
-    this.transcript.watch();
-    if (pastIsNews) return;
-    this.read({ publish: false });
-    this.turnStart = this.messages.length;
-  }
-
-  /** Follows another file from its start (Claude moved to a new transcript, after /clear). */
-  follow(path: string): void {
-    this.transcript.follow(path);
-  }
-
-  /** Reads what was added since the last read. */
-  read({ publish = true }: { publish?: boolean } = {}): void {
-    let read;
-    try {
-      read = this.transcript.read();
-    } catch (err) {
-      this.deps.logger.warn({ path: this.transcript.path, err: errorMessage(err) }, 'cannot read the transcript');
+    this.watcher.watch(this.history.path);
+    if (pastIsNews) {
+      this.publishing = true;
       return;
     }
-    if (!read.grew) return;
-    // Records without messages count too: Claude's own cost arrives in one (written as it exits).
-    this.host.grew(this.transcript.reader.usage);
-    if (read.messages.length === 0) return;
-    this.messages.push(...read.messages);
-    this.host.said(read.messages, publish);
-    this.settleTurn();
+    this.readAll()
+      .then(() => {
+        if (this.closed) return;
+        this.publishing = true;
+        this.turnStart = this.history.count;
+        this.host.grew(this.history.usage.usage);
+      })
+      .catch((err: unknown) => this.deps.logger.error({ err: errorMessage(err) }, 'cannot take up the transcript again'));
   }
 
-  page(after: number, limit: number): { messages: TranscriptMessage[]; nextCursor: string } {
-    const messages = this.messages.slice(after, after + limit);
-    return { messages, nextCursor: String(Math.min(after, this.messages.length) + messages.length) };
+  /**
+   * Follows another file from its start, after those already read (Claude moved to a new transcript,
+   * after /clear). False when it is one of them already, or the session has as many as it may.
+   */
+  follow(path: string): boolean {
+    const paths = this.history.paths;
+    if (paths.includes(path) || paths.length >= MAX_TRANSCRIPTS) return false;
+    this.history.add(path);
+    if (!this.closed) this.watcher.watch(path);
+    return true;
+  }
+
+  /** Reads what was added since the last read: the first chunk at once, the rest a chunk per turn of the event loop. */
+  read(): void {
+    // The drain logs what it cannot read: it never rejects.
+    this.readAll().catch(() => {});
+  }
+
+  /** `read()`, settling once all that was written is read. Never rejects. */
+  readAll(): Promise<void> {
+    if (this.busy) {
+      this.again = true;
+      return this.draining;
+    }
+    this.draining = this.drain();
+    return this.draining;
+  }
+
+  /** Up to `limit` messages from number `after` on, once what was written is read; the cursor of the next page. */
+  async page(after: number, limit: number): Promise<{ messages: TranscriptMessage[]; nextCursor: string }> {
+    this.demands++;
+    try {
+      await this.readAll();
+      const messages = await this.history.page(after, limit, yieldToLoop);
+      return { messages, nextCursor: String(Math.min(after, this.history.count) + messages.length) };
+    } finally {
+      this.demands--;
+    }
   }
 
   /** Where the transcript stands now (a delivery compares it with where it stood). */
   mark(): TranscriptMark {
-    const { reader } = this.transcript;
-    return { file: reader, records: reader.records, userRecords: reader.userRecords };
+    const parser = this.history.latestParser;
+    return { file: parser, records: parser.records, userRecords: parser.userRecords };
   }
 
   /** Claude took a prompt: a new turn begins. */
   promptAccepted(): void {
     this.cancelTurnEnd();
-    this.turnStart = this.messages.length;
+    this.turnStart = this.history.count;
     this.confirmedPrompts++;
   }
 
@@ -113,16 +163,48 @@ export class Conversation {
   }
 
   close(): void {
+    this.closed = true;
     this.cancelTurnEnd();
-    this.transcript.close();
+    this.watcher.close();
+  }
+
+  private async drain(): Promise<void> {
+    this.busy = true;
+    try {
+      do {
+        this.again = false;
+        while (!this.stopped && this.readChunk()) await yieldToLoop();
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      this.deps.logger.warn({ path: this.history.path, err: errorMessage(err) }, 'cannot read the transcript');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** A closed session reads only for a caller waiting for a page. */
+  private get stopped(): boolean {
+    return this.closed && this.demands === 0;
+  }
+
+  /** Reads one bounded chunk; false when nothing new was written. */
+  private readChunk(): boolean {
+    const chunk = this.history.readChunk();
+    if (!chunk) return false;
+    // Records without messages count too: Claude's own cost arrives in one (written as it exits).
+    if (this.publishing) this.host.grew(this.history.usage.usage);
+    if (chunk.messages.length === 0) return true;
+    this.host.said(chunk.messages, this.publishing);
+    this.settleTurn();
+    return true;
   }
 
   private settleTurn(): void {
     const pending = this.pendingEnd;
     if (!pending) return;
     const last = pending.lastAssistantMessage.trim();
-    const replied = this.messages
-      .slice(this.turnStart)
+    const replied = this.history
+      .since(this.turnStart)
       .some((m) => m.role === 'assistant' && m.kind === 'text' && m.text.trim() !== '' && last.endsWith(m.text.trim()));
     if (last === '' || replied) this.finishTurn();
   }

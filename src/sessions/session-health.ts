@@ -16,6 +16,8 @@ export interface SessionHealth {
   stall: { secondsWithoutProgress: number; thresholdMs: number; stalled: boolean; action: string };
   pendingPermissions: number;
   pendingQuestion: boolean;
+  /** Whether every transcript of the session could be read; `problem` says which could not, and why. */
+  transcript: { readable: boolean; problem: string | null };
   exit: ExitInfo | null;
   hints: string[];
 }
@@ -28,6 +30,8 @@ export interface HealthFacts {
   screen: string;
   pendingPermissions: number;
   pendingQuestion: boolean;
+  /** Why a transcript of the session is not read, or null. */
+  transcriptProblem: string | null;
 }
 
 export interface HealthContext {
@@ -56,9 +60,16 @@ export function sessionHealth(session: HealthFacts, context: HealthContext, now 
     stall: { secondsWithoutProgress: working ? Math.floor(silentMs / 1000) : 0, thresholdMs: policy.stallThresholdMs, stalled: record.status === 'stalled', action: context.stallAction },
     pendingPermissions: session.pendingPermissions,
     pendingQuestion: session.pendingQuestion,
+    transcript: { readable: session.transcriptProblem === null, problem: session.transcriptProblem },
     exit: record.exit,
-    hints: healthHints(session, policy),
+    hints: [...healthHints(session, policy), ...transcriptHints(session)],
   };
+}
+
+/** A transcript that cannot be read: messages and usage stop where it stopped. */
+function transcriptHints(session: HealthFacts): string[] {
+  if (session.transcriptProblem === null) return [];
+  return [`A transcript of this session is not read (${session.transcriptProblem}): /read and usage stop where it stopped. Something in the session put it there; the session's other state is unaffected.`];
 }
 
 /** What a person (or a script) can do about a session's state. */

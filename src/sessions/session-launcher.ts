@@ -108,7 +108,7 @@ export class SessionLauncher {
       usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
       exit: null, idleTimeoutMs: input.idleTimeoutMs ?? null, stallThresholdMs: input.stallThresholdMs ?? null,
       windowId: '', paneId: '', panePid: 0, panePidStartTime: null,
-      hookSecretHash: hashSecret(secret), transcriptPath: transcriptPath(sessionEnv, workDir, id), deliveries: [],
+      hookSecretHash: hashSecret(secret), transcriptPath: transcriptPath(sessionEnv, workDir, id), earlierTranscripts: [], deliveries: [],
     };
     // Recorded before anything starts: a store that cannot be written fails the request with nothing to undo.
     try {

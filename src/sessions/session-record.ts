@@ -63,7 +63,9 @@ export const sessionRecordSchema = z.object({
   /** When the pane's process started (see processStartTime): a pid is signalled only while it matches. */
   panePidStartTime: z.string().nullable().default(null),
   hookSecretHash: z.string(),
+  /** The transcript Claude writes now, and those it wrote before it (after /clear), oldest first. */
   transcriptPath: z.string(),
+  earlierTranscripts: z.array(z.string()).default([]),
   /** Recent sends by Idempotency-Key, oldest first (records written before they were kept have none). */
   deliveries: z.array(rememberedDeliverySchema).default([]),
 });

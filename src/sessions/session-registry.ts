@@ -10,6 +10,8 @@ export class SessionRegistry {
   private readonly byWindow = new Map<string, Session>();
   private launchesUnderWay = 0;
   private launchesStarted = 0;
+  /** Launches under way by owner key (null: the master token or the open mode). */
+  private readonly launchesByOwner = new Map<string | null, number>();
 
   /** Adds a session; its pane and window route tmux's reports to it until it ends. */
   add(session: Session, { live }: { live: boolean }): void {
@@ -55,19 +57,24 @@ export class SessionRegistry {
     return this.all().filter((s) => !s.exited).length;
   }
 
-  /** Launches under way (they hold a place under maxSessions) and how many ever started. */
-  launches(): { underWay: number; started: number } {
-    return { underWay: this.launchesUnderWay, started: this.launchesStarted };
+  /** Launches under way (they hold a place under maxSessions), of one owner when given, and how many ever started. */
+  launches(owner?: string | null): { underWay: number; started: number } {
+    const underWay = owner === undefined ? this.launchesUnderWay : (this.launchesByOwner.get(owner) ?? 0);
+    return { underWay, started: this.launchesStarted };
   }
 
-  /** Runs a launch, counted while it runs. */
-  async launching<T>(launch: () => Promise<T>): Promise<T> {
+  /** Runs a launch for `owner`, counted while it runs. */
+  async launching<T>(owner: string | null, launch: () => Promise<T>): Promise<T> {
     this.launchesUnderWay++;
     this.launchesStarted++;
+    this.launchesByOwner.set(owner, (this.launchesByOwner.get(owner) ?? 0) + 1);
     try {
       return await launch();
     } finally {
       this.launchesUnderWay--;
+      const left = (this.launchesByOwner.get(owner) ?? 1) - 1;
+      if (left === 0) this.launchesByOwner.delete(owner);
+      else this.launchesByOwner.set(owner, left);
     }
   }
 }

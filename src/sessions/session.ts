@@ -85,6 +85,8 @@ export class Session {
   private ending = false;
   /** Set when DELETE removed the record from the store: nothing may write it back. */
   private forgotten = false;
+  /** The last transcript path refused, so a hook that keeps naming it is logged once. */
+  private refusedTranscript: string | null = null;
 
   constructor(
     record: SessionRecord,
@@ -98,7 +100,7 @@ export class Session {
       onRead: (read) => this.apply({ type: 'screen', ...read }),
       onError: (err) => this.log.error({ err: errorMessage(err) }, 'cannot read the screen'),
     });
-    this.conversation = new Conversation(record.transcriptPath, { timing: context.timing, logger: this.log }, {
+    this.conversation = new Conversation([...record.earlierTranscripts, record.transcriptPath], { timing: context.timing, logger: this.log }, {
       grew: (usage) => {
         this.record.usage = usage;
         this.progressed();
@@ -183,6 +185,11 @@ export class Session {
     return this.record.windowId;
   }
 
+  /** The API key that created the session (null: the master token or the open mode). */
+  get ownerKeyId(): string | null {
+    return this.record.ownerKeyId;
+  }
+
   get exited(): boolean {
     return this.record.status === 'exited';
   }
@@ -230,6 +237,7 @@ export class Session {
       screen: this.screen.text,
       pendingPermissions: this.requests.count('permission'),
       pendingQuestion: this.requests.count('question') > 0,
+      transcriptProblem: this.conversation.problem,
     };
   }
 
@@ -310,7 +318,8 @@ export class Session {
     if (this.exited) return;
     // tmux may replace a dead pane's screen with its own notice; the last read then says more.
     if (!(detail.paneDied && onlyDeadPaneNotice(lastScreen)) && lastScreen) this.screen.text = lastScreen;
-    if (detail.paneDied) this.conversation.read();
+    if (detail.paneDied) await this.conversation.readAll();
+    if (this.exited) return;
     this.finish(reason, detail.exitCode ?? null, detail);
     if (detail.paneDied && this.record.exit && this.record.exit.exitCode === null) {
       const exitCode = await deadPaneExitStatus(this.context.tmux, paneId, lastScreen, this.context.timing, () => this.closed);
@@ -356,9 +365,10 @@ export class Session {
     return this.input.sendAsReused(prompt);
   }
 
-  read(after: number, limit: number): { messages: TranscriptMessage[]; nextCursor: string; status: SessionStatus } {
-    this.conversation.read();
-    return { ...this.conversation.page(after, limit), status: this.record.status };
+  /** A page of the conversation, over all the session's transcripts, read from them as needed. */
+  async read(after: number, limit: number): Promise<{ messages: TranscriptMessage[]; nextCursor: string; status: SessionStatus }> {
+    const page = await this.conversation.page(after, limit);
+    return { ...page, status: this.record.status };
   }
 
   pane(): Promise<{ text: string; cols: number; rows: number }> {
@@ -420,11 +430,7 @@ export class Session {
   private onHookSignal(signal: Exclude<Signal, { type: 'screen' | 'pane_died' | 'window_closed' | 'no_progress' }>): void {
     switch (signal.type) {
       case 'transcript_moved':
-        if (signal.path !== this.conversation.path && isTranscriptBeside(signal.path, this.record.transcriptPath)) {
-          // Claude moved to a new transcript (e.g. after /clear); follow it from its start.
-          this.conversation.follow(signal.path);
-          this.record.transcriptPath = signal.path;
-        }
+        this.transcriptMoved(signal.path);
         return;
       case 'notified':
         this.hookArrived(null, { endsTurn: null });
@@ -457,6 +463,23 @@ export class Session {
         this.conversation.turnEnded(signal.lastAssistantMessage);
         return;
     }
+  }
+
+  /**
+   * Claude names a new transcript (after /clear): it is followed from its start, after the ones before
+   * (the conversation and usage span them all), and remembered for a restart. A path elsewhere is
+   * refused: a hook body must not make the daemon read files outside the session's project directory.
+   */
+  private transcriptMoved(path: string): void {
+    if (path === this.conversation.path || path === this.refusedTranscript) return;
+    if (!isTranscriptBeside(path, this.record.transcriptPath) || !this.conversation.follow(path)) {
+      this.refusedTranscript = path;
+      this.log.warn({ path }, 'refused a transcript path: not a new transcript in the session\'s project directory');
+      return;
+    }
+    this.record.earlierTranscripts = this.conversation.paths.slice(0, -1);
+    this.record.transcriptPath = path;
+    this.save();
   }
 
   /** Bookkeeping for every hook call: it is activity and progress, and the transcript may have grown. */

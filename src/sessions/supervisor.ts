@@ -4,6 +4,7 @@
  * and Claude's hook calls to the session they concern, and passes each request on. What a session is
  * and does is the Session's own business. It knows nothing of HTTP.
  */
+import { MASTER_IDENTITY, seesAllSessions, type Identity } from '../auth/scopes.js';
 import type { HookEvent } from '../claude/launch.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
 import type { Config } from '../config/schema.js';
@@ -16,6 +17,7 @@ import type { TmuxServer } from '../tmux/tmux-server.js';
 import { adoptStoredSessions } from './adoption.js';
 import type { DeliveryResult } from './delivery.js';
 import type { CreateSessionInput } from './inputs.js';
+import { canSee, withKeyLimits } from './ownership.js';
 import { isReusableFor } from './reuse.js';
 import { Session, type SessionContext } from './session.js';
 import { sessionHealth, sessionsHealth, type SessionHealth, type SessionsHealth } from './session-health.js';
@@ -88,9 +90,16 @@ export class Supervisor {
     this.upkeep.tick(now);
   }
 
-  async create(input: CreateSessionInput, ownerKeyId: string | null = null): Promise<CreateResult> {
+  /**
+   * Starts a session for `caller` (its owner), or hands back an idle one of the same caller. Callers
+   * other than the daemon's own are the HTTP identities; their key's limits apply.
+   */
+  async create(asked: CreateSessionInput, caller: Identity = MASTER_IDENTITY): Promise<CreateResult> {
     const { config } = this.deps;
-    const workDir = this.launcher.check(input);
+    const ownerKeyId = caller.keyId;
+    const checked = this.launcher.check(asked);
+    const input = withKeyLimits(asked, checked, caller, config, this.runningOf(ownerKeyId));
+    const workDir = input === asked ? checked : this.launcher.check(input);
     const wish = { workDir, ownerKeyId, ...sessionOptions(input, config), hasOwnEnv: Object.keys(input.env ?? {}).length > 0 };
     const reusable = this.registry.all().find((s) => isReusableFor(s.reuseFacts(), wish));
     if (reusable) {
@@ -100,7 +109,7 @@ export class Supervisor {
     if (this.atCapacity()) {
       throw new AegisError('MAX_SESSIONS', `the daemon already runs ${config.maxSessions} sessions (AEGIS_MAX_SESSIONS); end one first`, { maxSessions: config.maxSessions });
     }
-    const session = await this.registry.launching(async () => {
+    const session = await this.registry.launching(ownerKeyId, async () => {
       const started = new Session(await this.launcher.launch(input, workDir, ownerKeyId), this.context);
       this.registry.add(started, { live: true });
       started.observe({ readTranscript: false });
@@ -112,12 +121,12 @@ export class Supervisor {
     return { session: session.view(), reused: false, ...(promptDelivery ? { promptDelivery } : {}) };
   }
 
-  list(status?: SessionStatus): SessionView[] {
-    return this.registry.all().filter((s) => !status || s.status === status).map((s) => s.view());
+  list(status?: SessionStatus, caller: Identity = MASTER_IDENTITY): SessionView[] {
+    return this.visible(caller).filter((s) => !status || s.status === status).map((s) => s.view());
   }
 
-  get(id: string): SessionView {
-    return this.session(id).view();
+  get(id: string, caller: Identity = MASTER_IDENTITY): SessionView {
+    return this.session(id, caller).view();
   }
 
   /**
@@ -125,8 +134,8 @@ export class Supervisor {
    * persisted, then done: when the store cannot forget the session, nothing is ended and the caller
    * hears why; once it has, nothing brings the record back.
    */
-  async remove(id: string): Promise<SessionView> {
-    const session = this.session(id);
+  async remove(id: string, caller: Identity = MASTER_IDENTITY): Promise<SessionView> {
+    const session = this.session(id, caller);
     this.deps.repository.remove(id);
     session.forget();
     this.registry.delete(id);
@@ -137,11 +146,40 @@ export class Supervisor {
     return session.view();
   }
 
-  /** The session `id`, for what a caller asks of it (send, read, pane, interrupt, decisions…); 404 when unknown. */
-  session(id: string): Session {
+  /**
+   * The session `id`, for what a caller asks of it (send, read, pane, interrupt, decisions…); 404 when
+   * unknown, and when it belongs to another key than a caller who does not see every session.
+   */
+  session(id: string, caller: Identity = MASTER_IDENTITY): Session {
     const session = this.registry.get(id);
-    if (!session) throw new AegisError('SESSION_NOT_FOUND', `no session ${id}`, { sessionId: id });
+    if (!session || !canSee(caller, session.ownerKeyId)) throw new AegisError('SESSION_NOT_FOUND', `no session ${id}`, { sessionId: id });
     return session;
+  }
+
+  /**
+   * Which events a caller's stream may carry, by session id. Sessions it may see now are known from the
+   * start and new ones as they are created; one that is ended and forgotten stays known, so its last
+   * events still reach its owner.
+   */
+  eventFilter(caller: Identity): (sessionId: string) => boolean {
+    if (seesAllSessions(caller)) return () => true;
+    const known = new Set(this.visible(caller).map((s) => s.id));
+    return (sessionId) => {
+      if (known.has(sessionId)) return true;
+      const session = this.registry.get(sessionId);
+      if (!session || !canSee(caller, session.ownerKeyId)) return false;
+      known.add(sessionId);
+      return true;
+    };
+  }
+
+  private visible(caller: Identity): Session[] {
+    return this.registry.all().filter((s) => canSee(caller, s.ownerKeyId));
+  }
+
+  /** Sessions of a key that run or are being launched: what its maxSessions counts. */
+  private runningOf(keyId: string | null): number {
+    return this.registry.all().filter((s) => !s.exited && s.ownerKeyId === keyId).length + this.registry.launches(keyId).underWay;
   }
 
   /**
@@ -156,13 +194,13 @@ export class Supervisor {
     return {};
   }
 
-  health(): SessionsHealth {
-    return sessionsHealth(this.registry.all().map((s) => s.healthFacts().record));
+  health(caller: Identity = MASTER_IDENTITY): SessionsHealth {
+    return sessionsHealth(this.visible(caller).map((s) => s.healthFacts().record));
   }
 
   /** A session's timers and what to do about its state. */
-  sessionHealth(id: string): SessionHealth {
-    const facts = this.session(id).healthFacts();
+  sessionHealth(id: string, caller: Identity = MASTER_IDENTITY): SessionHealth {
+    const facts = this.session(id, caller).healthFacts();
     return sessionHealth(facts, { policy: policyFor(facts.record, this.deps.config), stallAction: this.deps.config.stallAction });
   }
 

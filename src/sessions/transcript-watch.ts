@@ -1,12 +1,10 @@
 /**
- * How a session follows its transcript: Claude's JSONL file is read incrementally as it grows
- * (inotify through fs.watch on its directory, since the file appears only with the first prompt), and
- * whenever a hook or the screen suggests it did. It owns its watcher and timer and closes them with
- * the session.
+ * Notices that a session's transcript may have grown: inotify through fs.watch on its directory (the
+ * file appears only with the first prompt), one notice per burst of writes. It reads nothing itself.
+ * It owns its watcher and timer and closes them with the session.
  */
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { TranscriptReader, type TranscriptMessage } from '../claude/transcript.js';
 
 export interface TranscriptWatchDeps {
   /** How long after a change notice the file is read, so one burst of writes is one read. */
@@ -16,39 +14,25 @@ export interface TranscriptWatchDeps {
   onWatchError(dir: string, err: unknown): void;
 }
 
-export interface TranscriptRead {
-  messages: TranscriptMessage[];
-  /** Whether any record was added, messages or not (Claude's own cost arrives in a record of its own). */
-  grew: boolean;
-}
-
 export class TranscriptWatch {
-  reader: TranscriptReader;
+  private path: string | null = null;
   private watcher: FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
-  constructor(
-    path: string,
-    private readonly deps: TranscriptWatchDeps,
-  ) {
-    this.reader = new TranscriptReader(path);
-  }
+  constructor(private readonly deps: TranscriptWatchDeps) {}
 
-  get path(): string {
-    return this.reader.path;
-  }
-
-  /** Starts watching the file's directory. */
-  watch(): void {
+  /** Watches `path`'s directory for changes to it (in place of any file watched before). */
+  watch(path: string): void {
     this.watcher?.close();
     this.watcher = null;
+    this.path = path;
     if (this.closed) return;
-    const dir = dirname(this.reader.path);
+    const dir = dirname(path);
     try {
       mkdirSync(dir, { recursive: true });
       const watcher = watch(dir, (_event, file) => {
-        if (!file || file === basename(this.reader.path)) this.scheduleRead();
+        if (!file || file === basename(path)) this.scheduleRead();
       });
       watcher.on('error', (err) => {
         watcher.close();
@@ -60,17 +44,9 @@ export class TranscriptWatch {
     }
   }
 
-  /** Follows another file from its start (Claude moved to a new transcript). */
-  follow(path: string): void {
-    this.reader = new TranscriptReader(path);
-    this.watch();
-  }
-
-  /** Reads what was added since the last read (throws when the file cannot be read). */
-  read(): TranscriptRead {
-    const before = this.reader.records;
-    const messages = this.reader.readNew();
-    return { messages, grew: this.reader.records !== before };
+  /** Whether a file is watched (watching began and has not been closed). */
+  get watching(): boolean {
+    return this.path !== null && !this.closed;
   }
 
   close(): void {

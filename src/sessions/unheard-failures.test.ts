@@ -54,8 +54,8 @@ describe('failures no caller waits for', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aegis-watch-'));
     dirs.push(dir);
     const failures: string[] = [];
-    const watch = new TranscriptWatch(join(dir, 'transcript.jsonl'), { debounceMs: 10, onGrowth: () => {}, onWatchError: (_dir, err) => failures.push((err as Error).message) });
-    watch.watch();
+    const watch = new TranscriptWatch({ debounceMs: 10, onGrowth: () => {}, onWatchError: (_dir, err) => failures.push((err as Error).message) });
+    watch.watch(join(dir, 'transcript.jsonl'));
     (watch as unknown as { watcher: NodeJS.EventEmitter }).watcher.emit('error', new Error('EMFILE: too many open files'));
     watch.close();
     expect(failures).toEqual(['EMFILE: too many open files']);

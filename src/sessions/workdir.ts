@@ -70,7 +70,7 @@ function invalidWorkDir(workDir: string, problem: string): AegisError {
   return new AegisError('INVALID_REQUEST', `workDir ${workDir} ${problem}`, { issues: [{ path: 'workDir', message: problem }] });
 }
 
-function realRoot(root: string): string {
+export function realRoot(root: string): string {
   try {
     return realpathSync(root);
   } catch {
@@ -78,7 +78,7 @@ function realRoot(root: string): string {
   }
 }
 
-function isInside(path: string, root: string): boolean {
+export function isInside(path: string, root: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }

@@ -18,6 +18,23 @@ const MIGRATIONS: readonly string[] = [
      key TEXT PRIMARY KEY,
      value TEXT NOT NULL
    );`,
+  // API keys: only hashes of secrets, looked up by hash.
+  `CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     secret_hash TEXT NOT NULL UNIQUE,
+     previous_secret_hash TEXT,
+     grace_until TEXT,
+     scopes TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at TEXT,
+     revoked_at TEXT,
+     last_used_at TEXT,
+     use_count INTEGER NOT NULL DEFAULT 0,
+     max_sessions INTEGER,
+     allowed_workdirs TEXT NOT NULL DEFAULT '[]',
+     permission_profile TEXT
+   );`,
 ];
 
 export function openDatabase(file: string): Db {

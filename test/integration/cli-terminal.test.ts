@@ -6,17 +6,16 @@
  * printed line per line; with --json they print valid JSON holding the same values, the controls as
  * JSON escapes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cli, killClis, startCli } from '../support/cli.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { standInScript } from '../support/stand-in.js';
 import { waitFor } from '../support/wait-for.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/aegis.js');
 const HOSTILE_CLAUDE = join(ROOT, 'test/support/hostile-reply-claude.mjs');
 
 const ESC = '\x1b';
@@ -25,39 +24,6 @@ const REPLY = `done${ESC}]52;c;Y3VybCBldmlsIHwgc2g=${BEL}${ESC}[2J${ESC}[H\x9b31
 const DIR_NAME = `work${ESC}]0;owned${BEL}\n{"id":"00000000","status":"idle"}\u202efdp.exe`;
 /** What a terminal would obey rather than show: every C0 control but tab and line feed, DEL, C1, bidi controls. */
 const OBEYED = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-
-interface CliRun {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exited: Promise<number | null>;
-}
-
-const running = new Set<ChildProcess>();
-
-function startCli(args: string[]): CliRun {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8' }, stdio: 'pipe' });
-  running.add(child);
-  const run: CliRun = {
-    child,
-    stdout: '',
-    stderr: '',
-    exited: new Promise((done) => child.once('close', (code) => {
-      running.delete(child);
-      done(code);
-    })),
-  };
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (run.stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (run.stderr += chunk));
-  child.stdin!.end();
-  return run;
-}
-
-async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = startCli(args);
-  const code = await run.exited;
-  return { code, stdout: run.stdout, stderr: run.stderr };
-}
 
 /** The lines of `aegis watch <id> --since 0 [--json]`, once the reply's message event has been printed. */
 async function watchUntilMessage(args: string[]): Promise<string[]> {
@@ -91,9 +57,7 @@ beforeAll(async () => {
   });
 });
 
-afterEach(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
+afterEach(killClis);
 
 afterAll(async () => {
   await td?.close();

@@ -3,61 +3,31 @@
  * stand-in program that just waits). Checks what scripts rely on: stdout, one-line errors on stderr
  * and the documented exit codes.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cli as runCli, killClis, startCli as startCliIn, type CliOptions, type CliRun } from '../support/cli.js';
 import { freePort, startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { killTmuxServer, uniqueSocket } from '../support/tmux.js';
 import { waitFor } from '../support/wait-for.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin/aegis.js');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const STACK_LINE = /^\s+at /m;
 /** Timing that keeps a never-ready session from holding a test for a minute. */
 const FAST = { readyTimeoutMs: 300, killGraceMs: 300 };
 
-interface CliRun {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exited: Promise<number | null>;
-}
-
-const running = new Set<ChildProcess>();
 let scratch: string;
 let standIn: string;
 
-/** Starts `node bin/aegis.js <args>` with a clean environment (no AEGIS_* from the caller) and closed stdin. */
-function startCli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): CliRun {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? scratch,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...options.env },
-    stdio: 'pipe',
-  });
-  running.add(child);
-  const run: CliRun = {
-    child,
-    stdout: '',
-    stderr: '',
-    exited: new Promise((resolveExit) => child.once('close', (code) => {
-      running.delete(child);
-      resolveExit(code);
-    })),
-  };
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (run.stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (run.stderr += chunk));
-  child.stdin!.end(options.input ?? '');
-  return run;
+/** The program run in the scratch dir, where relative work dirs resolve. */
+function startCli(args: string[], options: CliOptions = {}): CliRun {
+  return startCliIn(args, { cwd: scratch, ...options });
 }
 
-async function cli(args: string[], options: Parameters<typeof startCli>[1] = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = startCli(args, options);
-  const code = await run.exited;
-  return { code, stdout: run.stdout, stderr: run.stderr };
+async function cli(args: string[], options: CliOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runCli(args, { cwd: scratch, ...options });
 }
 
 beforeAll(() => {
@@ -68,9 +38,7 @@ beforeAll(() => {
   chmodSync(standIn, 0o755);
 }, 120_000);
 
-afterEach(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
+afterEach(killClis);
 
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });

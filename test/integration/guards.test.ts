@@ -3,7 +3,8 @@
  * whose sessions run a stand-in for Claude.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { standInClaude } from '../support/stand-in.js';
@@ -13,6 +14,7 @@ describe('guards', () => {
   let t: TestDaemon;
   beforeAll(async () => {
     t = await startTestDaemon({
+      captureLogs: true,
       config: { claudeCommand: standInClaude(), permissionProfiles: { strict: { rules: [] } }, allowedRequestEnv: ['LANG', 'FEATURE', 'FEATURE_FLAG', 'QUOTED'] },
       // A daemon environment with a multi-line value (a PEM key, say) must not stop sessions starting.
       env: { CI_DEPLOY_PEM: '-----BEGIN KEY-----\nabc\n-----END KEY-----', AEGIS_AUTH_TOKEN: 'daemon-only-secret-token' },
@@ -176,9 +178,18 @@ describe('guards', () => {
 
   it('does not follow a transcript path outside the session\'s projects directory', async () => {
     const s = await idleSession();
-    const res = await hook('Stop', s.id, secretOf(s.tmux.paneId), { transcript_path: '/etc' });
-    expect(res.status).toBe(200);
-    expect((await t.api('GET', `/v1/sessions/${s.id}/read`)).status).toBe(200);
+    // A readable conversation elsewhere, where a hook body names it: nothing of it may be read.
+    const elsewhere = join(t.workDir(), 'elsewhere.jsonl');
+    writeFileSync(elsewhere, `${JSON.stringify({ type: 'user', uuid: 'u1', timestamp: 't', message: { role: 'user', content: 'not this session\'s' } })}\n`);
+    for (const path of ['/etc', '/etc/passwd.jsonl', elsewhere, `${s.workDir}/../${s.id}.jsonl`]) {
+      const res = await hook('Stop', s.id, secretOf(s.tmux.paneId), { transcript_path: path });
+      expect(res.status).toBe(200);
+      expect(t.logs).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/^refused a transcript path/), path, sessionId: s.id }));
+    }
+    const read = await t.api('GET', `/v1/sessions/${s.id}/read`);
+    expect(read.status).toBe(200);
+    expect(read.body.messages).toEqual([]);
+    expect((await t.api('GET', `/v1/sessions/${s.id}/health`)).body.transcript).toEqual({ readable: true, problem: null });
     expect((await t.api('GET', '/v1/health')).status).toBe(200);
   });
 });

@@ -313,8 +313,10 @@ describe('hostile input on every route', () => {
         controller.abort();
       }
       const controller = new AbortController();
-      expect((await fetch(`${t.url}/v1/events?lastEventId=..%2F..&token=-v`, { signal: controller.signal })).status).toBe(200);
+      expect((await fetch(`${t.url}/v1/events?lastEventId=..%2F..`, { signal: controller.signal })).status).toBe(200);
       controller.abort();
+      // A token that is not an SSE token is a bad credential, even on a daemon that needs none.
+      expectError(await t.api('GET', '/v1/events?lastEventId=..%2F..&token=-v'), 401, 'UNAUTHORIZED');
       await expectAlive();
     }, 20_000);
 

@@ -127,11 +127,13 @@ describe('a daemon with a master token', () => {
     expect((await t.api('GET', '/v1/sessions', undefined, { authorization: 'Bearer wrong' })).status).toBe(401);
   });
 
-  it('accepts the token as a bearer header, and as ?token= on SSE routes only', async () => {
+  it('accepts the token as a bearer header only, never in a query string; SSE routes take an SSE token there', async () => {
     expect((await t.api('GET', '/v1/sessions', undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
     expect((await t.api('GET', `/v1/sessions?token=${token}`)).status).toBe(401);
+    expect((await t.api('GET', `/v1/events?token=${token}`)).status).toBe(401);
+    const { body } = await t.api('POST', '/v1/auth/sse-token', undefined, { authorization: `Bearer ${token}` });
     const controller = new AbortController();
-    const res = await fetch(`${t.url}/v1/events?token=${token}`, { signal: controller.signal });
+    const res = await fetch(`${t.url}/v1/events?token=${body.token}`, { signal: controller.signal });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     controller.abort();

@@ -75,6 +75,8 @@ const FORBIDDEN: Array<[string, string, string]> = [
   ['src/claude/x.ts', "import { openDatabase } from '../store/database.js';", 'src/claude/ may not import src/store/'],
   ['src/claude/x.ts', "import type { TmuxServer } from '../tmux/tmux-server.js';", 'src/claude/ may not import src/tmux/'],
   ['src/claude/x.ts', "import { configSchema } from '../config/schema.js';", 'src/claude/ may not import src/config/ (only its types)'],
+  ['src/claude/x.ts', "import { openSync } from 'node:fs';", "src/claude/ may not import 'node:fs'"],
+  ['src/claude/x.ts', "import { readFile } from 'fs/promises';", "src/claude/ may not import 'fs/promises'"],
   // sessions and permissions.
   ['src/sessions/x.ts', "import { buildApp } from '../http/app.js';", 'src/sessions/ may not import src/http/'],
   ['src/sessions/x.ts', "import { SessionStore } from '../store/session-store.js';", 'src/sessions/ may not import src/store/'],
@@ -136,6 +138,8 @@ const ALLOWED: Array<[string, string]> = [
   ['src/sessions/x.ts', "import { z } from 'zod';"],
   ['src/sessions/sub/x.ts', "import { y } from '../y.js';"],
   ['src/claude/x.ts', "import type { PermissionMode } from '../config/schema.js';"],
+  ['src/sessions/x.ts', "import { openSync } from 'node:fs';"],
+  ['src/claude/x.ts', "import { join } from 'node:path';"],
   ['src/config/x.ts', "import { profileSchema } from '../permissions/policy.js';"],
   ['src/store/x.ts', "import Database from 'better-sqlite3';"],
   ['src/store/x.ts', "import { processAlive } from '../process-alive.js';"],

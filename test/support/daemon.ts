@@ -29,6 +29,8 @@ export interface TestDaemon {
   daemon: Daemon;
   /** PID of the child-process daemon (childProcess: true). */
   pid: number | null;
+  /** What the in-process daemon logged, parsed (with `captureLogs`; otherwise empty). */
+  logs: Array<Record<string, unknown>>;
   /** Kills a child-process daemon with SIGKILL: no shutdown of any kind. */
   kill9(): Promise<void>;
   url: string;
@@ -59,6 +61,8 @@ export interface TestDaemonOptions {
   childProcess?: boolean;
   /** Leave the API key unapproved in Claude's config, so Claude asks about it at start. */
   unapprovedKey?: boolean;
+  /** Keep what the in-process daemon logs (level info and up) in `logs`. */
+  captureLogs?: boolean;
   /** The in-process daemon's logger, for a test that reads what the daemon logs. */
   logger?: pino.Logger;
 }
@@ -91,7 +95,12 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     ...options.config,
   });
   // Written synchronously: an asynchronous destination would hook the process's exit to flush itself.
-  const logger = options.logger ?? pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' }, pino.destination({ dest: 1, sync: true }));
+  const logs: Array<Record<string, unknown>> = [];
+  const logger =
+    options.logger ??
+    (options.captureLogs
+      ? pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) })
+      : pino({ level: process.env.AEGIS_TEST_LOG ?? 'silent' }, pino.destination({ dest: 1, sync: true })));
   let child: ChildDaemon | null = null;
   const boot = async (port = current?.port ?? config.port): Promise<Daemon> => {
     if (!options.childProcess) {
@@ -133,6 +142,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     },
     config,
     fake,
+    logs,
     workDir(name = `work-${++workDirs}`) {
       const dir = join(root, name);
       mkdirSync(dir, { recursive: true });

@@ -78,7 +78,7 @@ export function sessionHarness(
       permissionProfile: null, createdAt: now, lastActivityAt: now, statusChangedAt: now, ownerKeyId: null,
       usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 }, exit: null,
       idleTimeoutMs: null, stallThresholdMs: null, windowId: '@1', paneId: '%1', panePid: 0, panePidStartTime: null, hookSecretHash: '', deliveries: [],
-      transcriptPath: '/nonexistent/transcript.jsonl',
+      transcriptPath: '/nonexistent/transcript.jsonl', earlierTranscripts: [],
       ...record,
     },
     // Answer start-up dialogs at first sight, so a wrong answer shows at once.

@@ -1,4 +1,4 @@
-/** The two SSE streams: every session's events, and one session's. */
+/** The two SSE streams: the events of every session the caller may see, and one session's. */
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { z } from 'zod';
 import type { Supervisor } from '../../sessions/supervisor.js';
@@ -25,12 +25,13 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions, RawServerDefaul
   const headers = eventStreamHeadersSchema;
 
   app.get('/v1/events', { schema: { querystring, headers } }, async (request, reply) => {
-    sse.open(request, reply, () => true);
+    const visible = supervisor.eventFilter(request.identity);
+    sse.open(request, reply, (event) => visible(event.sessionId), request.identity.keyId);
   });
 
   app.get('/v1/sessions/:id/events', { schema: { params, querystring, headers } }, async (request, reply) => {
     const { id } = request.params;
-    supervisor.get(id); // unknown session: 404 in the error envelope, before the stream starts
-    sse.open(request, reply, (event) => event.sessionId === id);
+    supervisor.get(id, request.identity); // unknown session (or another key's): 404 in the error envelope, before the stream starts
+    sse.open(request, reply, (event) => event.sessionId === id, request.identity.keyId);
   });
 };

@@ -17,15 +17,15 @@ export const permissionRoutes: FastifyPluginAsync<PermissionRoutesOptions, RawSe
   const preValidation = sessionMustExist(supervisor);
 
   app.get('/v1/sessions/:id/permissions', { schema: { params } }, async (request, reply) =>
-    sendList(reply, 'pending', supervisor.session(request.params.id).permissions().pending, ['id', 'sessionId', 'toolName', 'source']));
+    sendList(reply, 'pending', supervisor.session(request.params.id, request.identity).permissions().pending, ['id', 'sessionId', 'toolName', 'source']));
 
   // Approving or rejecting needs no body: with none, the decision is about the request pending now.
   app.post('/v1/sessions/:id/approve', { schema: { params, body: approveSchema.optional() }, preValidation }, async (request) =>
-    supervisor.session(request.params.id).approve(request.body ?? {}, request.principal.keyId));
+    supervisor.session(request.params.id, request.identity).approve(request.body ?? {}, request.identity.keyId));
 
   app.post('/v1/sessions/:id/reject', { schema: { params, body: rejectSchema.optional() }, preValidation }, async (request) =>
-    supervisor.session(request.params.id).reject(request.body ?? {}, request.principal.keyId));
+    supervisor.session(request.params.id, request.identity).reject(request.body ?? {}, request.identity.keyId));
 
   app.post('/v1/sessions/:id/answer', { schema: { params, body: answerSchema }, preValidation }, async (request) =>
-    supervisor.session(request.params.id).answer(request.body, request.principal.keyId));
+    supervisor.session(request.params.id, request.identity).answer(request.body, request.identity.keyId));
 };

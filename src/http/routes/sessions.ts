@@ -15,36 +15,36 @@ export interface SessionRoutesOptions {
 
 export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions, RawServerDefault, ZodTypeProvider> = async (app, { supervisor }) => {
   app.post('/v1/sessions', { schema: { body: createSessionSchema } }, async (request, reply) => {
-    const result = await supervisor.create(request.body, request.principal.keyId);
+    const result = await supervisor.create(request.body, request.identity);
     return reply.code(result.reused ? 200 : 201).send({ ...result.session, reused: result.reused, ...(result.promptDelivery ? { promptDelivery: result.promptDelivery } : {}) });
   });
 
   app.get('/v1/sessions', { schema: { querystring: listQuerySchema } }, async (request, reply) =>
-    sendList(reply, 'sessions', supervisor.list(request.query.status), ['id', 'name', 'workDir', 'status']));
+    sendList(reply, 'sessions', supervisor.list(request.query.status, request.identity), ['id', 'name', 'workDir', 'status']));
 
   // A static path: the router never takes "health" for a session id.
-  app.get('/v1/sessions/health', async () => supervisor.health());
+  app.get('/v1/sessions/health', async (request) => supervisor.health(request.identity));
 
-  app.get('/v1/sessions/:id', { schema: { params } }, async (request) => supervisor.get(request.params.id));
+  app.get('/v1/sessions/:id', { schema: { params } }, async (request) => supervisor.get(request.params.id, request.identity));
 
-  app.get('/v1/sessions/:id/health', { schema: { params } }, async (request) => supervisor.sessionHealth(request.params.id));
+  app.get('/v1/sessions/:id/health', { schema: { params } }, async (request) => supervisor.sessionHealth(request.params.id, request.identity));
 
-  app.delete('/v1/sessions/:id', { schema: { params } }, async (request) => supervisor.remove(request.params.id));
+  app.delete('/v1/sessions/:id', { schema: { params } }, async (request) => supervisor.remove(request.params.id, request.identity));
 
   app.post(
     '/v1/sessions/:id/send',
     { schema: { params, body: sendSchema, headers: sendHeadersSchema }, preValidation: sessionMustExist(supervisor) },
-    async (request) => supervisor.session(request.params.id).send(request.body.text, { idempotencyKey: request.headers['idempotency-key'] }),
+    async (request) => supervisor.session(request.params.id, request.identity).send(request.body.text, { idempotencyKey: request.headers['idempotency-key'] }),
   );
 
   app.get('/v1/sessions/:id/read', { schema: { params, querystring: readQuerySchema } }, async (request) => {
     const { after, limit } = request.query;
-    return supervisor.session(request.params.id).read(after === undefined ? 0 : Number(after), limit);
+    return supervisor.session(request.params.id, request.identity).read(after === undefined ? 0 : Number(after), limit);
   });
 
-  app.get('/v1/sessions/:id/pane', { schema: { params } }, async (request) => supervisor.session(request.params.id).pane());
+  app.get('/v1/sessions/:id/pane', { schema: { params } }, async (request) => supervisor.session(request.params.id, request.identity).pane());
 
-  app.post('/v1/sessions/:id/interrupt', { schema: { params } }, async (request) => supervisor.session(request.params.id).interrupt());
+  app.post('/v1/sessions/:id/interrupt', { schema: { params } }, async (request) => supervisor.session(request.params.id, request.identity).interrupt());
 
-  app.post('/v1/sessions/:id/escape', { schema: { params } }, async (request) => ({ sent: true, session: await supervisor.session(request.params.id).escape() }));
+  app.post('/v1/sessions/:id/escape', { schema: { params } }, async (request) => ({ sent: true, session: await supervisor.session(request.params.id, request.identity).escape() }));
 };

@@ -1,0 +1,246 @@
+/**
+ * API keys: created with a role or scopes and optional limits, shown once, kept only as a SHA-256
+ * hash, rotated with a grace time for the replaced secret, revoked at once. Keys are few and every
+ * request looks one up, so they are held in memory by hash and written through to the repository;
+ * use counts are written in batches (a SQLite write per request would cost more than the request).
+ *
+ * SHA-256, not a slow password hash: a secret is 256 random bits, so no dictionary reaches it, and a
+ * lookup must cost microseconds.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { AegisError } from '../errors.js';
+import type { KeyRepository, StoredKey } from './key-repository.js';
+import type { CreateKeyInput, RotateKeyInput } from './key-inputs.js';
+import { resolveScopes, SCOPES, type Identity, type Scope } from './scopes.js';
+import { sha256 } from './tokens.js';
+
+export const KEY_PREFIX = 'aeg_';
+const DAY_MS = 24 * 3600 * 1000;
+const DEFAULT_GRACE_SECONDS = 3600;
+const USE_FLUSH_MS = 5000;
+
+/** A key as the API shows it: never a secret or a hash. */
+export type KeyView = Omit<StoredKey, 'secretHash' | 'previousSecretHash'>;
+
+export type KeyCheck = { ok: true; identity: Identity } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };
+
+export interface KeyServiceOptions {
+  /** The daemon's own work dir roots: a key's roots must lie inside them. */
+  daemonWorkdirs: readonly string[];
+  /** Configured permission profiles, one of which a key may force. */
+  permissionProfiles: readonly string[];
+  now?: () => number;
+}
+
+export class KeyService {
+  private readonly byId = new Map<string, StoredKey>();
+  private readonly byHash = new Map<string, StoredKey>();
+  private readonly revokeListeners: Array<(keyId: string) => void> = [];
+  private readonly usedSinceFlush = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly repository: KeyRepository,
+    private readonly options: KeyServiceOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    // What the store hands back is checked: a scope this version does not know grants nothing.
+    for (const key of repository.all()) this.remember({ ...key, scopes: key.scopes.filter(isScope) });
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Makes a key; the secret is in the answer and nowhere else, ever. */
+  create(input: CreateKeyInput): KeyView & { key: string } {
+    this.checkLimits(input);
+    const secret = newSecret();
+    const now = this.now();
+    const key: StoredKey = {
+      id: `key_${randomBytes(8).toString('hex')}`,
+      name: input.name,
+      secretHash: hashOf(secret),
+      previousSecretHash: null,
+      graceUntil: null,
+      scopes: resolveScopes(input),
+      createdAt: new Date(now).toISOString(),
+      expiresAt: input.expiresInDays === undefined ? null : new Date(now + input.expiresInDays * DAY_MS).toISOString(),
+      revokedAt: null,
+      lastUsedAt: null,
+      useCount: 0,
+      maxSessions: input.maxSessions ?? null,
+      allowedWorkdirs: input.allowedWorkdirs ?? [],
+      permissionProfile: input.permissionProfile ?? null,
+    };
+    this.repository.insert(key);
+    this.remember(key);
+    return { ...view(key), key: secret };
+  }
+
+  list(): KeyView[] {
+    return [...this.byId.values()].map(view);
+  }
+
+  /** Revokes at once: the next request with the key is refused, and listeners close its streams. */
+  revoke(id: string): KeyView {
+    const key = this.find(id);
+    if (key.revokedAt === null) {
+      const revoked = { ...key, revokedAt: new Date(this.now()).toISOString() };
+      this.repository.update(revoked);
+      this.remember(revoked);
+      for (const listener of this.revokeListeners) listener(id);
+      return view(revoked);
+    }
+    return view(key);
+  }
+
+  /** A new secret; the one it replaces keeps working until `graceUntil`. */
+  rotate(id: string, input: RotateKeyInput = {}): KeyView & { key: string } {
+    const key = this.find(id);
+    if (key.revokedAt !== null) throw new AegisError('KEY_REVOKED', `key ${id} is revoked; create a new one`, { keyId: id });
+    const secret = newSecret();
+    const graceSeconds = input.graceSeconds ?? DEFAULT_GRACE_SECONDS;
+    const rotated: StoredKey = {
+      ...key,
+      secretHash: hashOf(secret),
+      previousSecretHash: graceSeconds > 0 ? key.secretHash : null,
+      graceUntil: graceSeconds > 0 ? new Date(this.now() + graceSeconds * 1000).toISOString() : null,
+    };
+    this.repository.update(rotated);
+    this.forgetHashes(key);
+    this.remember(rotated);
+    return { ...view(rotated), key: secret };
+  }
+
+  /** Who a presented secret belongs to, if anyone; counts the use. */
+  authenticate(secret: string): KeyCheck {
+    if (!secret.startsWith(KEY_PREFIX)) return { ok: false, reason: 'unknown' };
+    const hash = hashOf(secret);
+    const key = this.byHash.get(hash);
+    // The map finds the key by hash; the comparison that grants access is constant-time.
+    const current = key !== undefined && sameHash(hash, key.secretHash);
+    const previous = key?.previousSecretHash != null && sameHash(hash, key.previousSecretHash);
+    if (!key || (!current && !previous)) return { ok: false, reason: 'unknown' };
+    const now = this.now();
+    if (key.revokedAt !== null) return { ok: false, reason: 'revoked' };
+    if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now) return { ok: false, reason: 'expired' };
+    if (!current && (key.graceUntil === null || Date.parse(key.graceUntil) <= now)) return { ok: false, reason: 'expired' };
+    this.countUse(key, now);
+    return { ok: true, identity: identityOf(key) };
+  }
+
+  /** Whether a key still works now (an SSE token outlives nothing its key does not). */
+  isActive(id: string): boolean {
+    const key = this.byId.get(id);
+    return !!key && key.revokedAt === null && (key.expiresAt === null || Date.parse(key.expiresAt) > this.now());
+  }
+
+  onRevoke(listener: (keyId: string) => void): void {
+    this.revokeListeners.push(listener);
+  }
+
+  /** Writes pending use counts and stops the timer that writes them. */
+  close(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.flushUses();
+  }
+
+  flushUses(): void {
+    if (this.usedSinceFlush.size === 0) return;
+    const uses = [...this.usedSinceFlush].flatMap((id) => {
+      const key = this.byId.get(id);
+      return key?.lastUsedAt ? [{ id, lastUsedAt: key.lastUsedAt, useCount: key.useCount }] : [];
+    });
+    this.usedSinceFlush.clear();
+    try {
+      this.repository.recordUses(uses);
+    } catch {
+      // Use counts are informational: a store that cannot be written loses them, never a request.
+    }
+  }
+
+  private countUse(key: StoredKey, now: number): void {
+    key.lastUsedAt = new Date(now).toISOString();
+    key.useCount++;
+    this.usedSinceFlush.add(key.id);
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flushUses();
+    }, USE_FLUSH_MS);
+    this.flushTimer.unref();
+  }
+
+  private find(id: string): StoredKey {
+    const key = this.byId.get(id);
+    if (!key) throw new AegisError('KEY_NOT_FOUND', `no key ${id}`, { keyId: id });
+    return key;
+  }
+
+  private remember(key: StoredKey): void {
+    this.byId.set(key.id, key);
+    this.byHash.set(key.secretHash, key);
+    if (key.previousSecretHash) this.byHash.set(key.previousSecretHash, key);
+  }
+
+  private forgetHashes(key: StoredKey): void {
+    this.byHash.delete(key.secretHash);
+    if (key.previousSecretHash) this.byHash.delete(key.previousSecretHash);
+  }
+
+  /** A key's limits must fit the daemon's: roots inside its roots, a profile it knows. */
+  private checkLimits(input: CreateKeyInput): void {
+    const roots = this.options.daemonWorkdirs.map((r) => resolve(r));
+    for (const [index, root] of (input.allowedWorkdirs ?? []).entries()) {
+      if (roots.length > 0 && !roots.some((daemonRoot) => isInside(resolve(root), daemonRoot))) {
+        throw invalid(`allowedWorkdirs.${index}`, `${root} is not inside the daemon's allowedWorkdirs (${roots.join(', ')})`);
+      }
+    }
+    if (input.permissionProfile !== undefined && !this.options.permissionProfiles.includes(input.permissionProfile)) {
+      throw invalid('permissionProfile', `unknown profile; known: ${this.options.permissionProfiles.join(', ') || 'none configured'}`);
+    }
+  }
+}
+
+function isScope(name: string): name is Scope {
+  return (SCOPES as readonly string[]).includes(name);
+}
+
+function newSecret(): string {
+  return KEY_PREFIX + randomBytes(32).toString('base64url');
+}
+
+function hashOf(secret: string): string {
+  return sha256(secret).toString('hex');
+}
+
+function sameHash(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+function view(key: StoredKey): KeyView {
+  const { secretHash: _secret, previousSecretHash: _previous, ...rest } = key;
+  return { ...rest, scopes: [...rest.scopes], allowedWorkdirs: [...rest.allowedWorkdirs] };
+}
+
+function identityOf(key: StoredKey): Identity {
+  return {
+    kind: 'key',
+    keyId: key.id,
+    scopes: new Set(key.scopes.filter(isScope)),
+    limits: { maxSessions: key.maxSessions, allowedWorkdirs: key.allowedWorkdirs, permissionProfile: key.permissionProfile },
+  };
+}
+
+function isInside(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+function invalid(path: string, message: string): AegisError {
+  return new AegisError('INVALID_REQUEST', `${path}: ${message}`, { issues: [{ path, message }] });
+}

@@ -1,0 +1,175 @@
+/**
+ * The access table walked: every registered route, called with no token, a wrong token, an expired
+ * key, a revoked key, the master token and a key of each role (on its own session and on another
+ * key's), must answer what src/http/route-scopes.ts says: 401, 403 naming the scope, 404 for another
+ * key's session, else 2xx. A route the walk has no sample request for fails it, and so does a route
+ * added without a scope.
+ */
+import Fastify from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryKeyRepository } from '../auth/key-repository.js';
+import { KeyService } from '../auth/keys.js';
+import { ROLE_NAMES, ROLES, type Role } from '../auth/scopes.js';
+import { configSchema } from '../config/schema.js';
+import { buildApp } from './app.js';
+import { routeCatalogPlugin } from './route-catalog.js';
+import { ROUTE_ACCESS } from './route-scopes.js';
+import { sse, status, stubSupervisor } from '../../test/support/app-stubs.js';
+
+const MASTER = 'route-access-master-token-0123456789';
+const OTHER_KEY_SESSION = '11111111-1111-4111-8111-111111111111';
+const silent = pino({ level: 'silent' }, pino.destination({ dest: 1, sync: true }));
+
+interface Sample {
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A request each route answers 2xx to when the caller may make it; `:id` is the session or key under test. */
+function sampleFor(route: string, sessionId: string, keyId: string): Sample | undefined {
+  const samples: Record<string, Sample> = {
+    'GET /v1/health': { url: '/v1/health' },
+    'GET /v1/ready': { url: '/v1/ready' },
+    'POST /v1/sessions': { url: '/v1/sessions', body: { workDir: '/tmp' } },
+    'GET /v1/sessions': { url: '/v1/sessions' },
+    'GET /v1/sessions/health': { url: '/v1/sessions/health' },
+    'GET /v1/sessions/:id': { url: `/v1/sessions/${sessionId}` },
+    'GET /v1/sessions/:id/health': { url: `/v1/sessions/${sessionId}/health` },
+    'DELETE /v1/sessions/:id': { url: `/v1/sessions/${sessionId}` },
+    'POST /v1/sessions/:id/send': { url: `/v1/sessions/${sessionId}/send`, body: { text: 'hi' } },
+    'GET /v1/sessions/:id/read': { url: `/v1/sessions/${sessionId}/read` },
+    'GET /v1/sessions/:id/pane': { url: `/v1/sessions/${sessionId}/pane` },
+    'POST /v1/sessions/:id/interrupt': { url: `/v1/sessions/${sessionId}/interrupt` },
+    'POST /v1/sessions/:id/escape': { url: `/v1/sessions/${sessionId}/escape` },
+    'GET /v1/sessions/:id/permissions': { url: `/v1/sessions/${sessionId}/permissions` },
+    'POST /v1/sessions/:id/approve': { url: `/v1/sessions/${sessionId}/approve`, body: {} },
+    'POST /v1/sessions/:id/reject': { url: `/v1/sessions/${sessionId}/reject`, body: {} },
+    'POST /v1/sessions/:id/answer': { url: `/v1/sessions/${sessionId}/answer`, body: { answer: 'yes' } },
+    'GET /v1/events': { url: '/v1/events' },
+    'GET /v1/sessions/:id/events': { url: `/v1/sessions/${sessionId}/events` },
+    'POST /v1/auth/keys': { url: '/v1/auth/keys', body: { name: 'made', role: 'viewer' } },
+    'GET /v1/auth/keys': { url: '/v1/auth/keys' },
+    'DELETE /v1/auth/keys/:id': { url: `/v1/auth/keys/${keyId}` },
+    'POST /v1/auth/keys/:id/rotate': { url: `/v1/auth/keys/${keyId}/rotate`, body: {} },
+    'POST /v1/auth/sse-token': { url: '/v1/auth/sse-token' },
+    'GET /v1/diagnostics': { url: '/v1/diagnostics' },
+  };
+  return samples[route];
+}
+
+describe('every route against the access table', () => {
+  let now = Date.parse('2026-01-01T00:00:00Z');
+  const keys = new KeyService(new MemoryKeyRepository(), { daemonWorkdirs: [], permissionProfiles: [], now: () => now });
+  const owners = new Map<string, string | null>([[OTHER_KEY_SESSION, 'key_someone_else']]);
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  const roleKeys = new Map<Role, { secret: string; ownSession: string }>();
+  let expiredKey = '';
+  let revokedKey = '';
+  let address = 0;
+  /** Each request from its own address: bad credentials must not lock the walk out. */
+  const nextAddress = () => `10.1.${(++address >> 8) & 255}.${address & 255}`;
+
+  beforeAll(async () => {
+    const config = configSchema.parse({ authToken: MASTER, rateLimitPerIp: 0, rateLimitPerKey: 0 });
+    app = await buildApp({ config, supervisor: stubSupervisor(owners), sse, status, logger: silent, keys });
+    await app.ready();
+    for (const role of ROLE_NAMES) {
+      const made = keys.create({ name: role, role });
+      const ownSession = `22222222-2222-4222-8222-${String(roleKeys.size).padStart(12, '0')}`;
+      owners.set(ownSession, made.id);
+      roleKeys.set(role, { secret: made.key, ownSession });
+    }
+    expiredKey = keys.create({ name: 'expired', role: 'admin', expiresInDays: 1 }).key;
+    revokedKey = keys.create({ name: 'revoked', role: 'admin' }).key;
+    keys.revoke(keys.list().find((k) => k.name === 'revoked')!.id);
+    now += 2 * 24 * 3600 * 1000;
+  });
+  afterAll(async () => {
+    await app?.close();
+    keys.close();
+  });
+
+  async function call(route: string, sessionId: string, authorization?: string) {
+    const [method, path] = route.split(' ') as [string, string];
+    const throwaway = keys.create({ name: 'throwaway', role: 'viewer' }).id;
+    const sample = sampleFor(route, sessionId, throwaway);
+    expect(sample, `${route} has no sample request in this walk: add one`).toBeDefined();
+    const headers = { ...sample!.headers, ...(authorization ? { authorization } : {}) };
+    const res = await app.inject({ method: method as 'GET', url: sample!.url, headers, remoteAddress: nextAddress(), ...(sample!.body !== undefined ? { payload: sample!.body as object } : {}) });
+    return { path, res };
+  }
+
+  const routes = () => app.routeCatalog.list().map((r) => `${r.method} ${r.url}`);
+
+  it('has a scope for every registered route and no entry for a route that does not exist', () => {
+    const registered = app.routeCatalog.list().map((r) => `${r.method} ${r.url}`);
+    expect(Object.keys(ROUTE_ACCESS).sort()).toEqual([...registered].sort());
+  });
+
+  it('refuses no token, a wrong token, an expired key and a revoked key with 401, and serves the public routes to anyone', async () => {
+    for (const route of routes()) {
+      const access = ROUTE_ACCESS[route];
+      for (const [label, authorization] of [
+        ['no token', undefined],
+        ['a wrong token', 'Bearer aeg_not-a-key-at-all-000000000000000000000000'],
+        ['an expired key', `Bearer ${expiredKey}`],
+        ['a revoked key', `Bearer ${revokedKey}`],
+      ] as const) {
+        const { res } = await call(route, OTHER_KEY_SESSION, authorization);
+        expect(res.headers, `${route} with ${label}`).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+        if (access === 'public') expect(res.statusCode, `${route} with ${label}`).toBe(200);
+        else {
+          expect(res.statusCode, `${route} with ${label}`).toBe(401);
+          expect(res.json().error.code).toBe('UNAUTHORIZED');
+        }
+      }
+    }
+  });
+
+  it('serves the master token every route, on any session', async () => {
+    for (const route of routes()) {
+      const { res } = await call(route, OTHER_KEY_SESSION, `Bearer ${MASTER}`);
+      expect(res.headers, route).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+      if (!route.endsWith('/events')) expect(res.headers['cache-control'], route).toBe('no-store');
+      expect(res.statusCode, route).toBeGreaterThanOrEqual(200);
+      expect(res.statusCode, route).toBeLessThan(300);
+    }
+  });
+
+  for (const role of ROLE_NAMES) {
+    it(`gives a ${role} key what its scopes allow, on its own sessions only`, async () => {
+      const { secret, ownSession } = roleKeys.get(role)!;
+      const scopes: readonly string[] = ROLES[role];
+      for (const route of routes()) {
+        const access = ROUTE_ACCESS[route]!;
+        for (const sessionId of [ownSession, OTHER_KEY_SESSION]) {
+          const { path, res } = await call(route, sessionId, `Bearer ${secret}`);
+          const what = `${role} ${route} on ${sessionId === ownSession ? 'its own' : "another key's"} session`;
+          if (access !== 'public' && !scopes.includes(access)) {
+            expect(res.statusCode, what).toBe(403);
+            expect(res.json().error).toMatchObject({ code: 'FORBIDDEN', details: { requiredScope: access } });
+          } else if (path.startsWith('/v1/sessions/:id') && sessionId === OTHER_KEY_SESSION && role !== 'admin') {
+            expect(res.statusCode, what).toBe(404);
+            expect(res.json().error.code).toBe('SESSION_NOT_FOUND');
+          } else {
+            expect(res.statusCode, `${what}: ${res.body}`).toBeGreaterThanOrEqual(200);
+            expect(res.statusCode, what).toBeLessThan(300);
+          }
+        }
+      }
+    });
+  }
+
+  it('refuses to register a route that has no scope in the table', async () => {
+    const bare = Fastify();
+    await bare.register(routeCatalogPlugin);
+    await expect(
+      bare.register(async (plugin) => {
+        plugin.get('/v1/unlisted', async () => ({}));
+      }),
+    ).rejects.toThrow(/no entry in src\/http\/route-scopes\.ts/);
+    await bare.close();
+  });
+});

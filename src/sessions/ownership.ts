@@ -1,0 +1,48 @@
+/**
+ * Sessions belong to the key that created them. A caller that does not see every session (one
+ * without `keys:admin`) sees and acts on its own only; anyone else's is answered as unknown, so a key
+ * learns nothing of what it may not touch. A key's limits apply to what it starts: its work dir
+ * roots, its number of running sessions, its forced permission profile.
+ */
+import { seesAllSessions, type Identity } from '../auth/scopes.js';
+import type { Config } from '../config/schema.js';
+import { AegisError } from '../errors.js';
+import type { CreateSessionInput } from './inputs.js';
+import { isInside, realRoot } from './workdir.js';
+
+export function canSee(caller: Identity, ownerKeyId: string | null): boolean {
+  return seesAllSessions(caller) || (caller.keyId !== null && ownerKeyId === caller.keyId);
+}
+
+/**
+ * A create as the caller's key allows it: refused when the work dir (already resolved under the
+ * daemon's roots) is outside the key's, when the key runs its maximum, or when it asks for another
+ * profile or permission mode than the one its key forces; with the key's profile set.
+ */
+export function withKeyLimits(input: CreateSessionInput, workDir: string, caller: Identity, config: Config, runningOfKey: number): CreateSessionInput {
+  const { limits, keyId } = caller;
+  if (limits.allowedWorkdirs.length > 0 && !limits.allowedWorkdirs.some((root) => isInside(workDir, realRoot(root)))) {
+    throw new AegisError('WORKDIR_NOT_ALLOWED', `workDir ${input.workDir} is not under one of this key's allowedWorkdirs`, {
+      workDir: input.workDir,
+      allowedWorkdirs: limits.allowedWorkdirs,
+    });
+  }
+  if (limits.maxSessions !== null && runningOfKey >= limits.maxSessions) {
+    throw new AegisError('MAX_SESSIONS', `key ${keyId} already runs ${limits.maxSessions} sessions (its maxSessions); end one first`, {
+      maxSessions: limits.maxSessions,
+      keyId,
+    });
+  }
+  const forced = limits.permissionProfile;
+  if (forced === null) return input;
+  if (input.permissionProfile !== undefined && input.permissionProfile !== forced) {
+    throw new AegisError('FORBIDDEN', `this key's sessions run under the permission profile ${forced}; leave permissionProfile out`, { permissionProfile: forced });
+  }
+  // A mode that skips prompts would skip the profile with them: the key gets the daemon's mode.
+  if (input.permissionMode !== undefined && input.permissionMode !== config.defaultPermissionMode) {
+    throw new AegisError('FORBIDDEN', `a key with a forced permission profile cannot choose the permission mode; leave permissionMode out`, {
+      permissionProfile: forced,
+    });
+  }
+  return { ...input, permissionProfile: forced };
+}
