@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { AEGIS_VERSION } from '../version.js';
 import { registerCreate } from './commands/create.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerKeys } from './commands/keys.js';
 import { registerKill } from './commands/kill.js';
 import { registerList } from './commands/list.js';
 import { registerRead } from './commands/read.js';
@@ -33,7 +34,7 @@ export function buildProgram(): Command {
     // Set before the commands are added: subcommands inherit both.
     .exitOverride()
     .configureOutput({ outputError: (message, write) => write(message.replace(/^error: /, 'aegis: ')) });
-  for (const register of [registerServe, registerCreate, registerList, registerSend, registerRead, registerKill, registerWatch, registerDoctor]) {
+  for (const register of [registerServe, registerCreate, registerList, registerSend, registerRead, registerKill, registerWatch, registerDoctor, registerKeys]) {
     register(program);
   }
   return program;

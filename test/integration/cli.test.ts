@@ -201,6 +201,26 @@ describe('aegis with a daemon that requires a token', () => {
     expect((await cli(['list', '--json', '--url', td.url, '--token', token])).code).toBe(0);
     expect((await cli(['watch', '--max-events', '0', '--url', td.url], { env: { AEGIS_TOKEN: token } })).code).toBe(0);
   });
+
+  it('creates a key (its secret alone on stdout), lists it without the secret, rotates and revokes it', async () => {
+    const env = { env: { AEGIS_TOKEN: token } };
+    const created = await cli(['keys', 'create', 'ci-bot', '--role', 'viewer', '--max-sessions', '2', '--url', td.url], env);
+    expect(created.code, created.stderr).toBe(0);
+    const secret = created.stdout.trim();
+    expect(secret).toMatch(/^aeg_[A-Za-z0-9_-]{43}$/);
+    expect(created.stderr).toMatch(/created key_[0-9a-f]+ \(ci-bot\): sessions:read, metrics:read/);
+    const id = /created (key_[0-9a-f]+)/.exec(created.stderr)![1]!;
+    expect((await cli(['list', '--url', td.url, '--token', secret])).code).toBe(0);
+    const listed = await cli(['keys', 'list', '--url', td.url], env);
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).not.toContain(secret);
+    const rotated = await cli(['keys', 'rotate', id, '--grace-seconds', '0', '--url', td.url], env);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect((await cli(['list', '--url', td.url, '--token', secret])).code).toBe(6);
+    expect((await cli(['keys', 'revoke', id, '--url', td.url], env)).stdout).toContain(`revoked ${id}`);
+    expect((await cli(['list', '--url', td.url, '--token', rotated.stdout.trim()])).code).toBe(6);
+    expect((await cli(['keys', 'create', 'x', '--url', td.url], env)).code).toBe(2);
+  });
 });
 
 describe('aegis watch across a daemon restart', () => {
