@@ -174,4 +174,15 @@ describe('the auth token kept out of the environment', () => {
     expect(() => loadConfig({ env: { AEGIS_AUTH_TOKEN_FILE: join(dir, 'missing') }, cwd: emptyDir() })).toThrow(/AEGIS_AUTH_TOKEN_FILE: cannot read the auth token/);
     expect(() => loadConfig({ env: { AEGIS_AUTH_TOKEN_FILE: dir }, cwd: emptyDir() })).toThrow(/not a regular file/);
   });
+
+  it('refuses a too-short token without repeating it', () => {
+    let message = '';
+    try {
+      loadConfig({ env: { AEGIS_AUTH_TOKEN: 'short-Secret1' }, cwd: emptyDir() });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/AEGIS_AUTH_TOKEN: .*16 characters \(got 13 characters\)/);
+    expect(message).not.toContain('short-Secret1');
+  });
 });

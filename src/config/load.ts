@@ -111,7 +111,8 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), overrides =
     const problems = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0] ?? '');
       const where = sources[key as ConfigKey] ?? (issue.code === 'unrecognized_keys' ? configFile : key);
-      const value = key in raw ? ` (got ${JSON.stringify(raw[key])})` : '';
+      // A secret is never repeated back, not even a wrong one: error messages reach logs and terminals.
+      const value = !(key in raw) ? '' : key === 'authToken' ? ` (got ${String(raw[key]).length} characters)` : ` (got ${JSON.stringify(raw[key])})`;
       return `${where}: ${issue.message}${value}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);

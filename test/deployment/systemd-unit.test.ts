@@ -40,12 +40,13 @@ describe('systemd/aegis.service', () => {
     expect({ status: result.status, output: `${result.stdout}${result.stderr}`.trim() }).toEqual({ status: 0, output: '' });
   });
 
-  it('stops the daemon alone, as its own user, restarting it on failure, with secrets from a root-only file', () => {
+  it('stops the daemon alone, as its own user, restarting it on failure, with the token as a credential and secrets from a root-only file', () => {
     const service = new Map(section(unitText(), 'Service'));
     expect(service.get('KillMode')).toBe('process');
     expect(service.get('Restart')).toBe('on-failure');
     expect(service.get('User')).toBe('aegis');
     expect(service.get('ExecStart')).toMatch(/\/bin\/aegis\.js serve$/);
+    expect(service.get('LoadCredential')).toBe('aegis-auth-token:/etc/aegis/token');
     expect(service.get('EnvironmentFile')).toBe('/etc/aegis/aegis.env');
   });
 
