@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -125,8 +125,21 @@ describe('loadConfig', () => {
   it('loads the shipped aegis.config.json.example', () => {
     const example = join(import.meta.dirname, '../../aegis.config.json.example');
     const { config } = loadConfig({ env: { AEGIS_CONFIG: example }, cwd: emptyDir() });
-    expect(config.defaultPermissionProfile).toBe('ci');
+    // The README's walkthrough works with it as shipped: any work dir, no profile imposed.
+    expect(config.allowedWorkdirs).toEqual([]);
+    expect(config.defaultPermissionProfile).toBeUndefined();
     expect(config.permissionProfiles.ci?.rules.length).toBeGreaterThan(0);
+  });
+
+  it('loads the strict configuration docs/deployment.md gives', () => {
+    const doc = readFileSync(join(import.meta.dirname, '../../docs/deployment.md'), 'utf8');
+    const block = /## A strict configuration[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(block).toBeDefined();
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'aegis.config.json'), block!);
+    const { config } = loadConfig({ env: {}, cwd });
+    expect(config.allowedWorkdirs).toEqual(['/srv/repos']);
+    expect(config.defaultPermissionProfile).toBe('ci');
   });
 
   it('names a default permission profile that does not exist', () => {

@@ -5,8 +5,8 @@
  * stand-in scripts, since Claude itself is not the point here.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../src/process-alive.js';
@@ -35,11 +35,13 @@ describe('the life of a session', () => {
     await waitFor(async () => (await session(created.id)).status === 'idle', { what: 'the stand-in to look idle' });
     return created;
   };
-  /** Claude taking `text` as it does: the prompt in its transcript (a hook alone is not believed, any program could call it). */
-  const recordPrompt = (to: { id: string; workDir: string }, text: string) => {
-    const dir = join(t!.config.stateDir, '..', 'claude-config', 'projects', realpathSync(to.workDir).replace(/[^A-Za-z0-9]/g, '-'));
-    mkdirSync(dir, { recursive: true });
-    appendFileSync(join(dir, `${to.id}.jsonl`), `${JSON.stringify({ type: 'user', uuid: `u-${text.length}-${Date.now()}`, message: { role: 'user', content: text } })}\n`);
+  /** Claude taking a text: the user record it writes to the session's transcript (a hook's claim alone confirms nothing). */
+  const takeText = async (id: string, text: string) => {
+    const db = new Database(join(t!.config.stateDir, 'aegis.db'), { readonly: true });
+    const { transcriptPath } = db.prepare("SELECT json_extract(record, '$.transcriptPath') AS transcriptPath FROM sessions WHERE id = ?").get(id) as { transcriptPath: string };
+    db.close();
+    mkdirSync(dirname(transcriptPath), { recursive: true });
+    appendFileSync(transcriptPath, `${JSON.stringify({ type: 'user', message: { role: 'user', content: text }, uuid: `u-${Date.now()}`, timestamp: new Date().toISOString(), sessionId: id })}\n`);
   };
   const panePid = (paneId: string) => Number(execFileSync('tmux', ['-L', t!.config.tmuxSocket, 'display-message', '-p', '-t', paneId, '#{pane_pid}']).toString().trim());
 
@@ -129,22 +131,14 @@ describe('the life of a session', () => {
   });
 
   it('says an unconfirmed send may still arrive, and its retry with the same Idempotency-Key never types it twice', async () => {
-    // The stand-in never confirms input; a hook call with its secret and the prompt in the transcript play Claude taking the text late.
+    // The stand-in never confirms input; a hook call with its secret plays Claude taking the text late.
     await start({ config: { claudeCommand: standInClaude() }, timing: { deliveryAttemptMs: 300, deliveryAttempts: 1 } });
-    const idleSession = await idle();
-    const { id, tmux } = idleSession;
+    const { id, tmux } = await idle();
     const text = 'late but once';
     const headers = { 'idempotency-key': 'late-1' };
     const first = await t!.api('POST', `/v1/sessions/${id}/send`, { text }, headers);
     expect(first.body).toMatchObject({ delivered: false, attempts: 1, mayArriveLater: true, error: expect.stringMatching(/Idempotency-Key/) });
-    const secret = readFileSync(`/proc/${panePid(tmux.paneId)}/environ`, 'utf8').split('\0').find((v) => v.startsWith('STAND_IN_HOOK_SECRET='))!.slice('STAND_IN_HOOK_SECRET='.length);
-    const hook = await fetch(`${t!.hookUrl}/v1/hooks/UserPromptSubmit?session=${id}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret },
-      body: JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: id, prompt: text }),
-    });
-    expect(hook.status).toBe(200);
-    recordPrompt(idleSession, text);
+    await takeText(id, text);
     const retried = await t!.api('POST', `/v1/sessions/${id}/send`, { text }, headers);
     expect(retried.body).toMatchObject({ delivered: true });
     // The terminal echoes what was typed: the text went to the pane once.
@@ -154,20 +148,11 @@ describe('the life of a session', () => {
 
   it('never types a send twice when it is retried with its Idempotency-Key after a daemon restart', async () => {
     await start({ config: { claudeCommand: standInClaude() }, timing: { deliveryAttemptMs: 300, deliveryAttempts: 1 } });
-    const idleSession = await idle();
-    const { id, tmux } = idleSession;
-    const secret = readFileSync(`/proc/${panePid(tmux.paneId)}/environ`, 'utf8').split('\0').find((v) => v.startsWith('STAND_IN_HOOK_SECRET='))!.slice('STAND_IN_HOOK_SECRET='.length);
+    const { id, tmux } = await idle();
     const send = (text: string, key: string) => t!.api('POST', `/v1/sessions/${id}/send`, { text }, { 'idempotency-key': key });
-    const confirm = (text: string) =>
-      fetch(`${t!.hookUrl}/v1/hooks/UserPromptSubmit?session=${id}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret },
-        body: JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: id, prompt: text }),
-      });
     // One send confirmed before the restart, one still unconfirmed when the daemon stops.
     expect((await send('confirmed once', 'k-1')).body).toMatchObject({ delivered: false, mayArriveLater: true });
-    expect((await confirm('confirmed once')).status).toBe(200);
-    recordPrompt(idleSession, 'confirmed once');
+    await takeText(id, 'confirmed once');
     expect((await send('confirmed once', 'k-1')).body).toMatchObject({ delivered: true });
     expect((await send('typed once', 'k-2')).body).toMatchObject({ delivered: false, mayArriveLater: true });
     await t!.stop();
