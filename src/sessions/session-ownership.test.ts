@@ -32,3 +32,13 @@ describe('what a session hands out', () => {
     expect(h.session.view().usage.outputTokens).toBe(0);
   });
 });
+
+describe('what a session saves', () => {
+  it('saves a new transcript path when Claude moves to it, not at the next status change', () => {
+    const h = sessionHarness('idle', { record: { transcriptPath: '/nonexistent/first.jsonl' } });
+    harnesses.push(h);
+    h.session.apply({ type: 'transcript_moved', path: '/nonexistent/second.jsonl' });
+    expect(h.session.status).toBe('idle');
+    expect(h.saved.at(-1)?.transcriptPath).toBe('/nonexistent/second.jsonl');
+  });
+});

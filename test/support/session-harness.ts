@@ -20,6 +20,8 @@ export interface Harness {
   warnings: string[];
   /** Messages logged as errors. */
   errors: string[];
+  /** Every record the session saved, as saved. */
+  saved: SessionRecord[];
   /** Shows `text` long enough for a dialog with no hook behind it to count, then lets keys land. */
   show(text: string): Promise<void>;
   /** Lets pending promise callbacks run. */
@@ -49,6 +51,7 @@ export function sessionHarness(
   const events: AegisEvent[] = [];
   const warnings: string[] = [];
   const errors: string[] = [];
+  const saved: SessionRecord[] = [];
   const bus = new EventBus(1000);
   bus.subscribe((event) => events.push(event));
   const publish = (type: Parameters<EventBus['publish']>[0], sessionId: string, fields: Record<string, unknown>) => {
@@ -82,7 +85,7 @@ export function sessionHarness(
       ...record,
     },
     // Answer start-up dialogs at first sight, so a wrong answer shows at once.
-    { tmux, repository: { save() {} }, publish, broker, permissions: settings, paneSize: { cols: 160, rows: 50 }, timing: { ...DEFAULT_TIMING, dialogSettleMs: 0, dialogRetryMs: 0 }, logger },
+    { tmux, repository: { save: (record: SessionRecord) => void saved.push(structuredClone(record)) }, publish, broker, permissions: settings, paneSize: { cols: 160, rows: 50 }, timing: { ...DEFAULT_TIMING, dialogSettleMs: 0, dialogRetryMs: 0 }, logger },
   );
   const settle = async () => {
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -93,6 +96,7 @@ export function sessionHarness(
     keys,
     warnings,
     errors,
+    saved,
     settle,
     async show(text) {
       screen = text;
