@@ -54,6 +54,7 @@ const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs', 'allowedOrigins', 'allo
 /** Keys whose value is a number: from the environment they are taken only as decimal digits. */
 export const NUMBER_KEYS = new Set<ConfigKey>([
   'port', 'hookPort', 'maxSessions', 'idleTimeoutMs', 'stallThresholdMs', 'startTimeoutMs', 'paneCols', 'paneRows', 'eventReplaySize', 'permissionTimeoutMs',
+  'lockoutMs', 'maxSseStreamsPerKey', 'rateLimitPerIp', 'rateLimitPerKey', 'sseTokenTtlSeconds',
 ]);
 
 export interface LoadOptions {
