@@ -150,7 +150,8 @@ export class Delivery {
       }, deliveryAttemptMs);
     }
     const settled = await this.target.waitUntil(() => done() || this.hookClaimed(), deliveryAttemptMs);
-    return done() || (settled && this.target.waitUntil(done, transcriptSettleMs));
+    if (!settled || done()) return settled;
+    return this.target.waitUntil(done, transcriptSettleMs);
   }
 
   /** Claude shows a command it ran as `❯ /command` above the prompt box, which it empties. */

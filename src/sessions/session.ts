@@ -20,6 +20,7 @@ import type { TmuxServer } from '../tmux/tmux-server.js';
 import { Conversation } from './conversation.js';
 import type { DeliveryResult } from './delivery.js';
 import { deadPaneExitStatus, ensureProcessGone } from './pane-exit.js';
+import { RunningTools } from './running-tools.js';
 import { ScreenWatch, type ScreenRead } from './screen-watch.js';
 import { SessionInput } from './session-input.js';
 import { SessionPermissions } from './session-permissions.js';
@@ -71,6 +72,7 @@ export class Session {
   private readonly waiters = new Waiters();
   private readonly requests: SessionPermissions;
   private readonly endedListeners = new Set<() => void>();
+  private readonly runningTools = new RunningTools();
   /** When a hook last set the status; the screen may lag behind a hook for a moment. */
   private lastHookStatusAt = 0;
   /** Set by Stop, cleared by the next hook of a turn: no dialog can be on screen in a turn that ended. */
@@ -104,12 +106,15 @@ export class Session {
         this.progressed();
       },
       said: (messages, publish) => {
+        this.runningTools.saw(messages);
         // Each entry's fields stand in the event itself (its id as messageId) and, whole, under `message`.
         if (publish) for (const message of messages) this.context.publish('message', this.id, { ...withoutId(message), messageId: message.id, message });
         this.touch();
         this.waiters.changed();
       },
       turnFinished: () => {
+        // A Stop never ends a turn the transcript shows running: the real one comes after the tool's result.
+        if (this.runningTools.any) return;
         this.requests.turnEnded();
         this.setStatus('idle', { fromHook: true });
         this.waiters.changed();
