@@ -44,8 +44,8 @@ async function idleSession(daemon: TestDaemon): Promise<Created> {
 }
 
 /** A request that must be answered; a daemon whose event loop is held fails it at the deadline. */
-async function answered(daemon: TestDaemon, method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}) {
-  const res = await fetch(`${daemon.url}${path}`, {
+async function answered(daemon: TestDaemon, method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; base?: string } = {}) {
+  const res = await fetch(`${init.base ?? daemon.url}${path}`, {
     method,
     headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
@@ -57,6 +57,7 @@ async function answered(daemon: TestDaemon, method: string, path: string, init: 
 /** A hook call as Claude makes one, naming the transcript it writes: the daemon reads it then. */
 const notify = (daemon: TestDaemon, s: Created, path = s.transcript) =>
   answered(daemon, 'POST', `/v1/hooks/Notification?session=${s.id}`, {
+    base: daemon.hookUrl,
     headers: { 'x-aegis-hook-secret': s.secret },
     body: { hook_event_name: 'Notification', session_id: s.id, transcript_path: path, message: 'n' },
   });

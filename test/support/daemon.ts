@@ -112,10 +112,13 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
         ...(options.sse ? { sse: options.sse } : {}),
       });
     }
-    child = await spawnDaemon(root, { ...config, port: childPort ??= await freePort() }, env);
-    return { url: child.url, port: childPort } as Daemon;
+    // The hook port is chosen here, as the daemon would remember it, so the test knows where hooks go.
+    childHookPort ??= config.hookPort ?? (await freePort());
+    child = await spawnDaemon(root, { ...config, port: childPort ??= await freePort(), hookPort: childHookPort }, env);
+    return { url: child.url, port: childPort, hookUrl: `http://127.0.0.1:${childHookPort}` } as Daemon;
   };
   let childPort: number | undefined;
+  let childHookPort: number | undefined;
   let current: Daemon | null = null;
   try {
     current = await boot();
