@@ -105,6 +105,9 @@ describe('the model API as the real one behaves', () => {
       failed.server = await idleSession();
       t.fake!.failNext(3, fakeFailures.internal(), failed.server); // 1 + CLAUDE_CODE_MAX_RETRIES attempts
       await send(failed.server, 'is the server up?');
+      failed.overloaded = await idleSession();
+      t.fake!.failNext(3, fakeFailures.overloaded(), failed.overloaded);
+      await send(failed.overloaded, 'is the model free?');
       for (const id of Object.values(failed)) await waitFor(async () => (await messages(id)).some((m) => m.role === 'assistant'), { what: 'the error message' });
     });
 
@@ -123,6 +126,14 @@ describe('the model API as the real one behaves', () => {
       await waitFor(() => eventsOf(failed.auth!, 'turn_failed').length > 0 && eventsOf(failed.server!, 'turn_failed').length > 0, { timeoutMs: 3000, what: 'turn_failed events' });
       expect(eventsOf(failed.auth!, 'turn_failed')[0]!.data).toMatchObject({ error: 'authentication_failed' });
       expect(eventsOf(failed.server!, 'turn_failed')[0]!.data).toMatchObject({ error: 'server_error' });
+    });
+
+    it('shows an overloaded model API (529) as the failed turn it is: turn_failed, then idle', async () => {
+      await waitFor(() => eventsOf(failed.overloaded!, 'turn_failed').length > 0, { timeoutMs: 3000, what: 'a turn_failed event' });
+      // Claude 2.1.330 reports repeated 529s as a server error, naming them in its message.
+      expect(eventsOf(failed.overloaded!, 'turn_failed')[0]!.data).toMatchObject({ error: 'server_error', message: expect.stringContaining('529 Overloaded') });
+      expect(t.fake!.requests.filter((r) => r.sessionId === failed.overloaded)).toHaveLength(3);
+      await untilIdle(failed.overloaded!);
     });
   });
 
