@@ -16,7 +16,7 @@ export class ConfigError extends Error {
 }
 
 /** Environment variable suffix for each key (`AEGIS_<suffix>`, legacy `MANUS_<suffix>`). */
-const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
+export const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   port: 'PORT',
   host: 'HOST',
   hookPort: 'HOOK_PORT',

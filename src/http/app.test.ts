@@ -24,6 +24,7 @@ const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 const EXPECTED: Record<string, RequestPart[]> = {
   'GET /v1/health': [],
   'GET /v1/ready': [],
+  'GET /v1/openapi.json': [],
   'POST /v1/sessions': ['body'],
   'GET /v1/sessions': ['querystring'],
   'GET /v1/sessions/health': [],

@@ -23,6 +23,7 @@ import { authRoutes } from './routes/auth.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { permissionRoutes } from './routes/permissions.js';
 import { readyRoutes } from './routes/ready.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -83,5 +84,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, { supervisor, sse });
   await app.register(diagnosticsRoutes, { status });
   await app.register(authRoutes, { keys, sseTokens });
+  await app.register(openApiRoutes, { version: status.version });
   return app;
 }

@@ -32,6 +32,7 @@ function sampleFor(route: string, sessionId: string, keyId: string): Sample | un
   const samples: Record<string, Sample> = {
     'GET /v1/health': { url: '/v1/health' },
     'GET /v1/ready': { url: '/v1/ready' },
+    'GET /v1/openapi.json': { url: '/v1/openapi.json' },
     'POST /v1/sessions': { url: '/v1/sessions', body: { workDir: '/tmp' } },
     'GET /v1/sessions': { url: '/v1/sessions' },
     'GET /v1/sessions/health': { url: '/v1/sessions/health' },

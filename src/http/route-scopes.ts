@@ -11,6 +11,7 @@ export type RouteAccess = Scope | 'public';
 export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /v1/health': 'public',
   'GET /v1/ready': 'public',
+  'GET /v1/openapi.json': 'public',
 
   'POST /v1/sessions': 'sessions:write',
   'GET /v1/sessions': 'sessions:read',

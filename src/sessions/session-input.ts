@@ -45,7 +45,7 @@ export interface InputHost {
 
 export interface InputDeps {
   tmux: Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste'>;
-  timing: Pick<Timing, 'readyTimeoutMs' | 'interruptWaitMs' | 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs'>;
+  timing: Pick<Timing, 'readyTimeoutMs' | 'interruptWaitMs' | 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs' | 'paneReadTimeoutMs'>;
   /** The size windows are opened with. */
   paneSize: { cols: number; rows: number };
 }
@@ -138,7 +138,8 @@ export class SessionInput implements DeliveryTarget {
   async pane(): Promise<{ text: string; cols: number; rows: number }> {
     if (this.host.exited()) return { text: this.host.exitInfo()?.lastScreen ?? this.host.screenText(), ...this.deps.paneSize };
     return this.asRequest(async () => {
-      const [text, size] = await Promise.all([this.deps.tmux.capture(this.host.paneId), this.deps.tmux.paneSize(this.host.paneId)]);
+      const deadline = this.deps.timing.paneReadTimeoutMs;
+      const [text, size] = await Promise.all([this.deps.tmux.capture(this.host.paneId, deadline), this.deps.tmux.paneSize(this.host.paneId, deadline)]);
       return { text, ...size };
     });
   }

@@ -51,6 +51,8 @@ export interface Timing {
   tmuxRetryMaxMs: number;
   /** How long any one tmux command may take. */
   tmuxCommandTimeoutMs: number;
+  /** How long a caller's read of the screen (GET /pane) waits for tmux: a stopped server is a quick 503. */
+  paneReadTimeoutMs: number;
   /** How long Claude waits for a held PermissionRequest hook beyond the permission timeout itself. */
   permissionHookMarginMs: number;
 }
@@ -79,5 +81,6 @@ export const DEFAULT_TIMING: Timing = {
   tmuxRetryMs: 1000,
   tmuxRetryMaxMs: 30_000,
   tmuxCommandTimeoutMs: 10_000,
+  paneReadTimeoutMs: 2000,
   permissionHookMarginMs: 60_000,
 };

@@ -211,14 +211,14 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     }
   }
 
-  /** The visible screen of a pane as plain text, one line per row. */
-  async capture(paneId: string): Promise<string> {
-    const lines = await this.run('capture-pane', ['-p', '-t', paneId]);
+  /** The visible screen of a pane as plain text, one line per row; `timeoutMs` shortens the command's deadline. */
+  async capture(paneId: string, timeoutMs?: number): Promise<string> {
+    const lines = await this.run('capture-pane', ['-p', '-t', paneId], [], timeoutMs);
     return lines.join('\n');
   }
 
-  async paneSize(paneId: string): Promise<PaneSize> {
-    const [line = ''] = await this.run('display-message', ['-p', '-t', paneId], [format`#{pane_width} #{pane_height}`]);
+  async paneSize(paneId: string, timeoutMs?: number): Promise<PaneSize> {
+    const [line = ''] = await this.run('display-message', ['-p', '-t', paneId], [format`#{pane_width} #{pane_height}`], timeoutMs);
     const [cols = 0, rows = 0] = line.split(' ').map(Number);
     return { cols, rows };
   }
@@ -239,10 +239,10 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     return sessionExists(this.startOptions());
   }
 
-  private async run(subcommand: Subcommand, flags: readonly Arg[], operands: readonly Arg[] = []): Promise<string[]> {
+  private async run(subcommand: Subcommand, flags: readonly Arg[], operands: readonly Arg[] = [], timeoutMs?: number): Promise<string[]> {
     const command = tmuxCommand(subcommand, flags, operands);
     const client = await this.connect();
-    return client.run(command);
+    return client.run(command, timeoutMs);
   }
 
   private startOptions(): ServerStartOptions {

@@ -6,10 +6,11 @@
  * Claude's retries are made fast with CLAUDE_CODE_MAX_RETRIES (it then tries 1 + N times) and, per
  * answer, with `x-should-retry: false` (it gives up at once); see docs/claude-code.md.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transcriptPath } from '../../src/claude/transcript.js';
 import { fakeFailures } from '../support/fake-anthropic.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { openSse, type SseClient } from '../support/sse.js';
@@ -104,6 +105,9 @@ describe('the model API as the real one behaves', () => {
       failed.server = await idleSession();
       t.fake!.failNext(3, fakeFailures.internal(), failed.server); // 1 + CLAUDE_CODE_MAX_RETRIES attempts
       await send(failed.server, 'is the server up?');
+      failed.overloaded = await idleSession();
+      t.fake!.failNext(3, fakeFailures.overloaded(), failed.overloaded);
+      await send(failed.overloaded, 'is the model free?');
       for (const id of Object.values(failed)) await waitFor(async () => (await messages(id)).some((m) => m.role === 'assistant'), { what: 'the error message' });
     });
 
@@ -122,6 +126,14 @@ describe('the model API as the real one behaves', () => {
       await waitFor(() => eventsOf(failed.auth!, 'turn_failed').length > 0 && eventsOf(failed.server!, 'turn_failed').length > 0, { timeoutMs: 3000, what: 'turn_failed events' });
       expect(eventsOf(failed.auth!, 'turn_failed')[0]!.data).toMatchObject({ error: 'authentication_failed' });
       expect(eventsOf(failed.server!, 'turn_failed')[0]!.data).toMatchObject({ error: 'server_error' });
+    });
+
+    it('shows an overloaded model API (529) as the failed turn it is: turn_failed, then idle', async () => {
+      await waitFor(() => eventsOf(failed.overloaded!, 'turn_failed').length > 0, { timeoutMs: 3000, what: 'a turn_failed event' });
+      // Claude 2.1.330 reports repeated 529s as a server error, naming them in its message.
+      expect(eventsOf(failed.overloaded!, 'turn_failed')[0]!.data).toMatchObject({ error: 'server_error', message: expect.stringContaining('529 Overloaded') });
+      expect(t.fake!.requests.filter((r) => r.sessionId === failed.overloaded)).toHaveLength(3);
+      await untilIdle(failed.overloaded!);
     });
   });
 
@@ -149,17 +161,23 @@ describe('the model API as the real one behaves', () => {
     });
 
     // docs/api.md: "costUsd is Claude's own figure when its transcript records one". Claude writes its
-    // cost-state record only on /exit, after its last message; Aegis applies usage only when a read of
-    // the transcript yields new messages, so that record is never applied and the estimate stays.
+    // cost-state record on /exit, after its last message: the session reports exactly that figure.
     it("takes Claude's own cost once Claude records it (on /exit)", async () => {
       const id = await idleSession();
       t.fake!.enqueueFor(id, { text: 'priced', usage: { input_tokens: 120, output_tokens: 45, cache_creation_input_tokens: 3000, cache_read_input_tokens: 2000 } });
       await send(id, 'price this');
       await untilIdle(id);
+      const { workDir } = await session(id);
       await t.api('POST', `/v1/sessions/${id}/send`, { text: '/exit' });
       await waitFor(async () => (await session(id)).status === 'exited', { what: 'Claude to exit' });
-      // Claude 2.1.330 prices claude-opus-5-5 at 4 (input), 20 (output), 5 (cache write), 0.2 (cache read) USD per million.
-      expect((await session(id)).usage.costUsd).toBeCloseTo((120 * 4 + 45 * 20 + 3000 * 5 + 2000 * 0.2) / 1e6, 9);
+      const transcript = transcriptPath({ CLAUDE_CONFIG_DIR: join(dirname(t.config.stateDir), 'claude-config') }, workDir, id);
+      const claudesOwn = await waitFor(() => {
+        const records = readFileSync(transcript, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type?: string; totalCostUSD?: number });
+        return records.filter((r) => r.type === 'cost-state').pop()?.totalCostUSD;
+      }, { what: "Claude's cost-state record" });
+      await waitFor(async () => (await session(id)).usage.costUsd === claudesOwn, { what: `the session to report Claude's own cost, ${claudesOwn}` });
+      // Its tokens stay as the messages counted them.
+      expect((await session(id)).usage).toMatchObject({ inputTokens: 120, outputTokens: 45, cacheWriteTokens: 3000, cacheReadTokens: 2000 });
     });
   });
 

@@ -51,7 +51,7 @@ describe("a session's status through a turn", () => {
     const view = (await t.api('GET', `/v1/sessions/${s.id}`)).body;
     expect(view.status).toBe('working');
     const secret = hookSecretOf(t.config.tmuxSocket, view.tmux.paneId);
-    expect((await callHook(t.url, 'Stop', { id: s.id, secret }, { last_assistant_message: '', stop_hook_active: false })).status).toBe(200);
+    expect((await callHook(t.hookUrl, 'Stop', { id: s.id, secret }, { last_assistant_message: '', stop_hook_active: false })).status).toBe(200);
     // A Stop that is believed ends the turn as it is handled, before its answer: the status would be idle now.
     expect((await t.api('GET', `/v1/sessions/${s.id}`)).body.status).toBe('working');
   });
