@@ -53,8 +53,8 @@ const LINES: Array<[EventType, string[]]> = [
   ['session_created', ['session_created     2b0c7c9e fix-login in /srv/app']],
   ['status_changed', ['status_changed      2b0c7c9e idle → working']],
   ['message', ['message             2b0c7c9e assistant tool_use Bash: npm test ⏎ npm run lint']],
-  ['permission_request', ['permission_request  2b0c7c9e Bash {"command":"rm -rf dist"} (from the hook)']],
-  ['question', ['question            2b0c7c9e Which database? [SQLite / Postgres]']],
+  ['permission_request', ['permission_request  2b0c7c9e Bash rm -rf dist (from the hook; id perm_1)']],
+  ['question', ['question            2b0c7c9e Which database? [0. SQLite / 1. Postgres] (id q_1)']],
   [
     'permission_resolved',
     ['permission_resolved 2b0c7c9e Bash deny by rule (rule no-rm): not here', 'permission_resolved 2b0c7c9e AskUserQuestion allow by api'],

@@ -5,6 +5,7 @@
  */
 import type { AegisEvent } from '../client/types.js';
 import { formatClock, oneLine, shortId } from './output.js';
+import { toolInput } from './permission-format.js';
 
 type Fields = Record<string, unknown>;
 
@@ -25,10 +26,11 @@ function summary(event: AegisEvent): string {
       return `${str(event.role)} ${str(event.kind)}${tool}: ${oneLine(str(event.text), 100)}`;
     }
     case 'permission_request':
-      return `${str(event.toolName)} ${oneLine(JSON.stringify(event.toolInput ?? {}), 100)} (from the ${str(event.source)})`;
+      return `${str(event.toolName)} ${toolInput(event.toolInput)} (from the ${str(event.source)}; id ${str(event.permissionId)})`;
     case 'question': {
-      const options = Array.isArray(event.options) ? event.options.map((o) => str(record(o).label)).join(' / ') : '';
-      return `${oneLine(str(event.question), 100)}${options ? ` [${options}]` : ''}`;
+      // Numbered as `aegis answer --option <n>` takes them.
+      const options = Array.isArray(event.options) ? event.options.map((o, i) => `${i}. ${oneLine(str(record(o).label), 60)}`).join(' / ') : '';
+      return `${oneLine(str(event.question), 100)}${options ? ` [${options}]` : ''} (id ${str(event.questionId)})`;
     }
     case 'permission_resolved':
       return `${str(event.toolName)} ${str(event.decision)} by ${str(event.by)}${event.rule ? ` (rule ${str(event.rule)})` : ''}${event.message ? `: ${oneLine(str(event.message), 100)}` : ''}`;

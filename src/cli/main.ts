@@ -5,12 +5,17 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AEGIS_VERSION } from '../version.js';
+import { registerAttach } from './commands/attach.js';
 import { registerCreate } from './commands/create.js';
+import { registerDecisions } from './commands/decide.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerHealth } from './commands/health.js';
 import { registerKeys } from './commands/keys.js';
 import { registerKill } from './commands/kill.js';
 import { registerList } from './commands/list.js';
+import { registerPermissions } from './commands/permissions.js';
 import { registerRead } from './commands/read.js';
+import { registerScreen } from './commands/screen.js';
 import { registerSend } from './commands/send.js';
 import { registerServe } from './commands/serve.js';
 import { registerWatch } from './commands/watch.js';
@@ -19,7 +24,7 @@ import { printNote } from './output.js';
 
 const HELP_FOOTER = `
 Environment:
-  AEGIS_URL, AEGIS_TOKEN   defaults for --url and --token
+  AEGIS_URL, AEGIS_TOKEN   defaults for --url and --token (without a URL: AEGIS_HOST/AEGIS_PORT, as the daemon)
   AEGIS_* / MANUS_*        daemon configuration for serve and doctor (see docs/cli.md)
 
 Exit codes: 0 ok, 1 API or runtime error, 2 bad usage, 3 daemon unreachable,
@@ -34,7 +39,11 @@ export function buildProgram(): Command {
     // Set before the commands are added: subcommands inherit both.
     .exitOverride()
     .configureOutput({ outputError: (message, write) => write(message.replace(/^error: /, 'aegis: ')) });
-  for (const register of [registerServe, registerCreate, registerList, registerSend, registerRead, registerKill, registerWatch, registerDoctor, registerKeys]) {
+  const commands = [
+    registerServe, registerCreate, registerList, registerSend, registerRead, registerKill, registerWatch,
+    registerPermissions, registerDecisions, registerScreen, registerAttach, registerHealth, registerDoctor, registerKeys,
+  ];
+  for (const register of commands) {
     register(program);
   }
   return program;

@@ -4,7 +4,7 @@
  * DaemonUnreachableError (nobody answered), so callers never inspect raw responses.
  */
 import { ApiError, DaemonUnreachableError, apiErrorFrom, networkReason } from './errors.js';
-import type { CreateSessionRequest, CreatedSession, DeliveryResult, Health, ReadResponse, Session, SessionStatus } from './types.js';
+import type { CreateSessionRequest, CreatedSession, DeliveryResult, Health, Pane, Permission, ReadResponse, Session, SessionStatus } from './types.js';
 
 export interface ClientOptions {
   /** e.g. http://127.0.0.1:9100 (a trailing slash or /v1 suffix is tolerated). */
@@ -48,6 +48,38 @@ export class AegisClient {
     return this.request('GET', `/v1/sessions/${encodeURIComponent(id)}/read`, { query: options });
   }
 
+  async permissions(id: string): Promise<Permission[]> {
+    const body = await this.request<{ pending: Permission[] }>('GET', `${sessionPath(id)}/permissions`);
+    return body.pending;
+  }
+
+  approve(id: string, body: { permissionId?: string | undefined; always?: boolean | undefined }): Promise<{ approved: true; permission: Permission }> {
+    return this.request('POST', `${sessionPath(id)}/approve`, { body });
+  }
+
+  reject(id: string, body: { permissionId?: string | undefined; message?: string | undefined }): Promise<{ rejected: true; permission: Permission }> {
+    return this.request('POST', `${sessionPath(id)}/reject`, { body });
+  }
+
+  answer(
+    id: string,
+    body: ({ answer: string } | { optionIndex: number }) & { questionId?: string | undefined },
+  ): Promise<{ answered: true; question: Permission; answers: Record<string, string> }> {
+    return this.request('POST', `${sessionPath(id)}/answer`, { body });
+  }
+
+  interrupt(id: string): Promise<{ interrupted: boolean; session: Session }> {
+    return this.request('POST', `${sessionPath(id)}/interrupt`, { body: {} });
+  }
+
+  pane(id: string): Promise<Pane> {
+    return this.request('GET', `${sessionPath(id)}/pane`);
+  }
+
+  getSession(id: string): Promise<Session> {
+    return this.request('GET', sessionPath(id));
+  }
+
   /** Headers every request carries; exposed for the SSE follower, which streams instead of decoding. */
   headers(extra: Record<string, string> = {}): Record<string, string> {
     return { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...extra };
@@ -85,4 +117,8 @@ export class AegisClient {
       throw new ApiError(response.status, 'BAD_RESPONSE', `the daemon at ${this.baseUrl} answered ${method} ${path} with something that is not JSON`);
     }
   }
+}
+
+function sessionPath(id: string): string {
+  return `/v1/sessions/${encodeURIComponent(id)}`;
 }

@@ -36,3 +36,23 @@ export interface Health {
   sessions: { active: number; total: number };
   tmux: { healthy: boolean; version: string | null };
 }
+
+/** The screen as `GET /v1/sessions/:id/pane` answers it. */
+export interface Pane {
+  text: string;
+  cols: number;
+  rows: number;
+}
+
+/** A pending permission request or question (docs/permissions.md); the fields the CLI shows. */
+export interface Permission {
+  id: string;
+  sessionId: string;
+  toolName: string;
+  toolInput: unknown;
+  source: string;
+  createdAt: string;
+  expiresAt: string;
+  question?: string;
+  options?: { label: string; description?: string }[];
+}

@@ -90,7 +90,7 @@ describe('aegis client commands', () => {
     expect(listed.code).toBe(0);
     const [header, row] = listed.stdout.trim().split('\n');
     expect(header).toMatch(/^ID\s+NAME\s+STATUS\s+WORKDIR\s+AGE$/);
-    expect(row).toMatch(new RegExp(`^${prefix}\\s+cli-one\\s+starting\\s+${workDir}\\s+\\d+s$`));
+    expect(row).toMatch(new RegExp(`^${id}\\s+cli-one\\s+starting\\s+${workDir}\\s+\\d+s$`));
 
     const read = await cli(['read', prefix, '--json', '--url', td.url]);
     expect(read.code).toBe(0);
