@@ -95,6 +95,26 @@ describe('GET /v1/openapi.json', () => {
     expect(document.paths['/v1/health']!.get!.requestBody).toBeUndefined();
   });
 
+  it('holds only references that resolve inside the document, and no schema dialect per part', () => {
+    const refs: string[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          expect(key, 'a $schema or $defs inside an operation does not resolve from the document root').not.toMatch(/^\$(schema|defs)$/);
+          if (key === '$ref') refs.push(value as string);
+          walk(value);
+        }
+      }
+    };
+    walk(document.paths);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const target = ref.replace(/^#\//, '').split('/').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], document);
+      expect(target, ref).toBeDefined();
+    }
+  });
+
   it('matches the route table of docs/api.md exactly, scopes included', () => {
     expect(routeReferenceProblems(API_DOC, document)).toEqual([]);
   });
