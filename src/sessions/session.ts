@@ -567,6 +567,9 @@ export class Session {
     if (to !== 'permission_prompt' && to !== 'asking' && this.requests.waiting()) return false;
     if (fromHook) {
       this.lastHookStatusAt = Date.now();
+      // The screen gets its say once the hook's moment passes, even if the pane prints nothing more
+      // (a read begun just before the hook would otherwise be the last one).
+      this.screen.recheckIn(this.context.timing.hookPrecedenceMs);
     } else {
       if (from === 'stalled' && to === 'working') return false; // only progress ends a stall
       if (this.conversation.endingTurn) return false; // the Stop hook already said how this turn ends
