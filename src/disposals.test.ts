@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { DisposalError, Disposals } from './disposals.js';
 
 describe('Disposals', () => {
-  it('closes synchronous steps before disposeAll returns, last deferred first', () => {
+  it('closes synchronous steps before disposeAll returns, last deferred first', async () => {
     const closed: string[] = [];
     const disposals = new Disposals();
     disposals.defer('first', () => closed.push('first'));
     disposals.defer('second', () => closed.push('second'));
-    void disposals.disposeAll();
+    const disposed = disposals.disposeAll();
     expect(closed).toEqual(['second', 'first']);
     expect(disposals.closing).toBe(true);
+    await disposed;
   });
 
   it('runs every step although one fails, and names the failing one', async () => {
