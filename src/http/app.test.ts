@@ -48,6 +48,8 @@ const EXPECTED: Record<string, RequestPart[]> = {
   'DELETE /v1/auth/keys/:id': ['params'],
   'POST /v1/auth/keys/:id/rotate': ['params', 'body'],
   'POST /v1/auth/sse-token': [],
+  'POST /v1/dev/route-task': ['body'],
+  'GET /v1/dev/model-tiers': [],
 };
 
 function notFound(id: string): never {

@@ -56,6 +56,8 @@ function sampleFor(route: string, sessionId: string, keyId: string): Sample | un
     'POST /v1/auth/keys/:id/rotate': { url: `/v1/auth/keys/${keyId}/rotate`, body: {} },
     'POST /v1/auth/sse-token': { url: '/v1/auth/sse-token' },
     'GET /v1/diagnostics': { url: '/v1/diagnostics' },
+    'POST /v1/dev/route-task': { url: '/v1/dev/route-task', body: { task: 'fix a typo in README.md' } },
+    'GET /v1/dev/model-tiers': { url: '/v1/dev/model-tiers' },
   };
   return samples[route];
 }

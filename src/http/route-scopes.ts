@@ -38,6 +38,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/auth/sse-token': 'sessions:read',
 
   'GET /v1/diagnostics': 'metrics:read',
+
+  'POST /v1/dev/route-task': 'sessions:read',
+  'GET /v1/dev/model-tiers': 'sessions:read',
 };
 
 /** Routes that stream events: the only ones that take `?token=`, and only an SSE token. */
