@@ -110,6 +110,14 @@ export const configSchema = z
     rateLimitPerIp: int(0).default(3000),
     /** Event streams one API key may hold open at once. */
     maxSseStreamsPerKey: int(1, 10_000).default(10),
+    /** The audit log (docs/audit.md). */
+    audit: z
+      .object({
+        /** Keep the text of prompts, messages, answers and rejection reasons in audit entries; otherwise only its length and SHA-256. */
+        includeText: z.boolean().default(false),
+      })
+      .strict()
+      .default({ includeText: false }),
     /** Tiers of models and the rules that route a task to one (see src/router). Unset: the default tiers, routing off. */
     modelRouter: modelRouterSchema.optional(),
     /** The /v1/memory key-value store. Unset: off. */
