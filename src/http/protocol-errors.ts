@@ -9,7 +9,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { ErrorCode } from '../errors.js';
-import { sendError } from './errors.js';
+import { sendError, SHUTTING_DOWN_RETRY_SECONDS } from './errors.js';
 
 function envelope(code: ErrorCode, message: string, details?: Record<string, unknown>): string {
   return JSON.stringify({ error: { code, message, ...(details ? { details } : {}) } });
@@ -82,7 +82,7 @@ export function installProtocolErrorHandling(app: FastifyInstance): void {
   });
   app.addHook('onRequest', async (_request, reply) => {
     if (!closing) return;
-    reply.header('connection', 'close').header('retry-after', '2');
+    reply.header('connection', 'close').header('retry-after', String(SHUTTING_DOWN_RETRY_SECONDS));
     return sendError(reply, 503, 'SHUTTING_DOWN', 'the daemon is shutting down; retry once it is back');
   });
 }
