@@ -5,7 +5,7 @@
  * overlong path segment), an `Expect` no one can meet, and requests that arrive while the daemon is
  * closing. None of them may reach a caller as a bare framework body, and none may stop the daemon.
  */
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { ErrorCode } from '../errors.js';
@@ -67,6 +67,18 @@ export const protocolErrorOptions: Pick<FastifyServerOptions, 'clientErrorHandle
   // fastify's own 503 while closing has its own body; ours is below.
   return503OnClosing: false,
 };
+
+/**
+ * How long a request may take to arrive whole, headers and body (`requestTimeoutMs`): past it the
+ * caller is answered `408 REQUEST_TIMEOUT` and its connection closed, so a slow sender holds no
+ * connection for long. Node looks at its connections only every `connectionsCheckingInterval` (30 s
+ * unless told), so it looks four times per limit, and a limit means what it says; fastify alone would
+ * turn Node's limit off. The time a route takes to answer is not counted.
+ */
+export function requestTimeoutOptions(requestTimeoutMs: number): Pick<FastifyServerOptions, 'requestTimeout'> & { http: ServerOptions } {
+  const connectionsCheckingInterval = Math.min(30_000, Math.max(100, Math.round(requestTimeoutMs / 4)));
+  return { requestTimeout: requestTimeoutMs, http: { requestTimeout: requestTimeoutMs, headersTimeout: requestTimeoutMs, connectionsCheckingInterval } };
+}
 
 /** Hooks for what the options cannot reach: unmet expectations and requests during shutdown. */
 export function installProtocolErrorHandling(app: FastifyInstance): void {
