@@ -106,6 +106,14 @@ export const configSchema = z
     maxSseStreamsPerKey: int(1, 10_000).default(10),
     /** How long a request may take to arrive whole (headers and body) before it is answered 408 REQUEST_TIMEOUT. */
     requestTimeoutMs: int(1000, 3_600_000).default(60_000),
+    /** The audit log (docs/audit.md). */
+    audit: z
+      .object({
+        /** Keep the text of prompts, messages, answers and rejection reasons in audit entries; otherwise only its length and SHA-256. */
+        includeText: z.boolean().default(false),
+      })
+      .strict()
+      .default({ includeText: false }),
   })
   .strict()
   .superRefine((config, ctx) => {
