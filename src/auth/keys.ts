@@ -74,6 +74,9 @@ export class KeyService {
       maxSessions: input.maxSessions ?? null,
       allowedWorkdirs: input.allowedWorkdirs ?? [],
       permissionProfile: input.permissionProfile ?? null,
+      budgetUsd: input.budgetUsd ?? null,
+      maxCostUsd: input.maxCostUsd ?? null,
+      maxTokens: input.maxTokens ?? null,
     };
     this.repository.insert(key);
     this.remember(key);
@@ -136,6 +139,11 @@ export class KeyService {
   isActive(id: string): boolean {
     const key = this.byId.get(id);
     return !!key && key.revokedAt === null && (key.expiresAt === null || Date.parse(key.expiresAt) > this.now());
+  }
+
+  /** A key's daily budget in USD; null for a key without one, or no such key. */
+  budgetOf(id: string): number | null {
+    return this.byId.get(id)?.budgetUsd ?? null;
   }
 
   onRevoke(listener: (keyId: string) => void): void {
@@ -232,7 +240,10 @@ function identityOf(key: StoredKey): Identity {
     kind: 'key',
     keyId: key.id,
     scopes: new Set(key.scopes.filter(isScope)),
-    limits: { maxSessions: key.maxSessions, allowedWorkdirs: key.allowedWorkdirs, permissionProfile: key.permissionProfile },
+    limits: {
+      maxSessions: key.maxSessions, allowedWorkdirs: key.allowedWorkdirs, permissionProfile: key.permissionProfile,
+      budgetUsd: key.budgetUsd, maxCostUsd: key.maxCostUsd, maxTokens: key.maxTokens,
+    },
   };
 }
 

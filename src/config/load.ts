@@ -48,6 +48,7 @@ export const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   rateLimitPerKey: 'RATE_LIMIT_PER_KEY',
   rateLimitPerIp: 'RATE_LIMIT_PER_IP',
   maxSseStreamsPerKey: 'MAX_SSE_STREAMS_PER_KEY',
+  budgetAction: 'BUDGET_ACTION',
 };
 
 const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs', 'allowedOrigins', 'allowedHosts', 'allowedRequestEnv']);

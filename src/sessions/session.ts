@@ -15,17 +15,20 @@ import type { Logger } from '../log.js';
 import type { AnswerInput } from '../permissions/answers.js';
 import type { PermissionBroker } from '../permissions/broker.js';
 import type { PermissionSettings } from '../permissions/policy.js';
+import type { BudgetAction } from '../config/schema.js';
 import { onlyDeadPaneNotice } from '../tmux/pane-screen.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { Conversation } from './conversation.js';
 import type { DeliveryResult } from './delivery.js';
 import { deadPaneExitStatus, ensureProcessGone } from './pane-exit.js';
 import { RunningTools } from './running-tools.js';
+import { SaveSoon } from './save-soon.js';
 import { ScreenWatch, type ScreenRead } from './screen-watch.js';
 import { SessionInput } from './session-input.js';
 import { SessionPermissions } from './session-permissions.js';
-import { sessionView, type ExitReason, type SessionRecord, type SessionStatus, type SessionView } from './session-record.js';
+import { accountOf, sessionView, type ExitReason, type SessionRecord, type SessionStatus, type SessionView } from './session-record.js';
 import type { SessionRepository } from './session-repository.js';
+import { SessionUsageTracker, type UsageContext } from './session-usage.js';
 import type { Signal } from './signals.js';
 import type { Timing } from './timing.js';
 import { isAllowedTransition } from './transitions.js';
@@ -35,7 +38,7 @@ import { Waiters } from './waiters.js';
 /** What a session asks of tmux, always by its own pane and window ids. */
 export type SessionTmux = Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste' | 'killWindow' | 'paneExitStatus' | 'listWindows'>;
 
-export type PublishEvent = (type: 'status_changed' | 'message' | 'session_exited' | 'session_reaped' | 'stalled' | 'turn_failed', sessionId: string, fields: Record<string, unknown>) => void;
+export type PublishEvent = (type: 'status_changed' | 'message' | 'session_exited' | 'session_reaped' | 'stalled' | 'turn_failed' | 'budget_warning' | 'budget_exceeded', sessionId: string, fields: Record<string, unknown>) => void;
 
 /** What every session shares: collaborators and policy, built once by the supervisor. */
 export interface SessionContext {
@@ -48,6 +51,8 @@ export interface SessionContext {
   paneSize: { cols: number; rows: number };
   timing: Timing;
   logger: Logger;
+  /** The usage ledger, prices and budget policy. */
+  usage: UsageContext;
 }
 
 export interface EndDetail {
@@ -73,6 +78,9 @@ export class Session {
   private readonly requests: SessionPermissions;
   private readonly endedListeners = new Set<() => void>();
   private readonly runningTools = new RunningTools();
+  private readonly usage: SessionUsageTracker;
+  /** Usage and activity are saved a moment after they change, not only with the next status. */
+  private readonly saveSoon: SaveSoon;
   /** When a hook last set the status; the screen may lag behind a hook for a moment. */
   private lastHookStatusAt = 0;
   /** Set by Stop, cleared by the next hook of a turn: no dialog can be on screen in a turn that ended. */
@@ -94,6 +102,16 @@ export class Session {
   ) {
     this.record = { ...record };
     this.log = context.logger.child({ sessionId: record.id });
+    this.saveSoon = new SaveSoon(context.timing.usageSaveMs, () => this.save());
+    this.usage = new SessionUsageTracker(context.usage, {
+      id: record.id, account: accountOf(record), maxCostUsd: record.maxCostUsd, maxTokens: record.maxTokens,
+      publish: (type, fields) => context.publish(type, this.id, { ...fields }),
+      stop: (action) => this.stopForBudget(action),
+      changed: (usage) => {
+        this.record.usage = usage;
+        this.saveSoon.schedule();
+      },
+    });
     this.screen = new ScreenWatch(record.paneId, {
       capture: (paneId) => context.tmux.capture(paneId),
       timing: context.timing,
@@ -101,10 +119,8 @@ export class Session {
       onError: (err) => this.log.error({ err: errorMessage(err) }, 'cannot read the screen'),
     });
     this.conversation = new Conversation([...record.earlierTranscripts, record.transcriptPath], { timing: context.timing, logger: this.log }, {
-      grew: (usage) => {
-        this.record.usage = usage;
-        this.progressed();
-      },
+      grew: () => this.progressed(),
+      counted: (tally) => this.usage.update(tally),
       said: (messages, publish) => {
         this.runningTools.saw(messages);
         // Each entry's fields stand in the event itself (its id as messageId) and, whole, under `message`.
@@ -183,6 +199,11 @@ export class Session {
 
   get windowId(): string {
     return this.record.windowId;
+  }
+
+  /** Whom the session's usage is charged to: its key's id, `master` or `local`. */
+  get account(): string {
+    return accountOf(this.record);
   }
 
   /** The API key that created the session (null: the master token or the open mode). */
@@ -340,11 +361,13 @@ export class Session {
   /** The daemon stops without ending the session: its timers, watchers and waits close, Claude runs on. */
   close(): void {
     this.closed = true;
+    this.saveSoon.flush();
     this.release();
   }
 
   /** Closes what the session owns: its screen and transcript watches, its timers, every wait. */
   private release(): void {
+    this.saveSoon.cancel();
     this.screen.close();
     this.conversation.close();
     this.waiters.close();
@@ -358,6 +381,7 @@ export class Session {
   // ── What callers ask ───────────────────────────────────────────────────────────────────────────
 
   send(text: string, options: { idempotencyKey?: string | undefined } = {}): Promise<DeliveryResult> {
+    this.usage.checkSend();
     return this.input.send(text, options);
   }
 
@@ -538,6 +562,18 @@ export class Session {
 
   // ── Status ─────────────────────────────────────────────────────────────────────────────────────
 
+  /** The session or its key reached a budget: the turn is interrupted, or the session ended. */
+  stopForBudget(action: BudgetAction): void {
+    if (this.exited || this.ending || action === 'notify') return;
+    this.log.warn({ action }, 'budget exceeded');
+    if (action === 'kill') this.endInBackground('budget_exceeded');
+    else if (this.record.status === 'working' || this.record.status === 'stalled') this.pressInterrupt('budget');
+  }
+
+  private pressInterrupt(why: string): void {
+    this.input.keystrokes((press) => press([INTERRUPT])).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, `the ${why} interrupt could not be pressed`));
+  }
+
   /** Claude did something; a stalled session is working again. */
   private progressed(): void {
     this.lastProgressAt = Date.now();
@@ -550,9 +586,7 @@ export class Session {
     const silentMs = Date.now() - this.lastProgressAt;
     this.context.publish('stalled', this.id, { silentMs, thresholdMs, action });
     this.log.warn({ silentMs, action }, 'session stalled');
-    if (action === 'interrupt') {
-      this.input.keystrokes((press) => press([INTERRUPT])).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'the stall interrupt could not be pressed'));
-    }
+    if (action === 'interrupt') this.pressInterrupt('stall');
     if (action === 'kill') this.endInBackground('reaped', { reaped: { reason: 'stalled', detail: { thresholdMs } } });
   }
 
@@ -630,10 +664,12 @@ export class Session {
 
   private touch(): void {
     this.record.lastActivityAt = new Date().toISOString();
+    this.saveSoon.schedule();
   }
 
   /** Status changes come from Claude, not from a request: a store failure is logged, never thrown at tmux. */
   private save(): void {
+    this.saveSoon.cancel();
     if (this.forgotten) return;
     try {
       this.context.repository.save(this.record);
