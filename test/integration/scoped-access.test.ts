@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT_WITHOUT_SESSION_USER } from '../../src/config/session-user.js';
 import { createLogger } from '../../src/log.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { openSse } from '../support/sse.js';
@@ -46,6 +47,12 @@ describe('API keys and ownership', () => {
     secrets.add(res.body.key);
     return res.body as { id: string; key: string; scopes: string[] };
   };
+
+  it('warns at start when it runs as root without sessionUser, and only then', () => {
+    const warnings = logText.split('\n').filter((line) => line.includes(ROOT_WITHOUT_SESSION_USER));
+    expect(warnings).toHaveLength(process.getuid?.() === 0 ? 1 : 0);
+    if (warnings.length > 0) expect(JSON.parse(warnings[0]!).level).toBe(40);
+  });
 
   it('shows a key once, stores only its SHA-256, and keeps it across a restart', async () => {
     const made = await createKey({ name: 'ci-bot', role: 'operator' });
@@ -121,6 +128,37 @@ describe('API keys and ownership', () => {
     bEvents.close();
   });
 
+  it('lets a key that cannot start sessions oversee every one under its roots: an approver decides, a viewer reads', async () => {
+    const bot = await createKey({ name: 'bot', role: 'operator' });
+    const approver = await createKey({ name: 'person', role: 'approver' });
+    const viewer = await createKey({ name: 'team-viewer', role: 'viewer', allowedWorkdirs: [allowed] });
+    const approverEvents = await openSse(`${t.url}/v1/events`, bearer(approver.key));
+    const inside = (await t.api('POST', '/v1/sessions', { workDir: t.workDir('allowed/team'), name: 'inside' }, bearer(bot.key))).body.id as string;
+    const outside = (await t.api('POST', '/v1/sessions', { workDir: t.workDir('other-team'), name: 'outside' }, bearer(bot.key))).body.id as string;
+
+    const listed = async (key: string) => ((await t.api('GET', '/v1/sessions', undefined, bearer(key))).body.sessions as { id: string }[]).map((s) => s.id);
+    expect(await listed(approver.key)).toEqual(expect.arrayContaining([inside, outside]));
+    expect(await listed(viewer.key)).toContain(inside);
+    expect(await listed(viewer.key)).not.toContain(outside);
+    expect((await t.api('GET', `/v1/sessions/${outside}`, undefined, bearer(viewer.key))).status).toBe(404);
+    expect((await t.api('GET', `/v1/sessions/${inside}/read`, undefined, bearer(viewer.key))).status).toBe(200);
+
+    // The approver reaches the decision (nothing is pending: 409, not 404) and nothing else.
+    const approve = await t.api('POST', `/v1/sessions/${inside}/approve`, {}, bearer(approver.key));
+    expect(approve.status).toBe(409);
+    expect(approve.body.error.code).toBe('NOTHING_PENDING');
+    const send = await t.api('POST', `/v1/sessions/${inside}/send`, { text: 'hello' }, bearer(approver.key));
+    expect(send.status).toBe(403);
+    expect(send.body.error).toMatchObject({ code: 'FORBIDDEN', details: { requiredScope: 'sessions:write' } });
+    expect((await t.api('POST', `/v1/sessions/${inside}/approve`, {}, bearer(viewer.key))).status).toBe(403);
+
+    // Its stream carries the bot's sessions; the bot's sessions stay the bot's.
+    await t.api('DELETE', `/v1/sessions/${inside}`, undefined, bearer(bot.key));
+    await approverEvents.waitFor((e) => e.event === 'session_exited' && e.data.sessionId === inside);
+    approverEvents.close();
+    await t.api('DELETE', `/v1/sessions/${outside}`, undefined, bearer(bot.key));
+  });
+
   it("keeps a key's sessions under its allowedWorkdirs and its maxSessions", async () => {
     const limited = await createKey({ name: 'limited', role: 'operator', allowedWorkdirs: [allowed], maxSessions: 1 });
     const outside = await t.api('POST', '/v1/sessions', { workDir: t.workDir('elsewhere') }, bearer(limited.key));
@@ -153,6 +191,19 @@ describe('API keys and ownership', () => {
     const res = await t.api('GET', '/v1/sessions', undefined, bearer(made.key));
     expect(res.status).toBe(401);
     expect(res.body.error.message).toMatch(/revoked/);
+    controller.abort();
+  });
+
+  it('ends an event stream when its key expires, not at its next request', async () => {
+    const made = await createKey({ name: 'short-lived', role: 'viewer', expiresInDays: 2 / 86_400 });
+    const controller = new AbortController();
+    const stream = await fetch(`${t.url}/v1/events`, { headers: bearer(made.key), signal: controller.signal });
+    expect(stream.status).toBe(200);
+    let text = '';
+    const decoder = new TextDecoder();
+    for await (const chunk of stream.body as unknown as AsyncIterable<Uint8Array>) text += decoder.decode(chunk);
+    // (Its next request's 401 is left out: each counts towards this address's lockout.)
+    expect(text).toContain(': the credentials of this stream expired');
     controller.abort();
   });
 
