@@ -148,6 +148,11 @@ export class KeyService {
     return this.byId.get(id)?.budgetUsd ?? null;
   }
 
+  /** A key's name, for records that name who acted (the audit log); null for an unknown id. */
+  nameOf(id: string): string | null {
+    return this.byId.get(id)?.name ?? null;
+  }
+
   onRevoke(listener: (keyId: string) => void): void {
     this.revokeListeners.push(listener);
   }

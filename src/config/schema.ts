@@ -120,6 +120,14 @@ export const configSchema = z
     pricing: z.record(z.string().min(1).max(200), modelPriceSchema).default({}),
     /** What happens when a session or a key reaches its budget: an interrupt, the end of the session, or only the event. */
     budgetAction: z.enum(BUDGET_ACTIONS).default('interrupt'),
+    /** The audit log (docs/audit.md). */
+    audit: z
+      .object({
+        /** Keep the text of prompts, messages, answers and rejection reasons in audit entries; otherwise only its length and SHA-256. */
+        includeText: z.boolean().default(false),
+      })
+      .strict()
+      .default({ includeText: false }),
   })
   .strict()
   .superRefine((config, ctx) => {
