@@ -11,6 +11,7 @@ import type { KeyService } from '../auth/keys.js';
 import { Lockout } from '../auth/lockout.js';
 import { SseTokens } from '../auth/sse-tokens.js';
 import type { Config } from '../config/schema.js';
+import { ModelRouter } from '../router/model-router.js';
 import type { DaemonStatus } from '../operations/daemon-status.js';
 import type { Supervisor } from '../sessions/supervisor.js';
 import { auditTrailPlugin } from './audit-trail.js';
@@ -27,6 +28,7 @@ import { authRoutes } from './routes/auth.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { modelRouterRoutes } from './routes/model-router.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { permissionRoutes } from './routes/permissions.js';
 import { readyRoutes } from './routes/ready.js';
@@ -48,6 +50,8 @@ export interface AppDeps {
   audit?: AuditLog;
   /** Takes an online backup of the database (POST /v1/admin/backup). */
   backup?: () => Promise<BackupAnswer>;
+  /** The daemon's model router; unset: one made from the configuration. */
+  router?: ModelRouter;
 }
 
 /** Bad credentials an address may present within a minute before it is locked out. */
@@ -95,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(diagnosticsRoutes, { status });
   await app.register(authRoutes, { keys, sseTokens });
   await app.register(auditRoutes, { repository: audit.repository, ...(deps.backup ? { backup: deps.backup } : {}) });
+  await app.register(modelRouterRoutes, { router: deps.router ?? new ModelRouter(config.modelRouter) });
   await app.register(openApiRoutes, { version: status.version });
   return app;
 }
