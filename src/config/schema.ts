@@ -119,6 +119,8 @@ export const configSchema = z
     rateLimitPerIp: int(0).default(3000),
     /** Event streams one API key may hold open at once. */
     maxSseStreamsPerKey: int(1, 10_000).default(10),
+    /** How long a request may take to arrive whole (headers and body) before it is answered 408 REQUEST_TIMEOUT. */
+    requestTimeoutMs: int(1000, 3_600_000).default(60_000),
     /**
      * Token prices in USD per million, by model: `{"<model>": {"input","output","cacheWrite","cacheRead"}}`.
      * Added to the built-in table of current Claude models (an entry here replaces its model's price).
