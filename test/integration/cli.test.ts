@@ -80,11 +80,12 @@ describe('aegis client commands', () => {
 
   it('creates a session, lists it, reads it and kills it by an id prefix', async () => {
     const workDir = td.workDir();
-    const created = await cli(['create', workDir, '--name', 'cli-one', '--env', 'A=1=2', '--wait', '0', '--url', td.url]);
+    const created = await cli(['create', workDir, '--name', 'cli-one', '--env', 'A=1=2', '--max-cost-usd', '1.25', '--max-tokens', '50000', '--wait', '0', '--url', td.url]);
     expect(created.stderr).toContain('started session cli-one');
     expect(created.code).toBe(0);
     const id = created.stdout.trim();
     expect(id).toMatch(UUID);
+    expect((await td.api('GET', `/v1/sessions/${id}`)).body).toMatchObject({ maxCostUsd: 1.25, maxTokens: 50000 });
     const prefix = id.slice(0, 8);
 
     const listed = await cli(['list', '--url', td.url]);
