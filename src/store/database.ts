@@ -52,6 +52,18 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX audit_log_resource ON audit_log (resource);
    CREATE INDEX audit_log_actor ON audit_log (actor);
    CREATE INDEX audit_log_action ON audit_log (action);`,
+  // The memory bridge: entries by namespace and key; times in epoch milliseconds; NULL expires_at: never.
+  `CREATE TABLE memory_entries (
+     namespace TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     bytes INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     expires_at INTEGER,
+     PRIMARY KEY (namespace, key)
+   ) WITHOUT ROWID;
+   CREATE INDEX memory_entries_expires_at ON memory_entries (expires_at) WHERE expires_at IS NOT NULL;`,
 ];
 
 export function openDatabase(file: string): Db {
