@@ -14,6 +14,8 @@ import { buildApp } from './http/app.js';
 import { SseHub, DEFAULT_SSE_OPTIONS, type SseOptions } from './http/sse.js';
 import { Disposals } from './disposals.js';
 import { createLogger } from './log.js';
+import { DaemonMetrics } from './metrics/daemon-metrics.js';
+import { usageOfSessions } from './metrics/session-usage.js';
 import { createDaemonStatus } from './operations/daemon-status.js';
 import { Supervisor } from './sessions/supervisor.js';
 import { DEFAULT_TIMING, type Timing } from './sessions/timing.js';
@@ -141,12 +143,19 @@ async function assemble(
   disposals.defer('sessions', () => supervisor.close({ killSessions }));
   const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, maxStreamsPerKey: config.maxSseStreamsPerKey, ...options.sse });
   const status = createDaemonStatus({ config, supervisor, tmux, proveStoreWritable: () => meta.proveWritable(), storeFile, sseConnections: () => sse.connectionCount, version: AEGIS_VERSION, startedAt });
+  const metrics = new DaemonMetrics({
+    bus,
+    sessionStatuses: () => supervisor.list().map((s) => s.status),
+    usageByModel: () => usageOfSessions(supervisor.list()),
+    sseClients: () => sse.connectionCount,
+  });
+  disposals.defer('metrics', () => metrics.close());
   const keys = new KeyService(new KeyStore(db), { daemonWorkdirs: config.allowedWorkdirs, permissionProfiles: Object.keys(config.permissionProfiles) });
   // Closed after HTTP (disposals run in reverse): the last requests' use counts are written.
   disposals.defer('api keys', () => keys.close());
   // A revoked key's streams end at once, not at its next request.
   keys.onRevoke((keyId) => sse.closeStreamsOf(keyId));
-  const app = await buildApp({ config, supervisor, sse, status, logger, keys });
+  const app = await buildApp({ config, supervisor, sse, status, logger, keys, metrics });
   disposals.defer('http', () => app.close());
   // Open streams never end by themselves: they end before the app closes, which waits for its connections.
   disposals.defer('event streams', () => sse.close());
@@ -174,7 +183,8 @@ async function assemble(
 
   // The hook address is known before anything is served: a session created through the API gets
   // hook URLs that reach the daemon.
-  const hookListener = await listenForHooksOnKeptPort({ config, supervisor, logger }, meta, logger);
+  const timeHook = <T>(elapsedMs: () => number, handle: () => T) => metrics.duringHook(elapsedMs, handle);
+  const hookListener = await listenForHooksOnKeptPort({ config, supervisor, logger, timeHook }, meta, logger);
   disposals.defer('hook listener', () => hookListener.close());
   // Closed first: closing a listener ends its held hook calls, and a request whose call ended would be
   // taken as abandoned at the terminal. A stop decides nothing; the next start finds the dialogs.

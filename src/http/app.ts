@@ -23,6 +23,7 @@ import { authRoutes } from './routes/auth.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes, NO_METRICS, type MetricsReport } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { permissionRoutes } from './routes/permissions.js';
 import { readyRoutes } from './routes/ready.js';
@@ -37,6 +38,8 @@ export interface AppDeps {
   status: DaemonStatus;
   logger: FastifyBaseLogger;
   keys: KeyService;
+  /** What the daemon counts (a test app built without them serves empty metrics). */
+  metrics?: MetricsReport;
   /** Made from the configuration unless given (a test gives its own, with its own clock). */
   sseTokens?: SseTokens;
   lockout?: Lockout;
@@ -47,7 +50,7 @@ const LOCKOUT_FAILURES = 5;
 const LOCKOUT_WINDOW_MS = 60_000;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, supervisor, sse, status, keys } = deps;
+  const { config, supervisor, sse, status, keys, metrics = NO_METRICS } = deps;
   const sseTokens = deps.sseTokens ?? new SseTokens(config.sseTokenTtlSeconds * 1000);
   const lockout = deps.lockout ?? new Lockout({ maxFailures: LOCKOUT_FAILURES, windowMs: LOCKOUT_WINDOW_MS, lockMs: config.lockoutMs });
   const app = Fastify({
@@ -72,6 +75,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin, { authToken: config.authToken, keys, sseTokens, lockout });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ ip: request.ip, method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    // By route template: a raw URL (ids, any path a caller makes up) would be a series of its own.
+    metrics.observeRequest({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
   });
   // Before the routes, so they see every one of them.
   await app.register(routeCatalogPlugin);
@@ -83,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(permissionRoutes, { supervisor });
   await app.register(eventRoutes, { supervisor, sse });
   await app.register(diagnosticsRoutes, { status });
+  await app.register(metricsRoutes, { metrics });
   await app.register(authRoutes, { keys, sseTokens });
   await app.register(openApiRoutes, { version: status.version });
   return app;

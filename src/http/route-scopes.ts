@@ -38,6 +38,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/auth/sse-token': 'sessions:read',
 
   'GET /v1/diagnostics': 'metrics:read',
+  'GET /v1/metrics': 'metrics:read',
 };
 
 /** Routes that stream events: the only ones that take `?token=`, and only an SSE token. */
