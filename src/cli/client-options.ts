@@ -2,7 +2,9 @@
  * The options every command that talks to a running daemon shares (--url, --token, --json), and the
  * client built from them. Environment variables are read through commander so `--help` shows them.
  * Without --url or AEGIS_URL the daemon is found where the daemon's own configuration puts it
- * (AEGIS_PORT, AEGIS_HOST, aegis.config.json), so one configuration serves both.
+ * (AEGIS_PORT, AEGIS_HOST, aegis.config.json), so one configuration serves both; without --token or
+ * AEGIS_TOKEN that daemon is then sent its own token (AEGIS_AUTH_TOKEN, AEGIS_AUTH_TOKEN_FILE). The
+ * daemon's token goes only to the address its configuration names, never to a --url somewhere else.
  */
 import { Option, type Command } from 'commander';
 import { AegisClient } from '../client/client.js';
@@ -25,7 +27,8 @@ export function addClientOptions(command: Command): Command {
 }
 
 export function clientFrom(flags: ClientFlags): AegisClient {
-  const given = flags.url ?? configuredUrl();
+  const daemon = flags.url === undefined ? configuredDaemon() : undefined;
+  const given = flags.url ?? daemon!.url;
   let url: URL;
   try {
     url = new URL(given);
@@ -33,18 +36,18 @@ export function clientFrom(flags: ClientFlags): AegisClient {
     throw new UsageError(`--url ${given} is not a URL; use e.g. ${DEFAULT_URL}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url ${given} must start with http:// or https://`);
-  return new AegisClient({ baseUrl: url.toString(), token: flags.token });
+  return new AegisClient({ baseUrl: url.toString(), token: flags.token ?? daemon?.authToken });
 }
 
-/** The daemon's address from its configuration; a wildcard listen address is reached on loopback. */
-function configuredUrl(): string {
-  let host: string;
-  let port: number;
+/** The daemon's address and token from its configuration; a wildcard listen address is reached on loopback. */
+function configuredDaemon(): { url: string; authToken: string | undefined } {
+  let config: ReturnType<typeof loadConfig>['config'];
   try {
-    ({ host, port } = loadConfig().config);
+    ({ config } = loadConfig());
   } catch (err) {
     throw new CliError(`${describeError(err)}; fix it or give --url`);
   }
+  const { host, port, authToken } = config;
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+  return { url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`, authToken };
 }

@@ -25,7 +25,8 @@ import { printNote } from './output.js';
 
 const HELP_FOOTER = `
 Environment:
-  AEGIS_URL, AEGIS_TOKEN   defaults for --url and --token (without a URL: AEGIS_HOST/AEGIS_PORT, as the daemon)
+  AEGIS_URL, AEGIS_TOKEN   defaults for --url and --token (without a URL: AEGIS_HOST/AEGIS_PORT and
+                           AEGIS_AUTH_TOKEN/AEGIS_AUTH_TOKEN_FILE, as the daemon reads them)
   AEGIS_* / MANUS_*        daemon configuration for serve and doctor (see docs/cli.md)
 
 Exit codes: 0 ok, 1 API or runtime error, 2 bad usage, 3 daemon unreachable,

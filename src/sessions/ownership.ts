@@ -1,8 +1,10 @@
 /**
- * Sessions belong to the key that created them. A caller that does not see every session (one
- * without `keys:admin`) sees and acts on its own only; anyone else's is answered as unknown, so a key
- * learns nothing of what it may not touch. A key's limits apply to what it starts: its work dir
- * roots, its number of running sessions, its forced permission profile.
+ * Sessions belong to the key that created them. A key that may start sessions (`sessions:write`) but
+ * not see every one (no `keys:admin`) sees and acts on its own only; anyone else's is answered as
+ * unknown, so a key learns nothing of what it may not touch. A key that cannot start sessions (a
+ * `viewer` or an `approver`) owns none: it oversees every session under its `allowedWorkdirs` (all of
+ * them when it has none), as far as its scopes let it. A key's limits apply to what it starts: its
+ * work dir roots, its number of running sessions, its forced permission profile.
  */
 import { seesAllSessions, type Identity } from '../auth/scopes.js';
 import type { Config } from '../config/schema.js';
@@ -10,8 +12,22 @@ import { AegisError } from '../errors.js';
 import type { CreateSessionInput } from './inputs.js';
 import { isInside, realRoot } from './workdir.js';
 
-export function canSee(caller: Identity, ownerKeyId: string | null): boolean {
-  return seesAllSessions(caller) || (caller.keyId !== null && ownerKeyId === caller.keyId);
+/** What ownership looks at in a session. */
+export interface OwnedSession {
+  ownerKeyId: string | null;
+  workDir: string;
+}
+
+export function canSee(caller: Identity, session: OwnedSession): boolean {
+  if (seesAllSessions(caller)) return true;
+  if (!caller.scopes.has('sessions:write')) return oversees(caller, session.workDir);
+  return caller.keyId !== null && session.ownerKeyId === caller.keyId;
+}
+
+/** An overseer's view: every session under its roots, or every session when it names none. */
+function oversees(caller: Identity, workDir: string): boolean {
+  const roots = caller.limits.allowedWorkdirs;
+  return roots.length === 0 || roots.some((root) => isInside(workDir, realRoot(root)));
 }
 
 /**

@@ -190,6 +190,10 @@ export class Session {
     return this.record.ownerKeyId;
   }
 
+  get workDir(): string {
+    return this.record.workDir;
+  }
+
   get exited(): boolean {
     return this.record.status === 'exited';
   }

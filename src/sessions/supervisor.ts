@@ -152,7 +152,7 @@ export class Supervisor {
    */
   session(id: string, caller: Identity = MASTER_IDENTITY): Session {
     const session = this.registry.get(id);
-    if (!session || !canSee(caller, session.ownerKeyId)) throw new AegisError('SESSION_NOT_FOUND', `no session ${id}`, { sessionId: id });
+    if (!session || !canSee(caller, session)) throw new AegisError('SESSION_NOT_FOUND', `no session ${id}`, { sessionId: id });
     return session;
   }
 
@@ -167,14 +167,14 @@ export class Supervisor {
     return (sessionId) => {
       if (known.has(sessionId)) return true;
       const session = this.registry.get(sessionId);
-      if (!session || !canSee(caller, session.ownerKeyId)) return false;
+      if (!session || !canSee(caller, session)) return false;
       known.add(sessionId);
       return true;
     };
   }
 
   private visible(caller: Identity): Session[] {
-    return this.registry.all().filter((s) => canSee(caller, s.ownerKeyId));
+    return this.registry.all().filter((s) => canSee(caller, s));
   }
 
   /** Sessions of a key that run or are being launched: what its maxSessions counts. */

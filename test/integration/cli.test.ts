@@ -202,6 +202,18 @@ describe('aegis with a daemon that requires a token', () => {
     expect((await cli(['watch', '--max-events', '0', '--url', td.url], { env: { AEGIS_TOKEN: token } })).code).toBe(0);
   });
 
+  it('sends the daemon its own token (AEGIS_AUTH_TOKEN, AEGIS_AUTH_TOKEN_FILE) when found through its configuration, never to a --url', async () => {
+    const port = String(td.daemon.port);
+    const fromEnv = await cli(['list', '--json'], { env: { AEGIS_PORT: port, AEGIS_AUTH_TOKEN: token } });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    const tokenFile = join(scratch, 'daemon-token');
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    const fromFile = await cli(['list', '--json'], { env: { AEGIS_PORT: port, AEGIS_AUTH_TOKEN_FILE: tokenFile } });
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect((await cli(['list'], { env: { AEGIS_PORT: port, AEGIS_AUTH_TOKEN: token, AEGIS_TOKEN: 'wrong-token-0123456789' } })).code).toBe(6);
+    expect((await cli(['list', '--url', td.url], { env: { AEGIS_AUTH_TOKEN: token } })).code).toBe(6);
+  });
+
   it('creates a key (its secret alone on stdout), lists it without the secret, rotates and revokes it', async () => {
     const env = { env: { AEGIS_TOKEN: token } };
     const created = await cli(['keys', 'create', 'ci-bot', '--role', 'viewer', '--max-sessions', '2', '--url', td.url], env);

@@ -121,6 +121,37 @@ describe('API keys and ownership', () => {
     bEvents.close();
   });
 
+  it('lets a key that cannot start sessions oversee every one under its roots: an approver decides, a viewer reads', async () => {
+    const bot = await createKey({ name: 'bot', role: 'operator' });
+    const approver = await createKey({ name: 'person', role: 'approver' });
+    const viewer = await createKey({ name: 'team-viewer', role: 'viewer', allowedWorkdirs: [allowed] });
+    const approverEvents = await openSse(`${t.url}/v1/events`, bearer(approver.key));
+    const inside = (await t.api('POST', '/v1/sessions', { workDir: t.workDir('allowed/team'), name: 'inside' }, bearer(bot.key))).body.id as string;
+    const outside = (await t.api('POST', '/v1/sessions', { workDir: t.workDir('other-team'), name: 'outside' }, bearer(bot.key))).body.id as string;
+
+    const listed = async (key: string) => ((await t.api('GET', '/v1/sessions', undefined, bearer(key))).body.sessions as { id: string }[]).map((s) => s.id);
+    expect(await listed(approver.key)).toEqual(expect.arrayContaining([inside, outside]));
+    expect(await listed(viewer.key)).toContain(inside);
+    expect(await listed(viewer.key)).not.toContain(outside);
+    expect((await t.api('GET', `/v1/sessions/${outside}`, undefined, bearer(viewer.key))).status).toBe(404);
+    expect((await t.api('GET', `/v1/sessions/${inside}/read`, undefined, bearer(viewer.key))).status).toBe(200);
+
+    // The approver reaches the decision (nothing is pending: 409, not 404) and nothing else.
+    const approve = await t.api('POST', `/v1/sessions/${inside}/approve`, {}, bearer(approver.key));
+    expect(approve.status).toBe(409);
+    expect(approve.body.error.code).toBe('NOTHING_PENDING');
+    const send = await t.api('POST', `/v1/sessions/${inside}/send`, { text: 'hello' }, bearer(approver.key));
+    expect(send.status).toBe(403);
+    expect(send.body.error).toMatchObject({ code: 'FORBIDDEN', details: { requiredScope: 'sessions:write' } });
+    expect((await t.api('POST', `/v1/sessions/${inside}/approve`, {}, bearer(viewer.key))).status).toBe(403);
+
+    // Its stream carries the bot's sessions; the bot's sessions stay the bot's.
+    await t.api('DELETE', `/v1/sessions/${inside}`, undefined, bearer(bot.key));
+    await approverEvents.waitFor((e) => e.event === 'session_exited' && e.data.sessionId === inside);
+    approverEvents.close();
+    await t.api('DELETE', `/v1/sessions/${outside}`, undefined, bearer(bot.key));
+  });
+
   it("keeps a key's sessions under its allowedWorkdirs and its maxSessions", async () => {
     const limited = await createKey({ name: 'limited', role: 'operator', allowedWorkdirs: [allowed], maxSessions: 1 });
     const outside = await t.api('POST', '/v1/sessions', { workDir: t.workDir('elsewhere') }, bearer(limited.key));

@@ -13,7 +13,7 @@ import type { Supervisor } from '../../src/sessions/supervisor.js';
 /** Sessions by id, with their owner key; a stand-in supervisor that applies the real ownership rule. */
 export function stubSupervisor(owners: Map<string, string | null>): Supervisor {
   const find = (id: string, caller: Identity) => {
-    if (!owners.has(id) || !canSee(caller, owners.get(id)!)) throw new AegisError('SESSION_NOT_FOUND', `no session ${id}`);
+    if (!owners.has(id) || !canSee(caller, { ownerKeyId: owners.get(id)!, workDir: '/' })) throw new AegisError('SESSION_NOT_FOUND', `no session ${id}`);
     return { id, ownerKeyId: owners.get(id) };
   };
   const session = {

@@ -43,7 +43,7 @@ export function registerKeys(program: Command): void {
       .option('--scopes <list>', 'comma-separated scopes instead of a role, e.g. sessions:read,permissions:write')
       .option('--expires-in-days <n>', 'the key stops working after this many days')
       .option('--max-sessions <n>', 'sessions of this key that may run at once')
-      .option('--work-dir <dir...>', "roots this key's sessions must start under (repeatable)")
+      .option('--work-dir <dir...>', "roots this key's sessions must start under; for a viewer or approver, the sessions it oversees (repeatable)")
       .option('--permission-profile <name>', "a configured permission profile forced on this key's sessions"),
   ).action(create);
   addClientOptions(keys.command('list').alias('ls').description('list keys, never their secrets (GET /v1/auth/keys)')).action(list);
