@@ -48,7 +48,7 @@ export const LAYERS = {
   },
   sessions: {
     why: 'src/sessions is the core: called by src/http, it drives claude/, permissions/ and tmux/ and receives its store and logger',
-    may: ['claude', 'permissions', 'tmux', 'events', 'auth', 'config', 'errors.ts', 'types:log.ts', 'process-alive.ts'],
+    may: ['claude', 'permissions', 'tmux', 'events', 'auth', 'config', 'errors.ts', 'disposals.ts', 'types:log.ts', 'process-alive.ts'],
     packages: PLAIN,
     staticImports: true,
   },

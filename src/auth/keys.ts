@@ -129,7 +129,9 @@ export class KeyService {
     if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now) return { ok: false, reason: 'expired' };
     if (!current && (key.graceUntil === null || Date.parse(key.graceUntil) <= now)) return { ok: false, reason: 'expired' };
     this.countUse(key, now);
-    return { ok: true, identity: identityOf(key) };
+    const ends = [key.expiresAt, current ? null : key.graceUntil].flatMap((at) => (at === null ? [] : [Date.parse(at)]));
+    const identity = identityOf(key);
+    return { ok: true, identity: ends.length > 0 ? { ...identity, validUntil: Math.min(...ends) } : identity };
   }
 
   /** Whether a key still works now (an SSE token outlives nothing its key does not). */

@@ -34,6 +34,8 @@ export interface Identity {
   keyId: string | null;
   scopes: ReadonlySet<Scope>;
   limits: KeyLimits;
+  /** When these credentials stop working (ms since the epoch): a key's expiry, or the end of a replaced secret's grace time. */
+  validUntil?: number;
 }
 
 export const MASTER_IDENTITY: Identity = { kind: 'master', keyId: null, scopes: new Set(SCOPES), limits: NO_LIMITS };
