@@ -4,7 +4,7 @@
  * and the documented exit codes.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -264,29 +264,63 @@ describe('aegis watch across a daemon restart', () => {
 describe('aegis doctor', () => {
   let td: TestDaemon;
   let stateDir: string;
+  let home: string;
   beforeAll(async () => {
     td = await startTestDaemon({ claude: false });
   });
   afterAll(async () => {
     await td.close();
   });
-  const doctorEnv = (extra: NodeJS.ProcessEnv) => {
-    stateDir = join(scratch, `doctor-state-${Math.random().toString(16).slice(2)}`);
-    return { AEGIS_STATE_DIR: stateDir, ...extra };
+  /** A HOME whose Claude Code has done its onboarding, an API key, and a state dir not yet made. */
+  const doctorEnv = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
+    home = mkdtempSync(join(scratch, 'doctor-home-'));
+    writeFileSync(join(home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true }));
+    stateDir = join(home, 'state');
+    return { HOME: home, ANTHROPIC_API_KEY: 'sk-ant-api03-doctor-test-0123456789abcdefghij', AEGIS_STATE_DIR: stateDir, ...extra };
   };
+  /** Every path under `dir` with its size and modification time. */
+  const snapshot = (dir: string): string[] =>
+    readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort().map((path) => {
+      const stat = statSync(join(dir, path));
+      return `${path} ${stat.size} ${stat.mtimeMs}`;
+    });
 
-  it('passes every check, counting a daemon that answers at --url as fine for the port', async () => {
+  it('passes every check, counting a daemon that answers at --url as fine for the port, and makes nothing', async () => {
     const env = doctorEnv({ AEGIS_CLAUDE_COMMAND: process.execPath, AEGIS_PORT: String(td.daemon.port) });
+    const before = snapshot(home);
     const { code, stdout } = await cli(['doctor', '--json', '--url', td.url], { env });
     const report = JSON.parse(stdout);
-    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['config', 'tmux', 'claude', 'state dir', 'session user', 'port']);
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['config', 'tmux', 'claude', 'login', 'onboarding', 'dialogs', 'workdirs', 'state dir', 'session user', 'port']);
     expect(report.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
-    expect(report.checks[5].detail).toContain(`already answers at ${td.url}`);
+    expect(report.checks[9].detail).toContain(`already answers at ${td.url}`);
     // The socket is named after the state dir.
     expect(report.checks[1].detail).toMatch(/^tmux \d.*, socket aegis-[0-9a-f]{8} \(watch the sessions with: tmux -L aegis-[0-9a-f]{8} attach\)$/);
+    expect(report.checks[7].detail).toBe(`${stateDir} does not exist yet: the daemon makes it (mode 0700) when it starts`);
     expect(report.ok).toBe(true);
     expect(code).toBe(0);
-    expect(existsSync(stateDir)).toBe(true);
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it("fails on a new machine with what Claude Code lacks and the fix for each, making nothing", async () => {
+    const env = doctorEnv({ AEGIS_CLAUDE_COMMAND: process.execPath, AEGIS_PORT: String(await freePort()), ANTHROPIC_API_KEY: '' });
+    env.AEGIS_ALLOWED_WORKDIRS = join(home, 'repos');
+    rmSync(join(home, '.claude.json'));
+    const before = snapshot(home);
+    const { code, stdout, stderr } = await cli(['doctor', '--url', td.url], { env });
+    expect(stdout).toMatch(/^FAIL {2}login {9}no API key or login for Claude Code: .*\n {20}hint: set ANTHROPIC_API_KEY/m);
+    expect(stdout).toMatch(new RegExp(`^FAIL {2}onboarding {4}.*${home}/\\.claude\\.json does not exist.*\\n {20}hint: .*\\n {20}fix: {2}node -e '.*' ${home}/\\.claude\\.json$`, 'm'));
+    expect(stdout).toContain(`fix:  mkdir -p ${home}/repos`);
+    expect(stderr).toBe('aegis: 3 checks of 10 failed\n');
+    expect(code).toBe(1);
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it('reports a configuration the daemon would refuse, and checks nothing else on defaults', async () => {
+    const env = doctorEnv({ AEGIS_CONFIG: join(scratch, 'no-such-config.json') });
+    const { code, stdout } = await cli(['doctor', '--json', '--url', td.url], { env });
+    const report = JSON.parse(stdout);
+    expect(report.checks).toEqual([{ name: 'config', ok: false, detail: expect.stringContaining('AEGIS_CONFIG names'), hint: expect.stringContaining('the daemon would not start') }]);
+    expect(code).toBe(1);
   });
 
   it('fails with a hint and exit 1 when the Claude command cannot run', async () => {
@@ -295,7 +329,7 @@ describe('aegis doctor', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/^FAIL\s+claude\s+.*not found\n\s+hint: .*AEGIS_CLAUDE_COMMAND/m);
     expect(stdout).toMatch(/^ok\s+port\s+127\.0\.0\.1:\d+ is free$/m);
-    expect(stderr).toBe('aegis: 1 check of 6 failed\n');
+    expect(stderr).toBe('aegis: 1 check of 10 failed\n');
   });
 });
 
