@@ -28,12 +28,12 @@ const PROCESSES = ['node:child_process', 'execa'];
 export const LAYERS = {
   'daemon.ts': {
     why: 'the composition root builds the daemon; the CLI and the /v1 client are programs of their own',
-    may: ['config', 'events', 'http', 'metrics', 'operations', 'sessions', 'permissions', 'auth', 'claude', 'tmux', 'store', 'errors.ts', 'disposals.ts', 'log.ts', 'version.ts', 'process-alive.ts'],
+    may: ['config', 'events', 'http', 'metrics', 'operations', 'sessions', 'permissions', 'auth', 'audit', 'claude', 'tmux', 'store', 'errors.ts', 'disposals.ts', 'log.ts', 'version.ts', 'process-alive.ts'],
     packages: [NODE, 'fastify', 'pino'],
   },
   http: {
     why: 'src/http is a thin adapter over the core: tmux and the store are reached through it, and it starts no process',
-    may: ['sessions', 'permissions', 'events', 'operations', 'types:metrics', 'auth', 'config', 'claude', 'errors.ts', 'types:log.ts', 'version.ts'],
+    may: ['sessions', 'permissions', 'events', 'operations', 'types:metrics', 'auth', 'audit', 'config', 'claude', 'errors.ts', 'types:log.ts', 'version.ts'],
     packages: [...PLAIN, 'fastify', 'fastify-plugin', '@fastify/*'],
   },
   operations: {
@@ -55,6 +55,12 @@ export const LAYERS = {
   auth: {
     why: 'src/auth decides who may do what: it defines the repository it needs (src/store implements it) and knows nothing of HTTP',
     may: ['config', 'events', 'errors.ts', 'types:log.ts'],
+    packages: PLAIN,
+    staticImports: true,
+  },
+  audit: {
+    why: 'src/audit keeps the record of who did what: it hears the event bus, defines the repository it needs (src/store implements it) and knows nothing of HTTP',
+    may: ['types:events', 'errors.ts', 'types:log.ts'],
     packages: PLAIN,
     staticImports: true,
   },
@@ -94,7 +100,7 @@ export const LAYERS = {
   },
   cli: {
     why: 'the CLI speaks /v1 through src/client; it reaches into the daemon only to run it (serve) and read its configuration',
-    may: ['client', 'config', 'daemon.ts', 'errors.ts', 'version.ts'],
+    may: ['client', 'config', 'daemon.ts', 'audit', 'store', 'errors.ts', 'version.ts'],
     packages: [...PLAIN, 'commander', 'node:child_process'],
   },
   client: {

@@ -140,6 +140,11 @@ export class KeyService {
     return !!key && key.revokedAt === null && (key.expiresAt === null || Date.parse(key.expiresAt) > this.now());
   }
 
+  /** A key's name, for records that name who acted (the audit log); null for an unknown id. */
+  nameOf(id: string): string | null {
+    return this.byId.get(id)?.name ?? null;
+  }
+
   onRevoke(listener: (keyId: string) => void): void {
     this.revokeListeners.push(listener);
   }

@@ -104,6 +104,14 @@ export const configSchema = z
     rateLimitPerIp: int(0).default(3000),
     /** Event streams one API key may hold open at once. */
     maxSseStreamsPerKey: int(1, 10_000).default(10),
+    /** The audit log (docs/audit.md). */
+    audit: z
+      .object({
+        /** Keep the text of prompts, messages, answers and rejection reasons in audit entries; otherwise only its length and SHA-256. */
+        includeText: z.boolean().default(false),
+      })
+      .strict()
+      .default({ includeText: false }),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -5,12 +5,15 @@
  * Supervisor, the SSE hub and the daemon's status, never tmux or the store.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AuditLog } from '../audit/audit-log.js';
+import { MemoryAuditRepository } from '../audit/memory-audit-repository.js';
 import type { KeyService } from '../auth/keys.js';
 import { Lockout } from '../auth/lockout.js';
 import { SseTokens } from '../auth/sse-tokens.js';
 import type { Config } from '../config/schema.js';
 import type { DaemonStatus } from '../operations/daemon-status.js';
 import type { Supervisor } from '../sessions/supervisor.js';
+import { auditTrailPlugin } from './audit-trail.js';
 import { authPlugin } from './auth.js';
 import { installJsonBodyParser, MAX_BODY_BYTES } from './body-parser.js';
 import { installErrorHandling } from './errors.js';
@@ -19,6 +22,7 @@ import { installProtocolErrorHandling, protocolErrorOptions } from './protocol-e
 import { installRateLimits } from './rate-limits.js';
 import { routeCatalogPlugin } from './route-catalog.js';
 import { installSecurityHeaders } from './security-headers.js';
+import { auditRoutes, type BackupAnswer } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
@@ -43,6 +47,10 @@ export interface AppDeps {
   /** Made from the configuration unless given (a test gives its own, with its own clock). */
   sseTokens?: SseTokens;
   lockout?: Lockout;
+  /** The audit log; an app built without one (a test's) keeps its entries in memory. */
+  audit?: AuditLog;
+  /** Takes an online backup of the database (POST /v1/admin/backup). */
+  backup?: () => Promise<BackupAnswer>;
 }
 
 /** Bad credentials an address may present within a minute before it is locked out. */
@@ -53,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, supervisor, sse, status, keys, metrics = NO_METRICS } = deps;
   const sseTokens = deps.sseTokens ?? new SseTokens(config.sseTokenTtlSeconds * 1000);
   const lockout = deps.lockout ?? new Lockout({ maxFailures: LOCKOUT_FAILURES, windowMs: LOCKOUT_WINDOW_MS, lockMs: config.lockoutMs });
+  const audit = deps.audit ?? new AuditLog(new MemoryAuditRepository(), { includeText: config.audit.includeText, logger: deps.logger });
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: MAX_BODY_BYTES,
@@ -73,6 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Before auth: a page of another origin is refused whatever credentials it carries.
   await app.register(originGuard, { authToken: config.authToken, allowedOrigins: config.allowedOrigins, allowedHosts: config.allowedHosts });
   await app.register(authPlugin, { authToken: config.authToken, keys, sseTokens, lockout });
+  await app.register(auditTrailPlugin, { audit, keys });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ ip: request.ip, method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     // By route template: a raw URL (ids, any path a caller makes up) would be a series of its own.
@@ -90,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(diagnosticsRoutes, { status });
   await app.register(metricsRoutes, { metrics });
   await app.register(authRoutes, { keys, sseTokens });
+  await app.register(auditRoutes, { repository: audit.repository, ...(deps.backup ? { backup: deps.backup } : {}) });
   await app.register(openApiRoutes, { version: status.version });
   return app;
 }
