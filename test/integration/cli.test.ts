@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cli as runCli, killClis, startCli as startCliIn, type CliOptions, type CliRun } from '../support/cli.js';
 import { freePort, startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { idleBody, standInScript } from '../support/stand-in.js';
 import { killTmuxServer, uniqueSocket } from '../support/tmux.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -79,7 +80,7 @@ describe('aegis client commands', () => {
 
   it('creates a session, lists it, reads it and kills it by an id prefix', async () => {
     const workDir = td.workDir();
-    const created = await cli(['create', workDir, '--name', 'cli-one', '--env', 'A=1=2', '--url', td.url]);
+    const created = await cli(['create', workDir, '--name', 'cli-one', '--env', 'A=1=2', '--wait', '0', '--url', td.url]);
     expect(created.stderr).toContain('started session cli-one');
     expect(created.code).toBe(0);
     const id = created.stdout.trim();
@@ -181,6 +182,46 @@ describe('aegis client commands', () => {
     const lines = json.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'session_created', sessionId: id });
+  });
+});
+
+describe("a new user's first sessions", () => {
+  let td: TestDaemon;
+  beforeAll(async () => {
+    // Claude's stand-in gives up at once in a work dir named "dies" (as Claude does offline before its
+    // onboarding is done), and otherwise shows its idle prompt.
+    const claude = standInScript(`case "$PWD" in *dies*) echo 'Unable to connect to Anthropic services'; sleep 1; exit 3;; esac\n${idleBody()}`);
+    td = await startTestDaemon({ claude: false, config: { claudeCommand: claude } });
+  });
+  afterAll(async () => {
+    await td.close();
+  });
+
+  it('create without a prompt waits until Claude is ready, then exits 0', async () => {
+    const { code, stdout, stderr } = await cli(['create', td.workDir(), '--name', 'ready', '--url', td.url]);
+    expect(stdout.trim()).toMatch(UUID);
+    expect(stderr).toMatch(/^session ready is idle: ready for aegis send [0-9a-f]{8}$/m);
+    expect(code).toBe(0);
+  });
+
+  it('create exits 1 with the reason and the hint when the session ends before it is ready, and list shows why it ended', async () => {
+    const { code, stdout, stderr } = await cli(['create', td.workDir('dies-1'), '--name', 'doomed', '--url', td.url]);
+    const id = stdout.trim();
+    expect(id).toMatch(UUID);
+    expect(stderr).toMatch(/^aegis: session doomed did not start: it ended \(start_failed(, exit code 3)?\): Claude Code could not reach its service .*hasCompletedOnboarding/m);
+    expect(stderr).not.toContain('aegis send');
+    expect(code).toBe(1);
+
+    const listed = await cli(['list', '--url', td.url]);
+    expect(listed.stdout).toMatch(new RegExp(`^${id}\\s+doomed\\s+exited \\(start_failed\\)\\s+`, 'm'));
+    expect(listed.stderr).toMatch(new RegExp(`^${id.slice(0, 8)} \\(doomed\\) it ended \\(start_failed.*\\): Claude Code could not reach its service`, 'm'));
+  });
+
+  it('create with a prompt never advises a retry with aegis send for a session that ended', async () => {
+    const { code, stderr } = await cli(['create', td.workDir('dies-2'), '--prompt', 'hello', '--url', td.url]);
+    expect(stderr).toContain('start_failed');
+    expect(stderr).not.toContain('aegis send');
+    expect(code).not.toBe(0);
   });
 });
 
@@ -378,7 +419,7 @@ describe('aegis serve', () => {
     await waitFor(async () => (await cli(['list', '--url', url])).code === 0, { what: 'the daemon to answer' });
     const workDir = join(scratch, 'serve-kill-work');
     mkdirSync(workDir);
-    const created = await cli(['create', workDir, '--name', 'doomed', '--url', url]);
+    const created = await cli(['create', workDir, '--name', 'doomed', '--wait', '0', '--url', url]);
     expect(created.code).toBe(0);
     expect(tmuxWindowNames(sockets[2]!)).toContain('doomed');
 
