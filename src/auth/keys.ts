@@ -238,6 +238,7 @@ function identityOf(key: StoredKey): Identity {
   return {
     kind: 'key',
     keyId: key.id,
+    keyName: key.name,
     scopes: new Set(key.scopes.filter(isScope)),
     limits: { maxSessions: key.maxSessions, allowedWorkdirs: key.allowedWorkdirs, permissionProfile: key.permissionProfile },
   };

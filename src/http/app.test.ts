@@ -53,6 +53,8 @@ const EXPECTED: Record<string, RequestPart[]> = {
   'GET /v1/audit/export': ['querystring'],
   'GET /v1/audit/verify': [],
   'POST /v1/admin/backup': [],
+  'POST /v1/dev/route-task': ['body'],
+  'GET /v1/dev/model-tiers': [],
 };
 
 function notFound(id: string): never {

@@ -11,6 +11,7 @@ import type { KeyService } from '../auth/keys.js';
 import { Lockout } from '../auth/lockout.js';
 import { SseTokens } from '../auth/sse-tokens.js';
 import type { Config } from '../config/schema.js';
+import { ModelRouter } from '../router/model-router.js';
 import type { DaemonStatus } from '../operations/daemon-status.js';
 import type { Supervisor } from '../sessions/supervisor.js';
 import { auditTrailPlugin } from './audit-trail.js';
@@ -28,6 +29,7 @@ import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes, NO_METRICS, type MetricsReport } from './routes/metrics.js';
+import { modelRouterRoutes } from './routes/model-router.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { permissionRoutes } from './routes/permissions.js';
 import { readyRoutes } from './routes/ready.js';
@@ -51,6 +53,8 @@ export interface AppDeps {
   audit?: AuditLog;
   /** Takes an online backup of the database (POST /v1/admin/backup). */
   backup?: () => Promise<BackupAnswer>;
+  /** The daemon's model router; unset: one made from the configuration. */
+  router?: ModelRouter;
 }
 
 /** Bad credentials an address may present within a minute before it is locked out. */
@@ -101,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsRoutes, { metrics });
   await app.register(authRoutes, { keys, sseTokens });
   await app.register(auditRoutes, { repository: audit.repository, ...(deps.backup ? { backup: deps.backup } : {}) });
+  await app.register(modelRouterRoutes, { router: deps.router ?? new ModelRouter(config.modelRouter) });
   await app.register(openApiRoutes, { version: status.version });
   return app;
 }

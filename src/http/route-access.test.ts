@@ -61,6 +61,8 @@ function sampleFor(route: string, sessionId: string, keyId: string): Sample | un
     'GET /v1/audit/export': { url: '/v1/audit/export?format=jsonl' },
     'GET /v1/audit/verify': { url: '/v1/audit/verify' },
     'POST /v1/admin/backup': { url: '/v1/admin/backup' },
+    'POST /v1/dev/route-task': { url: '/v1/dev/route-task', body: { task: 'fix a typo in README.md' } },
+    'GET /v1/dev/model-tiers': { url: '/v1/dev/model-tiers' },
   };
   return samples[route];
 }
