@@ -110,6 +110,8 @@ export const configSchema = z
     rateLimitPerIp: int(0).default(3000),
     /** Event streams one API key may hold open at once. */
     maxSseStreamsPerKey: int(1, 10_000).default(10),
+    /** How long a request may take to arrive whole (headers and body) before it is answered 408 REQUEST_TIMEOUT. */
+    requestTimeoutMs: int(1000, 3_600_000).default(60_000),
     /** The audit log (docs/audit.md). */
     audit: z
       .object({
