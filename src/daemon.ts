@@ -18,7 +18,6 @@ import { SseHub, DEFAULT_SSE_OPTIONS, type SseOptions } from './http/sse.js';
 import { Disposals } from './disposals.js';
 import { createLogger } from './log.js';
 import { DaemonMetrics } from './metrics/daemon-metrics.js';
-import { usageOfSessions } from './metrics/session-usage.js';
 import { createDaemonStatus } from './operations/daemon-status.js';
 import { Supervisor } from './sessions/supervisor.js';
 import { DEFAULT_TIMING, type Timing } from './sessions/timing.js';
@@ -31,6 +30,7 @@ import { acquireStateDirLock } from './store/pid-lock.js';
 import { listenForHooks, type HookAppDeps, type HookListener } from './http/hook-listener.js';
 import { KeyStore } from './store/key-store.js';
 import { SessionStore } from './store/session-store.js';
+import { UsageStore } from './store/usage-store.js';
 import { prepareStateDir } from './store/state-dir.js';
 import { TmuxError } from './tmux/tmux-error.js';
 import { TmuxServer } from './tmux/tmux-server.js';
@@ -136,6 +136,7 @@ async function assemble(
   });
   disposals.defer('tmux', () => tmux.close());
   let hookBaseUrl = '';
+  const keys = new KeyService(new KeyStore(db), { daemonWorkdirs: config.allowedWorkdirs, permissionProfiles: Object.keys(config.permissionProfiles) });
   const supervisor = new Supervisor({
     config,
     tmux,
@@ -146,6 +147,8 @@ async function assemble(
     hookBaseUrl: () => hookBaseUrl,
     timing,
     sessionUser,
+    usageRepository: new UsageStore(db),
+    keyBudget: (keyId) => keys.budgetOf(keyId),
   });
   // Sessions run on in tmux when the daemon stops, unless close() is asked to end them.
   let killSessions = false;
@@ -155,11 +158,10 @@ async function assemble(
   const metrics = new DaemonMetrics({
     bus,
     sessionStatuses: () => supervisor.list().map((s) => s.status),
-    usageByModel: () => usageOfSessions(supervisor.list()),
+    usage: supervisor.usageTotals,
     sseClients: () => sse.connectionCount,
   });
   disposals.defer('metrics', () => metrics.close());
-  const keys = new KeyService(new KeyStore(db), { daemonWorkdirs: config.allowedWorkdirs, permissionProfiles: Object.keys(config.permissionProfiles) });
   // Closed after HTTP (disposals run in reverse): the last requests' use counts are written.
   disposals.defer('api keys', () => keys.close());
   // A revoked key's streams end at once, not at its next request.

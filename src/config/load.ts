@@ -49,6 +49,7 @@ export const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   rateLimitPerIp: 'RATE_LIMIT_PER_IP',
   maxSseStreamsPerKey: 'MAX_SSE_STREAMS_PER_KEY',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
+  budgetAction: 'BUDGET_ACTION',
 };
 
 const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs', 'allowedOrigins', 'allowedHosts', 'allowedRequestEnv']);

@@ -9,26 +9,17 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Registry, type Counter, type Gauge, type Histogram } from 'prom-client';
 import type { EventBus } from '../events/event-bus.js';
 import { SESSION_STATUSES, type SessionStatus } from '../sessions/session-record.js';
+import type { UsageSum, UsageTotals } from '../sessions/usage-ledger.js';
 import { EventCounters } from './event-counters.js';
 import { HTTP_METHODS, ModelLabels, oneOf, UNMATCHED_ROUTE } from './labels.js';
 import { defineSeries, type Series } from './series.js';
-
-/** Usage of one model: tokens by kind, and its cost (null: the model has no price, and none is guessed). */
-export interface ModelUsage {
-  model: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  costUsd: number | null;
-}
 
 export interface MetricsSources {
   bus: EventBus;
   /** The status of each session the daemon holds now. */
   sessionStatuses: () => Iterable<SessionStatus>;
-  /** Usage totals by model. */
-  usageByModel: () => Iterable<ModelUsage>;
+  /** The usage ledger's totals (they outlive restarts and deleted sessions). */
+  usage: Pick<UsageTotals, 'total' | 'byModel' | 'byAccount'>;
   /** Event streams open now. */
   sseClients: () => number;
 }
@@ -41,13 +32,11 @@ export interface RequestTiming {
   seconds: number;
 }
 
-type UsageTotals = Omit<ModelUsage, 'model'>;
-
 /** `GET /v1/metrics` as JSON (docs/api.md). */
 export interface MetricsTotals {
   sessions: { byStatus: Record<string, number>; created: number; ended: Record<string, number> };
-  usage: { total: UsageTotals; byModel: Record<string, UsageTotals> };
-  budgetsExceeded: Record<string, number>;
+  usage: { total: UsageSum; byModel: Record<string, UsageSum>; byAccount: Record<string, UsageSum> };
+  budgetsExceeded: Array<{ scope: string; kind: string; action: string; count: number }>;
   turnFailures: Record<string, number>;
   stalls: Record<string, number>;
   reaps: Record<string, number>;
@@ -79,20 +68,24 @@ export class DaemonMetrics {
   }
 
   async prometheus(): Promise<string> {
-    const usage = this.collect();
-    this.setUsageSeries(usage);
+    this.collect();
+    this.setUsageSeries(this.usageByModelLabel());
     return this.registry.metrics();
   }
 
   async totals(): Promise<MetricsTotals> {
-    const usage = this.collect();
-    const { series } = this;
+    this.collect();
+    const { series, sources } = this;
     const permissionWaits = await histogramTotals(series.permissionWait);
     const hookToEvent = await histogramTotals(series.hookToEvent);
     return {
       sessions: { byStatus: await byLabel(series.sessions, 'status'), created: await total(series.sessionsCreated), ended: await byLabel(series.sessionsEnded, 'reason') },
-      usage: { total: sum(usage.values(), 0), byModel: Object.fromEntries(usage) },
-      budgetsExceeded: await byLabel(series.budgetsExceeded, 'action'),
+      usage: {
+        total: sources.usage.total(),
+        byModel: Object.fromEntries(this.usageByModelLabel()),
+        byAccount: Object.fromEntries(sources.usage.byAccount().map(({ account, ...usage }) => [account, usage])),
+      },
+      budgetsExceeded: (await series.budgetsExceeded.get()).values.map((v) => ({ scope: String(v.labels.scope), kind: String(v.labels.kind), action: String(v.labels.action), count: v.value })),
       turnFailures: await byLabel(series.turnFailures, 'error'),
       stalls: await byLabel(series.stalls, 'action'),
       reaps: await byLabel(series.reaps, 'reason'),
@@ -119,8 +112,8 @@ export class DaemonMetrics {
     this.loopDelay.disable();
   }
 
-  /** Sets the gauges of the present; returns the usage totals by model label. */
-  private collect(): Map<string, UsageTotals> {
+  /** Sets the gauges of the present. */
+  private collect(): void {
     const { series, sources } = this;
     const byStatus = new Map<string, number>(SESSION_STATUSES.map((s) => [s, 0]));
     for (const status of sources.sessionStatuses()) byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
@@ -134,16 +127,21 @@ export class DaemonMetrics {
     series.eventLoopLag.set({ stat: 'p99' }, seconds(delay.percentile(99)));
     series.eventLoopLag.set({ stat: 'max' }, seconds(delay.max));
     delay.reset();
-    const usage = new Map<string, UsageTotals>();
-    for (const row of sources.usageByModel()) {
-      const label = this.models.of(row.model);
-      usage.set(label, sum([usage.get(label), row]));
+  }
+
+  /** The ledger's totals by model label (models that share the label `other` added up). */
+  private usageByModelLabel(): Map<string, UsageSum> {
+    const usage = new Map<string, UsageSum>();
+    for (const { model, ...row } of this.sources.usage.byModel()) {
+      const label = this.models.of(model);
+      const before = usage.get(label);
+      usage.set(label, before ? added(before, row) : row);
     }
     return usage;
   }
 
   /** Usage totals are kept elsewhere (the usage ledger): the counters take their values as read. */
-  private setUsageSeries(usage: Map<string, UsageTotals>): void {
+  private setUsageSeries(usage: Map<string, UsageSum>): void {
     const { tokens, cost } = this.series;
     tokens.reset();
     cost.reset();
@@ -157,21 +155,17 @@ export class DaemonMetrics {
   }
 }
 
-/**
- * Totals added up. A cost adds the priced parts only: the cost of a model with no price stays null
- * (never guessed), and `costUsd` is where the adding starts (0 for the daemon's total).
- */
-function sum(parts: Iterable<UsageTotals | undefined>, costUsd: number | null = null): UsageTotals {
-  const totals: UsageTotals = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd };
-  for (const part of parts) {
-    if (!part) continue;
-    totals.inputTokens += part.inputTokens;
-    totals.outputTokens += part.outputTokens;
-    totals.cacheReadTokens += part.cacheReadTokens;
-    totals.cacheWriteTokens += part.cacheWriteTokens;
-    if (part.costUsd !== null) totals.costUsd = (totals.costUsd ?? 0) + part.costUsd;
-  }
-  return totals;
+/** Two models' usage under one label: a cost is unknown (null) as soon as one of them has no price. */
+function added(a: UsageSum, b: UsageSum): UsageSum {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+    costUsd: a.costUsd === null || b.costUsd === null ? null : a.costUsd + b.costUsd,
+    messages: a.messages + b.messages,
+    unpricedMessages: a.unpricedMessages + b.unpricedMessages,
+  };
 }
 
 async function byLabel(metric: Counter<string> | Gauge<string>, label: string): Promise<Record<string, number>> {

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AegisEvent, EventBus } from '../events/event-bus.js';
 import { EXIT_REASONS } from '../sessions/session-record.js';
-import { BUDGET_ACTIONS, DECIDERS, DECISIONS, oneOf, REAP_REASONS, REQUEST_KINDS, STALL_ACTIONS, TURN_FAILURE_ERRORS } from './labels.js';
+import { BUDGET_ACTIONS, BUDGET_KINDS, BUDGET_SCOPES, DECIDERS, DECISIONS, oneOf, REAP_REASONS, REQUEST_KINDS, STALL_ACTIONS, TURN_FAILURE_ERRORS } from './labels.js';
 import type { Series } from './series.js';
 
 /** Requests still open are forgotten past this many (a decision never heard of must not grow memory). */
@@ -51,9 +51,7 @@ export class EventCounters {
   private count(event: AegisEvent): void {
     const { series } = this;
     if (this.hookElapsedMs) series.hookToEvent.observe({ event: event.type }, this.hookElapsedMs() / 1000);
-    // Typed as text: the bus learns new event types (budgets) without this switch having to follow at once.
-    const type: string = event.type;
-    switch (type) {
+    switch (event.type) {
       case 'session_created':
         series.sessionsCreated.inc();
         break;
@@ -71,7 +69,7 @@ export class EventCounters {
         series.reaps.inc({ reason: oneOf(REAP_REASONS, event.reason) });
         break;
       case 'budget_exceeded':
-        series.budgetsExceeded.inc({ action: oneOf(BUDGET_ACTIONS, event.action) });
+        series.budgetsExceeded.inc({ scope: oneOf(BUDGET_SCOPES, event.scope), kind: oneOf(BUDGET_KINDS, event.kind), action: oneOf(BUDGET_ACTIONS, event.action) });
         break;
       case 'permission_request':
         this.opened(event.permissionId, event.sessionId);

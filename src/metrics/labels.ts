@@ -26,7 +26,9 @@ export const DECIDERS = ['api', 'rule', 'timeout', 'terminal', 'session_ended'] 
 export const DECISIONS = ['allow', 'deny'] as const;
 export const REQUEST_KINDS = ['permission', 'question'] as const;
 
-/** What happens when a budget is crossed (`budget_exceeded.action`). */
+/** Whose budget was crossed, what it limits, and what followed (`budget_exceeded`). */
+export const BUDGET_SCOPES = ['session', 'key'] as const;
+export const BUDGET_KINDS = ['cost', 'tokens'] as const;
 export const BUDGET_ACTIONS = ['interrupt', 'kill', 'notify'] as const;
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;

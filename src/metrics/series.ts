@@ -20,9 +20,19 @@ export function defineSeries(registry: Registry) {
     sessions: new Gauge({ name: 'aegis_sessions', help: 'Sessions the daemon holds, by status', labelNames: ['status'] as const, registers }),
     sessionsCreated: new Counter({ name: 'aegis_sessions_created_total', help: 'Sessions started since the daemon started', registers }),
     sessionsEnded: new Counter({ name: 'aegis_sessions_ended_total', help: 'Sessions that ended since the daemon started, by reason', labelNames: ['reason'] as const, registers }),
-    tokens: new Counter({ name: 'aegis_tokens_total', help: 'Tokens used, by model and kind', labelNames: ['model', 'kind'] as const, registers }),
-    cost: new Counter({ name: 'aegis_cost_usd_total', help: 'Cost in USD, by model (a model with no price has no series)', labelNames: ['model'] as const, registers }),
-    budgetsExceeded: new Counter({ name: 'aegis_budgets_exceeded_total', help: 'Budgets crossed, by the action taken', labelNames: ['action'] as const, registers }),
+    tokens: new Counter({ name: 'aegis_tokens_total', help: 'Tokens used since the usage ledger began, by model and kind', labelNames: ['model', 'kind'] as const, registers }),
+    cost: new Counter({
+      name: 'aegis_cost_usd_total',
+      help: 'Cost in USD since the usage ledger began, by model (a model with no price has no series)',
+      labelNames: ['model'] as const,
+      registers,
+    }),
+    budgetsExceeded: new Counter({
+      name: 'aegis_budgets_exceeded_total',
+      help: 'Budgets crossed (budget_exceeded), by whose budget, what it limits and the action taken',
+      labelNames: ['scope', 'kind', 'action'] as const,
+      registers,
+    }),
     turnFailures: new Counter({ name: 'aegis_turn_failures_total', help: 'Turns that ended in an API error Claude gave up on (turn_failed), by error type', labelNames: ['error'] as const, registers }),
     permissionWait: new Histogram({
       name: 'aegis_permission_wait_seconds',

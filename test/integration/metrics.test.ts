@@ -12,7 +12,7 @@ import { ROUTE_ACCESS } from '../../src/http/route-scopes.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { cli, killClis } from '../support/cli.js';
 import { callHook, hookSecretOf } from '../support/hooks.js';
-import { countOf, family, parsePrometheus, valueOf, type PromFamily } from '../support/prometheus.js';
+import { countOf, family, parsePrometheus, samples, valueOf, type PromFamily } from '../support/prometheus.js';
 import { standInClaude } from '../support/stand-in.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -66,39 +66,44 @@ describe('GET /v1/metrics', () => {
     // Usage, from b's transcript: one response written as two records, counted once.
     respond(b, 'msg_metrics_1', 'claude-sonnet-4-5', { input_tokens: 1000, output_tokens: 200, cache_read_input_tokens: 3000, cache_creation_input_tokens: 400 });
     await waitFor(async () => (await t.api('GET', `/v1/sessions/${b.id}`, undefined, master)).body.usage.inputTokens === 1000, { what: "b's usage" });
+    // A session over its token budget: budget_exceeded, and the default action (an interrupt).
+    const c = await session({ maxTokens: 100 });
+    respond(c, 'msg_metrics_2', 'claude-unpriced-test-model', { input_tokens: 150, output_tokens: 1 });
+    await waitFor(async () => (await t.api('GET', '/v1/metrics', undefined, master)).body.budgetsExceeded.length === 1, { what: 'the budget to be exceeded' });
     const bUsage = (await t.api('GET', `/v1/sessions/${b.id}`, undefined, master)).body.usage;
     expect(bUsage.costUsd).toBeGreaterThan(0);
 
     const during = await scrape();
-    expect(valueOf(during, 'aegis_sessions_created_total') - valueOf(before, 'aegis_sessions_created_total')).toBe(2);
+    expect(valueOf(during, 'aegis_sessions_created_total') - valueOf(before, 'aegis_sessions_created_total')).toBe(3);
     const listed = (await t.api('GET', '/v1/sessions', undefined, master)).body.sessions as Array<{ status: string }>;
     for (const status of ['starting', 'idle', 'working', 'permission_prompt', 'asking', 'stalled', 'exited']) {
       expect(valueOf(during, 'aegis_sessions', { status }), status).toBe(listed.filter((s) => s.status === status).length);
     }
-    expect(listed).toHaveLength(2);
+    expect(listed).toHaveLength(3);
     expect(valueOf(during, 'aegis_turn_failures_total', { error: 'rate_limit' })).toBe(1);
     expect(valueOf(during, 'aegis_turn_failures_total', { error: 'other' })).toBe(1);
     expect(countOf(during, 'aegis_permission_wait_seconds', { kind: 'permission', decision: 'deny', by: 'rule' })).toBe(1);
     expect(countOf(during, 'aegis_hook_to_event_seconds', { event: 'turn_failed' })).toBe(2);
     expect(countOf(during, 'aegis_hook_to_event_seconds', { event: 'permission_request' })).toBe(1);
-    expect(countOf(during, 'aegis_http_request_duration_seconds', { method: 'POST', route: '/v1/sessions', status: '201' })).toBe(2);
+    expect(countOf(during, 'aegis_http_request_duration_seconds', { method: 'POST', route: '/v1/sessions', status: '201' })).toBe(3);
     expect(countOf(during, 'aegis_http_request_duration_seconds', { method: 'GET', route: '/v1/sessions/:id', status: '200' })).toBeGreaterThan(0);
     expect(valueOf(during, 'aegis_tokens_total', { model: 'claude-sonnet-4-5', kind: 'input' })).toBe(1000);
     expect(valueOf(during, 'aegis_tokens_total', { model: 'claude-sonnet-4-5', kind: 'output' })).toBe(200);
     expect(valueOf(during, 'aegis_tokens_total', { model: 'claude-sonnet-4-5', kind: 'cache_read' })).toBe(3000);
     expect(valueOf(during, 'aegis_tokens_total', { model: 'claude-sonnet-4-5', kind: 'cache_write' })).toBe(400);
     expect(valueOf(during, 'aegis_cost_usd_total', { model: 'claude-sonnet-4-5' })).toBeCloseTo(bUsage.costUsd, 9);
+    expect(valueOf(during, 'aegis_budgets_exceeded_total', { scope: 'session', kind: 'tokens', action: 'interrupt' })).toBe(1);
     expect(family(during, 'aegis_event_loop_lag_seconds').metrics.map((m) => m.labels?.stat).sort()).toEqual(['max', 'mean', 'p50', 'p99']);
     expect(valueOf(during, 'aegis_sse_clients')).toBe(0);
 
     expect((await t.api('DELETE', `/v1/sessions/${b.id}`, undefined, master)).status).toBe(200);
     const after = await scrape();
     expect(valueOf(after, 'aegis_sessions_ended_total', { reason: 'deleted' })).toBe(1);
-    expect(family(after, 'aegis_sessions').metrics.reduce((n, m) => n + Number(m.value), 0)).toBe(1);
+    expect(family(after, 'aegis_sessions').metrics.reduce((n, m) => n + Number(m.value), 0)).toBe(2);
 
     // No label anywhere carries a session id or what a hook said.
     const text = (await t.api('GET', '/v1/metrics?format=prometheus', undefined, master)).body as string;
-    for (const id of [a.id, b.id]) expect(text).not.toContain(id);
+    for (const id of [a.id, b.id, c.id]) expect(text).not.toContain(id);
     expect(text).not.toContain('made-up');
 
     const json = (await t.api('GET', '/v1/metrics', undefined, master)).body;
@@ -107,7 +112,14 @@ describe('GET /v1/metrics', () => {
     expect(json.permissionWaits.count).toBe(1);
     expect(json.hookToEvent.count).toBe(countOf(after, 'aegis_hook_to_event_seconds'));
     expect(json.httpRequests).toBeGreaterThan(0);
-    expect(json.usage.total).toMatchObject({ inputTokens: 0, outputTokens: 0 }); // b, the only session with usage, is deleted
+    // The ledger's totals outlive the deleted session; a model with no price has tokens and a null cost.
+    expect(json.usage.byModel['claude-sonnet-4-5']).toMatchObject({ inputTokens: 1000, outputTokens: 200, cacheReadTokens: 3000, cacheWriteTokens: 400, costUsd: bUsage.costUsd });
+    expect(json.usage.byModel['claude-unpriced-test-model']).toMatchObject({ inputTokens: 150, outputTokens: 1, costUsd: null });
+    expect(json.usage.total).toMatchObject({ inputTokens: 1150, outputTokens: 201, costUsd: bUsage.costUsd });
+    expect(valueOf(after, 'aegis_tokens_total', { model: 'claude-sonnet-4-5', kind: 'input' })).toBe(1000);
+    expect(valueOf(after, 'aegis_tokens_total', { model: 'claude-unpriced-test-model', kind: 'input' })).toBe(150);
+    expect(samples(after, 'aegis_cost_usd_total', { model: 'claude-unpriced-test-model' })).toEqual([]);
+    expect(json.budgetsExceeded).toEqual([{ scope: 'session', kind: 'tokens', action: 'interrupt', count: 1 }]);
   });
 
   it('answers Prometheus text to Accept: text/plain, as a scraper asks, and JSON otherwise', async () => {
