@@ -46,7 +46,7 @@ export type PublishEvent = (type: 'status_changed' | 'message' | 'session_exited
 /** What every session shares: collaborators and policy, built once by the supervisor. */
 export interface SessionContext {
   tmux: SessionTmux;
-  repository: Pick<SessionRepository, 'save'>;
+  repository: Pick<SessionRepository, 'save' | 'remove'>;
   publish: PublishEvent;
   broker: PermissionBroker;
   permissions: PermissionSettings;
@@ -347,9 +347,18 @@ export class Session {
     this.ending.close();
   }
 
-  /** DELETE removed the record from the store: the session's last moments must not bring it back. */
+  /**
+   * DELETE: the record leaves the store (when the store fails, that is thrown and nothing changes), and
+   * the session's last moments must not bring it back.
+   */
   forget(): void {
+    this.context.repository.remove(this.id);
     this.ending.forget();
+  }
+
+  /** Saves the record now, for a caller that must know it is saved (a launch): a failure is thrown. */
+  persist(): void {
+    this.context.repository.save(this.record);
   }
 
   // ── What callers ask ───────────────────────────────────────────────────────────────────────────
