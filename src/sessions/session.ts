@@ -397,19 +397,19 @@ export class Session {
     return { pending: this.requests.list() };
   }
 
-  approve(input: { permissionId?: string | undefined; always?: boolean | undefined }, keyId: string | null): { approved: true; permission: Record<string, unknown> } {
+  async approve(input: { permissionId?: string | undefined; always?: boolean | undefined }, keyId: string | null): Promise<{ approved: true; permission: Record<string, unknown> }> {
     this.input.checkLive();
-    return { approved: true, permission: this.requests.approve(input, keyId) };
+    return { approved: true, permission: await this.requests.approve(input, keyId) };
   }
 
-  reject(input: { permissionId?: string | undefined; message?: string | undefined }, keyId: string | null): { rejected: true; permission: Record<string, unknown> } {
+  async reject(input: { permissionId?: string | undefined; message?: string | undefined }, keyId: string | null): Promise<{ rejected: true; permission: Record<string, unknown> }> {
     this.input.checkLive();
-    return { rejected: true, permission: this.requests.reject(input, keyId) };
+    return { rejected: true, permission: await this.requests.reject(input, keyId) };
   }
 
-  answer(input: AnswerInput & { questionId?: string | undefined }, keyId: string | null): { answered: true; question: Record<string, unknown>; answers: Record<string, string> } {
+  async answer(input: AnswerInput & { questionId?: string | undefined }, keyId: string | null): Promise<{ answered: true; question: Record<string, unknown>; answers: Record<string, string> }> {
     this.input.checkLive();
-    return { answered: true, ...this.requests.answer(input, keyId) };
+    return { answered: true, ...(await this.requests.answer(input, keyId)) };
   }
 
   /**
