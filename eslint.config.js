@@ -28,12 +28,12 @@ const PROCESSES = ['node:child_process', 'execa'];
 export const LAYERS = {
   'daemon.ts': {
     why: 'the composition root builds the daemon; the CLI and the /v1 client are programs of their own',
-    may: ['config', 'events', 'http', 'operations', 'sessions', 'permissions', 'auth', 'claude', 'tmux', 'store', 'errors.ts', 'disposals.ts', 'log.ts', 'version.ts', 'process-alive.ts'],
+    may: ['config', 'events', 'http', 'operations', 'sessions', 'router', 'memory', 'permissions', 'auth', 'audit', 'claude', 'tmux', 'store', 'errors.ts', 'disposals.ts', 'log.ts', 'version.ts', 'process-alive.ts'],
     packages: [NODE, 'fastify', 'pino'],
   },
   http: {
     why: 'src/http is a thin adapter over the core: tmux and the store are reached through it, and it starts no process',
-    may: ['sessions', 'permissions', 'events', 'operations', 'auth', 'config', 'claude', 'errors.ts', 'types:log.ts', 'version.ts'],
+    may: ['sessions', 'router', 'memory', 'permissions', 'events', 'operations', 'auth', 'audit', 'config', 'claude', 'errors.ts', 'types:log.ts', 'version.ts'],
     packages: [...PLAIN, 'fastify', 'fastify-plugin', '@fastify/*'],
   },
   operations: {
@@ -43,13 +43,19 @@ export const LAYERS = {
   },
   sessions: {
     why: 'src/sessions is the core: called by src/http, it drives claude/, permissions/ and tmux/ and receives its store and logger',
-    may: ['claude', 'permissions', 'tmux', 'events', 'auth', 'config', 'errors.ts', 'types:log.ts', 'process-alive.ts'],
+    may: ['claude', 'router', 'permissions', 'tmux', 'events', 'auth', 'config', 'errors.ts', 'disposals.ts', 'types:log.ts', 'process-alive.ts'],
     packages: PLAIN,
     staticImports: true,
   },
   auth: {
     why: 'src/auth decides who may do what: it defines the repository it needs (src/store implements it) and knows nothing of HTTP',
     may: ['config', 'events', 'errors.ts', 'types:log.ts'],
+    packages: PLAIN,
+    staticImports: true,
+  },
+  audit: {
+    why: 'src/audit keeps the record of who did what: it hears the event bus, defines the repository it needs (src/store implements it) and knows nothing of HTTP',
+    may: ['types:events', 'errors.ts', 'types:log.ts'],
     packages: PLAIN,
     staticImports: true,
   },
@@ -63,6 +69,18 @@ export const LAYERS = {
     why: 'src/claude is pure: src/sessions hands it screens, paths, settings and the text of files (it reads none itself)',
     may: ['types:config', 'errors.ts'],
     packages: ['node:os', 'node:path', 'zod'],
+    staticImports: true,
+  },
+  router: {
+    why: 'src/router is pure: it routes a task\'s text to a tier by the configured rules, and knows nothing of sessions, storage or HTTP',
+    may: ['config', 'errors.ts'],
+    packages: PLAIN,
+    staticImports: true,
+  },
+  memory: {
+    why: 'src/memory is the memory bridge: it defines the repository it needs (src/store implements it) and knows nothing of HTTP',
+    may: ['types:config', 'types:auth', 'errors.ts', 'types:log.ts'],
+    packages: PLAIN,
     staticImports: true,
   },
   events: {
@@ -89,7 +107,7 @@ export const LAYERS = {
   },
   cli: {
     why: 'the CLI speaks /v1 through src/client; it reaches into the daemon only to run it (serve) and read its configuration',
-    may: ['client', 'config', 'daemon.ts', 'errors.ts', 'version.ts'],
+    may: ['client', 'config', 'daemon.ts', 'audit', 'store', 'errors.ts', 'version.ts'],
     packages: [...PLAIN, 'commander', 'node:child_process'],
   },
   client: {

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import type { Config } from './config/schema.js';
+import { AuditLog } from './audit/audit-log.js';
+import { auditCoreEvents } from './audit/event-auditor.js';
 import { KeyService } from './auth/keys.js';
+import { redactConfig } from './config/load.js';
 import { resolveSessionUser, ROOT_WITHOUT_SESSION_USER, type UnixUser } from './config/session-user.js';
 import { EventBus } from './events/event-bus.js';
 import { buildApp } from './http/app.js';
@@ -17,6 +20,8 @@ import { createLogger } from './log.js';
 import { createDaemonStatus } from './operations/daemon-status.js';
 import { Supervisor } from './sessions/supervisor.js';
 import { DEFAULT_TIMING, type Timing } from './sessions/timing.js';
+import { AuditStore } from './store/audit-store.js';
+import { backupDatabase, backupFileIn } from './store/backup.js';
 import { openDatabase, type Db } from './store/database.js';
 import { daemonIdentity } from './store/daemon-identity.js';
 import { MetaStore } from './store/meta-store.js';
@@ -55,6 +60,7 @@ export interface Daemon {
   bus: EventBus;
   tmux: TmuxServer;
   db: Db;
+  audit: AuditLog;
   close(options?: { killSessions?: boolean }): Promise<void>;
 }
 
@@ -112,6 +118,9 @@ async function assemble(
   const meta = new MetaStore(db);
   const bus = new EventBus(config.eventReplaySize);
   bus.onListenerError((err, event) => logger.error({ sessionId: event.sessionId, event: event.type, err: errorText(err) }, 'an event listener failed'));
+  const audit = new AuditLog(new AuditStore(db), { includeText: config.audit.includeText, logger: logger.child({ component: 'audit' }) });
+  audit.record({ actor: 'system', action: 'config.load', outcome: 'ok', details: { version: AEGIS_VERSION, config: redactConfig(config) } });
+  auditCoreEvents(bus, audit);
   const timing: Timing = { ...DEFAULT_TIMING, ...options.timing };
   const tmux = new TmuxServer({
     tmuxBin: config.tmuxBin,
@@ -146,7 +155,8 @@ async function assemble(
   disposals.defer('api keys', () => keys.close());
   // A revoked key's streams end at once, not at its next request.
   keys.onRevoke((keyId) => sse.closeStreamsOf(keyId));
-  const app = await buildApp({ config, supervisor, sse, status, logger, keys });
+  const backup = () => backupDatabase(db, backupFileIn(config.stateDir));
+  const app = await buildApp({ config, supervisor, sse, status, logger, keys, audit, backup });
   disposals.defer('http', () => app.close());
   // Open streams never end by themselves: they end before the app closes, which waits for its connections.
   disposals.defer('event streams', () => sse.close());
@@ -197,6 +207,7 @@ async function assemble(
     bus,
     tmux,
     db,
+    audit,
     async close(options = {}) {
       const first = !disposals.closing;
       if (first) killSessions = options.killSessions ?? false;

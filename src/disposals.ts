@@ -2,6 +2,8 @@
  * What a long-lived owner has opened, closed in reverse when it closes. Every step runs even when an
  * earlier one fails: a failing step is reported and the next still closes, so one stuck or broken
  * part never leaves the database, the state-dir lock or tmux open behind it. Closing twice closes once.
+ * Steps that return no promise run at once, one after the other, before `disposeAll` returns: an owner
+ * whose parts close synchronously is closed when the call returns.
  */
 
 export interface DisposalFailure {
@@ -23,15 +25,16 @@ export class DisposalError extends AggregateError {
 export class Disposals {
   private readonly steps: Array<{ step: string; dispose: () => unknown }> = [];
   private disposing: Promise<void> | null = null;
+  private started = false;
 
   /** Closes `dispose` with the others, before everything deferred earlier. */
   defer(step: string, dispose: () => unknown): void {
-    if (this.disposing) throw new Error(`cannot defer ${step}: already closing`);
+    if (this.started) throw new Error(`cannot defer ${step}: already closing`);
     this.steps.push({ step, dispose });
   }
 
   get closing(): boolean {
-    return this.disposing !== null;
+    return this.started;
   }
 
   /**
@@ -39,11 +42,14 @@ export class Disposals {
    * happens; the promise rejects with a DisposalError listing them all once every step has run.
    */
   disposeAll(onFailure?: (failure: DisposalFailure) => void): Promise<void> {
-    this.disposing ??= (async () => {
+    if (this.started) return this.disposing ?? Promise.resolve();
+    this.started = true;
+    this.disposing = (async () => {
       const failures: DisposalFailure[] = [];
       for (const { step, dispose } of this.steps.reverse()) {
         try {
-          await dispose();
+          const closing = dispose();
+          if (isPromiseLike(closing)) await closing;
         } catch (error) {
           failures.push({ step, error });
           onFailure?.({ step, error });
@@ -53,4 +59,8 @@ export class Disposals {
     })();
     return this.disposing;
   }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -29,6 +29,9 @@ export const REDACTED_PATHS = [
   '*.secret',
   'env',
   '*.env',
+  // The collector's credentials, wherever the configuration is logged.
+  'claudeTelemetry.headers',
+  '*.claudeTelemetry.headers',
 ];
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): pino.Logger {

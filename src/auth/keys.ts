@@ -129,13 +129,20 @@ export class KeyService {
     if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now) return { ok: false, reason: 'expired' };
     if (!current && (key.graceUntil === null || Date.parse(key.graceUntil) <= now)) return { ok: false, reason: 'expired' };
     this.countUse(key, now);
-    return { ok: true, identity: identityOf(key) };
+    const ends = [key.expiresAt, current ? null : key.graceUntil].flatMap((at) => (at === null ? [] : [Date.parse(at)]));
+    const identity = identityOf(key);
+    return { ok: true, identity: ends.length > 0 ? { ...identity, validUntil: Math.min(...ends) } : identity };
   }
 
   /** Whether a key still works now (an SSE token outlives nothing its key does not). */
   isActive(id: string): boolean {
     const key = this.byId.get(id);
     return !!key && key.revokedAt === null && (key.expiresAt === null || Date.parse(key.expiresAt) > this.now());
+  }
+
+  /** A key's name, for records that name who acted (the audit log); null for an unknown id. */
+  nameOf(id: string): string | null {
+    return this.byId.get(id)?.name ?? null;
   }
 
   onRevoke(listener: (keyId: string) => void): void {
@@ -231,6 +238,7 @@ function identityOf(key: StoredKey): Identity {
   return {
     kind: 'key',
     keyId: key.id,
+    keyName: key.name,
     scopes: new Set(key.scopes.filter(isScope)),
     limits: { maxSessions: key.maxSessions, allowedWorkdirs: key.allowedWorkdirs, permissionProfile: key.permissionProfile },
   };

@@ -32,8 +32,12 @@ export interface Identity {
   kind: 'master' | 'open' | 'key';
   /** The API key's id; null for the master token and the open loopback mode. */
   keyId: string | null;
+  /** The API key's name, for what tags a session with its owner (telemetry); unset without a key. */
+  keyName?: string;
   scopes: ReadonlySet<Scope>;
   limits: KeyLimits;
+  /** When these credentials stop working (ms since the epoch): a key's expiry, or the end of a replaced secret's grace time. */
+  validUntil?: number;
 }
 
 export const MASTER_IDENTITY: Identity = { kind: 'master', keyId: null, scopes: new Set(SCOPES), limits: NO_LIMITS };

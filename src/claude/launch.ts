@@ -151,6 +151,8 @@ export interface ClaudeNeeds {
    * exactly: an inherited `IS_SANDBOX=yes` would make every such session fail to start.
    */
   sandbox: boolean;
+  /** Claude's OpenTelemetry export (telemetry.ts), when configured: set over any OTEL_* inherited or asked for. */
+  telemetry?: Record<string, string>;
 }
 
 /** Claude's environment: the daemon's own, the request's additions, then what Claude needs. */
@@ -160,7 +162,7 @@ export function claudeEnv(daemonEnv: NodeJS.ProcessEnv, requestEnv: Record<strin
   for (const [key, value] of Object.entries(daemonEnv)) {
     if (value !== undefined && ENV_NAME.test(key) && !NOT_INHERITED.test(key)) env[key] = value;
   }
-  return { ...env, ...requestEnv, ...(needs.sandbox ? { IS_SANDBOX: '1' } : {}) };
+  return { ...env, ...requestEnv, ...needs.telemetry, ...(needs.sandbox ? { IS_SANDBOX: '1' } : {}) };
 }
 
 /** Whether Claude must be told it runs in a sandbox: as root, bypassPermissions is refused otherwise. */

@@ -19,11 +19,14 @@ describe('checkStateDir', () => {
   let dir: string;
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('creates a missing state dir and leaves no probe behind', () => {
+  it('makes nothing: a missing state dir under a writable parent passes as one the daemon will make', () => {
     dir = mkdtempSync(join(tmpdir(), 'aegis-doctor-'));
     const stateDir = join(dir, 'nested', 'state');
-    expect(checkStateDir(stateDir)).toMatchObject({ ok: true, detail: `${stateDir} is writable` });
-    expect(readdirSync(stateDir)).toEqual([]);
+    expect(checkStateDir(stateDir)).toMatchObject({ ok: true, detail: `${stateDir} does not exist yet: the daemon makes it (mode 0700) when it starts` });
+    expect(readdirSync(dir)).toEqual([]);
+    chmodSync(dir, 0o700);
+    expect(checkStateDir(dir)).toMatchObject({ ok: true, detail: `${dir} is writable` });
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('fails with a hint when the path cannot be a directory', () => {
@@ -39,7 +42,7 @@ describe('checkStateDir', () => {
     dir = mkdtempSync(join(tmpdir(), 'aegis-doctor-'));
     chmodSync(dir, 0o777);
     const check = checkStateDir(dir);
-    expect(check).toMatchObject({ ok: false, detail: `${dir} is writable, but its mode 0777 lets other users in`, hint: `chmod 700 ${dir} (the daemon does so itself when it starts)` });
+    expect(check).toMatchObject({ ok: false, detail: `${dir} is writable, but its mode 0777 lets other users in`, hint: `chmod 700 ${dir} (the daemon does so itself when it starts)`, fix: `chmod 700 ${dir}` });
   });
 });
 

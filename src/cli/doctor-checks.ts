@@ -4,21 +4,16 @@
  * timeout, so a hanging binary cannot hang the doctor.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AegisClient } from '../client/client.js';
 import type { Config } from '../config/schema.js';
 import { claudeConfigDirOf, lookUpUser, ROOT_WITHOUT_SESSION_USER, type UnixUser } from '../config/session-user.js';
+import type { Check } from './check.js';
+import { shellQuote } from './shell-quote.js';
 
-export interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-  hint?: string;
-  /** Passed, but with something the operator should change. */
-  warn?: boolean;
-}
+export type { Check } from './check.js';
 
 export const MIN_TMUX = { major: 3, minor: 2 } as const;
 const RUN_TIMEOUT_MS = 20_000;
@@ -62,20 +57,39 @@ export async function checkClaude(claudeCommand: string): Promise<Check> {
   }
 }
 
+/** The state dir is writable and private, or can be made where it is named. Creates nothing: the daemon does at start. */
 export function checkStateDir(stateDir: string): Check {
   const name = 'state dir';
-  const probe = join(stateDir, `.doctor-probe-${process.pid}`);
+  const hint = 'fix its permissions, or set AEGIS_STATE_DIR (or --state-dir) to a directory you own';
+  const stat = statOf(stateDir);
+  if (!stat) {
+    const parent = nearestExisting(stateDir);
+    if (parent && statOf(parent)?.isDirectory() && writable(parent)) return { name, ok: true, detail: `${stateDir} does not exist yet: the daemon makes it (mode 0700) when it starts` };
+    return { name, ok: false, detail: `${stateDir} does not exist and cannot be made: ${parent ?? '/'} is not a writable directory`, hint };
+  }
+  if (!stat.isDirectory()) return { name, ok: false, detail: `${stateDir} is not a directory`, hint };
+  if (!writable(stateDir)) return { name, ok: false, detail: `${stateDir} is not writable`, hint };
+  const mode = stat.mode & 0o777;
+  if (mode & 0o077) {
+    return { name, ok: false, detail: `${stateDir} is writable, but its mode ${mode.toString(8).padStart(4, '0')} lets other users in`, hint: `chmod 700 ${stateDir} (the daemon does so itself when it starts)`, fix: `chmod 700 ${shellQuote(stateDir)}` };
+  }
+  return { name, ok: true, detail: `${stateDir} is writable` };
+}
+
+/** `path` itself or its closest ancestor that exists. */
+function nearestExisting(path: string): string | null {
+  for (let dir = path; ; dir = dirname(dir)) {
+    if (statOf(dir)) return dir;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+function writable(path: string): boolean {
   try {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    writeFileSync(probe, 'probe');
-    rmSync(probe, { force: true });
-    const mode = statSync(stateDir).mode & 0o777;
-    if (mode & 0o077) {
-      return { name, ok: false, detail: `${stateDir} is writable, but its mode ${mode.toString(8).padStart(4, '0')} lets other users in`, hint: `chmod 700 ${stateDir} (the daemon does so itself when it starts)` };
-    }
-    return { name, ok: true, detail: `${stateDir} is writable` };
-  } catch (err) {
-    return { name, ok: false, detail: `${stateDir} is not writable: ${(err as Error).message}`, hint: 'fix its permissions, or set AEGIS_STATE_DIR (or --state-dir) to a directory you own' };
+    accessSync(path, constants.W_OK | constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { configSchema, type Config, type ConfigKey } from './schema.js';
+import { configSchema, GOOD_TOKEN, type Config, type ConfigKey } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -113,12 +113,36 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), overrides =
       const key = String(issue.path[0] ?? '');
       const where = sources[key as ConfigKey] ?? (issue.code === 'unrecognized_keys' ? configFile : key);
       // A secret is never repeated back, not even a wrong one: error messages reach logs and terminals.
-      const value = !(key in raw) ? '' : key === 'authToken' ? ` (got ${String(raw[key]).length} characters)` : ` (got ${JSON.stringify(raw[key])})`;
-      return `${where}: ${issue.message}${value}`;
+      const value = !(key in raw) ? '' : key === 'authToken' ? ` (got ${String(raw[key]).length} characters); ${GOOD_TOKEN}` : ` (got ${JSON.stringify(shown(raw[key], issue.path))})`;
+      return `${where}${nested(issue.path)}: ${issue.message}${value}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return { config: parsed.data, sources, configFile: fileExists ? configFile : null };
+}
+
+/** Keys whose value is an object of settings: an issue in one names the setting, and shows its value alone. */
+const SECTION_KEYS = new Set<PropertyKey>(['modelRouter', 'memoryBridge', 'claudeTelemetry']);
+
+/** Where in a key's object an issue is: `.tiers.fast` for `modelRouter.tiers.fast`. */
+function nested(path: readonly PropertyKey[]): string {
+  if (!SECTION_KEYS.has(path[0]!)) return '';
+  return path.slice(1).map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+}
+
+/**
+ * The value an issue is about, for the message: the part of a key's object its path names (not the
+ * whole object), and never the telemetry headers, which carry the collector's credentials.
+ */
+function shown(value: unknown, path: readonly PropertyKey[]): unknown {
+  if (!SECTION_KEYS.has(path[0]!)) return value;
+  let at = value;
+  for (const part of path.slice(1)) {
+    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, part)) break;
+    at = (at as Record<PropertyKey, unknown>)[part];
+  }
+  const secret = path[0] === 'claudeTelemetry' && (path[1] === 'headers' || (typeof at === 'object' && at !== null));
+  return secret ? '[redacted]' : at;
 }
 
 /** Decimal digits as their number; anything else (`0x47F0`, `1e4`, `-1`, ` 5`) stays text, which the schema refuses. */
@@ -169,5 +193,6 @@ function readConfigFile(file: string): Record<string, unknown> {
 
 /** The configuration with secrets replaced, fit for logs and diagnostics. */
 export function redactConfig(config: Config): Record<string, unknown> {
-  return { ...config, authToken: config.authToken ? '[redacted]' : undefined };
+  const telemetry = config.claudeTelemetry && { ...config.claudeTelemetry, headers: Object.fromEntries(Object.keys(config.claudeTelemetry.headers).map((name) => [name, '[redacted]'])) };
+  return { ...config, authToken: config.authToken ? '[redacted]' : undefined, ...(telemetry ? { claudeTelemetry: telemetry } : {}) };
 }

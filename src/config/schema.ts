@@ -5,6 +5,9 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { profileSchema, TIMEOUT_DECISIONS } from '../permissions/policy.js';
+import { claudeTelemetrySchema } from './claude-telemetry-schema.js';
+import { memoryBridgeSchema } from './memory-bridge-schema.js';
+import { modelRouterSchema } from './model-router-schema.js';
 import { DEFAULT_STATE_DIR, resolveStateDir, tmuxSocketFor } from './paths.js';
 
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk', 'auto'] as const;
@@ -36,6 +39,9 @@ const trustProxy = z.preprocess(
 );
 /** An environment variable name, where `*` stands for any run of characters: `LC_*`. */
 const envPattern = z.string().regex(/^[A-Za-z0-9_*]+$/, 'must be a variable name, with * for any characters');
+
+/** How to make a token nobody guesses: what a refused one is told. */
+export const GOOD_TOKEN = 'make a random one with `openssl rand -hex 32`';
 
 /**
  * Variables a session-creating request may set when the configuration says nothing: they choose a
@@ -104,6 +110,20 @@ export const configSchema = z
     rateLimitPerIp: int(0).default(3000),
     /** Event streams one API key may hold open at once. */
     maxSseStreamsPerKey: int(1, 10_000).default(10),
+    /** The audit log (docs/audit.md). */
+    audit: z
+      .object({
+        /** Keep the text of prompts, messages, answers and rejection reasons in audit entries; otherwise only its length and SHA-256. */
+        includeText: z.boolean().default(false),
+      })
+      .strict()
+      .default({ includeText: false }),
+    /** Tiers of models and the rules that route a task to one (see src/router). Unset: the default tiers, routing off. */
+    modelRouter: modelRouterSchema.optional(),
+    /** The /v1/memory key-value store. Unset: off. */
+    memoryBridge: memoryBridgeSchema.optional(),
+    /** Claude Code's own OpenTelemetry export, pointed at the operator's collector. Unset: off. */
+    claudeTelemetry: claudeTelemetrySchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

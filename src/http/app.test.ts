@@ -48,6 +48,12 @@ const EXPECTED: Record<string, RequestPart[]> = {
   'DELETE /v1/auth/keys/:id': ['params'],
   'POST /v1/auth/keys/:id/rotate': ['params', 'body'],
   'POST /v1/auth/sse-token': [],
+  'GET /v1/audit': ['querystring'],
+  'GET /v1/audit/export': ['querystring'],
+  'GET /v1/audit/verify': [],
+  'POST /v1/admin/backup': [],
+  'POST /v1/dev/route-task': ['body'],
+  'GET /v1/dev/model-tiers': [],
 };
 
 function notFound(id: string): never {

@@ -5,12 +5,16 @@
  * Supervisor, the SSE hub and the daemon's status, never tmux or the store.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AuditLog } from '../audit/audit-log.js';
+import { MemoryAuditRepository } from '../audit/memory-audit-repository.js';
 import type { KeyService } from '../auth/keys.js';
 import { Lockout } from '../auth/lockout.js';
 import { SseTokens } from '../auth/sse-tokens.js';
 import type { Config } from '../config/schema.js';
+import { ModelRouter } from '../router/model-router.js';
 import type { DaemonStatus } from '../operations/daemon-status.js';
 import type { Supervisor } from '../sessions/supervisor.js';
+import { auditTrailPlugin } from './audit-trail.js';
 import { authPlugin } from './auth.js';
 import { installJsonBodyParser, MAX_BODY_BYTES } from './body-parser.js';
 import { installErrorHandling } from './errors.js';
@@ -19,10 +23,12 @@ import { installProtocolErrorHandling, protocolErrorOptions } from './protocol-e
 import { installRateLimits } from './rate-limits.js';
 import { routeCatalogPlugin } from './route-catalog.js';
 import { installSecurityHeaders } from './security-headers.js';
+import { auditRoutes, type BackupAnswer } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { modelRouterRoutes } from './routes/model-router.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { permissionRoutes } from './routes/permissions.js';
 import { readyRoutes } from './routes/ready.js';
@@ -40,6 +46,12 @@ export interface AppDeps {
   /** Made from the configuration unless given (a test gives its own, with its own clock). */
   sseTokens?: SseTokens;
   lockout?: Lockout;
+  /** The audit log; an app built without one (a test's) keeps its entries in memory. */
+  audit?: AuditLog;
+  /** Takes an online backup of the database (POST /v1/admin/backup). */
+  backup?: () => Promise<BackupAnswer>;
+  /** The daemon's model router; unset: one made from the configuration. */
+  router?: ModelRouter;
 }
 
 /** Bad credentials an address may present within a minute before it is locked out. */
@@ -50,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, supervisor, sse, status, keys } = deps;
   const sseTokens = deps.sseTokens ?? new SseTokens(config.sseTokenTtlSeconds * 1000);
   const lockout = deps.lockout ?? new Lockout({ maxFailures: LOCKOUT_FAILURES, windowMs: LOCKOUT_WINDOW_MS, lockMs: config.lockoutMs });
+  const audit = deps.audit ?? new AuditLog(new MemoryAuditRepository(), { includeText: config.audit.includeText, logger: deps.logger });
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: MAX_BODY_BYTES,
@@ -70,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Before auth: a page of another origin is refused whatever credentials it carries.
   await app.register(originGuard, { authToken: config.authToken, allowedOrigins: config.allowedOrigins, allowedHosts: config.allowedHosts });
   await app.register(authPlugin, { authToken: config.authToken, keys, sseTokens, lockout });
+  await app.register(auditTrailPlugin, { audit, keys });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ ip: request.ip, method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
@@ -84,6 +98,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, { supervisor, sse });
   await app.register(diagnosticsRoutes, { status });
   await app.register(authRoutes, { keys, sseTokens });
+  await app.register(auditRoutes, { repository: audit.repository, ...(deps.backup ? { backup: deps.backup } : {}) });
+  await app.register(modelRouterRoutes, { router: deps.router ?? new ModelRouter(config.modelRouter) });
   await app.register(openApiRoutes, { version: status.version });
   return app;
 }

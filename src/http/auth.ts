@@ -33,6 +33,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is calling; set for every route but the public ones. */
     identity: Identity;
+    /** Why the credentials were refused, when they were (the audit trail records it); `locked` when this refusal locked the address out. */
+    authRefusal: { reason: string; locked: boolean } | null;
   }
 }
 
@@ -43,24 +45,31 @@ type Resolution = { identity: Identity } | { missing: true } | { failure: string
 
 export const authPlugin = fp<AuthOptions>(async (app: FastifyInstance, options) => {
   app.decorateRequest('identity', null as unknown as Identity);
+  app.decorateRequest('authRefusal', null);
   app.addHook('onRequest', async (request, reply) => {
     request.identity = NOBODY;
+    request.authRefusal = null;
     const url = request.routeOptions.url;
     // An unknown path needs credentials all the same (then it is 404): no answer to a stranger says what exists.
     const access = url === undefined ? undefined : routeAccess(request.method, url);
     if (access === 'public') return;
 
     const retryMs = options.lockout.lockedFor(request.ip);
-    if (retryMs > 0) return lockedOut(reply, retryMs);
+    if (retryMs > 0) {
+      request.authRefusal = { reason: 'locked out', locked: false };
+      return lockedOut(reply, retryMs);
+    }
 
     const resolution = resolve(request, options, url !== undefined && SSE_ROUTES.has(`${request.method} ${url}`));
     if ('failure' in resolution) {
       const lockMs = options.lockout.fail(request.ip);
+      request.authRefusal = { reason: resolution.failure, locked: lockMs > 0 };
       request.log.warn({ ip: request.ip, path: request.url.split('?')[0] }, `refused a request: ${resolution.failure}`);
       if (lockMs > 0) return lockedOut(reply, lockMs);
       return sendError(reply, 401, 'UNAUTHORIZED', resolution.failure);
     }
     if ('missing' in resolution) {
+      request.authRefusal = { reason: 'missing credentials', locked: false };
       return sendError(reply, 401, 'UNAUTHORIZED', 'missing credentials: send Authorization: Bearer <master token or API key>');
     }
     request.identity = resolution.identity;

@@ -56,6 +56,12 @@ function sampleFor(route: string, sessionId: string, keyId: string): Sample | un
     'POST /v1/auth/keys/:id/rotate': { url: `/v1/auth/keys/${keyId}/rotate`, body: {} },
     'POST /v1/auth/sse-token': { url: '/v1/auth/sse-token' },
     'GET /v1/diagnostics': { url: '/v1/diagnostics' },
+    'GET /v1/audit': { url: '/v1/audit' },
+    'GET /v1/audit/export': { url: '/v1/audit/export?format=jsonl' },
+    'GET /v1/audit/verify': { url: '/v1/audit/verify' },
+    'POST /v1/admin/backup': { url: '/v1/admin/backup' },
+    'POST /v1/dev/route-task': { url: '/v1/dev/route-task', body: { task: 'fix a typo in README.md' } },
+    'GET /v1/dev/model-tiers': { url: '/v1/dev/model-tiers' },
   };
   return samples[route];
 }
@@ -74,7 +80,8 @@ describe('every route against the access table', () => {
 
   beforeAll(async () => {
     const config = configSchema.parse({ authToken: MASTER, rateLimitPerIp: 0, rateLimitPerKey: 0 });
-    app = await buildApp({ config, supervisor: stubSupervisor(owners), sse, status, logger: silent, keys });
+    const backup = async () => ({ file: '/state/backups/aegis-test.db', bytes: 0, createdAt: new Date(0).toISOString() });
+    app = await buildApp({ config, supervisor: stubSupervisor(owners), sse, status, logger: silent, keys, backup });
     await app.ready();
     for (const role of ROLE_NAMES) {
       const made = keys.create({ name: role, role });

@@ -38,6 +38,14 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/auth/sse-token': 'sessions:read',
 
   'GET /v1/diagnostics': 'metrics:read',
+
+  'GET /v1/audit': 'audit:read',
+  'GET /v1/audit/export': 'audit:read',
+  'GET /v1/audit/verify': 'audit:read',
+  // The contract's "admin": a copy of the database holds every key's hash and every session.
+  'POST /v1/admin/backup': 'keys:admin',
+  'POST /v1/dev/route-task': 'sessions:read',
+  'GET /v1/dev/model-tiers': 'sessions:read',
 };
 
 /** Routes that stream events: the only ones that take `?token=`, and only an SSE token. */

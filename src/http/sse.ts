@@ -3,7 +3,7 @@
  * bus. One timer for all connections sends keep-alive comments; a client that stops reading is
  * dropped once its backlog passes a bound (it reconnects and replays). Each stream is counted against
  * the API key that opened it (a key may hold `maxStreamsPerKey` at once) and ends when that key is
- * revoked. Closing the hub ends every stream with a retry hint.
+ * revoked or its credentials expire. Closing the hub ends every stream with a retry hint.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
@@ -37,6 +37,27 @@ function eventData(event: AegisEvent): string {
   }
 }
 
+/** Who opened a stream: the API key it counts against (null: the master token or the open mode) and when its credentials end. */
+export interface StreamCaller {
+  keyId: string | null;
+  validUntil?: number;
+}
+
+const ANONYMOUS: StreamCaller = { keyId: null };
+
+/** Calls `end` at `at`, also past the longest delay a timer takes (about 24.8 days), through `timer`. */
+function endAt(at: number, end: () => void): { timer: NodeJS.Timeout } {
+  const handle = { timer: undefined as unknown as NodeJS.Timeout };
+  const arm = () => {
+    const wait = at - Date.now();
+    if (wait <= 0) return end();
+    handle.timer = setTimeout(arm, Math.min(wait, 2 ** 31 - 1));
+    handle.timer.unref();
+  };
+  arm();
+  return handle;
+}
+
 export class SseHub {
   /** Each open stream, with the API key that opened it (null: the master token or the open mode). */
   private readonly streams = new Map<ServerResponse, string | null>();
@@ -52,8 +73,12 @@ export class SseHub {
     return this.streams.size;
   }
 
-  /** Takes over the response and streams events that pass `filter`; `429` when `keyId` holds its maximum of streams. */
-  open(request: FastifyRequest, reply: FastifyReply, filter: (event: AegisEvent) => boolean, keyId: string | null = null): void {
+  /**
+   * Takes over the response and streams events that pass `filter`, until the caller's credentials
+   * expire (`validUntil`); `429` when `keyId` holds its maximum of streams.
+   */
+  open(request: FastifyRequest, reply: FastifyReply, filter: (event: AegisEvent) => boolean, caller: StreamCaller = ANONYMOUS): void {
+    const { keyId } = caller;
     if (keyId !== null && this.streamsOf(keyId) >= this.options.maxStreamsPerKey) {
       throw new AegisError('RATE_LIMITED', `this key already holds ${this.options.maxStreamsPerKey} event streams; close one first`, {
         maxStreamsPerKey: this.options.maxStreamsPerKey,
@@ -92,7 +117,9 @@ export class SseHub {
     });
     this.streams.set(res, keyId);
     this.startKeepAlive();
+    const expiry = caller.validUntil === undefined ? null : endAt(caller.validUntil, () => res.end(': the credentials of this stream expired\n\n'));
     const cleanup = () => {
+      if (expiry) clearTimeout(expiry.timer);
       unsubscribe();
       this.streams.delete(res);
       if (this.streams.size === 0) this.stopKeepAlive();

@@ -3,6 +3,7 @@
  * TypeScript input types and the API documentation.
  */
 import { z } from 'zod';
+import { modelNameSchema } from '../config/model-router-schema.js';
 import { permissionModeSchema } from '../config/schema.js';
 import { SESSION_STATUSES } from './session-record.js';
 
@@ -73,7 +74,8 @@ export const createSessionSchema = z
     prompt: promptText.optional(),
     name: sessionName.optional(),
     // Passed to Claude as `--model <name>`: a name starting with `-` would be read as another flag.
-    model: z.string().min(1).max(200).regex(/^(?!-)[A-Za-z0-9._:/@[\]-]+$/, 'must be a model name (letters, digits and . _ : / @ [ ] -, not starting with -)').optional(),
+    model: modelNameSchema.optional(),
+    /** A configured tier of `modelRouter.tiers`: Claude starts with its model (`model` wins). */
     tier: z.string().min(1).max(100).optional(),
     permissionMode: permissionModeSchema.optional(),
     permissionProfile: z.string().min(1).max(64).optional(),

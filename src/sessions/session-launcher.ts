@@ -11,6 +11,7 @@ import { sha256 } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { claudeConfigDirOf, type UnixUser } from '../config/session-user.js';
 import { checkRequestEnv, claudeArgv, claudeEnv, needsSandbox, sessionSettings, startCommand, userEnv } from '../claude/launch.js';
+import { telemetryEnv } from '../claude/telemetry.js';
 import { permissionTimeout } from '../permissions/policy.js';
 import { transcriptPath } from '../claude/transcript.js';
 import { AegisError, errorMessage } from '../errors.js';
@@ -77,7 +78,7 @@ export class SessionLauncher {
   }
 
   /** Starts Claude in a new window and returns the session's record, saved. */
-  async launch(input: CreateSessionInput, workDir: string, ownerKeyId: string | null): Promise<SessionRecord> {
+  async launch(input: CreateSessionInput, workDir: string, ownerKeyId: string | null, ownerKeyName = 'master'): Promise<SessionRecord> {
     const { config, env, tmux } = this.deps;
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
@@ -97,7 +98,10 @@ export class SessionLauncher {
     // As root Claude refuses bypassPermissions unless told it runs in a sandbox; the caller asked for it explicitly.
     const runsAsRoot = user ? user.uid === 0 : process.getuid?.() === 0;
     const sessionEnv = {
-      ...claudeEnv(env, input.env ?? {}, config.allowedRequestEnv, { sandbox: needsSandbox(permissionMode, runsAsRoot) }),
+      ...claudeEnv(env, input.env ?? {}, config.allowedRequestEnv, {
+        sandbox: needsSandbox(permissionMode, runsAsRoot),
+        ...(config.claudeTelemetry ? { telemetry: telemetryEnv(config.claudeTelemetry, { sessionId: id, keyName: ownerKeyName, keyId: ownerKeyId }) } : {}),
+      }),
       ...(user ? userEnv(user, claudeConfigDirOf(user)) : {}),
     };
     const name = input.name ?? `session-${id.slice(0, 8)}`;

@@ -1,36 +1,39 @@
 /**
- * One Claude Code session, and the only owner of its state. It keeps its record private, moves its
- * status only along the transitions table (each change persisted and published from one place),
- * applies the signals its observers send (hooks, screen reads, transcript growth, tmux, the upkeep
- * timer), holds its permission requests and questions, sends every keystroke to its pane through one
- * input queue, and ends in one way, `end(reason)`, which closes its timers, watchers and waits.
+ * One Claude Code session, and the only owner of its state. It keeps its record private and is made
+ * of parts, each with a file of its own: what it sees (`screen-watch.ts`, `conversation.ts`), what it
+ * types (`session-input.ts`, one input queue for every keystroke), what waits for a decision
+ * (`session-permissions.ts`), which signal sets its status (`status-arbiter.ts`, where every status
+ * change is saved and published), the dialogs it answers while it starts (`startup-dialogs.ts`) and
+ * how it ends (`session-ending.ts`). This file builds the parts, tells each what its signals mean, and
+ * is what callers hold.
  */
 import type { HookPayload } from '../claude/hook-payloads.js';
 import type { ScreenState } from '../claude/screen.js';
-import { startFailureHint } from '../claude/start-failure.js';
-import { INTERRUPT, startupDialogAnswer, type StartupDialog } from '../claude/terminal-ui.js';
+import { INTERRUPT } from '../claude/terminal-ui.js';
 import { isTranscriptBeside, type TranscriptMessage } from '../claude/transcript.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AnswerInput } from '../permissions/answers.js';
 import type { PermissionBroker } from '../permissions/broker.js';
 import type { PermissionSettings } from '../permissions/policy.js';
-import { onlyDeadPaneNotice } from '../tmux/pane-screen.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { Conversation } from './conversation.js';
 import type { DeliveryResult } from './delivery.js';
-import { deadPaneExitStatus, ensureProcessGone } from './pane-exit.js';
 import { RunningTools } from './running-tools.js';
 import { ScreenWatch, type ScreenRead } from './screen-watch.js';
+import { SessionEnding, type EndDetail } from './session-ending.js';
 import { SessionInput } from './session-input.js';
 import { SessionPermissions } from './session-permissions.js';
 import { sessionView, type ExitReason, type SessionRecord, type SessionStatus, type SessionView } from './session-record.js';
 import type { SessionRepository } from './session-repository.js';
 import type { Signal } from './signals.js';
+import { StartupDialogs } from './startup-dialogs.js';
+import { StatusArbiter } from './status-arbiter.js';
 import type { Timing } from './timing.js';
-import { isAllowedTransition } from './transitions.js';
 import type { ReapSubject } from './verdicts.js';
 import { Waiters } from './waiters.js';
+
+export type { EndDetail } from './session-ending.js';
 
 /** What a session asks of tmux, always by its own pane and window ids. */
 export type SessionTmux = Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste' | 'killWindow' | 'paneExitStatus' | 'listWindows'>;
@@ -50,19 +53,6 @@ export interface SessionContext {
   logger: Logger;
 }
 
-export interface EndDetail {
-  /** The pane's process ended (tmux reported it); the exit status when tmux knew it. */
-  paneDied?: boolean;
-  exitCode?: number | null;
-  /** `start_failed` by the start deadline: how long the session had been starting. */
-  timedOutMs?: number;
-  /** Ended by the upkeep timer: why, published as `session_reaped` first. */
-  reaped?: { reason: 'idle_timeout' | 'stalled'; detail: Record<string, unknown> };
-}
-
-/** Reasons whose window is already gone: nothing is left to capture or close. */
-const WINDOW_GONE: ReadonlySet<ExitReason> = new Set(['window_closed', 'tmux_died', 'lost']);
-
 export class Session {
   private readonly record: SessionRecord;
   private readonly log: Logger;
@@ -71,20 +61,10 @@ export class Session {
   private readonly input: SessionInput;
   private readonly waiters = new Waiters();
   private readonly requests: SessionPermissions;
-  private readonly endedListeners = new Set<() => void>();
   private readonly runningTools = new RunningTools();
-  /** When a hook last set the status; the screen may lag behind a hook for a moment. */
-  private lastHookStatusAt = 0;
-  /** Set by Stop, cleared by the next hook of a turn: no dialog can be on screen in a turn that ended. */
-  private turnEndedByHook = false;
-  /** The start-up dialog on screen: which, since when, and when it was last answered. */
-  private startupDialog: { kind: StartupDialog; since: number; answeredAt: number } | null = null;
-  private lastProgressAt = Date.now();
-  private closed = false;
-  /** Set once something (the reaper, DELETE, a start deadline) has begun to end the session. */
-  private ending = false;
-  /** Set when DELETE removed the record from the store: nothing may write it back. */
-  private forgotten = false;
+  private readonly arbiter: StatusArbiter;
+  private readonly startupDialogs: StartupDialogs;
+  private readonly ending: SessionEnding;
   /** The last transcript path refused, so a hook that keeps naming it is logged once. */
   private refusedTranscript: string | null = null;
 
@@ -94,16 +74,36 @@ export class Session {
   ) {
     this.record = { ...record };
     this.log = context.logger.child({ sessionId: record.id });
+    const { timing } = context;
+    this.arbiter = new StatusArbiter(this.record, { timing, logger: this.log }, {
+      requestWaiting: () => this.requests.waiting(),
+      turnEnding: () => this.conversation.endingTurn,
+      recheckScreenIn: (ms) => this.screen.recheckIn(ms),
+      save: () => this.save(),
+      changed: () => this.waiters.changed(),
+      publishChange: (from, to) => context.publish('status_changed', this.id, { from, to }),
+    });
+    this.ending = new SessionEnding(this.record, { tmux: context.tmux, timing, publish: context.publish, logger: this.log }, {
+      screenText: () => this.screen.text,
+      keepScreen: (text) => {
+        this.screen.text = text;
+      },
+      readRestOfTranscript: () => this.conversation.readAll(),
+      becomeExited: () => this.arbiter.transition('exited'),
+      denyWaiting: () => this.requests.sessionEnded(),
+      save: () => this.save(),
+    });
+    this.ending.own('waits', () => this.waiters.close());
     this.screen = new ScreenWatch(record.paneId, {
       capture: (paneId) => context.tmux.capture(paneId),
-      timing: context.timing,
+      timing,
       onRead: (read) => this.apply({ type: 'screen', ...read }),
       onError: (err) => this.log.error({ err: errorMessage(err) }, 'cannot read the screen'),
     });
-    this.conversation = new Conversation([...record.earlierTranscripts, record.transcriptPath], { timing: context.timing, logger: this.log }, {
+    this.conversation = new Conversation([...record.earlierTranscripts, record.transcriptPath], { timing, logger: this.log }, {
       grew: (usage) => {
         this.record.usage = usage;
-        this.progressed();
+        this.arbiter.progressed();
       },
       said: (messages, publish) => {
         this.runningTools.saw(messages);
@@ -116,17 +116,19 @@ export class Session {
         // A Stop never ends a turn the transcript shows running: the real one comes after the tool's result.
         if (this.runningTools.any) return;
         this.requests.turnEnded();
-        this.setStatus('idle', { fromHook: true });
+        this.arbiter.set('idle', { fromHook: true });
         this.waiters.changed();
       },
     });
+    this.ending.own('transcript watch', () => this.conversation.close());
+    this.ending.own('screen watch', () => this.screen.close());
     this.input = new SessionInput(
       {
         id: record.id,
         paneId: record.paneId,
         status: () => this.record.status,
         exitInfo: () => this.record.exit,
-        takesNoInput: () => this.exited || this.ending || this.closed,
+        takesNoInput: () => this.exited || this.ending.begun || this.ending.closed,
         exited: () => this.exited,
         gone: () => this.gone,
         screenState: () => this.screen.state,
@@ -143,17 +145,23 @@ export class Session {
           this.save();
         },
       },
-      { tmux: context.tmux, timing: context.timing, paneSize: context.paneSize },
+      { tmux: context.tmux, timing, paneSize: context.paneSize },
     );
+    this.startupDialogs = new StartupDialogs({ timing, logger: this.log }, {
+      status: () => this.record.status,
+      permissionMode: () => this.record.permissionMode,
+      recheckScreenIn: (ms) => this.screen.recheckIn(ms),
+      keystrokes: (batch) => this.input.keystrokes(batch),
+    });
     this.requests = new SessionPermissions(
-      { broker: context.broker, settings: context.permissions, timing: context.timing, logger: context.logger },
+      { broker: context.broker, settings: context.permissions, timing, logger: context.logger },
       {
         id: record.id,
         permissionProfile: () => this.record.permissionProfile,
         gone: () => this.gone,
-        dialogsCanShow: () => this.record.status !== 'starting' && !this.turnEndedByHook,
+        dialogsCanShow: () => this.arbiter.dialogsCanShow,
         requestsChanged: (status) => {
-          this.setStatus(status, { fromHook: true });
+          this.arbiter.set(status, { fromHook: true });
           this.waiters.changed();
         },
         followScreen: () => this.screen.schedule(),
@@ -161,8 +169,8 @@ export class Session {
         readScreen: () => this.screen.readNow(),
         keystrokes: (batch) => this.input.keystrokes(batch),
         send: (text) => this.input.send(text),
-        untilScreen: (test) => this.untilScreen(() => test(this.screen.state), context.timing.dialogLeaveMs),
-        untilScreenText: (test) => this.untilScreen(() => test(this.screen.text), context.timing.dialogLeaveMs),
+        untilScreen: (test) => this.untilScreen(() => test(this.screen.state), timing.dialogLeaveMs),
+        untilScreenText: (test) => this.untilScreen(() => test(this.screen.text), timing.dialogLeaveMs),
       },
     );
   }
@@ -199,7 +207,7 @@ export class Session {
   }
 
   get gone(): boolean {
-    return this.exited || this.closed;
+    return this.exited || this.ending.closed;
   }
 
   /** The contract's Session object. */
@@ -209,7 +217,7 @@ export class Session {
 
   /** What reuse looks at: the record, and whether anything else has a claim on the session. */
   reuseFacts() {
-    return { record: structuredClone(this.record), ending: this.ending, reserved: this.input.reserved, busyWithInput: this.input.busy };
+    return { record: structuredClone(this.record), ending: this.ending.begun, reserved: this.input.reserved, busyWithInput: this.input.busy };
   }
 
   /** What the upkeep timer looks at. */
@@ -218,12 +226,12 @@ export class Session {
       unseenRequestSince: this.requests.unseenSince(),
       status: this.record.status,
       statusChangedAt: Date.parse(this.record.statusChangedAt),
-      lastProgressAt: this.lastProgressAt,
+      lastProgressAt: this.arbiter.lastProgressAt,
       lastInputAt: this.input.lastInputAt,
       busyWithInput: this.input.busy,
       idleTimeoutMs: this.record.idleTimeoutMs,
       stallThresholdMs: this.record.stallThresholdMs,
-      ending: this.ending,
+      ending: this.ending.begun,
     };
   }
 
@@ -237,7 +245,7 @@ export class Session {
     return {
       // A copy: the record is the Session's alone to change.
       record: structuredClone(this.record),
-      lastProgressAt: this.lastProgressAt,
+      lastProgressAt: this.arbiter.lastProgressAt,
       screen: this.screen.text,
       pendingPermissions: this.requests.count('permission'),
       pendingQuestion: this.requests.count('question') > 0,
@@ -246,12 +254,12 @@ export class Session {
   }
 
   matchesSecret(check: (hash: string) => boolean): boolean {
-    return !this.exited && !this.ending && check(this.record.hookSecretHash);
+    return !this.exited && !this.ending.begun && check(this.record.hookSecretHash);
   }
 
   /** Called once when the session has ended (its state saved and published). */
   onEnded(listener: () => void): void {
-    this.endedListeners.add(listener);
+    this.ending.onEnded(listener);
   }
 
   // ── Life ───────────────────────────────────────────────────────────────────────────────────────
@@ -281,7 +289,7 @@ export class Session {
 
   /** Applies what an observer saw. Signals to a session that has exited change nothing. */
   apply(signal: Signal): void {
-    if (this.exited || this.closed) return;
+    if (this.exited || this.ending.closed) return;
     switch (signal.type) {
       case 'screen':
         this.onScreen(signal);
@@ -301,62 +309,24 @@ export class Session {
     this.waiters.changed();
   }
 
-  /**
-   * Ends the session, the one way a session ends: its last screen is kept, it becomes `exited` (saved
-   * and published), whatever waits for a decision is denied, its timers, watchers and waits are
-   * closed, and its window is closed with Claude in it (a process that outlives its window is killed).
-   */
-  async end(reason: ExitReason, detail: EndDetail = {}): Promise<void> {
-    if (this.exited) return;
-    this.ending = true;
-    if (detail.reaped) {
-      this.context.publish('session_reaped', this.id, { reason: detail.reaped.reason, ...detail.reaped.detail });
-      this.log.info({ reason: detail.reaped.reason, ...detail.reaped.detail }, 'session reaped');
-    }
-    if (WINDOW_GONE.has(reason)) {
-      this.finish(reason, null, detail);
-      return;
-    }
-    const { paneId, windowId, panePid, panePidStartTime } = this.record;
-    const lastScreen = await this.context.tmux.capture(paneId).catch(() => '');
-    if (this.exited) return;
-    // tmux may replace a dead pane's screen with its own notice; the last read then says more.
-    if (!(detail.paneDied && onlyDeadPaneNotice(lastScreen)) && lastScreen) this.screen.text = lastScreen;
-    if (detail.paneDied) await this.conversation.readAll();
-    if (this.exited) return;
-    this.finish(reason, detail.exitCode ?? null, detail);
-    if (detail.paneDied && this.record.exit && this.record.exit.exitCode === null) {
-      const exitCode = await deadPaneExitStatus(this.context.tmux, paneId, lastScreen, this.context.timing, () => this.closed);
-      if (exitCode !== null) {
-        this.record.exit.exitCode = exitCode;
-        this.save();
-      }
-    }
-    await this.context.tmux.killWindow(windowId).catch(() => {});
-    if (!detail.paneDied) await ensureProcessGone(panePid, panePidStartTime, this.context.timing);
+  /** Ends the session, the one way a session ends (`session-ending.ts`). */
+  end(reason: ExitReason, detail: EndDetail = {}): Promise<void> {
+    return this.ending.end(reason, detail);
   }
 
   /** Ends the session for a signal: nobody awaits it, so a failure is logged. */
   endInBackground(reason: ExitReason, detail: EndDetail = {}): void {
-    this.end(reason, detail).catch((err: unknown) => this.log.error({ reason, err: errorMessage(err) }, 'cannot end the session'));
+    this.ending.endInBackground(reason, detail);
   }
 
   /** The daemon stops without ending the session: its timers, watchers and waits close, Claude runs on. */
   close(): void {
-    this.closed = true;
-    this.release();
-  }
-
-  /** Closes what the session owns: its screen and transcript watches, its timers, every wait. */
-  private release(): void {
-    this.screen.close();
-    this.conversation.close();
-    this.waiters.close();
+    this.ending.close();
   }
 
   /** DELETE removed the record from the store: the session's last moments must not bring it back. */
   forget(): void {
-    this.forgotten = true;
+    this.ending.forget();
   }
 
   // ── What callers ask ───────────────────────────────────────────────────────────────────────────
@@ -443,27 +413,27 @@ export class Session {
       case 'prompt_accepted':
         this.hookArrived(null, { endsTurn: false });
         this.conversation.promptAccepted();
-        this.setStatus('working', { fromHook: true });
+        this.arbiter.set('working', { fromHook: true });
         return;
       case 'tool_starting':
         this.hookArrived(null, { endsTurn: false });
-        this.setStatus('working', { fromHook: true });
+        this.arbiter.set('working', { fromHook: true });
         return;
       case 'tool_ran':
         this.hookArrived(null, { endsTurn: false });
         this.requests.toolRan(signal.toolName);
-        this.setStatus('working', { fromHook: true });
+        this.arbiter.set('working', { fromHook: true });
         return;
       case 'turn_failed':
         this.hookArrived(null, { endsTurn: true });
         this.context.publish('turn_failed', this.id, { error: signal.error, message: signal.message });
         this.log.warn({ error: signal.error }, 'turn failed');
-        this.lastHookStatusAt = Date.now();
+        this.arbiter.hookEndedTurn();
         this.conversation.turnEnded(signal.message);
         return;
       case 'turn_ended':
         this.hookArrived(null, { endsTurn: true });
-        this.lastHookStatusAt = Date.now();
+        this.arbiter.hookEndedTurn();
         this.conversation.turnEnded(signal.lastAssistantMessage);
         return;
     }
@@ -490,139 +460,42 @@ export class Session {
   private hookArrived(payload: HookPayload | null, { endsTurn }: { endsTurn: boolean | null }): void {
     if (payload?.transcript_path) this.onHookSignal({ type: 'transcript_moved', path: payload.transcript_path });
     this.touch();
-    this.progressed();
+    this.arbiter.progressed();
     this.conversation.read();
-    if (endsTurn !== null) this.turnEndedByHook = endsTurn;
+    this.arbiter.hookArrived(endsTurn);
   }
 
   private onScreen(read: Omit<ScreenRead, never>): void {
-    if (read.changed) this.progressed();
+    if (read.changed) this.arbiter.progressed();
     this.conversation.read();
     this.requests.onScreen(read.state);
     switch (read.state.kind) {
       case 'trust_dialog':
       case 'api_key_dialog':
       case 'bypass_dialog':
-        // Claude asks these before it takes a first prompt. Later the same words can only be text on
-        // the screen (a reply, a file, a prompt), and answering them would press keys into the prompt.
-        if (this.record.status === 'starting') this.answerStartupDialog(read.state.kind);
+        this.startupDialogs.seen(read.state.kind);
         return;
       case 'working':
-        this.setStatus('working', { fromHook: false });
+        this.arbiter.set('working', { fromHook: false });
         return;
       case 'idle':
-        this.setStatus('idle', { fromHook: false });
+        this.arbiter.set('idle', { fromHook: false });
         return;
       default:
         return; // a dialog is listed (and the status set) by the screen requests
     }
   }
 
-  /**
-   * Answers a start-up dialog once it has been on screen a moment (keys sent while Claude first
-   * draws it are lost), then looks again: a dialog that stays is answered again.
-   */
-  private answerStartupDialog(kind: StartupDialog): void {
-    const keys = startupDialogAnswer(kind, this.record.permissionMode);
-    if (!keys) return;
-    const now = Date.now();
-    const { dialogSettleMs, dialogRetryMs } = this.context.timing;
-    if (this.startupDialog?.kind !== kind) this.startupDialog = { kind, since: now, answeredAt: 0 };
-    const dialog = this.startupDialog;
-    const due = Math.max(dialog.since + dialogSettleMs, dialog.answeredAt + dialogRetryMs);
-    if (now < due) {
-      this.screen.recheckIn(due - now);
-      return;
-    }
-    dialog.answeredAt = now;
-    this.log.info({ screen: kind }, 'answering start-up dialog');
-    this.input.keystrokes((press) => press(keys)).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'cannot answer the start-up dialog'));
-    this.screen.recheckIn(dialogRetryMs);
-  }
-
-  // ── Status ─────────────────────────────────────────────────────────────────────────────────────
-
-  /** Claude did something; a stalled session is working again. */
-  private progressed(): void {
-    this.lastProgressAt = Date.now();
-    if (this.record.status === 'stalled') this.setStatus('working', { fromHook: true });
-  }
-
   /** No progress for too long: stalled until it progresses again; the stall action follows. */
   private stall(thresholdMs: number, action: string): void {
-    if (!this.setStatus('stalled', { fromHook: true })) return;
-    const silentMs = Date.now() - this.lastProgressAt;
+    if (!this.arbiter.set('stalled', { fromHook: true })) return;
+    const silentMs = Date.now() - this.arbiter.lastProgressAt;
     this.context.publish('stalled', this.id, { silentMs, thresholdMs, action });
     this.log.warn({ silentMs, action }, 'session stalled');
     if (action === 'interrupt') {
       this.input.keystrokes((press) => press([INTERRUPT])).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'the stall interrupt could not be pressed'));
     }
     if (action === 'kill') this.endInBackground('reaped', { reaped: { reason: 'stalled', detail: { thresholdMs } } });
-  }
-
-  /**
-   * Moves to a new status as a signal suggests. A hook is the surer signal; for a moment after one, a
-   * screen that still shows the old state is not believed (it is looked at again once that moment
-   * passes). While a request waits, nothing but its decision moves the session on.
-   */
-  private setStatus(to: SessionStatus, { fromHook }: { fromHook: boolean }): boolean {
-    const from = this.record.status;
-    if (from === 'exited' || from === to) return false;
-    if (to !== 'permission_prompt' && to !== 'asking' && this.requests.waiting()) return false;
-    if (fromHook) {
-      this.lastHookStatusAt = Date.now();
-      // The screen gets its say once the hook's moment passes, even if the pane prints nothing more
-      // (a read begun just before the hook would otherwise be the last one).
-      this.screen.recheckIn(this.context.timing.hookPrecedenceMs);
-    } else {
-      if (from === 'stalled' && to === 'working') return false; // only progress ends a stall
-      if (this.conversation.endingTurn) return false; // the Stop hook already said how this turn ends
-      const sinceHook = Date.now() - this.lastHookStatusAt;
-      if (sinceHook < this.context.timing.hookPrecedenceMs) {
-        this.screen.recheckIn(this.context.timing.hookPrecedenceMs - sinceHook);
-        return false;
-      }
-    }
-    // The stall clock starts with the turn.
-    if (to === 'working' && from !== 'stalled') this.lastProgressAt = Date.now();
-    return this.transition(to);
-  }
-
-  /** The one place a status changes: checked against the table, saved, published. */
-  private transition(to: SessionStatus): boolean {
-    const from = this.record.status;
-    if (!isAllowedTransition(from, to)) {
-      this.log.warn({ from, to }, 'refused a status change the transitions table does not allow');
-      return false;
-    }
-    const now = new Date().toISOString();
-    this.record.status = to;
-    this.record.statusChangedAt = now;
-    if (to !== 'exited') this.record.lastActivityAt = now;
-    this.save();
-    this.context.publish('status_changed', this.id, { from, to });
-    this.waiters.changed();
-    return true;
-  }
-
-  /** Exits: keeps the last screen and why, denies what waits, closes everything the session owns. */
-  private finish(reason: ExitReason, exitCode: number | null, detail: EndDetail): void {
-    if (this.exited) return;
-    const lastScreen = this.screen.text;
-    this.record.exit = {
-      reason,
-      exitCode,
-      at: new Date().toISOString(),
-      lastScreen: lastScreen || null,
-      ...(reason === 'start_failed' ? { hint: startFailureHint(lastScreen, detail) } : {}),
-    };
-    if (!this.transition('exited')) return;
-    this.release();
-    this.requests.sessionEnded();
-    this.context.publish('session_exited', this.id, { reason, exitCode, ...(this.record.exit.hint ? { hint: this.record.exit.hint } : {}) });
-    this.log.info({ reason, exitCode }, 'session exited');
-    for (const listener of this.endedListeners) listener();
-    this.endedListeners.clear();
   }
 
   // ── Helpers ────────────────────────────────────────────────────────────────────────────────────
@@ -638,7 +511,7 @@ export class Session {
 
   /** Status changes come from Claude, not from a request: a store failure is logged, never thrown at tmux. */
   private save(): void {
-    if (this.forgotten) return;
+    if (this.ending.forgotten) return;
     try {
       this.context.repository.save(this.record);
     } catch (err) {

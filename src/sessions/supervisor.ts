@@ -13,6 +13,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../log.js';
 import { PermissionBroker } from '../permissions/broker.js';
 import { requestEvents } from '../permissions/request-events.js';
+import { ModelRouter } from '../router/model-router.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { adoptStoredSessions } from './adoption.js';
 import type { DeliveryResult } from './delivery.js';
@@ -44,6 +45,8 @@ export interface SupervisorDeps {
   timing?: Partial<Timing>;
   /** The user Claude runs as (`sessionUser`); null: the daemon's own. */
   sessionUser?: UnixUser | null;
+  /** Resolves a create's `tier` (or, routing on, its prompt) to a model; unset: one made from the configuration. */
+  router?: ModelRouter;
 }
 
 export interface CreateResult {
@@ -58,9 +61,11 @@ export class Supervisor {
   private readonly context: SessionContext;
   private readonly launcher: SessionLauncher;
   private readonly upkeep: SessionUpkeep;
+  private readonly router: ModelRouter;
 
   constructor(private readonly deps: SupervisorDeps) {
     const { config, tmux, bus, logger } = deps;
+    this.router = deps.router ?? new ModelRouter(config.modelRouter);
     const timing = { ...DEFAULT_TIMING, ...deps.timing };
     const publish = (type: Parameters<EventBus['publish']>[0], sessionId: string, fields: Record<string, unknown>) => {
       // Past its start Claude has read its settings: the hook secret in them goes.
@@ -94,8 +99,11 @@ export class Supervisor {
    * Starts a session for `caller` (its owner), or hands back an idle one of the same caller. Callers
    * other than the daemon's own are the HTTP identities; their key's limits apply.
    */
-  async create(asked: CreateSessionInput, caller: Identity = MASTER_IDENTITY): Promise<CreateResult> {
+  async create(requested: CreateSessionInput, caller: Identity = MASTER_IDENTITY): Promise<CreateResult> {
     const { config } = this.deps;
+    // The model, from then on, is what the session runs: asked for, its tier's, or its prompt's tier's.
+    const { model } = this.router.choose(requested, config.defaultModel ?? null);
+    const asked = model === null ? requested : { ...requested, model };
     const ownerKeyId = caller.keyId;
     const checked = this.launcher.check(asked);
     const input = withKeyLimits(asked, checked, caller, config, this.runningOf(ownerKeyId));
@@ -110,7 +118,7 @@ export class Supervisor {
       throw new AegisError('MAX_SESSIONS', `the daemon already runs ${config.maxSessions} sessions (AEGIS_MAX_SESSIONS); end one first`, { maxSessions: config.maxSessions });
     }
     const session = await this.registry.launching(ownerKeyId, async () => {
-      const started = new Session(await this.launcher.launch(input, workDir, ownerKeyId), this.context);
+      const started = new Session(await this.launcher.launch(input, workDir, ownerKeyId, caller.keyName ?? caller.kind), this.context);
       this.registry.add(started, { live: true });
       started.observe({ readTranscript: false });
       return started;

@@ -35,6 +35,23 @@ const MIGRATIONS: readonly string[] = [
      allowed_workdirs TEXT NOT NULL DEFAULT '[]',
      permission_profile TEXT
    );`,
+  // The audit log: append-only, each entry chained to the one before by its hash (src/audit/chain.ts).
+  `CREATE TABLE audit_log (
+     id INTEGER PRIMARY KEY,
+     at TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     actor_name TEXT,
+     action TEXT NOT NULL,
+     resource TEXT,
+     ip TEXT,
+     outcome TEXT NOT NULL,
+     details TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );
+   CREATE INDEX audit_log_at ON audit_log (at);
+   CREATE INDEX audit_log_resource ON audit_log (resource);
+   CREATE INDEX audit_log_actor ON audit_log (actor);
+   CREATE INDEX audit_log_action ON audit_log (action);`,
 ];
 
 export function openDatabase(file: string): Db {
@@ -45,6 +62,23 @@ export function openDatabase(file: string): Db {
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;
+}
+
+/**
+ * Opens a database file to read it and nothing else: no migration, no journal mode change, no write
+ * (an offline check of a state dir or a backup leaves the file as it found it). Refuses a file that is
+ * not an Aegis database, or one newer than this version knows.
+ */
+export function openDatabaseReadOnly(file: string): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) throw new AegisError('STORE_UNAVAILABLE', `${file} was written by a newer Aegis (schema ${version}; this one knows ${MIGRATIONS.length})`);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
 }
 
 function migrate(db: Db): void {

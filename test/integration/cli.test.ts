@@ -4,12 +4,13 @@
  * and the documented exit codes.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cli as runCli, killClis, startCli as startCliIn, type CliOptions, type CliRun } from '../support/cli.js';
 import { freePort, startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { idleBody, standInScript } from '../support/stand-in.js';
 import { killTmuxServer, uniqueSocket } from '../support/tmux.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -79,7 +80,7 @@ describe('aegis client commands', () => {
 
   it('creates a session, lists it, reads it and kills it by an id prefix', async () => {
     const workDir = td.workDir();
-    const created = await cli(['create', workDir, '--name', 'cli-one', '--env', 'A=1=2', '--url', td.url]);
+    const created = await cli(['create', workDir, '--name', 'cli-one', '--env', 'A=1=2', '--wait', '0', '--url', td.url]);
     expect(created.stderr).toContain('started session cli-one');
     expect(created.code).toBe(0);
     const id = created.stdout.trim();
@@ -184,6 +185,46 @@ describe('aegis client commands', () => {
   });
 });
 
+describe("a new user's first sessions", () => {
+  let td: TestDaemon;
+  beforeAll(async () => {
+    // Claude's stand-in gives up at once in a work dir named "dies" (as Claude does offline before its
+    // onboarding is done), and otherwise shows its idle prompt.
+    const claude = standInScript(`case "$PWD" in *dies*) echo 'Unable to connect to Anthropic services'; sleep 1; exit 3;; esac\n${idleBody()}`);
+    td = await startTestDaemon({ claude: false, config: { claudeCommand: claude } });
+  });
+  afterAll(async () => {
+    await td.close();
+  });
+
+  it('create without a prompt waits until Claude is ready, then exits 0', async () => {
+    const { code, stdout, stderr } = await cli(['create', td.workDir(), '--name', 'ready', '--url', td.url]);
+    expect(stdout.trim()).toMatch(UUID);
+    expect(stderr).toMatch(/^session ready is idle: ready for aegis send [0-9a-f]{8}$/m);
+    expect(code).toBe(0);
+  });
+
+  it('create exits 1 with the reason and the hint when the session ends before it is ready, and list shows why it ended', async () => {
+    const { code, stdout, stderr } = await cli(['create', td.workDir('dies-1'), '--name', 'doomed', '--url', td.url]);
+    const id = stdout.trim();
+    expect(id).toMatch(UUID);
+    expect(stderr).toMatch(/^aegis: session doomed did not start: it ended \(start_failed(, exit code 3)?\): Claude Code could not reach its service .*hasCompletedOnboarding/m);
+    expect(stderr).not.toContain('aegis send');
+    expect(code).toBe(1);
+
+    const listed = await cli(['list', '--url', td.url]);
+    expect(listed.stdout).toMatch(new RegExp(`^${id}\\s+doomed\\s+exited \\(start_failed\\)\\s+`, 'm'));
+    expect(listed.stderr).toMatch(new RegExp(`^${id.slice(0, 8)} \\(doomed\\) it ended \\(start_failed.*\\): Claude Code could not reach its service`, 'm'));
+  });
+
+  it('create with a prompt never advises a retry with aegis send for a session that ended', async () => {
+    const { code, stderr } = await cli(['create', td.workDir('dies-2'), '--prompt', 'hello', '--url', td.url]);
+    expect(stderr).toContain('start_failed');
+    expect(stderr).not.toContain('aegis send');
+    expect(code).not.toBe(0);
+  });
+});
+
 describe('aegis with a daemon that requires a token', () => {
   const token = 'cli-test-token-0123456789';
   let td: TestDaemon;
@@ -264,29 +305,63 @@ describe('aegis watch across a daemon restart', () => {
 describe('aegis doctor', () => {
   let td: TestDaemon;
   let stateDir: string;
+  let home: string;
   beforeAll(async () => {
     td = await startTestDaemon({ claude: false });
   });
   afterAll(async () => {
     await td.close();
   });
-  const doctorEnv = (extra: NodeJS.ProcessEnv) => {
-    stateDir = join(scratch, `doctor-state-${Math.random().toString(16).slice(2)}`);
-    return { AEGIS_STATE_DIR: stateDir, ...extra };
+  /** A HOME whose Claude Code has done its onboarding, an API key, and a state dir not yet made. */
+  const doctorEnv = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
+    home = mkdtempSync(join(scratch, 'doctor-home-'));
+    writeFileSync(join(home, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true }));
+    stateDir = join(home, 'state');
+    return { HOME: home, ANTHROPIC_API_KEY: 'sk-ant-api03-doctor-test-0123456789abcdefghij', AEGIS_STATE_DIR: stateDir, ...extra };
   };
+  /** Every path under `dir` with its size and modification time. */
+  const snapshot = (dir: string): string[] =>
+    readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort().map((path) => {
+      const stat = statSync(join(dir, path));
+      return `${path} ${stat.size} ${stat.mtimeMs}`;
+    });
 
-  it('passes every check, counting a daemon that answers at --url as fine for the port', async () => {
+  it('passes every check, counting a daemon that answers at --url as fine for the port, and makes nothing', async () => {
     const env = doctorEnv({ AEGIS_CLAUDE_COMMAND: process.execPath, AEGIS_PORT: String(td.daemon.port) });
+    const before = snapshot(home);
     const { code, stdout } = await cli(['doctor', '--json', '--url', td.url], { env });
     const report = JSON.parse(stdout);
-    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['config', 'tmux', 'claude', 'state dir', 'session user', 'port']);
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['config', 'tmux', 'claude', 'login', 'onboarding', 'dialogs', 'workdirs', 'state dir', 'session user', 'port']);
     expect(report.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
-    expect(report.checks[5].detail).toContain(`already answers at ${td.url}`);
+    expect(report.checks[9].detail).toContain(`already answers at ${td.url}`);
     // The socket is named after the state dir.
     expect(report.checks[1].detail).toMatch(/^tmux \d.*, socket aegis-[0-9a-f]{8} \(watch the sessions with: tmux -L aegis-[0-9a-f]{8} attach\)$/);
+    expect(report.checks[7].detail).toBe(`${stateDir} does not exist yet: the daemon makes it (mode 0700) when it starts`);
     expect(report.ok).toBe(true);
     expect(code).toBe(0);
-    expect(existsSync(stateDir)).toBe(true);
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it("fails on a new machine with what Claude Code lacks and the fix for each, making nothing", async () => {
+    const env = doctorEnv({ AEGIS_CLAUDE_COMMAND: process.execPath, AEGIS_PORT: String(await freePort()), ANTHROPIC_API_KEY: '' });
+    env.AEGIS_ALLOWED_WORKDIRS = join(home, 'repos');
+    rmSync(join(home, '.claude.json'));
+    const before = snapshot(home);
+    const { code, stdout, stderr } = await cli(['doctor', '--url', td.url], { env });
+    expect(stdout).toMatch(/^FAIL {2}login {9}no API key or login for Claude Code: .*\n {20}hint: set ANTHROPIC_API_KEY/m);
+    expect(stdout).toMatch(new RegExp(`^FAIL {2}onboarding {4}.*${home}/\\.claude\\.json does not exist.*\\n {20}hint: .*\\n {20}fix: {2}node -e '.*' ${home}/\\.claude\\.json$`, 'm'));
+    expect(stdout).toContain(`fix:  mkdir -p ${home}/repos`);
+    expect(stderr).toBe('aegis: 3 checks of 10 failed\n');
+    expect(code).toBe(1);
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it('reports a configuration the daemon would refuse, and checks nothing else on defaults', async () => {
+    const env = doctorEnv({ AEGIS_CONFIG: join(scratch, 'no-such-config.json') });
+    const { code, stdout } = await cli(['doctor', '--json', '--url', td.url], { env });
+    const report = JSON.parse(stdout);
+    expect(report.checks).toEqual([{ name: 'config', ok: false, detail: expect.stringContaining('AEGIS_CONFIG names'), hint: expect.stringContaining('the daemon would not start') }]);
+    expect(code).toBe(1);
   });
 
   it('fails with a hint and exit 1 when the Claude command cannot run', async () => {
@@ -295,7 +370,7 @@ describe('aegis doctor', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/^FAIL\s+claude\s+.*not found\n\s+hint: .*AEGIS_CLAUDE_COMMAND/m);
     expect(stdout).toMatch(/^ok\s+port\s+127\.0\.0\.1:\d+ is free$/m);
-    expect(stderr).toBe('aegis: 1 check of 6 failed\n');
+    expect(stderr).toBe('aegis: 1 check of 10 failed\n');
   });
 });
 
@@ -344,7 +419,7 @@ describe('aegis serve', () => {
     await waitFor(async () => (await cli(['list', '--url', url])).code === 0, { what: 'the daemon to answer' });
     const workDir = join(scratch, 'serve-kill-work');
     mkdirSync(workDir);
-    const created = await cli(['create', workDir, '--name', 'doomed', '--url', url]);
+    const created = await cli(['create', workDir, '--name', 'doomed', '--wait', '0', '--url', url]);
     expect(created.code).toBe(0);
     expect(tmuxWindowNames(sockets[2]!)).toContain('doomed');
 

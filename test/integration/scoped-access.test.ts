@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT_WITHOUT_SESSION_USER } from '../../src/config/session-user.js';
 import { createLogger } from '../../src/log.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { openSse } from '../support/sse.js';
@@ -46,6 +47,12 @@ describe('API keys and ownership', () => {
     secrets.add(res.body.key);
     return res.body as { id: string; key: string; scopes: string[] };
   };
+
+  it('warns at start when it runs as root without sessionUser, and only then', () => {
+    const warnings = logText.split('\n').filter((line) => line.includes(ROOT_WITHOUT_SESSION_USER));
+    expect(warnings).toHaveLength(process.getuid?.() === 0 ? 1 : 0);
+    if (warnings.length > 0) expect(JSON.parse(warnings[0]!).level).toBe(40);
+  });
 
   it('shows a key once, stores only its SHA-256, and keeps it across a restart', async () => {
     const made = await createKey({ name: 'ci-bot', role: 'operator' });
@@ -184,6 +191,19 @@ describe('API keys and ownership', () => {
     const res = await t.api('GET', '/v1/sessions', undefined, bearer(made.key));
     expect(res.status).toBe(401);
     expect(res.body.error.message).toMatch(/revoked/);
+    controller.abort();
+  });
+
+  it('ends an event stream when its key expires, not at its next request', async () => {
+    const made = await createKey({ name: 'short-lived', role: 'viewer', expiresInDays: 2 / 86_400 });
+    const controller = new AbortController();
+    const stream = await fetch(`${t.url}/v1/events`, { headers: bearer(made.key), signal: controller.signal });
+    expect(stream.status).toBe(200);
+    let text = '';
+    const decoder = new TextDecoder();
+    for await (const chunk of stream.body as unknown as AsyncIterable<Uint8Array>) text += decoder.decode(chunk);
+    // (Its next request's 401 is left out: each counts towards this address's lockout.)
+    expect(text).toContain(': the credentials of this stream expired');
     controller.abort();
   });
 

@@ -13,9 +13,14 @@ const IDLE_SCREEN = join(import.meta.dirname, '..', 'fixtures', 'screens', 'star
  * shows there (the terminal echoes it), as it would in Claude's.
  */
 export function standInClaude(): string {
+  return standInScript(idleBody());
+}
+
+/** The shell body of `standInClaude`, for a stand-in that does something else first. */
+export function idleBody(): string {
   const lines = readFileSync(IDLE_SCREEN, 'utf8').split('\n');
   const up = lines.length - 1 - lines.findIndex((line) => line.startsWith('❯'));
-  return standInScript(`cat '${IDLE_SCREEN}'\nprintf '\\033[${up}A\\r\\033[2C'\nexec sleep 600`);
+  return `cat '${IDLE_SCREEN}'\nprintf '\\033[${up}A\\r\\033[2C'\nexec sleep 600`;
 }
 
 /**

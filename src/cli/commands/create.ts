@@ -1,16 +1,19 @@
 /**
  * `aegis create <workDir>`: starts a session (or reuses an idle one of yours in that directory).
  * stdout gets the session id alone, so `id=$(aegis create .)` works; the summary goes to stderr.
- * A prompt that could not be delivered makes the command fail although the session exists.
+ * Without a prompt it waits until Claude is at its prompt (`idle`) or the session has ended, so a
+ * session that cannot start fails the command with why. A prompt that could not be delivered makes
+ * the command fail although the session exists.
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CreateSessionRequest } from '../../client/types.js';
 import { PERMISSION_MODES } from '../../config/schema.js';
-import { keyValue } from '../arguments.js';
+import { integer, keyValue } from '../arguments.js';
 import { addClientOptions, clientFrom, type ClientFlags } from '../client-options.js';
 import { CliError } from '../exit-codes.js';
-import { plural, printJson, printLine, printNote } from '../output.js';
+import { plural, printJson, printLine, printNote, shortId } from '../output.js';
+import { endedNote, waitUntilReady } from '../session-ready.js';
 
 interface CreateFlags extends ClientFlags {
   prompt?: string;
@@ -19,7 +22,11 @@ interface CreateFlags extends ClientFlags {
   tier?: string;
   permissionMode?: CreateSessionRequest['permissionMode'];
   env?: Record<string, string>;
+  wait: number;
 }
+
+/** Longer than the daemon's default start deadline (60 s), after which it ends a session that never got ready. */
+const DEFAULT_WAIT_SECONDS = 120;
 
 export function registerCreate(program: Command): void {
   const command = program
@@ -31,7 +38,8 @@ export function registerCreate(program: Command): void {
     .option('--model <model>', 'the Claude model to use')
     .option('--tier <tier>', 'a model tier configured in the daemon, instead of --model')
     .addOption(new Option('--permission-mode <mode>', "Claude's permission mode").choices(PERMISSION_MODES))
-    .option('--env <KEY=VALUE>', "a variable for Claude's environment (repeatable)", keyValue);
+    .option('--env <KEY=VALUE>', "a variable for Claude's environment (repeatable)", keyValue)
+    .option('--wait <seconds>', 'without --prompt: how long to wait for Claude to be ready (0: do not wait)', integer(0), DEFAULT_WAIT_SECONDS);
   addClientOptions(command).action(create);
 }
 
@@ -56,6 +64,18 @@ async function create(workDir: string, flags: CreateFlags): Promise<void> {
     printNote(delivery.delivered ? `prompt delivered after ${plural(delivery.attempts, 'attempt')}` : `prompt NOT delivered after ${plural(delivery.attempts, 'attempt')}`);
   }
   if (delivery && !delivery.delivered) {
-    throw new CliError(`the session started but the prompt was not delivered${delivery.error ? `: ${delivery.error}` : ''}; retry with aegis send ${session.id.slice(0, 8)}`);
+    const now = await client.getSession(session.id).catch(() => null);
+    const why = delivery.error ? `: ${delivery.error}` : '';
+    // Sending again can only help a session that still runs.
+    if (now?.status === 'exited') throw new CliError(`the prompt was not delivered${why}; the session ${endedNote(now)}`);
+    throw new CliError(`the session started but the prompt was not delivered${why}; retry with aegis send ${shortId(session.id)}`);
   }
+  if (delivery || session.status === 'idle' || flags.wait === 0) return;
+  const readiness = await waitUntilReady(client, session.id, flags.wait * 1000);
+  if (readiness.ready) {
+    if (!flags.json) printNote(`session ${session.name} is idle: ready for aegis send ${shortId(session.id)}`);
+    return;
+  }
+  if (readiness.ended) throw new CliError(`session ${session.name} did not start: ${endedNote(readiness.ended)}`);
+  throw new CliError(`session ${session.name} is not ready: ${readiness.note} (see aegis pane ${shortId(session.id)})`);
 }

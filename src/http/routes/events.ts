@@ -28,12 +28,12 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions, RawServerDefaul
 
   app.get('/v1/events', { schema: { querystring, headers, response } }, async (request, reply) => {
     const visible = supervisor.eventFilter(request.identity);
-    sse.open(request, reply, (event) => visible(event.sessionId), request.identity.keyId);
+    sse.open(request, reply, (event) => visible(event.sessionId), request.identity);
   });
 
   app.get('/v1/sessions/:id/events', { schema: { params, querystring, headers, response } }, async (request, reply) => {
     const { id } = request.params;
     supervisor.get(id, request.identity); // unknown session (or another key's): 404 in the error envelope, before the stream starts
-    sse.open(request, reply, (event) => event.sessionId === id, request.identity.keyId);
+    sse.open(request, reply, (event) => event.sessionId === id, request.identity);
   });
 };
