@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { CatalogedRoute } from './route-catalog.js';
-import { errorEnvelopeSchema, eventStreamSchema } from './response-schemas.js';
+import { errorEnvelopeSchema, mediaTypesOf } from './response-schemas.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -105,8 +105,8 @@ function operationFor(route: CatalogedRoute): Operation {
 function responsesFor(route: CatalogedRoute): Record<string, Response> {
   const responses: Record<string, Response> = {};
   for (const [code, schema] of Object.entries(route.responses)) {
-    const type = schema === eventStreamSchema ? 'text/event-stream' : 'application/json';
-    responses[code] = { description: describeStatus(code), content: { [type]: { schema: jsonSchema(schema, 'output') } } };
+    const content = Object.fromEntries(mediaTypesOf(schema).map((type) => [type, { schema: jsonSchema(schema, 'output') }]));
+    responses[code] = { description: describeStatus(code), content };
   }
   const takesInput = Object.keys(route.schemas).length > 0;
   if (takesInput) responses['400'] ??= errorResponse('The request is invalid (INVALID_REQUEST, naming each field)');

@@ -155,8 +155,42 @@ export const keyWithSecretSchema = keySchema.extend({ key: z.string().describe('
 export const keyListSchema = z.object({ keys: z.array(keySchema) });
 export const sseTokenSchema = z.object({ token: z.string(), expiresAt: timestamp });
 
-/** An event stream, not JSON: the OpenAPI description gives it as text/event-stream. */
-export const eventStreamSchema = z.string().meta({ description: 'Server-Sent Events (text/event-stream): one `event:`/`id:`/`data:` block per event, docs/api.md' });
+/** The media types of answers that are not JSON, by their schema. */
+const mediaTypes = new WeakMap<z.ZodType, readonly string[]>();
+
+/** What an answer is sent as: JSON unless its schema is one of the text answers below. */
+export function mediaTypesOf(schema: z.ZodType): readonly string[] {
+  return mediaTypes.get(schema) ?? ['application/json'];
+}
+
+/** A text answer (a stream, as the handler sends it) in the given media types. */
+function textAnswer(types: readonly string[], description: string): z.ZodType<string, unknown> {
+  const schema = looselyTyped(z.string().meta({ description }));
+  mediaTypes.set(schema, types);
+  return schema;
+}
+
+export const eventStreamSchema = textAnswer(['text/event-stream'], 'Server-Sent Events: one `event:`/`id:`/`data:` block per event (docs/api.md)');
+export const auditExportSchema = textAnswer(['text/csv', 'application/x-ndjson'], 'the audit entries as CSV (format=csv) or JSON Lines (format=jsonl), streamed');
+
+export const auditEntrySchema = z.object({
+  id: z.number().int(),
+  at: timestamp,
+  actor: z.string().describe('a key id, `master`, `local`, `rule:<name>` or `system`'),
+  actorName: z.string().nullable(),
+  action: z.string(),
+  resource: z.string().nullable(),
+  ip: z.string().nullable(),
+  outcome: z.enum(['ok', 'denied', 'failed']),
+  details: z.record(z.string(), z.unknown()),
+  hash: z.string(),
+});
+export const auditPageSchema = z.object({ entries: z.array(auditEntrySchema), nextCursor: z.string().nullable() });
+export const auditVerdictSchema = z.object({ ok: z.boolean(), checked: z.number().int(), firstBrokenId: z.number().int().nullable() });
+export const backupSchema = z.object({ file: z.string(), bytes: z.number().int(), createdAt: timestamp });
+
+export const routeDecisionSchema = z.object({ tier: z.string(), model: z.string(), reasons: z.array(z.string()) });
+export const modelTiersSchema = z.object({ enabled: z.boolean(), tiers: z.array(z.object({ name: z.string(), model: z.string(), default: z.boolean() })) });
 
 /** What an operator reads to see why the daemon misbehaves; its fields are described in docs/operations.md. */
 export const diagnosticsSchema = looselyTyped(z.looseObject({

@@ -79,6 +79,14 @@ describe('what the daemon answers', () => {
     await call('DELETE', '/v1/auth/keys/:id', `/v1/auth/keys/${key.body.id}`);
     await call('POST', '/v1/auth/sse-token', '/v1/auth/sse-token');
 
+    const audit = await call('GET', '/v1/audit', '/v1/audit?limit=5');
+    expect(audit.body.entries.length).toBeGreaterThan(0);
+    expect(typeof (await call('GET', '/v1/audit/export', '/v1/audit/export?format=csv')).body).toBe('string');
+    await call('GET', '/v1/audit/verify', '/v1/audit/verify');
+    expect((await call('POST', '/v1/admin/backup', '/v1/admin/backup')).status).toBe(201);
+    await call('POST', '/v1/dev/route-task', '/v1/dev/route-task', { task: 'rename a variable' });
+    await call('GET', '/v1/dev/model-tiers', '/v1/dev/model-tiers');
+
     // The streams answer text/event-stream; the rest were all called above.
     const notCalled = td.daemon.app.routeCatalog.list().map((r) => `${r.method} ${r.url}`).filter((r) => !checked.has(r));
     expect(notCalled.sort()).toEqual(['GET /v1/events', 'GET /v1/sessions/:id/events', 'POST /v1/sessions/:id/answer', 'POST /v1/sessions/:id/reject']);
