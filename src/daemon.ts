@@ -29,6 +29,7 @@ import { acquireStateDirLock } from './store/pid-lock.js';
 import { listenForHooks, type HookAppDeps, type HookListener } from './http/hook-listener.js';
 import { KeyStore } from './store/key-store.js';
 import { SessionStore } from './store/session-store.js';
+import { UsageStore } from './store/usage-store.js';
 import { prepareStateDir } from './store/state-dir.js';
 import { TmuxError } from './tmux/tmux-error.js';
 import { TmuxServer } from './tmux/tmux-server.js';
@@ -134,6 +135,7 @@ async function assemble(
   });
   disposals.defer('tmux', () => tmux.close());
   let hookBaseUrl = '';
+  const keys = new KeyService(new KeyStore(db), { daemonWorkdirs: config.allowedWorkdirs, permissionProfiles: Object.keys(config.permissionProfiles) });
   const supervisor = new Supervisor({
     config,
     tmux,
@@ -144,13 +146,14 @@ async function assemble(
     hookBaseUrl: () => hookBaseUrl,
     timing,
     sessionUser,
+    usageRepository: new UsageStore(db),
+    keyBudget: (keyId) => keys.budgetOf(keyId),
   });
   // Sessions run on in tmux when the daemon stops, unless close() is asked to end them.
   let killSessions = false;
   disposals.defer('sessions', () => supervisor.close({ killSessions }));
   const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, maxStreamsPerKey: config.maxSseStreamsPerKey, ...options.sse });
   const status = createDaemonStatus({ config, supervisor, tmux, proveStoreWritable: () => meta.proveWritable(), storeFile, sseConnections: () => sse.connectionCount, version: AEGIS_VERSION, startedAt });
-  const keys = new KeyService(new KeyStore(db), { daemonWorkdirs: config.allowedWorkdirs, permissionProfiles: Object.keys(config.permissionProfiles) });
   // Closed after HTTP (disposals run in reverse): the last requests' use counts are written.
   disposals.defer('api keys', () => keys.close());
   // A revoked key's streams end at once, not at its next request.

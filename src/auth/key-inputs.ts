@@ -2,6 +2,15 @@
 import { z } from 'zod';
 import { ROLE_NAMES, SCOPES, type Role } from './scopes.js';
 
+/**
+ * A session's budget: its cost in USD and its tokens (all four kinds together). Positive and finite;
+ * beyond a million dollars or a trillion tokens it is a typo, not a budget.
+ */
+export const sessionBudgetFields = {
+  maxCostUsd: z.number().positive().max(1_000_000).optional(),
+  maxTokens: z.number().int().positive().max(1_000_000_000_000).optional(),
+};
+
 const absolutePath = z.string().min(1).max(4096).refine((p) => p.startsWith('/') && !p.includes('\0'), 'must be an absolute path');
 
 export const createKeySchema = z
@@ -14,6 +23,10 @@ export const createKeySchema = z
     maxSessions: z.number().int().min(1).max(10_000).optional(),
     allowedWorkdirs: z.array(absolutePath).max(100).optional(),
     permissionProfile: z.string().min(1).max(64).optional(),
+    /** What the key may spend per UTC day, in USD. */
+    budgetUsd: z.number().positive().max(1_000_000).optional(),
+    /** The budget of each of its sessions (a create may ask for less, not more). */
+    ...sessionBudgetFields,
   })
   .strict()
   .refine((k) => (k.role === undefined) !== (k.scopes === undefined), { message: 'give exactly one of role or scopes', path: ['role'] });

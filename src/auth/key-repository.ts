@@ -21,6 +21,10 @@ export interface StoredKey {
   maxSessions: number | null;
   allowedWorkdirs: string[];
   permissionProfile: string | null;
+  /** Daily cost budget in USD, and the budget of each of its sessions; null: none. */
+  budgetUsd: number | null;
+  maxCostUsd: number | null;
+  maxTokens: number | null;
 }
 
 export interface KeyUse {

@@ -74,6 +74,9 @@ export class KeyService {
       maxSessions: input.maxSessions ?? null,
       allowedWorkdirs: input.allowedWorkdirs ?? [],
       permissionProfile: input.permissionProfile ?? null,
+      budgetUsd: input.budgetUsd ?? null,
+      maxCostUsd: input.maxCostUsd ?? null,
+      maxTokens: input.maxTokens ?? null,
     };
     this.repository.insert(key);
     this.remember(key);
@@ -138,6 +141,11 @@ export class KeyService {
   isActive(id: string): boolean {
     const key = this.byId.get(id);
     return !!key && key.revokedAt === null && (key.expiresAt === null || Date.parse(key.expiresAt) > this.now());
+  }
+
+  /** A key's daily budget in USD; null for a key without one, or no such key. */
+  budgetOf(id: string): number | null {
+    return this.byId.get(id)?.budgetUsd ?? null;
   }
 
   /** A key's name, for records that name who acted (the audit log); null for an unknown id. */
@@ -240,7 +248,10 @@ function identityOf(key: StoredKey): Identity {
     keyId: key.id,
     keyName: key.name,
     scopes: new Set(key.scopes.filter(isScope)),
-    limits: { maxSessions: key.maxSessions, allowedWorkdirs: key.allowedWorkdirs, permissionProfile: key.permissionProfile },
+    limits: {
+      maxSessions: key.maxSessions, allowedWorkdirs: key.allowedWorkdirs, permissionProfile: key.permissionProfile,
+      budgetUsd: key.budgetUsd, maxCostUsd: key.maxCostUsd, maxTokens: key.maxTokens,
+    },
   };
 }
 

@@ -24,9 +24,14 @@ export interface KeyLimits {
   allowedWorkdirs: readonly string[];
   /** The permission profile forced on this key's sessions. */
   permissionProfile: string | null;
+  /** What this key may spend per UTC day, in USD. */
+  budgetUsd: number | null;
+  /** The budget each of this key's sessions gets, and may not raise. */
+  maxCostUsd: number | null;
+  maxTokens: number | null;
 }
 
-export const NO_LIMITS: KeyLimits = { maxSessions: null, allowedWorkdirs: [], permissionProfile: null };
+export const NO_LIMITS: KeyLimits = { maxSessions: null, allowedWorkdirs: [], permissionProfile: null, budgetUsd: null, maxCostUsd: null, maxTokens: null };
 
 export interface Identity {
   kind: 'master' | 'open' | 'key';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { estimateCostUsd } from './pricing.js';
-import { parseRecord, TranscriptParser, transcriptPath, UsageTally, unwrapPaste } from './transcript.js';
+import { parseRecord, TranscriptParser, transcriptPath, unwrapPaste } from './transcript.js';
+import { UsageTally } from './usage-tally.js';
 
 const fixture = (name: string) => join(import.meta.dirname, '../../test/fixtures/transcripts', name);
 
@@ -27,17 +27,11 @@ describe('TranscriptParser on a real transcript', () => {
     expect(new Set(messages.map((m) => m.id)).size).toBe(messages.length);
   });
 
-  it('sums usage once per API response and estimates the cost when Claude records none', () => {
+  it('sums usage once per API response, per model', () => {
     const usage = new UsageTally();
     parseFile(fixture('conversation.jsonl'), new TranscriptParser(usage));
-    expect(usage.usage.outputTokens).toBe(7 + 43 + 1 + 4 + 1 + 35 + 1 + 36 + 9);
-    expect(usage.usage.costUsd).toBeGreaterThan(0);
-  });
-
-  it("prefers Claude's own cost record", () => {
-    const usage = new UsageTally();
-    parseText(`${readFileSync(fixture('conversation.jsonl'), 'utf8')}\n${JSON.stringify({ type: 'cost-state', totalCostUSD: 0.1234 })}\n`, new TranscriptParser(usage));
-    expect(usage.usage.costUsd).toBe(0.1234);
+    expect(usage.totals.outputTokens).toBe(7 + 43 + 1 + 4 + 1 + 35 + 1 + 36 + 9);
+    expect(usage.byModel()).toHaveLength(1);
   });
 
   it('marks the interrupted turn', () => {
@@ -47,25 +41,6 @@ describe('TranscriptParser on a real transcript', () => {
 
   it('skips lines that are not JSON', () => {
     expect(parseText(`not json\n${JSON.stringify({ type: 'user', uuid: 'u1', timestamp: 't', message: { role: 'user', content: 'ok' } })}\n`).map((m) => m.text)).toEqual(['ok']);
-  });
-});
-
-describe('UsageTally', () => {
-  const response = (messageId: string, inputTokens: number, outputTokens: number) => ({ messageId, model: 'claude-opus-5-5', inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0 });
-
-  it("sums over parsers (a session's transcripts), counting each response once, its last record counting", () => {
-    const usage = new UsageTally();
-    usage.add(response('a', 100, 1));
-    usage.add(response('a', 100, 7)); // the same response's next content block: output grew
-    usage.add(response('b', 50, 3));
-    expect(usage.usage).toMatchObject({ inputTokens: 150, outputTokens: 10 });
-  });
-
-  it('keeps memory constant: responses long past are no longer remembered', () => {
-    const usage = new UsageTally();
-    for (let i = 0; i < 10_000; i++) usage.add(response(`m${i}`, 1, 1));
-    expect(usage.usage).toMatchObject({ inputTokens: 10_000, outputTokens: 10_000 });
-    expect((usage as unknown as { recent: Map<string, unknown> }).recent.size).toBeLessThanOrEqual(256);
   });
 });
 
@@ -102,21 +77,5 @@ describe('transcriptPath', () => {
   it("follows Claude's layout under CLAUDE_CONFIG_DIR, every non-alphanumeric of the workDir as '-'", () => {
     expect(transcriptPath({ CLAUDE_CONFIG_DIR: '/c' }, '/srv/my_app.v2', 'id')).toBe('/c/projects/-srv-my-app-v2/id.jsonl');
     expect(transcriptPath({ HOME: '/home/u' }, '/srv/app', 'id')).toBe('/home/u/.claude/projects/-srv-app/id.jsonl');
-  });
-});
-
-describe('estimateCostUsd', () => {
-  it("prices a model as Claude itself does where known, else by model family", () => {
-    const tokens = { inputTokens: 1_000_000, outputTokens: 1_000_000, cacheReadTokens: 0, cacheWriteTokens: 0 };
-    expect(estimateCostUsd('claude-opus-5-5', tokens)).toBe(24);
-    expect(estimateCostUsd('claude-opus-4-1', tokens)).toBe(90);
-    expect(estimateCostUsd('claude-sonnet-4-5', tokens)).toBe(18);
-    expect(estimateCostUsd('claude-haiku-4-5', tokens)).toBe(4.8);
-  });
-
-  it('prices cache writes and reads by their own rates', () => {
-    const cache = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 1_000_000, cacheWriteTokens: 1_000_000 };
-    expect(estimateCostUsd('claude-opus-5-5', cache)).toBeCloseTo(5.2, 9);
-    expect(estimateCostUsd('claude-sonnet-4-5', cache)).toBeCloseTo(3 * 1.25 + 3 * 0.1, 9);
   });
 });

@@ -1,12 +1,12 @@
 /**
  * Claude Code's transcript (one JSON record per line) turned into messages and usage. All of it is
- * pure: `TranscriptParser` takes a file's lines in order, `UsageTally` sums usage over a session's
- * files; src/sessions reads the files (as hostile data: see transcript-file.ts). Unknown record types
- * and malformed lines are skipped.
+ * pure: `TranscriptParser` takes a file's lines in order and hands each response's usage to a
+ * `UsageTally` (usage-tally.ts), which sums it over a session's files; src/sessions reads the files (as
+ * hostile data: see transcript-file.ts). Unknown record types and malformed lines are skipped.
  */
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { estimateCostUsd } from './pricing.js';
+import { tokenCount, type ResponseUsage, type UsageTally } from './usage-tally.js';
 
 export type MessageKind = 'text' | 'tool_use' | 'tool_result';
 
@@ -22,15 +22,6 @@ export interface TranscriptMessage {
   timestamp: string;
 }
 
-export interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  costUsd: number;
-}
-
-
 /** Where Claude keeps a session's transcript: `<config dir>/projects/<cwd, non-alphanumerics as '-'>/<id>.jsonl`. */
 export function transcriptPath(env: NodeJS.ProcessEnv, workDir: string, sessionId: string): string {
   const configDir = env.CLAUDE_CONFIG_DIR || join(env.HOME || homedir(), '.claude');
@@ -42,14 +33,12 @@ type Block = { type?: unknown; text?: unknown; name?: unknown; input?: unknown; 
 interface ParsedRecord {
   messages: TranscriptMessage[];
   /** Usage of one API response, keyed by its message id: Claude writes one record per content block, all carrying it. */
-  usage?: { messageId: string; model: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
-  costUsd?: number;
+  usage?: ResponseUsage;
 }
 
 /** A transcript record as read: any field may be missing or of another type, so each is checked before use. */
 interface RawRecord {
   type?: unknown;
-  totalCostUSD?: unknown;
   isMeta?: unknown;
   isSidechain?: unknown;
   timestamp?: unknown;
@@ -60,7 +49,6 @@ interface RawRecord {
 export function parseRecord(record: unknown): ParsedRecord {
   if (typeof record !== 'object' || record === null) return { messages: [] };
   const r = record as RawRecord;
-  if (r.type === 'cost-state' && typeof r.totalCostUSD === 'number') return { messages: [], costUsd: r.totalCostUSD };
   if ((r.type !== 'user' && r.type !== 'assistant') || r.isMeta || r.isSidechain) return { messages: [] };
   const message = r.message;
   if (typeof message !== 'object' || message === null) return { messages: [] };
@@ -93,10 +81,10 @@ export function parseRecord(record: unknown): ParsedRecord {
     parsed.usage = {
       messageId: message.id,
       model: typeof message.model === 'string' ? message.model : '',
-      inputTokens: num(usage.input_tokens),
-      outputTokens: num(usage.output_tokens),
-      cacheReadTokens: num(usage.cache_read_input_tokens),
-      cacheWriteTokens: num(usage.cache_creation_input_tokens),
+      inputTokens: tokenCount(usage.input_tokens),
+      outputTokens: tokenCount(usage.output_tokens),
+      cacheReadTokens: tokenCount(usage.cache_read_input_tokens),
+      cacheWriteTokens: tokenCount(usage.cache_creation_input_tokens),
     };
   }
   return parsed;
@@ -145,15 +133,12 @@ function resultText(content: unknown): string {
   return '';
 }
 
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-
 /** Tool uses whose result has not come yet, at most: a transcript that never answers them cannot grow the map without bound. */
 const MAX_OPEN_TOOL_USES = 1024;
 
 /**
  * Parses one transcript file line by line, in order: each line is one record. It counts what it saw,
- * names tool results after their tool use, and hands usage and Claude's own cost to `usage` (which may
- * span several files). It reads nothing itself: src/sessions reads the file and hands it the lines.
+ * names tool results after their tool use, and hands usage to `usage` (which may span several files). It reads nothing itself: src/sessions reads the file and hands it the lines.
  */
 export class TranscriptParser {
   /** Tool uses still awaiting their result, by id: a tool result is named after its tool use. */
@@ -186,7 +171,6 @@ export class TranscriptParser {
     if (isTextInput(record)) this.userRecords++;
     const parsed = parseRecord(record);
     if (parsed.usage) this.usage?.add(parsed.usage);
-    if (parsed.costUsd !== undefined) this.usage?.claudeCost(parsed.costUsd);
     for (const message of parsed.messages) {
       if (message.kind === 'tool_use' && message.toolUseId && message.toolName) this.toolUsed(message.toolUseId, message.toolName);
       if (message.kind === 'tool_result' && message.toolUseId && !message.toolName) {
@@ -201,49 +185,6 @@ export class TranscriptParser {
   private toolUsed(id: string, name: string): void {
     this.openToolUses.set(id, name);
     if (this.openToolUses.size > MAX_OPEN_TOOL_USES) this.openToolUses.delete(this.openToolUses.keys().next().value!);
-  }
-}
-
-type ResponseUsage = NonNullable<ParsedRecord['usage']>;
-
-/** How many recent API responses are remembered to count each once: Claude writes one response's records together. */
-const RECENT_RESPONSES = 256;
-
-/**
- * A session's usage over all its transcripts, kept in constant memory. Claude writes one record per
- * content block of an API response, all carrying the response's usage: a response is counted once,
- * by its message id, the last of its records counting. Cost is Claude's own `cost-state` figure once
- * one was read, else estimated from list prices.
- */
-export class UsageTally {
-  private readonly tokens = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
-  private estimate = 0;
-  private claudeCostUsd: number | null = null;
-  private readonly recent = new Map<string, ResponseUsage>();
-
-  add(response: ResponseUsage): void {
-    const counted = this.recent.get(response.messageId);
-    if (counted) this.count(counted, -1);
-    this.count(response, 1);
-    this.recent.delete(response.messageId);
-    this.recent.set(response.messageId, response);
-    if (this.recent.size > RECENT_RESPONSES) this.recent.delete(this.recent.keys().next().value!);
-  }
-
-  claudeCost(costUsd: number): void {
-    this.claudeCostUsd = costUsd;
-  }
-
-  get usage(): Usage {
-    return { ...this.tokens, costUsd: this.claudeCostUsd ?? Number(this.estimate.toFixed(6)) };
-  }
-
-  private count(response: ResponseUsage, sign: 1 | -1): void {
-    this.tokens.inputTokens += sign * response.inputTokens;
-    this.tokens.outputTokens += sign * response.outputTokens;
-    this.tokens.cacheReadTokens += sign * response.cacheReadTokens;
-    this.tokens.cacheWriteTokens += sign * response.cacheWriteTokens;
-    this.estimate += sign * estimateCostUsd(response.model, response);
   }
 }
 

@@ -48,13 +48,15 @@ export const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   rateLimitPerKey: 'RATE_LIMIT_PER_KEY',
   rateLimitPerIp: 'RATE_LIMIT_PER_IP',
   maxSseStreamsPerKey: 'MAX_SSE_STREAMS_PER_KEY',
+  requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
+  budgetAction: 'BUDGET_ACTION',
 };
 
 const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs', 'allowedOrigins', 'allowedHosts', 'allowedRequestEnv']);
 /** Keys whose value is a number: from the environment they are taken only as decimal digits. */
 export const NUMBER_KEYS = new Set<ConfigKey>([
   'port', 'hookPort', 'maxSessions', 'idleTimeoutMs', 'stallThresholdMs', 'startTimeoutMs', 'paneCols', 'paneRows', 'eventReplaySize', 'permissionTimeoutMs',
-  'lockoutMs', 'maxSseStreamsPerKey', 'rateLimitPerIp', 'rateLimitPerKey', 'sseTokenTtlSeconds',
+  'lockoutMs', 'maxSseStreamsPerKey', 'rateLimitPerIp', 'rateLimitPerKey', 'sseTokenTtlSeconds', 'requestTimeoutMs',
 ]);
 
 export interface LoadOptions {

@@ -49,6 +49,15 @@ export const GOOD_TOKEN = 'make a random one with `openssl rand -hex 32`';
  */
 export const DEFAULT_ALLOWED_REQUEST_ENV = ['LANG', 'LC_*', 'TZ', 'CI', 'NO_COLOR'];
 
+/** USD per million tokens of each kind; a price over a million dollars per million tokens is a typo. */
+const usdPerMillion = z.number().finite().min(0).max(1_000_000);
+export const modelPriceSchema = z.object({ input: usdPerMillion, output: usdPerMillion, cacheWrite: usdPerMillion, cacheRead: usdPerMillion }).strict();
+export type ModelPrice = z.infer<typeof modelPriceSchema>;
+/** Prices by model name (see src/claude/pricing.ts for how a name is matched). */
+export type PriceTable = Record<string, ModelPrice>;
+export const BUDGET_ACTIONS = ['interrupt', 'kill', 'notify'] as const;
+export type BudgetAction = (typeof BUDGET_ACTIONS)[number];
+
 export const configSchema = z
   .object({
     port: int(0, 65535).default(9100),
@@ -110,6 +119,15 @@ export const configSchema = z
     rateLimitPerIp: int(0).default(3000),
     /** Event streams one API key may hold open at once. */
     maxSseStreamsPerKey: int(1, 10_000).default(10),
+    /** How long a request may take to arrive whole (headers and body) before it is answered 408 REQUEST_TIMEOUT. */
+    requestTimeoutMs: int(1000, 3_600_000).default(60_000),
+    /**
+     * Token prices in USD per million, by model: `{"<model>": {"input","output","cacheWrite","cacheRead"}}`.
+     * Added to the built-in table of current Claude models (an entry here replaces its model's price).
+     */
+    pricing: z.record(z.string().min(1).max(200), modelPriceSchema).default({}),
+    /** What happens when a session or a key reaches its budget: an interrupt, the end of the session, or only the event. */
+    budgetAction: z.enum(BUDGET_ACTIONS).default('interrupt'),
     /** The audit log (docs/audit.md). */
     audit: z
       .object({

@@ -14,6 +14,8 @@ export const EVENT_TYPES = [
   'session_exited',
   'session_reaped',
   'turn_failed',
+  'budget_warning',
+  'budget_exceeded',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

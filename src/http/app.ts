@@ -19,7 +19,7 @@ import { authPlugin } from './auth.js';
 import { installJsonBodyParser, MAX_BODY_BYTES } from './body-parser.js';
 import { installErrorHandling } from './errors.js';
 import { originGuard } from './origin-guard.js';
-import { installProtocolErrorHandling, protocolErrorOptions } from './protocol-errors.js';
+import { installProtocolErrorHandling, protocolErrorOptions, requestTimeoutOptions } from './protocol-errors.js';
 import { installRateLimits } from './rate-limits.js';
 import { routeCatalogPlugin } from './route-catalog.js';
 import { installSecurityHeaders } from './security-headers.js';
@@ -69,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Requests are logged by our own onResponse hook, at debug, with tokens removed from URLs.
     logController: new LogController({ disableRequestLogging: true }),
     ...protocolErrorOptions,
+    ...requestTimeoutOptions(config.requestTimeoutMs),
     // Held hook calls and SSE streams never finish by themselves; closing must not wait for them.
     forceCloseConnections: true,
     // Behind a reverse proxy, request.ip is the client the proxy names (X-Forwarded-For), not the proxy.

@@ -7,6 +7,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AegisError, type ErrorCode } from '../errors.js';
 
+/** What `Retry-After` says to a request the stopping daemon refuses: a restart takes about this long. */
+export const SHUTTING_DOWN_RETRY_SECONDS = 2;
+
 export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string, details?: Record<string, unknown>): FastifyReply {
   return reply.code(status).type('application/json').send({ error: { code, message, ...(details ? { details } : {}) } });
 }
@@ -16,6 +19,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err instanceof AegisError) {
       if (err.status >= 500) request.log.warn({ code: err.code, err: err.message }, 'request failed');
       if (err.status === 429 && typeof err.details?.retryAfterSeconds === 'number') reply.header('retry-after', String(err.details.retryAfterSeconds));
+      // The daemon is stopping: a caller (a held hook call, Claude) tries again once it is back.
+      if (err.code === 'SHUTTING_DOWN') reply.header('connection', 'close').header('retry-after', String(SHUTTING_DOWN_RETRY_SECONDS));
       return sendError(reply, err.status, err.code, err.message, err.details);
     }
     const fastifyError = err as FastifyError;

@@ -10,12 +10,12 @@ import type { Supervisor } from '../sessions/supervisor.js';
 import { installJsonBodyParser, MAX_BODY_BYTES } from './body-parser.js';
 import { installErrorHandling } from './errors.js';
 import { originGuard } from './origin-guard.js';
-import { installProtocolErrorHandling, protocolErrorOptions } from './protocol-errors.js';
+import { installProtocolErrorHandling, protocolErrorOptions, requestTimeoutOptions } from './protocol-errors.js';
 import { hookRoutes } from './routes/hooks.js';
 import { plainJsonSerializerCompiler, zodValidatorCompiler } from './zod-schemas.js';
 
 export interface HookAppDeps {
-  config: Pick<Config, 'authToken' | 'allowedOrigins' | 'allowedHosts'>;
+  config: Pick<Config, 'authToken' | 'allowedOrigins' | 'allowedHosts' | 'requestTimeoutMs'>;
   supervisor: Supervisor;
   logger: FastifyBaseLogger;
 }
@@ -35,6 +35,7 @@ export async function buildHookApp(deps: HookAppDeps): Promise<FastifyInstance> 
     bodyLimit: MAX_BODY_BYTES,
     logController: new LogController({ disableRequestLogging: true }),
     ...protocolErrorOptions,
+    ...requestTimeoutOptions(deps.config.requestTimeoutMs),
     // A held PermissionRequest never finishes by itself; closing must not wait for it.
     forceCloseConnections: true,
   });

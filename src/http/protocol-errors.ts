@@ -5,11 +5,11 @@
  * overlong path segment), an `Expect` no one can meet, and requests that arrive while the daemon is
  * closing. None of them may reach a caller as a bare framework body, and none may stop the daemon.
  */
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { ErrorCode } from '../errors.js';
-import { sendError } from './errors.js';
+import { sendError, SHUTTING_DOWN_RETRY_SECONDS } from './errors.js';
 
 function envelope(code: ErrorCode, message: string, details?: Record<string, unknown>): string {
   return JSON.stringify({ error: { code, message, ...(details ? { details } : {}) } });
@@ -68,6 +68,18 @@ export const protocolErrorOptions: Pick<FastifyServerOptions, 'clientErrorHandle
   return503OnClosing: false,
 };
 
+/**
+ * How long a request may take to arrive whole, headers and body (`requestTimeoutMs`): past it the
+ * caller is answered `408 REQUEST_TIMEOUT` and its connection closed, so a slow sender holds no
+ * connection for long. Node looks at its connections only every `connectionsCheckingInterval` (30 s
+ * unless told), so it looks four times per limit, and a limit means what it says; fastify alone would
+ * turn Node's limit off. The time a route takes to answer is not counted.
+ */
+export function requestTimeoutOptions(requestTimeoutMs: number): Pick<FastifyServerOptions, 'requestTimeout'> & { http: ServerOptions } {
+  const connectionsCheckingInterval = Math.min(30_000, Math.max(100, Math.round(requestTimeoutMs / 4)));
+  return { requestTimeout: requestTimeoutMs, http: { requestTimeout: requestTimeoutMs, headersTimeout: requestTimeoutMs, connectionsCheckingInterval } };
+}
+
 /** Hooks for what the options cannot reach: unmet expectations and requests during shutdown. */
 export function installProtocolErrorHandling(app: FastifyInstance): void {
   // Without a listener Node answers an unknown Expect itself, with an empty 417.
@@ -82,7 +94,7 @@ export function installProtocolErrorHandling(app: FastifyInstance): void {
   });
   app.addHook('onRequest', async (_request, reply) => {
     if (!closing) return;
-    reply.header('connection', 'close').header('retry-after', '2');
+    reply.header('connection', 'close').header('retry-after', String(SHUTTING_DOWN_RETRY_SECONDS));
     return sendError(reply, 503, 'SHUTTING_DOWN', 'the daemon is shutting down; retry once it is back');
   });
 }

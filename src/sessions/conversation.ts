@@ -7,7 +7,8 @@
  * transcript holds the daemon up. Part of the session it belongs to; it tells the session through the
  * host it is given.
  */
-import type { TranscriptMessage, Usage } from '../claude/transcript.js';
+import type { TranscriptMessage } from '../claude/transcript.js';
+import type { UsageTally } from '../claude/usage-tally.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TranscriptMark } from './delivery.js';
@@ -19,8 +20,10 @@ import { TranscriptWatch } from './transcript-watch.js';
 export const MAX_TRANSCRIPTS = 100;
 
 export interface ConversationHost {
-  /** The transcript grew (messages or not): Claude is making progress; its usage is `usage`. */
-  grew(usage: Usage): void;
+  /** The transcript grew (messages or not): Claude is making progress. */
+  grew(): void;
+  /** A chunk was read, news or the past read again: the usage of every transcript so far. */
+  counted(usage: UsageTally): void;
   /** New messages, in order; `publish` says whether they are news (not the past read again). */
   said(messages: TranscriptMessage[], publish: boolean): void;
   /** The turn's end is settled: its reply is readable, or it took too long to be. */
@@ -97,7 +100,7 @@ export class Conversation {
         if (this.closed) return;
         this.publishing = true;
         this.turnStart = this.history.count;
-        this.host.grew(this.history.usage.usage);
+        this.host.grew();
       })
       .catch((err: unknown) => this.deps.logger.error({ err: errorMessage(err) }, 'cannot take up the transcript again'));
   }
@@ -191,8 +194,8 @@ export class Conversation {
   private readChunk(): boolean {
     const chunk = this.history.readChunk();
     if (!chunk) return false;
-    // Records without messages count too: Claude's own cost arrives in one (written as it exits).
-    if (this.publishing) this.host.grew(this.history.usage.usage);
+    this.host.counted(this.history.usage);
+    if (this.publishing) this.host.grew();
     if (chunk.messages.length === 0) return true;
     this.host.said(chunk.messages, this.publishing);
     this.settleTurn();

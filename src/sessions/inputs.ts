@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { modelNameSchema } from '../config/model-router-schema.js';
 import { permissionModeSchema } from '../config/schema.js';
+import { sessionBudgetFields } from '../auth/key-inputs.js';
 import { SESSION_STATUSES } from './session-record.js';
 
 /** C0 controls and DEL other than tab and line breaks: a terminal takes them as keys (Ctrl-C, Escape). */
@@ -83,6 +84,7 @@ export const createSessionSchema = z
     idleTimeoutMs: z.number().int().min(0).optional(),
     stallThresholdMs: z.number().int().min(1000).optional(),
     env: z.record(z.string(), z.string().max(32 * 1024).refine((v) => !v.includes('\0'), 'must not contain NUL characters')).optional(),
+    ...sessionBudgetFields,
   })
   .strict();
 export type CreateSessionInput = z.infer<typeof createSessionSchema>;

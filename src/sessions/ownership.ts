@@ -35,8 +35,9 @@ function oversees(caller: Identity, workDir: string): boolean {
  * daemon's roots) is outside the key's, when the key runs its maximum, or when it asks for another
  * profile or permission mode than the one its key forces; with the key's profile set.
  */
-export function withKeyLimits(input: CreateSessionInput, workDir: string, caller: Identity, config: Config, runningOfKey: number): CreateSessionInput {
+export function withKeyLimits(asked: CreateSessionInput, workDir: string, caller: Identity, config: Config, runningOfKey: number): CreateSessionInput {
   const { limits, keyId } = caller;
+  const input = withKeyBudget(asked, limits);
   if (limits.allowedWorkdirs.length > 0 && !limits.allowedWorkdirs.some((root) => isInside(workDir, realRoot(root)))) {
     throw new AegisError('WORKDIR_NOT_ALLOWED', `workDir ${input.workDir} is not under one of this key's allowedWorkdirs`, {
       workDir: input.workDir,
@@ -61,4 +62,13 @@ export function withKeyLimits(input: CreateSessionInput, workDir: string, caller
     });
   }
   return { ...input, permissionProfile: forced };
+}
+
+/** The key's session budget is the default and the ceiling: a create may ask for less. */
+function withKeyBudget(input: CreateSessionInput, limits: Identity['limits']): CreateSessionInput {
+  const lower = (asked: number | undefined, ceiling: number | null) => (ceiling === null ? asked : Math.min(asked ?? ceiling, ceiling));
+  const maxCostUsd = lower(input.maxCostUsd, limits.maxCostUsd);
+  const maxTokens = lower(input.maxTokens, limits.maxTokens);
+  if (maxCostUsd === input.maxCostUsd && maxTokens === input.maxTokens) return input;
+  return { ...input, ...(maxCostUsd !== undefined ? { maxCostUsd } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}) };
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isReusableFor, type ReuseCandidate, type ReuseWish } from './reuse.js';
 
-const wish: ReuseWish = { workDir: '/srv/app', ownerKeyId: null, permissionMode: 'default', permissionProfile: null, model: null, hasOwnEnv: false };
+const wish: ReuseWish = { workDir: '/srv/app', ownerKeyId: null, permissionMode: 'default', permissionProfile: null, model: null, hasOwnEnv: false, maxCostUsd: null, maxTokens: null };
 const idle: ReuseCandidate = {
-  record: { status: 'idle', workDir: '/srv/app', ownerKeyId: null, permissionMode: 'default', permissionProfile: null, model: null },
+  record: { status: 'idle', workDir: '/srv/app', ownerKeyId: null, permissionMode: 'default', permissionProfile: null, model: null, maxCostUsd: null, maxTokens: null },
   ending: false,
   reserved: false,
   busyWithInput: false,

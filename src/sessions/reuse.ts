@@ -15,10 +15,12 @@ export interface ReuseWish {
   model: string | null;
   /** A request that brings its own environment always gets a new session. */
   hasOwnEnv: boolean;
+  maxCostUsd: number | null;
+  maxTokens: number | null;
 }
 
 export interface ReuseCandidate {
-  record: Pick<SessionRecord, 'status' | 'workDir' | 'ownerKeyId' | 'permissionMode' | 'permissionProfile' | 'model'>;
+  record: Pick<SessionRecord, 'status' | 'workDir' | 'ownerKeyId' | 'permissionMode' | 'permissionProfile' | 'model' | 'maxCostUsd' | 'maxTokens'>;
   ending: boolean;
   reserved: boolean;
   busyWithInput: boolean;
@@ -36,6 +38,8 @@ export function isReusableFor(candidate: ReuseCandidate, wish: ReuseWish): boole
     record.ownerKeyId === wish.ownerKeyId &&
     record.permissionMode === wish.permissionMode &&
     (record.permissionProfile ?? null) === wish.permissionProfile &&
-    record.model === wish.model
+    record.model === wish.model &&
+    record.maxCostUsd === wish.maxCostUsd &&
+    record.maxTokens === wish.maxTokens
   );
 }

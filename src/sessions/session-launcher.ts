@@ -19,7 +19,7 @@ import type { Logger } from '../log.js';
 import { processStartTime } from '../process-alive.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import type { CreateSessionInput } from './inputs.js';
-import type { SessionRecord } from './session-record.js';
+import { NO_USAGE, type SessionRecord } from './session-record.js';
 import type { Timing } from './timing.js';
 import type { SessionRepository } from './session-repository.js';
 import { asLaunchError } from './tmux-failures.js';
@@ -78,7 +78,8 @@ export class SessionLauncher {
   }
 
   /** Starts Claude in a new window and returns the session's record, saved. */
-  async launch(input: CreateSessionInput, workDir: string, ownerKeyId: string | null, ownerKeyName = 'master'): Promise<SessionRecord> {
+  async launch(input: CreateSessionInput, workDir: string, ownerKeyId: string | null, owner: { keyName?: string; account?: string } = {}): Promise<SessionRecord> {
+    const { keyName: ownerKeyName = 'master', account = ownerKeyId ?? 'master' } = owner;
     const { config, env, tmux } = this.deps;
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
@@ -109,7 +110,7 @@ export class SessionLauncher {
     const record: SessionRecord = {
       id, name, workDir, status: 'starting', model, permissionMode, permissionProfile,
       createdAt: now, lastActivityAt: now, statusChangedAt: now, ownerKeyId,
-      usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+      usage: structuredClone(NO_USAGE), maxCostUsd: input.maxCostUsd ?? null, maxTokens: input.maxTokens ?? null, account,
       exit: null, idleTimeoutMs: input.idleTimeoutMs ?? null, stallThresholdMs: input.stallThresholdMs ?? null,
       windowId: '', paneId: '', panePid: 0, panePidStartTime: null,
       hookSecretHash: hashSecret(secret), transcriptPath: transcriptPath(sessionEnv, workDir, id), earlierTranscripts: [], deliveries: [],

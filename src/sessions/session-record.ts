@@ -9,18 +9,29 @@ import { permissionModeSchema } from '../config/schema.js';
 export const SESSION_STATUSES = ['starting', 'idle', 'working', 'permission_prompt', 'asking', 'stalled', 'exited'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
-export const EXIT_REASONS = ['claude_exited', 'window_closed', 'deleted', 'reaped', 'tmux_died', 'lost', 'start_failed'] as const;
+export const EXIT_REASONS = ['claude_exited', 'window_closed', 'deleted', 'reaped', 'tmux_died', 'lost', 'start_failed', 'budget_exceeded'] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 
 const count = z.number().finite().min(0);
 
-export const usageSchema = z.object({
+const tokenCounts = {
   inputTokens: count,
   outputTokens: count,
   cacheReadTokens: count,
   cacheWriteTokens: count,
-  costUsd: count,
+};
+
+/**
+ * Tokens and cost, per model and together. A model without a price has `costUsd: null`; the total
+ * cost sums the priced models (null when none was priced).
+ */
+export const usageSchema = z.object({
+  ...tokenCounts,
+  costUsd: count.nullable(),
+  byModel: z.array(z.object({ model: z.string(), ...tokenCounts, costUsd: count.nullable() })).default([]),
 });
+export type SessionUsage = z.infer<typeof usageSchema>;
+export const NO_USAGE: SessionUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, byModel: [] };
 
 export const exitInfoSchema = z.object({
   reason: z.enum(EXIT_REASONS),
@@ -68,18 +79,28 @@ export const sessionRecordSchema = z.object({
   earlierTranscripts: z.array(z.string()).default([]),
   /** Recent sends by Idempotency-Key, oldest first (records written before they were kept have none). */
   deliveries: z.array(rememberedDeliverySchema).default([]),
+  /** The session's budget: its cost in USD and its tokens (all four kinds), null for none. */
+  maxCostUsd: z.number().finite().positive().nullable().default(null),
+  maxTokens: z.number().int().positive().nullable().default(null),
+  /** Whom its usage is charged to: the owner key's id, `master` or `local` (unset in older records: see accountOf). */
+  account: z.string().optional(),
 });
 export type SessionRecord = z.infer<typeof sessionRecordSchema>;
 
 /** The contract's Session object: the record's public fields, what is pending, and where it runs in tmux. */
 export type SessionView = Pick<
   SessionRecord,
-  'id' | 'name' | 'workDir' | 'status' | 'model' | 'permissionMode' | 'permissionProfile' | 'createdAt' | 'lastActivityAt' | 'ownerKeyId' | 'usage' | 'exit'
+  'id' | 'name' | 'workDir' | 'status' | 'model' | 'permissionMode' | 'permissionProfile' | 'createdAt' | 'lastActivityAt' | 'ownerKeyId' | 'usage' | 'exit' | 'maxCostUsd' | 'maxTokens'
 > & {
   pendingPermission: unknown;
   pendingQuestion: unknown;
   tmux: { windowId: string; paneId: string };
 };
+
+/** Whom a session's usage is charged to; records from before it was kept were the owner key's or the master token's. */
+export function accountOf(record: Pick<SessionRecord, 'account' | 'ownerKeyId'>): string {
+  return record.account ?? record.ownerKeyId ?? 'master';
+}
 
 export interface PendingViews {
   pendingPermission: unknown;
@@ -101,7 +122,9 @@ export function sessionView(record: SessionRecord, pending: PendingViews): Sessi
     pendingPermission: pending.pendingPermission,
     pendingQuestion: pending.pendingQuestion,
     // Copies: a view outlives the moment it was taken (in an event, an answer), the record changes on.
-    usage: { ...record.usage },
+    usage: { ...record.usage, byModel: record.usage.byModel.map((m) => ({ ...m })) },
+    maxCostUsd: record.maxCostUsd,
+    maxTokens: record.maxTokens,
     exit: record.exit && structuredClone(record.exit),
     tmux: { windowId: record.windowId, paneId: record.paneId },
   };

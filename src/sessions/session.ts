@@ -16,16 +16,19 @@ import type { Logger } from '../log.js';
 import type { AnswerInput } from '../permissions/answers.js';
 import type { PermissionBroker } from '../permissions/broker.js';
 import type { PermissionSettings } from '../permissions/policy.js';
+import type { BudgetAction } from '../config/schema.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
 import { Conversation } from './conversation.js';
 import type { DeliveryResult } from './delivery.js';
 import { RunningTools } from './running-tools.js';
+import { SaveSoon } from './save-soon.js';
 import { ScreenWatch, type ScreenRead } from './screen-watch.js';
 import { SessionEnding, type EndDetail } from './session-ending.js';
 import { SessionInput } from './session-input.js';
 import { SessionPermissions } from './session-permissions.js';
-import { sessionView, type ExitReason, type SessionRecord, type SessionStatus, type SessionView } from './session-record.js';
+import { accountOf, sessionView, type ExitReason, type SessionRecord, type SessionStatus, type SessionView } from './session-record.js';
 import type { SessionRepository } from './session-repository.js';
+import { SessionUsageTracker, type UsageContext } from './session-usage.js';
 import type { Signal } from './signals.js';
 import { StartupDialogs } from './startup-dialogs.js';
 import { StatusArbiter } from './status-arbiter.js';
@@ -38,7 +41,7 @@ export type { EndDetail } from './session-ending.js';
 /** What a session asks of tmux, always by its own pane and window ids. */
 export type SessionTmux = Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste' | 'killWindow' | 'paneExitStatus' | 'listWindows'>;
 
-export type PublishEvent = (type: 'status_changed' | 'message' | 'session_exited' | 'session_reaped' | 'stalled' | 'turn_failed', sessionId: string, fields: Record<string, unknown>) => void;
+export type PublishEvent = (type: 'status_changed' | 'message' | 'session_exited' | 'session_reaped' | 'stalled' | 'turn_failed' | 'budget_warning' | 'budget_exceeded', sessionId: string, fields: Record<string, unknown>) => void;
 
 /** What every session shares: collaborators and policy, built once by the supervisor. */
 export interface SessionContext {
@@ -51,6 +54,8 @@ export interface SessionContext {
   paneSize: { cols: number; rows: number };
   timing: Timing;
   logger: Logger;
+  /** The usage ledger, prices and budget policy. */
+  usage: UsageContext;
 }
 
 export class Session {
@@ -62,6 +67,9 @@ export class Session {
   private readonly waiters = new Waiters();
   private readonly requests: SessionPermissions;
   private readonly runningTools = new RunningTools();
+  private readonly usage: SessionUsageTracker;
+  /** Usage and activity are saved a moment after they change, not only with the next status. */
+  private readonly saveSoon: SaveSoon;
   private readonly arbiter: StatusArbiter;
   private readonly startupDialogs: StartupDialogs;
   private readonly ending: SessionEnding;
@@ -75,6 +83,16 @@ export class Session {
     this.record = { ...record };
     this.log = context.logger.child({ sessionId: record.id });
     const { timing } = context;
+    this.saveSoon = new SaveSoon(timing.usageSaveMs, () => this.save());
+    this.usage = new SessionUsageTracker(context.usage, {
+      id: record.id, account: accountOf(record), maxCostUsd: record.maxCostUsd, maxTokens: record.maxTokens,
+      publish: (type, fields) => context.publish(type, this.id, { ...fields }),
+      stop: (action) => this.stopForBudget(action),
+      changed: (usage) => {
+        this.record.usage = usage;
+        this.saveSoon.schedule();
+      },
+    });
     this.arbiter = new StatusArbiter(this.record, { timing, logger: this.log }, {
       requestWaiting: () => this.requests.waiting(),
       turnEnding: () => this.conversation.endingTurn,
@@ -94,6 +112,7 @@ export class Session {
       save: () => this.save(),
     });
     this.ending.own('waits', () => this.waiters.close());
+    this.ending.own('pending save', () => this.saveSoon.cancel());
     this.screen = new ScreenWatch(record.paneId, {
       capture: (paneId) => context.tmux.capture(paneId),
       timing,
@@ -101,10 +120,8 @@ export class Session {
       onError: (err) => this.log.error({ err: errorMessage(err) }, 'cannot read the screen'),
     });
     this.conversation = new Conversation([...record.earlierTranscripts, record.transcriptPath], { timing, logger: this.log }, {
-      grew: (usage) => {
-        this.record.usage = usage;
-        this.arbiter.progressed();
-      },
+      grew: () => this.arbiter.progressed(),
+      counted: (tally) => this.usage.update(tally),
       said: (messages, publish) => {
         this.runningTools.saw(messages);
         // Each entry's fields stand in the event itself (its id as messageId) and, whole, under `message`.
@@ -191,6 +208,11 @@ export class Session {
 
   get windowId(): string {
     return this.record.windowId;
+  }
+
+  /** Whom the session's usage is charged to: its key's id, `master` or `local`. */
+  get account(): string {
+    return accountOf(this.record);
   }
 
   /** The API key that created the session (null: the master token or the open mode). */
@@ -321,6 +343,7 @@ export class Session {
 
   /** The daemon stops without ending the session: its timers, watchers and waits close, Claude runs on. */
   close(): void {
+    this.saveSoon.flush();
     this.ending.close();
   }
 
@@ -332,6 +355,7 @@ export class Session {
   // ── What callers ask ───────────────────────────────────────────────────────────────────────────
 
   send(text: string, options: { idempotencyKey?: string | undefined } = {}): Promise<DeliveryResult> {
+    this.usage.checkSend();
     return this.input.send(text, options);
   }
 
@@ -492,10 +516,20 @@ export class Session {
     const silentMs = Date.now() - this.arbiter.lastProgressAt;
     this.context.publish('stalled', this.id, { silentMs, thresholdMs, action });
     this.log.warn({ silentMs, action }, 'session stalled');
-    if (action === 'interrupt') {
-      this.input.keystrokes((press) => press([INTERRUPT])).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'the stall interrupt could not be pressed'));
-    }
+    if (action === 'interrupt') this.pressInterrupt('stall');
     if (action === 'kill') this.endInBackground('reaped', { reaped: { reason: 'stalled', detail: { thresholdMs } } });
+  }
+
+  /** The session or its key reached a budget: the turn is interrupted, or the session ended. */
+  stopForBudget(action: BudgetAction): void {
+    if (this.exited || this.ending.begun || action === 'notify') return;
+    this.log.warn({ action }, 'budget exceeded');
+    if (action === 'kill') this.endInBackground('budget_exceeded');
+    else if (this.record.status === 'working' || this.record.status === 'stalled') this.pressInterrupt('budget');
+  }
+
+  private pressInterrupt(why: string): void {
+    this.input.keystrokes((press) => press([INTERRUPT])).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, `the ${why} interrupt could not be pressed`));
   }
 
   // ── Helpers ────────────────────────────────────────────────────────────────────────────────────
@@ -507,10 +541,12 @@ export class Session {
 
   private touch(): void {
     this.record.lastActivityAt = new Date().toISOString();
+    this.saveSoon.schedule();
   }
 
   /** Status changes come from Claude, not from a request: a store failure is logged, never thrown at tmux. */
   private save(): void {
+    this.saveSoon.cancel();
     if (this.ending.forgotten) return;
     try {
       this.context.repository.save(this.record);

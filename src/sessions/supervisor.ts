@@ -31,6 +31,11 @@ import { hookSignals } from './signals.js';
 import type { UnixUser } from '../config/session-user.js';
 import { DEFAULT_TIMING, type Timing } from './timing.js';
 import { policyFor } from './verdicts.js';
+import { priceTable } from '../claude/pricing.js';
+import { checkDailyBudget } from './session-budget.js';
+import type { UsageContext } from './session-usage.js';
+import { LOCAL_ACCOUNT, MASTER_ACCOUNT, UsageLedger, type UsageTotals } from './usage-ledger.js';
+import { MemoryUsageRepository, type UsageRepository } from './usage-repository.js';
 
 export interface SupervisorDeps {
   config: Config;
@@ -45,6 +50,10 @@ export interface SupervisorDeps {
   timing?: Partial<Timing>;
   /** The user Claude runs as (`sessionUser`); null: the daemon's own. */
   sessionUser?: UnixUser | null;
+  /** Where usage is kept; in memory when not given. */
+  usageRepository?: UsageRepository;
+  /** A key's daily budget in USD (null: none). */
+  keyBudget?: (keyId: string) => number | null;
   /** Resolves a create's `tier` (or, routing on, its prompt) to a model; unset: one made from the configuration. */
   router?: ModelRouter;
 }
@@ -61,6 +70,7 @@ export class Supervisor {
   private readonly context: SessionContext;
   private readonly launcher: SessionLauncher;
   private readonly upkeep: SessionUpkeep;
+  private readonly usage: UsageContext;
   private readonly router: ModelRouter;
 
   constructor(private readonly deps: SupervisorDeps) {
@@ -73,7 +83,17 @@ export class Supervisor {
       bus.publish(type, sessionId, fields);
     };
     this.broker = new PermissionBroker(requestEvents(publish, logger));
-    this.context = { tmux, repository: deps.repository, publish, broker: this.broker, permissions: config, paneSize: { cols: config.paneCols, rows: config.paneRows }, timing, logger };
+    const prices = priceTable(config.pricing);
+    this.usage = {
+      ledger: new UsageLedger(deps.usageRepository ?? new MemoryUsageRepository(), prices, logger),
+      prices,
+      action: config.budgetAction,
+      dailyBudgetOf: (account) => (deps.keyBudget && account !== MASTER_ACCOUNT && account !== LOCAL_ACCOUNT ? deps.keyBudget(account) : null),
+      accountExceeded: (account) => {
+        for (const session of this.registry.all()) if (session.account === account) session.stopForBudget(config.budgetAction);
+      },
+    };
+    this.context = { tmux, repository: deps.repository, publish, broker: this.broker, permissions: config, paneSize: { cols: config.paneCols, rows: config.paneRows }, timing, logger, usage: this.usage };
     this.launcher = new SessionLauncher({ config, env: deps.env, tmux, repository: deps.repository, logger, hookBaseUrl: deps.hookBaseUrl, timing, sessionUser: deps.sessionUser ?? null });
     this.upkeep = new SessionUpkeep({ config, tmux, registry: this.registry, logger, timing });
     tmux.on('paneOutput', (paneId) => this.registry.byPaneId(paneId)?.onOutput());
@@ -105,10 +125,15 @@ export class Supervisor {
     const { model } = this.router.choose(requested, config.defaultModel ?? null);
     const asked = model === null ? requested : { ...requested, model };
     const ownerKeyId = caller.keyId;
+    const account = accountOfCaller(caller);
+    checkDailyBudget(this.usage, account);
     const checked = this.launcher.check(asked);
     const input = withKeyLimits(asked, checked, caller, config, this.runningOf(ownerKeyId));
     const workDir = input === asked ? checked : this.launcher.check(input);
-    const wish = { workDir, ownerKeyId, ...sessionOptions(input, config), hasOwnEnv: Object.keys(input.env ?? {}).length > 0 };
+    const wish = {
+      workDir, ownerKeyId, ...sessionOptions(input, config), hasOwnEnv: Object.keys(input.env ?? {}).length > 0,
+      maxCostUsd: input.maxCostUsd ?? null, maxTokens: input.maxTokens ?? null,
+    };
     const reusable = this.registry.all().find((s) => isReusableFor(s.reuseFacts(), wish));
     if (reusable) {
       const promptDelivery = input.prompt === undefined ? undefined : await promptDeliveryOf(reusable.sendAsReused(input.prompt));
@@ -118,7 +143,7 @@ export class Supervisor {
       throw new AegisError('MAX_SESSIONS', `the daemon already runs ${config.maxSessions} sessions (AEGIS_MAX_SESSIONS); end one first`, { maxSessions: config.maxSessions });
     }
     const session = await this.registry.launching(ownerKeyId, async () => {
-      const started = new Session(await this.launcher.launch(input, workDir, ownerKeyId, caller.keyName ?? caller.kind), this.context);
+      const started = new Session(await this.launcher.launch(input, workDir, ownerKeyId, { keyName: caller.keyName ?? caller.kind, account }), this.context);
       this.registry.add(started, { live: true });
       started.observe({ readTranscript: false });
       return started;
@@ -145,6 +170,7 @@ export class Supervisor {
   async remove(id: string, caller: Identity = MASTER_IDENTITY): Promise<SessionView> {
     const session = this.session(id, caller);
     this.deps.repository.remove(id);
+    this.usage.ledger.forgetSession(id);
     session.forget();
     this.registry.delete(id);
     await session.end('deleted');
@@ -212,6 +238,11 @@ export class Supervisor {
     return sessionHealth(facts, { policy: policyFor(facts.record, this.deps.config), stallAction: this.deps.config.stallAction });
   }
 
+  /** The usage ledger's totals: by model, by account, daemon-wide, since the ledger began. */
+  get usageTotals(): UsageTotals {
+    return this.usage.ledger;
+  }
+
   activeCount(): number {
     return this.registry.activeCount();
   }
@@ -244,6 +275,11 @@ export class Supervisor {
     this.launcher.close();
   }
 
+}
+
+/** Whom a caller's sessions are charged to: its key, or the master token, or the token-less loopback mode. */
+function accountOfCaller(caller: Identity): string {
+  return caller.keyId ?? (caller.kind === 'open' ? LOCAL_ACCOUNT : MASTER_ACCOUNT);
 }
 
 /**

@@ -55,6 +55,8 @@ export interface Timing {
   paneReadTimeoutMs: number;
   /** How long Claude waits for a held PermissionRequest hook beyond the permission timeout itself. */
   permissionHookMarginMs: number;
+  /** Usage and activity are saved this long after they change (one write for a burst of transcript). */
+  usageSaveMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -83,4 +85,5 @@ export const DEFAULT_TIMING: Timing = {
   tmuxCommandTimeoutMs: 10_000,
   paneReadTimeoutMs: 2000,
   permissionHookMarginMs: 60_000,
+  usageSaveMs: 1000,
 };

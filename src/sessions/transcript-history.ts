@@ -5,7 +5,8 @@
  * the same numbers. Only the latest messages stay in memory; an older page is read from the files
  * again, from the nearest of the places noted every so many messages.
  */
-import { TranscriptParser, UsageTally, type TranscriptMessage } from '../claude/transcript.js';
+import { TranscriptParser, type TranscriptMessage } from '../claude/transcript.js';
+import { UsageTally } from '../claude/usage-tally.js';
 import { TranscriptFile, TranscriptRefused } from './transcript-file.js';
 
 /** Messages kept in memory: `/read`'s default page, and the turn being settled, come from them. */

@@ -52,6 +52,44 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX audit_log_resource ON audit_log (resource);
    CREATE INDEX audit_log_actor ON audit_log (actor);
    CREATE INDEX audit_log_action ON audit_log (action);`,
+  // Usage: each API response once per session (to count it once across restarts and /clear), totals by
+  // UTC day, account and model (kept when sessions go), budget crossings already announced; key budgets.
+  `CREATE TABLE usage_messages (
+     session_id TEXT NOT NULL,
+     message_id TEXT NOT NULL,
+     account TEXT NOT NULL,
+     model TEXT NOT NULL,
+     day TEXT NOT NULL,
+     input_tokens INTEGER NOT NULL,
+     output_tokens INTEGER NOT NULL,
+     cache_read_tokens INTEGER NOT NULL,
+     cache_write_tokens INTEGER NOT NULL,
+     cost_usd REAL,
+     PRIMARY KEY (session_id, message_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE usage_totals (
+     day TEXT NOT NULL,
+     account TEXT NOT NULL,
+     model TEXT NOT NULL,
+     input_tokens INTEGER NOT NULL DEFAULT 0,
+     output_tokens INTEGER NOT NULL DEFAULT 0,
+     cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+     cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+     cost_usd REAL NOT NULL DEFAULT 0,
+     messages INTEGER NOT NULL DEFAULT 0,
+     unpriced_messages INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (account, day, model)
+   ) WITHOUT ROWID;
+   CREATE TABLE budget_crossings (
+     subject TEXT NOT NULL,
+     period TEXT NOT NULL,
+     level TEXT NOT NULL,
+     at TEXT NOT NULL,
+     PRIMARY KEY (subject, period, level)
+   ) WITHOUT ROWID;
+   ALTER TABLE api_keys ADD COLUMN budget_usd REAL;
+   ALTER TABLE api_keys ADD COLUMN max_cost_usd REAL;
+   ALTER TABLE api_keys ADD COLUMN max_tokens INTEGER;`,
 ];
 
 export function openDatabase(file: string): Db {

@@ -20,6 +20,9 @@ export interface StoredKeyDocument {
   maxSessions: number | null;
   allowedWorkdirs: string[];
   permissionProfile: string | null;
+  budgetUsd: number | null;
+  maxCostUsd: number | null;
+  maxTokens: number | null;
 }
 
 export interface KeyUseDocument {
@@ -43,10 +46,13 @@ interface Row {
   max_sessions: number | null;
   allowed_workdirs: string;
   permission_profile: string | null;
+  budget_usd: number | null;
+  max_cost_usd: number | null;
+  max_tokens: number | null;
 }
 
 const COLUMNS =
-  'id, name, secret_hash, previous_secret_hash, grace_until, scopes, created_at, expires_at, revoked_at, last_used_at, use_count, max_sessions, allowed_workdirs, permission_profile';
+  'id, name, secret_hash, previous_secret_hash, grace_until, scopes, created_at, expires_at, revoked_at, last_used_at, use_count, max_sessions, allowed_workdirs, permission_profile, budget_usd, max_cost_usd, max_tokens';
 
 export class KeyStore {
   private readonly allStmt;
@@ -57,11 +63,12 @@ export class KeyStore {
   constructor(private readonly db: Db) {
     this.allStmt = db.prepare(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at, id`);
     this.insertStmt = db.prepare(
-      `INSERT INTO api_keys (${COLUMNS}) VALUES (@id, @name, @secret_hash, @previous_secret_hash, @grace_until, @scopes, @created_at, @expires_at, @revoked_at, @last_used_at, @use_count, @max_sessions, @allowed_workdirs, @permission_profile)`,
+      `INSERT INTO api_keys (${COLUMNS}) VALUES (@id, @name, @secret_hash, @previous_secret_hash, @grace_until, @scopes, @created_at, @expires_at, @revoked_at, @last_used_at, @use_count, @max_sessions, @allowed_workdirs, @permission_profile, @budget_usd, @max_cost_usd, @max_tokens)`,
     );
     this.updateStmt = db.prepare(
       'UPDATE api_keys SET name = @name, secret_hash = @secret_hash, previous_secret_hash = @previous_secret_hash, grace_until = @grace_until, scopes = @scopes, ' +
-        'expires_at = @expires_at, revoked_at = @revoked_at, max_sessions = @max_sessions, allowed_workdirs = @allowed_workdirs, permission_profile = @permission_profile WHERE id = @id',
+        'expires_at = @expires_at, revoked_at = @revoked_at, max_sessions = @max_sessions, allowed_workdirs = @allowed_workdirs, permission_profile = @permission_profile, ' +
+        'budget_usd = @budget_usd, max_cost_usd = @max_cost_usd, max_tokens = @max_tokens WHERE id = @id',
     );
     this.useStmt = db.prepare('UPDATE api_keys SET last_used_at = ?, use_count = ? WHERE id = ?');
   }
@@ -101,6 +108,9 @@ function toRow(key: StoredKeyDocument): Row {
     max_sessions: key.maxSessions,
     allowed_workdirs: JSON.stringify(key.allowedWorkdirs),
     permission_profile: key.permissionProfile,
+    budget_usd: key.budgetUsd,
+    max_cost_usd: key.maxCostUsd,
+    max_tokens: key.maxTokens,
   };
 }
 
@@ -120,5 +130,8 @@ function fromRow(row: Row): StoredKeyDocument {
     maxSessions: row.max_sessions,
     allowedWorkdirs: JSON.parse(row.allowed_workdirs) as string[],
     permissionProfile: row.permission_profile,
+    budgetUsd: row.budget_usd,
+    maxCostUsd: row.max_cost_usd,
+    maxTokens: row.max_tokens,
   };
 }

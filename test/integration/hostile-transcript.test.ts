@@ -159,11 +159,15 @@ describe('a hostile transcript', () => {
     expect(texts(await readAll(t, s.id))).toEqual(['one', 'two', 'three', 'four']);
     expect((await t.api('GET', `/v1/sessions/${s.id}`)).body.usage).toMatchObject({ inputTokens: 1500, outputTokens: 20 });
 
-    // Claude's own cost record is what the session reports; the tokens stay.
+    // Claude's own cost record changes nothing: the cost is the price table's (4 and 20 USD per million).
     appendFileSync(cleared, lines(JSON.stringify({ type: 'cost-state', totalCostUSD: 0.4242 }), user('five')));
     await notify(t, s, cleared);
     expect(await readAll(t, s.id, 4)).toMatchObject({ messages: [expect.objectContaining({ text: 'five' })], nextCursor: '5' });
-    expect((await t.api('GET', `/v1/sessions/${s.id}`)).body.usage).toEqual({ inputTokens: 1500, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.4242 });
+    const costUsd = (1500 * 4 + 20 * 20) / 1e6;
+    expect((await t.api('GET', `/v1/sessions/${s.id}`)).body.usage).toEqual({
+      inputTokens: 1500, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd,
+      byModel: [{ model: 'claude-opus-5-5', inputTokens: 1500, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd }],
+    });
   });
 });
 

@@ -256,7 +256,7 @@ describe('operating promises', () => {
     expect(await listed()).toEqual(ids);
     const first = await get(ids[0]!);
     expect(first).toMatchObject({ model: null, permissionMode: 'default', permissionProfile: null, ownerKeyId: null, pendingPermission: null, pendingQuestion: null, exit: null });
-    expect(first.usage).toEqual({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 });
+    expect(first.usage).toEqual({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, byModel: [] });
     process.kill(panePid(t!.config.tmuxSocket, first.tmux.paneId), 'SIGKILL');
     await until(ids[0]!, (s) => s.status === 'exited', 'the first session to exit');
     expect(await listed()).toEqual(ids);

@@ -275,17 +275,23 @@ describe('permission requests and questions', () => {
   });
 
   // Last: it stops the daemon.
-  it('decides nothing when the daemon stops: a held request is neither denied nor published as decided', async () => {
+  it('decides nothing when the daemon stops: a held request is answered 503 SHUTTING_DOWN, never published as decided, and listed again after the restart', async () => {
     const s = await session({ permissionProfile: 'patient' });
-    const held = callHook(t.hookUrl, 'PermissionRequest', s, { tool_name: 'Bash', tool_input: { command: 'touch kept' }, permission_suggestions: [] }).then((res) => res.status, () => 'closed');
+    const held = callHook(t.hookUrl, 'PermissionRequest', s, { tool_name: 'Bash', tool_input: { command: 'ls -la' }, permission_suggestions: [] });
     await pending(s.id);
     const published: AegisEvent[] = [];
     t.daemon.bus.subscribe((event) => published.push(event));
     await t.stop();
     expect(published.filter((e) => e.type === 'permission_resolved')).toEqual([]);
-    // Claude hears no decision (the call fails or answers 503), so it falls back to its own dialog.
-    expect([503, 'closed']).toContain(await held);
+    // Claude hears no decision, only that the daemon is stopping, so it falls back to its own dialog.
+    const answer = await held;
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('retry-after')).toBe('2');
+    expect((await answer.json()).error.code).toBe('SHUTTING_DOWN');
     await t.restart();
     expect((await t.api('GET', `/v1/sessions/${s.id}`)).body.status).not.toBe('exited');
+    // The dialog Claude draws instead is the request again, for whoever decides after the restart.
+    draw(s.paneId, 'permission-bash.txt');
+    expect(await pending(s.id)).toMatchObject([{ source: 'screen', toolName: 'Bash' }]);
   });
 });

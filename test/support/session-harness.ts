@@ -10,7 +10,11 @@ import { silentLogger, type Logger } from '../../src/log.js';
 import { PermissionBroker } from '../../src/permissions/broker.js';
 import { requestEvents } from '../../src/permissions/request-events.js';
 import { Session, type SessionTmux } from '../../src/sessions/session.js';
-import type { SessionRecord, SessionStatus } from '../../src/sessions/session-record.js';
+import { NO_USAGE, type SessionRecord, type SessionStatus } from '../../src/sessions/session-record.js';
+import { priceTable } from '../../src/claude/pricing.js';
+import { UsageLedger } from '../../src/sessions/usage-ledger.js';
+import { MemoryUsageRepository } from '../../src/sessions/usage-repository.js';
+import type { UsageContext } from '../../src/sessions/session-usage.js';
 import { DEFAULT_TIMING } from '../../src/sessions/timing.js';
 
 export interface Harness {
@@ -36,7 +40,10 @@ export function sessionHarness(
     config = {},
     tmux: tmuxOverrides = {},
     publish: publishOverride,
+    usage: usageOverrides = {},
   }: {
+    /** The usage ledger and budget policy, where a test needs its own. */
+    usage?: Partial<UsageContext>;
     record?: Partial<SessionRecord>;
     config?: Partial<Config>;
     /** tmux calls that behave otherwise (fail) in this test. */
@@ -79,13 +86,20 @@ export function sessionHarness(
     {
       id: '00000000-0000-4000-8000-000000000001', name: 't', workDir: '/nonexistent', status, model: null, permissionMode: 'default',
       permissionProfile: null, createdAt: now, lastActivityAt: now, statusChangedAt: now, ownerKeyId: null,
-      usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 }, exit: null,
+      usage: structuredClone(NO_USAGE), exit: null, maxCostUsd: null, maxTokens: null,
       idleTimeoutMs: null, stallThresholdMs: null, windowId: '@1', paneId: '%1', panePid: 0, panePidStartTime: null, hookSecretHash: '', deliveries: [],
       transcriptPath: '/nonexistent/transcript.jsonl', earlierTranscripts: [],
       ...record,
     },
     // Answer start-up dialogs at first sight, so a wrong answer shows at once.
-    { tmux, repository: { save: (record: SessionRecord) => void saved.push(structuredClone(record)) }, publish, broker, permissions: settings, paneSize: { cols: 160, rows: 50 }, timing: { ...DEFAULT_TIMING, dialogSettleMs: 0, dialogRetryMs: 0 }, logger },
+    {
+      tmux, repository: { save: (record: SessionRecord) => void saved.push(structuredClone(record)) }, publish, broker, permissions: settings, paneSize: { cols: 160, rows: 50 },
+      timing: { ...DEFAULT_TIMING, dialogSettleMs: 0, dialogRetryMs: 0 }, logger,
+      usage: {
+        ledger: new UsageLedger(new MemoryUsageRepository(), priceTable(settings.pricing), silentLogger), prices: priceTable(settings.pricing),
+        action: settings.budgetAction, dailyBudgetOf: () => null, accountExceeded: () => {}, ...usageOverrides,
+      },
+    },
   );
   const settle = async () => {
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
