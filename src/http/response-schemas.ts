@@ -6,8 +6,15 @@
  * already holds a schema (the session record) the answer's is derived from it.
  */
 import { z } from 'zod';
+import type { AuditEntry } from '../audit/audit-entry.js';
+import type { ChainVerdict } from '../audit/verify.js';
+import type { KeyView } from '../auth/keys.js';
 import { SCOPES } from '../auth/scopes.js';
-import { sessionRecordSchema, SESSION_STATUSES } from '../sessions/session-record.js';
+import type { TranscriptMessage } from '../claude/transcript.js';
+import type { RouteDecision, TierView } from '../router/model-router.js';
+import type { DeliveryResult } from '../sessions/delivery.js';
+import type { SessionHealth, SessionsHealth } from '../sessions/session-health.js';
+import { sessionRecordSchema, SESSION_STATUSES, type SessionView } from '../sessions/session-record.js';
 
 const timestamp = z.string().describe('ISO 8601 time');
 
@@ -64,9 +71,15 @@ export const permissionSchema = looselyTyped(z
     questions: z.array(z.object({ question: z.string(), header: z.string().optional(), options: z.array(z.object({ label: z.string(), description: z.string().optional() })), multiSelect: z.boolean().optional() })).optional(),
   }));
 
+/** The record's fields a Session shows; `satisfies` fails the build when the view gains or loses one. */
+const SESSION_RECORD_FIELDS = {
+  id: true, name: true, workDir: true, status: true, model: true, permissionMode: true, permissionProfile: true, createdAt: true, lastActivityAt: true, ownerKeyId: true,
+  usage: true, exit: true, maxCostUsd: true, maxTokens: true,
+} as const satisfies Record<Exclude<keyof SessionView, 'pendingPermission' | 'pendingQuestion' | 'tmux'>, true>;
+
 /** The contract's Session object: the record's public fields, what is pending, and where it runs in tmux. */
 export const sessionSchema = sessionRecordSchema
-  .pick({ id: true, name: true, workDir: true, status: true, model: true, permissionMode: true, permissionProfile: true, createdAt: true, lastActivityAt: true, ownerKeyId: true, usage: true, exit: true })
+  .pick(SESSION_RECORD_FIELDS)
   .extend({
     pendingPermission: permissionSchema.nullable(),
     pendingQuestion: permissionSchema.nullable(),
@@ -149,6 +162,9 @@ export const keySchema = z
     maxSessions: z.number().int().nullable(),
     allowedWorkdirs: z.array(z.string()),
     permissionProfile: z.string().nullable(),
+    budgetUsd: z.number().nullable().describe('daily cost budget in USD'),
+    maxCostUsd: z.number().nullable().describe('cost budget of each of its sessions'),
+    maxTokens: z.number().int().nullable().describe('token budget of each of its sessions'),
   });
 /** A key with its secret: only in the answer that created or rotated it. */
 export const keyWithSecretSchema = keySchema.extend({ key: z.string().describe('the secret, shown this once') });
@@ -204,3 +220,23 @@ export const diagnosticsSchema = looselyTyped(z.looseObject({
   store: z.looseObject({}),
   config: z.record(z.string(), z.unknown()),
 }));
+
+/**
+ * Each schema names every field of the core's type it documents: a field the core adds and the schema
+ * lacks fails the build here (the handlers' typing catches the reverse: a field the schema requires
+ * that the core does not send).
+ */
+type Covers<Schema extends z.ZodType, View> = [Exclude<keyof View, keyof z.output<Schema>>] extends [never] ? true : false;
+type Must<T extends true> = T;
+/** Exported only so that the compiler evaluates it. */
+export type EveryFieldDocumented = [
+  Must<Covers<typeof keySchema, KeyView>>,
+  Must<Covers<typeof auditEntrySchema, AuditEntry>>,
+  Must<Covers<typeof auditVerdictSchema, ChainVerdict>>,
+  Must<Covers<typeof sessionHealthSchema, SessionHealth>>,
+  Must<Covers<typeof sessionsHealthSchema, SessionsHealth>>,
+  Must<Covers<typeof transcriptPageSchema.shape.messages.element, TranscriptMessage>>,
+  Must<Covers<typeof deliverySchema, DeliveryResult>>,
+  Must<Covers<typeof routeDecisionSchema, RouteDecision>>,
+  Must<Covers<typeof modelTiersSchema.shape.tiers.element, TierView>>,
+];
