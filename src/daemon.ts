@@ -3,7 +3,7 @@
  * configuration, listens, and closes everything in reverse order. Tests build the real daemon through this same
  * function with a temporary state dir and a private tmux socket.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import type { Config } from './config/schema.js';
@@ -17,6 +17,8 @@ import { buildApp } from './http/app.js';
 import { SseHub, DEFAULT_SSE_OPTIONS, type SseOptions } from './http/sse.js';
 import { Disposals } from './disposals.js';
 import { createLogger } from './log.js';
+import { MemoryBridge } from './memory/memory-bridge.js';
+import { importPersistFile, logImport } from './memory/memory-import.js';
 import { createDaemonStatus } from './operations/daemon-status.js';
 import { Supervisor } from './sessions/supervisor.js';
 import { DEFAULT_TIMING, type Timing } from './sessions/timing.js';
@@ -28,6 +30,7 @@ import { MetaStore } from './store/meta-store.js';
 import { acquireStateDirLock } from './store/pid-lock.js';
 import { listenForHooks, type HookAppDeps, type HookListener } from './http/hook-listener.js';
 import { KeyStore } from './store/key-store.js';
+import { MemoryStore } from './store/memory-store.js';
 import { SessionStore } from './store/session-store.js';
 import { UsageStore } from './store/usage-store.js';
 import { prepareStateDir } from './store/state-dir.js';
@@ -117,6 +120,8 @@ async function assemble(
   const db = openDatabase(storeFile);
   disposals.defer('database', () => db.close());
   const meta = new MetaStore(db);
+  const memory = openMemoryBridge(config, db, logger);
+  if (memory) disposals.defer('memory bridge', () => memory.close());
   const bus = new EventBus(config.eventReplaySize);
   bus.onListenerError((err, event) => logger.error({ sessionId: event.sessionId, event: event.type, err: errorText(err) }, 'an event listener failed'));
   const audit = new AuditLog(new AuditStore(db), { includeText: config.audit.includeText, logger: logger.child({ component: 'audit' }) });
@@ -159,7 +164,7 @@ async function assemble(
   // A revoked key's streams end at once, not at its next request.
   keys.onRevoke((keyId) => sse.closeStreamsOf(keyId));
   const backup = () => backupDatabase(db, backupFileIn(config.stateDir));
-  const app = await buildApp({ config, supervisor, sse, status, logger, keys, audit, backup });
+  const app = await buildApp({ config, supervisor, sse, status, logger, keys, audit, backup, ...(memory ? { memory } : {}) });
   disposals.defer('http', () => app.close());
   // Open streams never end by themselves: they end before the app closes, which waits for its connections.
   disposals.defer('event streams', () => sse.close());
@@ -253,4 +258,26 @@ async function listenForHooksOnKeptPort(deps: HookAppDeps & { config: Config }, 
     }
   }
   return listener;
+}
+
+/**
+ * The memory bridge, when configured: its entries in the database, the `persistPath` file imported
+ * the first time it is found, expired entries purged now and then every `reaperIntervalMs`.
+ */
+function openMemoryBridge(config: Config, db: Db, logger: pino.Logger): MemoryBridge | undefined {
+  if (!config.memoryBridge?.enabled) return undefined;
+  const store = new MemoryStore(db);
+  const memoryLogger = logger.child({ component: 'memory' });
+  const { persistPath } = config.memoryBridge;
+  if (persistPath) {
+    try {
+      logImport(importPersistFile(store, config.memoryBridge, resolve(persistPath), Date.now()), memoryLogger);
+    } catch (err) {
+      memoryLogger.error({ path: persistPath, err: errorText(err) }, 'cannot store the imported memory entries; the next start tries again');
+    }
+  }
+  const bridge = new MemoryBridge(store, config.memoryBridge, { logger: memoryLogger });
+  bridge.purgeExpired();
+  bridge.start();
+  return bridge;
 }

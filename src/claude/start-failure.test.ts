@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startFailureHint } from './start-failure.js';
+import { showsFirstRunScreen, startFailureHint } from './start-failure.js';
 
 describe('startFailureHint', () => {
   it.each([
@@ -15,5 +15,13 @@ describe('startFailureHint', () => {
   it('points at the last screen when the cause is unknown, with the deadline when there was one', () => {
     expect(startFailureHint('something else', { timedOutMs: 30_000 })).toMatch(/within 30 s \(startTimeoutMs\)/);
     expect(startFailureHint('something else')).toMatch(/exited before it showed its prompt/);
+  });
+});
+
+describe('showsFirstRunScreen', () => {
+  it('knows the first-run screens no one answers, and nothing else', () => {
+    expect(showsFirstRunScreen(" Let's get started.\n Choose the text style that looks best with your terminal")).toBe(true);
+    expect(showsFirstRunScreen(' Select login method:\n ❯ 1. Claude account with subscription')).toBe(true);
+    expect(showsFirstRunScreen(' Accessing workspace:\n ❯ No, exit')).toBe(false);
   });
 });

@@ -3,6 +3,19 @@
  * not reach its service, a login it wants, or a network error. Pure; the hint is what an operator
  * can do about it.
  */
+
+/**
+ * First-run screens Aegis never answers (the onboarding's theme picker, its choice of login method):
+ * a session showing one while it starts waits for a person at the machine, so it ends at once rather
+ * than at its start deadline. Only read while the session starts: no prompt has been typed and no
+ * reply drawn yet, so these words can only be Claude's own.
+ */
+const FIRST_RUN_SCREENS = [/Choose the text style/i, /Select login method/i, /Let's get started/i];
+
+export function showsFirstRunScreen(screen: string): boolean {
+  return FIRST_RUN_SCREENS.some((test) => test.test(screen));
+}
+
 const CAUSES: Array<{ test: RegExp; hint: string }> = [
   {
     test: /Unable to connect to Anthropic services|Failed to connect to/i,

@@ -31,6 +31,7 @@ function published(): Map<string, AegisEvent[]> {
   publish('session_exited', { reason: 'start_failed', exitCode: 1, hint: 'claude exited at once:\ncheck claudeCommand' });
   publish('session_reaped', { reason: 'idle_timeout', idleMs: 3_600_000, idleTimeoutMs: 3_600_000 });
   publish('turn_failed', { error: 'rate_limit', message: 'API Error: 429 rate limited' });
+  publish('turn_failed', { error: 'authentication_failed', message: 'Not logged in', hint: 'set ANTHROPIC_API_KEY' });
 
   const broker = requestEvents((type, sessionId, fields) => bus.publish(type, sessionId, fields), silentLogger);
   const request: PendingRequest = {
@@ -62,7 +63,7 @@ const LINES: Array<[EventType, string[]]> = [
   ['stalled', ['stalled             2b0c7c9e no progress for 130s (threshold 120s), notify']],
   ['session_exited', ['session_exited      2b0c7c9e start_failed (exit code 1): claude exited at once: ⏎ check claudeCommand']],
   ['session_reaped', ['session_reaped      2b0c7c9e idle_timeout: idle for 3600s (limit 3600s)']],
-  ['turn_failed', ['turn_failed         2b0c7c9e rate_limit: API Error: 429 rate limited']],
+  ['turn_failed', ['turn_failed         2b0c7c9e rate_limit: API Error: 429 rate limited', 'turn_failed         2b0c7c9e authentication_failed: Not logged in (set ANTHROPIC_API_KEY)']],
 ];
 
 describe('formatEvent', () => {

@@ -43,7 +43,7 @@ function summary(event: AegisEvent): string {
         ? `idle_timeout: idle for ${seconds(event.idleMs)} (limit ${seconds(event.idleTimeoutMs)})`
         : `${str(event.reason)}${typeof event.thresholdMs === 'number' ? ` (threshold ${seconds(event.thresholdMs)})` : ''}`;
     case 'turn_failed':
-      return `${str(event.error)}: ${oneLine(str(event.message), 100)}`;
+      return `${str(event.error)}: ${oneLine(str(event.message), 100)}${event.hint ? ` (${oneLine(str(event.hint), 200)})` : ''}`;
     case 'budget_warning':
     case 'budget_exceeded':
       return `used ${str(event.used)} of ${str(event.limit)}${event.action ? `, ${str(event.action)}` : ''}`;

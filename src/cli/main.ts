@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { AEGIS_VERSION } from '../version.js';
 import { registerAttach } from './commands/attach.js';
+import { registerAudit } from './commands/audit.js';
+import { registerBackup } from './commands/backup.js';
 import { registerCreate } from './commands/create.js';
 import { registerDecisions } from './commands/decide.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -43,6 +45,7 @@ export function buildProgram(): Command {
   const commands = [
     registerServe, registerCreate, registerList, registerSend, registerRead, registerKill, registerWatch,
     registerPermissions, registerDecisions, registerScreen, registerAttach, registerHealth, registerDoctor, registerKeys,
+    registerAudit, registerBackup,
   ];
   for (const register of commands) {
     register(program);

@@ -5,7 +5,7 @@
  * what is wrong, so startup stops with a message a person can act on.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { configSchema, GOOD_TOKEN, type Config, type ConfigKey } from './schema.js';
 
 export class ConfigError extends Error {
@@ -120,11 +120,18 @@ export function loadConfig({ env = process.env, cwd = process.cwd(), overrides =
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  return { config: parsed.data, sources, configFile: fileExists ? configFile : null };
+  return { config: withPersistPathResolved(parsed.data, fileExists ? dirname(configFile) : cwd), sources, configFile: fileExists ? configFile : null };
 }
 
 /** Keys whose value is an object of settings: an issue in one names the setting, and shows its value alone. */
 const SECTION_KEYS = new Set<PropertyKey>(['modelRouter', 'memoryBridge', 'claudeTelemetry']);
+
+/** `memoryBridge.persistPath` as an absolute path: a relative one is taken from the config file's directory (else the working directory). */
+function withPersistPathResolved(config: Config, base: string): Config {
+  const persistPath = config.memoryBridge?.persistPath;
+  if (!config.memoryBridge || persistPath === undefined) return config;
+  return { ...config, memoryBridge: { ...config.memoryBridge, persistPath: resolve(base, persistPath) } };
+}
 
 /** Where in a key's object an issue is: `.tiers.fast` for `modelRouter.tiers.fast`. */
 function nested(path: readonly PropertyKey[]): string {

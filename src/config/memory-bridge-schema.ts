@@ -12,7 +12,7 @@ export const memoryBridgeSchema = z
     enabled: z.boolean().default(false),
     /**
      * A JSON file of entries imported into the database once, at the first start that finds it
-     * (a relative path is taken from the daemon's working directory). The file is never written.
+     * (a relative path is taken from the config file's directory). The file is never written.
      */
     persistPath: z.string().min(1).max(4096).optional(),
     /** How often expired entries are purged (they are never returned, purged or not). */

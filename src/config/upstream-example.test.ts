@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, redactConfig } from './load.js';
 
@@ -33,9 +33,10 @@ function refusal(content: unknown): string {
 
 describe('the upstream example configuration', () => {
   it('loads with a good token, every key meaning what the guide says', () => {
-    const { config } = loadFile(upstreamExample('a-token-of-more-than-16-chars'));
+    const { config, configFile } = loadFile(upstreamExample('a-token-of-more-than-16-chars'));
     expect(config.port).toBe(9100);
-    expect(config.memoryBridge).toEqual({ enabled: true, persistPath: './memory.json', reaperIntervalMs: 3_600_000, maxValueBytes: 65_536, maxTotalBytes: 67_108_864 });
+    // A relative persistPath is taken from the config file's directory.
+    expect(config.memoryBridge).toEqual({ enabled: true, persistPath: join(dirname(configFile!), 'memory.json'), reaperIntervalMs: 3_600_000, maxValueBytes: 65_536, maxTotalBytes: 67_108_864 });
     expect(config.modelRouter).toMatchObject({
       enabled: true,
       tiers: { fast: 'claude-3-5-haiku-20241022', standard: 'claude-sonnet-4-20250514', power: 'claude-opus-4-20250115' },

@@ -54,6 +54,10 @@ const EXPECTED: Record<string, RequestPart[]> = {
   'POST /v1/admin/backup': [],
   'POST /v1/dev/route-task': ['body'],
   'GET /v1/dev/model-tiers': [],
+  'POST /v1/memory': ['body'],
+  'GET /v1/memory': ['querystring'],
+  'GET /v1/memory/:key': ['params'],
+  'DELETE /v1/memory/:key': ['params'],
 };
 
 function notFound(id: string): never {

@@ -11,6 +11,7 @@ import type { KeyService } from '../auth/keys.js';
 import { Lockout } from '../auth/lockout.js';
 import { SseTokens } from '../auth/sse-tokens.js';
 import type { Config } from '../config/schema.js';
+import type { MemoryBridge } from '../memory/memory-bridge.js';
 import { ModelRouter } from '../router/model-router.js';
 import type { DaemonStatus } from '../operations/daemon-status.js';
 import type { Supervisor } from '../sessions/supervisor.js';
@@ -28,6 +29,7 @@ import { authRoutes } from './routes/auth.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { memoryRoutes } from './routes/memory.js';
 import { modelRouterRoutes } from './routes/model-router.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { permissionRoutes } from './routes/permissions.js';
@@ -52,6 +54,8 @@ export interface AppDeps {
   backup?: () => Promise<BackupAnswer>;
   /** The daemon's model router; unset: one made from the configuration. */
   router?: ModelRouter;
+  /** The memory bridge; unset: /v1/memory answers 404 MEMORY_DISABLED. */
+  memory?: MemoryBridge;
 }
 
 /** Bad credentials an address may present within a minute before it is locked out. */
@@ -101,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { keys, sseTokens });
   await app.register(auditRoutes, { repository: audit.repository, ...(deps.backup ? { backup: deps.backup } : {}) });
   await app.register(modelRouterRoutes, { router: deps.router ?? new ModelRouter(config.modelRouter) });
+  await app.register(memoryRoutes, { memory: deps.memory });
   await app.register(openApiRoutes, { version: status.version });
   return app;
 }

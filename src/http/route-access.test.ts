@@ -11,7 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryKeyRepository } from '../auth/key-repository.js';
 import { KeyService } from '../auth/keys.js';
 import { ROLE_NAMES, ROLES, type Role } from '../auth/scopes.js';
+import { MASTER_IDENTITY } from '../auth/scopes.js';
 import { configSchema } from '../config/schema.js';
+import { silentLogger } from '../log.js';
+import { MemoryBridge } from '../memory/memory-bridge.js';
+import { openDatabase } from '../store/database.js';
+import { MemoryStore } from '../store/memory-store.js';
 import { buildApp } from './app.js';
 import { routeCatalogPlugin } from './route-catalog.js';
 import { ROUTE_ACCESS } from './route-scopes.js';
@@ -19,6 +24,8 @@ import { sse, status, stubSupervisor } from '../../test/support/app-stubs.js';
 
 const MASTER = 'route-access-master-token-0123456789';
 const OTHER_KEY_SESSION = '11111111-1111-4111-8111-111111111111';
+/** A shared memory entry, there before every request (a DELETE removes it). */
+const SHARED_SAMPLE = 'shared/sample';
 const silent = pino({ level: 'silent' }, pino.destination({ dest: 1, sync: true }));
 
 interface Sample {
@@ -62,6 +69,10 @@ function sampleFor(route: string, sessionId: string, keyId: string): Sample | un
     'POST /v1/admin/backup': { url: '/v1/admin/backup' },
     'POST /v1/dev/route-task': { url: '/v1/dev/route-task', body: { task: 'fix a typo in README.md' } },
     'GET /v1/dev/model-tiers': { url: '/v1/dev/model-tiers' },
+    'POST /v1/memory': { url: '/v1/memory', body: { key: 'notes', value: { n: 1 } } },
+    'GET /v1/memory': { url: '/v1/memory?prefix=shared/' },
+    'GET /v1/memory/:key': { url: `/v1/memory/${encodeURIComponent(SHARED_SAMPLE)}` },
+    'DELETE /v1/memory/:key': { url: `/v1/memory/${encodeURIComponent(SHARED_SAMPLE)}` },
   };
   return samples[route];
 }
@@ -71,6 +82,8 @@ describe('every route against the access table', () => {
   const keys = new KeyService(new MemoryKeyRepository(), { daemonWorkdirs: [], permissionProfiles: [], now: () => now });
   const owners = new Map<string, string | null>([[OTHER_KEY_SESSION, 'key_someone_else']]);
   let app: Awaited<ReturnType<typeof buildApp>>;
+  const db = openDatabase(':memory:');
+  let memory: MemoryBridge;
   const roleKeys = new Map<Role, { secret: string; ownSession: string }>();
   let expiredKey = '';
   let revokedKey = '';
@@ -79,9 +92,10 @@ describe('every route against the access table', () => {
   const nextAddress = () => `10.1.${(++address >> 8) & 255}.${address & 255}`;
 
   beforeAll(async () => {
-    const config = configSchema.parse({ authToken: MASTER, rateLimitPerIp: 0, rateLimitPerKey: 0 });
+    const config = configSchema.parse({ authToken: MASTER, rateLimitPerIp: 0, rateLimitPerKey: 0, memoryBridge: { enabled: true } });
     const backup = async () => ({ file: '/state/backups/aegis-test.db', bytes: 0, createdAt: new Date(0).toISOString() });
-    app = await buildApp({ config, supervisor: stubSupervisor(owners), sse, status, logger: silent, keys, backup });
+    memory = new MemoryBridge(new MemoryStore(db), config.memoryBridge, { logger: silentLogger });
+    app = await buildApp({ config, supervisor: stubSupervisor(owners), sse, status, logger: silent, keys, backup, memory });
     await app.ready();
     for (const role of ROLE_NAMES) {
       const made = keys.create({ name: role, role });
@@ -97,6 +111,7 @@ describe('every route against the access table', () => {
   afterAll(async () => {
     await app?.close();
     keys.close();
+    db.close();
   });
 
   async function call(route: string, sessionId: string, authorization?: string) {
@@ -104,6 +119,7 @@ describe('every route against the access table', () => {
     const throwaway = keys.create({ name: 'throwaway', role: 'viewer' }).id;
     const sample = sampleFor(route, sessionId, throwaway);
     expect(sample, `${route} has no sample request in this walk: add one`).toBeDefined();
+    memory.put(MASTER_IDENTITY, { key: SHARED_SAMPLE, value: 'there' });
     const headers = { ...sample!.headers, ...(authorization ? { authorization } : {}) };
     const res = await app.inject({ method: method as 'GET', url: sample!.url, headers, remoteAddress: nextAddress(), ...(sample!.body !== undefined ? { payload: sample!.body as object } : {}) });
     return { path, res };

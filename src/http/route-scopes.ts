@@ -46,6 +46,11 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/admin/backup': 'keys:admin',
   'POST /v1/dev/route-task': 'sessions:read',
   'GET /v1/dev/model-tiers': 'sessions:read',
+
+  'POST /v1/memory': 'memory:write',
+  'GET /v1/memory': 'memory:read',
+  'GET /v1/memory/:key': 'memory:read',
+  'DELETE /v1/memory/:key': 'memory:write',
 };
 
 /** Routes that stream events: the only ones that take `?token=`, and only an SSE token. */

@@ -9,7 +9,9 @@
  */
 import type { HookPayload } from '../claude/hook-payloads.js';
 import type { ScreenState } from '../claude/screen.js';
+import { showsFirstRunScreen } from '../claude/start-failure.js';
 import { INTERRUPT } from '../claude/terminal-ui.js';
+import { turnFailureHint } from '../claude/turn-failure.js';
 import { isTranscriptBeside, type TranscriptMessage } from '../claude/transcript.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -448,13 +450,15 @@ export class Session {
         this.requests.toolRan(signal.toolName);
         this.arbiter.set('working', { fromHook: true });
         return;
-      case 'turn_failed':
+      case 'turn_failed': {
         this.hookArrived(null, { endsTurn: true });
-        this.context.publish('turn_failed', this.id, { error: signal.error, message: signal.message });
+        const hint = turnFailureHint(signal.error, signal.message);
+        this.context.publish('turn_failed', this.id, { error: signal.error, message: signal.message, ...(hint ? { hint } : {}) });
         this.log.warn({ error: signal.error }, 'turn failed');
         this.arbiter.hookEndedTurn();
         this.conversation.turnEnded(signal.message);
         return;
+      }
       case 'turn_ended':
         this.hookArrived(null, { endsTurn: true });
         this.arbiter.hookEndedTurn();
@@ -493,6 +497,11 @@ export class Session {
     if (read.changed) this.arbiter.progressed();
     this.conversation.read();
     this.requests.onScreen(read.state);
+    // A first-run screen no one answers: the session cannot start, and says why now, not at its deadline.
+    if (this.record.status === 'starting' && showsFirstRunScreen(read.text)) {
+      this.endInBackground('start_failed');
+      return;
+    }
     switch (read.state.kind) {
       case 'trust_dialog':
       case 'api_key_dialog':

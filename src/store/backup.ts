@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Db } from './database.js';
 
 export interface BackupResult {
@@ -19,6 +20,13 @@ export async function backupDatabase(db: Db, file: string): Promise<BackupResult
   const createdAt = new Date().toISOString();
   await db.backup(file);
   chmodSync(file, 0o600);
+  // The copy is one self-contained file: a reader opening it (read-only) needs and leaves no WAL beside it.
+  const copy = new Database(file);
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
   return { file, bytes: statSync(file).size, createdAt };
 }
 

@@ -90,6 +90,18 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE api_keys ADD COLUMN budget_usd REAL;
    ALTER TABLE api_keys ADD COLUMN max_cost_usd REAL;
    ALTER TABLE api_keys ADD COLUMN max_tokens INTEGER;`,
+  // The memory bridge: entries by namespace and key; times in epoch milliseconds; NULL expires_at: never.
+  `CREATE TABLE memory_entries (
+     namespace TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     bytes INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     expires_at INTEGER,
+     PRIMARY KEY (namespace, key)
+   ) WITHOUT ROWID;
+   CREATE INDEX memory_entries_expires_at ON memory_entries (expires_at) WHERE expires_at IS NOT NULL;`,
 ];
 
 export function openDatabase(file: string): Db {

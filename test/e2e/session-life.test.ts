@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { openSse } from '../support/sse.js';
 import { waitFor } from '../support/wait-for.js';
 
 describe('a session across daemon restarts and retries', () => {
@@ -99,5 +100,30 @@ describe('a start that cannot succeed', () => {
     }, { timeoutMs: 30_000, what: 'the start to fail' });
     expect(ended.exit).toMatchObject({ reason: 'start_failed', hint: expect.stringMatching(/hasCompletedOnboarding/) });
     expect(ended.exit.lastScreen).toContain('Unable to connect to Anthropic services');
+  });
+});
+
+describe('a Claude Code with no API key or login', () => {
+  let t: TestDaemon;
+  beforeAll(async () => {
+    // Onboarding done, but no key in the environment and no stored login: Claude starts, then says
+    // "Not logged in" to every prompt.
+    t = await startTestDaemon({ claude: true, env: { ANTHROPIC_API_KEY: undefined } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('fails the first turn as authentication_failed with a hint naming the fix, and asks the model nothing', async () => {
+    const created = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), prompt: 'hello' });
+    expect(created.status).toBe(201);
+    const events = await openSse(`${t.url}/v1/sessions/${created.body.id}/events?lastEventId=0`);
+    try {
+      const failed = await events.waitFor((e) => e.event === 'turn_failed');
+      expect(failed.data).toMatchObject({ error: 'authentication_failed', message: expect.stringContaining('Not logged in'), hint: expect.stringMatching(/set ANTHROPIC_API_KEY .*aegis doctor/) });
+    } finally {
+      events.close();
+    }
+    expect(t.fake!.requests.filter((r) => r.isMain)).toEqual([]);
   });
 });

@@ -356,6 +356,15 @@ describe('aegis doctor', () => {
     expect(snapshot(home)).toEqual(before);
   });
 
+  it("checks no Claude files for a session user that does not exist: they would be another user's", async () => {
+    const env = doctorEnv({ AEGIS_CLAUDE_COMMAND: process.execPath, AEGIS_PORT: String(await freePort()), AEGIS_SESSION_USER: 'no-such-user-here' });
+    const { code, stdout } = await cli(['doctor', '--json', '--url', td.url], { env });
+    const report = JSON.parse(stdout);
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['config', 'tmux', 'claude', 'workdirs', 'state dir', 'session user', 'port']);
+    expect(report.checks[5]).toMatchObject({ ok: false, detail: 'no-such-user-here is not a user of this system' });
+    expect(code).toBe(1);
+  });
+
   it('reports a configuration the daemon would refuse, and checks nothing else on defaults', async () => {
     const env = doctorEnv({ AEGIS_CONFIG: join(scratch, 'no-such-config.json') });
     const { code, stdout } = await cli(['doctor', '--json', '--url', td.url], { env });

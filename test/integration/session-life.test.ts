@@ -46,12 +46,23 @@ describe('the life of a session', () => {
   const panePid = (paneId: string) => Number(execFileSync('tmux', ['-L', t!.config.tmuxSocket, 'display-message', '-p', '-t', paneId, '#{pane_pid}']).toString().trim());
 
   it('ends a session stuck in starting after startTimeoutMs as start_failed, with its last screen and a hint, and frees its slot', async () => {
-    await start({ config: { claudeCommand: standInScript('echo "Select login method:"\necho "  1. Claude account"\nexec sleep 600'), startTimeoutMs: 1000, maxSessions: 1 } });
+    await start({ config: { claudeCommand: standInScript('echo "Still loading"\nexec sleep 600'), startTimeoutMs: 1000, maxSessions: 1 } });
     const { id } = await create();
     const ended = await waitFor(async () => ((await session(id)).status === 'exited' ? session(id) : false), { timeoutMs: 10_000, what: 'the start to fail' });
-    expect(ended.exit).toMatchObject({ reason: 'start_failed', hint: expect.stringMatching(/login/), lastScreen: expect.stringContaining('Select login method') });
+    expect(ended.exit).toMatchObject({ reason: 'start_failed', hint: expect.stringMatching(/within \d+ s \(startTimeoutMs\)/), lastScreen: expect.stringContaining('Still loading') });
     expect((await t!.api('GET', '/v1/health')).body.sessions.active).toBe(0);
     expect((await t!.api('POST', '/v1/sessions', { workDir: t!.workDir() })).status).toBe(201);
+  });
+
+  it.each([
+    ['the onboarding theme picker', 'Choose the text style that looks best with your terminal', /first-run onboarding/],
+    ['the choice of login method', 'Select login method:', /wants a login/],
+  ])('ends a session showing %s at once as start_failed, long before its start deadline', async (_what, words, hint) => {
+    await start({ config: { claudeCommand: standInScript(`echo "${words}"\necho "  1. one"\nexec sleep 600`), startTimeoutMs: 600_000 } });
+    const { id } = await create();
+    const ended = await waitFor(async () => ((await session(id)).status === 'exited' ? session(id) : false), { timeoutMs: 10_000, what: 'the start to fail' });
+    expect(ended.exit).toMatchObject({ reason: 'start_failed', hint: expect.stringMatching(hint), lastScreen: expect.stringContaining(words) });
+    expect(ended.exit.hint).not.toContain('startTimeoutMs');
   });
 
   it('ends a session whose Claude exits before it shows its prompt as start_failed, with its last words and a hint', async () => {

@@ -36,12 +36,12 @@ async function doctor(flags: ClientFlags): Promise<void> {
 async function machineChecks(config: Config, client: ReturnType<typeof clientFrom>): Promise<Check[]> {
   const user = config.sessionUser ? lookUpUser(config.sessionUser) : null;
   const claudeHome = claudeHomeOf(process.env, user);
+  // A session user that does not exist has no Claude files to check (its own check says so).
+  const claudeFiles = config.sessionUser && !user ? [] : [checkLogin(process.env, claudeHome), checkOnboarding(claudeHome), checkStartDialogs(process.env, claudeHome)];
   return [
     await checkTmux(config.tmuxBin, config.tmuxSocket),
     await checkClaude(config.claudeCommand),
-    checkLogin(process.env, claudeHome),
-    checkOnboarding(claudeHome),
-    checkStartDialogs(process.env, claudeHome),
+    ...claudeFiles,
     checkWorkdirs(config.allowedWorkdirs, user),
     checkStateDir(config.stateDir),
     await checkSessionUser(config),
