@@ -11,6 +11,7 @@ import type { ChainVerdict } from '../audit/verify.js';
 import type { KeyView } from '../auth/keys.js';
 import { SCOPES } from '../auth/scopes.js';
 import type { TranscriptMessage } from '../claude/transcript.js';
+import type { MemoryEntryView } from '../memory/memory-bridge.js';
 import type { RouteDecision, TierView } from '../router/model-router.js';
 import type { DeliveryResult } from '../sessions/delivery.js';
 import type { SessionHealth, SessionsHealth } from '../sessions/session-health.js';
@@ -205,6 +206,18 @@ export const auditPageSchema = z.object({ entries: z.array(auditEntrySchema), ne
 export const auditVerdictSchema = z.object({ ok: z.boolean(), checked: z.number().int(), firstBrokenId: z.number().int().nullable() });
 export const backupSchema = z.object({ file: z.string(), bytes: z.number().int(), createdAt: timestamp });
 
+export const memoryEntrySchema = z.object({
+  key: z.string(),
+  value: z.unknown().describe('the JSON value stored'),
+  shared: z.boolean().describe('in the shared namespace (a key starting shared/)'),
+  bytes: z.number().int(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  expiresAt: timestamp.nullable(),
+});
+export const memoryListSchema = z.object({ entries: z.array(memoryEntrySchema), truncated: z.boolean() });
+export const memoryDeletedSchema = z.object({ key: z.string(), deleted: z.literal(true) });
+
 export const routeDecisionSchema = z.object({ tier: z.string(), model: z.string(), reasons: z.array(z.string()) });
 export const modelTiersSchema = z.object({ enabled: z.boolean(), tiers: z.array(z.object({ name: z.string(), model: z.string(), default: z.boolean() })) });
 
@@ -237,6 +250,7 @@ export type EveryFieldDocumented = [
   Must<Covers<typeof sessionsHealthSchema, SessionsHealth>>,
   Must<Covers<typeof transcriptPageSchema.shape.messages.element, TranscriptMessage>>,
   Must<Covers<typeof deliverySchema, DeliveryResult>>,
+  Must<Covers<typeof memoryEntrySchema, MemoryEntryView>>,
   Must<Covers<typeof routeDecisionSchema, RouteDecision>>,
   Must<Covers<typeof modelTiersSchema.shape.tiers.element, TierView>>,
 ];

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { memoryBridgeSchema } from '../../src/config/memory-bridge-schema.js';
 import { errorEnvelopeSchema } from '../../src/http/response-schemas.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 
@@ -25,7 +26,7 @@ beforeAll(async () => {
   const standIn = join(scratch, 'stand-in-claude.sh');
   writeFileSync(standIn, '#!/bin/sh\n# Takes Claude\'s place in the pane: accepts any arguments and waits.\nexec sleep 600\n');
   chmodSync(standIn, 0o755);
-  td = await startTestDaemon({ claude: false, config: { authToken: TOKEN, claudeCommand: standIn }, timing: { readyTimeoutMs: 300, killGraceMs: 300 } });
+  td = await startTestDaemon({ claude: false, config: { authToken: TOKEN, claudeCommand: standIn, memoryBridge: memoryBridgeSchema.parse({ enabled: true }) }, timing: { readyTimeoutMs: 300, killGraceMs: 300 } });
 });
 
 afterAll(async () => {
@@ -86,6 +87,11 @@ describe('what the daemon answers', () => {
     expect((await call('POST', '/v1/admin/backup', '/v1/admin/backup')).status).toBe(201);
     await call('POST', '/v1/dev/route-task', '/v1/dev/route-task', { task: 'rename a variable' });
     await call('GET', '/v1/dev/model-tiers', '/v1/dev/model-tiers');
+
+    expect((await call('POST', '/v1/memory', '/v1/memory', { key: 'notes/a', value: { n: 1 }, ttlSeconds: 60 })).status).toBe(201);
+    await call('GET', '/v1/memory', '/v1/memory?prefix=notes/');
+    await call('GET', '/v1/memory/:key', '/v1/memory/notes%2Fa');
+    await call('DELETE', '/v1/memory/:key', '/v1/memory/notes%2Fa');
 
     // The streams answer text/event-stream; the rest were all called above.
     const notCalled = td.daemon.app.routeCatalog.list().map((r) => `${r.method} ${r.url}`).filter((r) => !checked.has(r));
