@@ -14,6 +14,13 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: str
   };
 }
 
+/** A positive amount such as a price: decimal digits with an optional fraction. */
+export function amount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0)) throw new InvalidArgumentError('expected a positive number such as 2.50');
+  return n;
+}
+
 /** Collects repeated `--env KEY=VALUE` into one object. */
 export function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');

@@ -80,11 +80,12 @@ describe('aegis client commands', () => {
 
   it('creates a session, lists it, reads it and kills it by an id prefix', async () => {
     const workDir = td.workDir();
-    const created = await cli(['create', workDir, '--name', 'cli-one', '--env', 'A=1=2', '--wait', '0', '--url', td.url]);
+    const created = await cli(['create', workDir, '--name', 'cli-one', '--env', 'A=1=2', '--max-cost-usd', '1.25', '--max-tokens', '50000', '--wait', '0', '--url', td.url]);
     expect(created.stderr).toContain('started session cli-one');
     expect(created.code).toBe(0);
     const id = created.stdout.trim();
     expect(id).toMatch(UUID);
+    expect((await td.api('GET', `/v1/sessions/${id}`)).body).toMatchObject({ maxCostUsd: 1.25, maxTokens: 50000 });
     const prefix = id.slice(0, 8);
 
     const listed = await cli(['list', '--url', td.url]);
@@ -257,7 +258,7 @@ describe('aegis with a daemon that requires a token', () => {
 
   it('creates a key (its secret alone on stdout), lists it without the secret, rotates and revokes it', async () => {
     const env = { env: { AEGIS_TOKEN: token } };
-    const created = await cli(['keys', 'create', 'ci-bot', '--role', 'viewer', '--max-sessions', '2', '--url', td.url], env);
+    const created = await cli(['keys', 'create', 'ci-bot', '--role', 'viewer', '--max-sessions', '2', '--budget-usd', '2.5', '--max-cost-usd', '0.5', '--max-tokens', '100000', '--url', td.url], env);
     expect(created.code, created.stderr).toBe(0);
     const secret = created.stdout.trim();
     expect(secret).toMatch(/^aeg_[A-Za-z0-9_-]{43}$/);
@@ -266,6 +267,8 @@ describe('aegis with a daemon that requires a token', () => {
     expect((await cli(['list', '--url', td.url, '--token', secret])).code).toBe(0);
     const listed = await cli(['keys', 'list', '--url', td.url], env);
     expect(listed.stdout).toContain(id);
+    const shown = (await td.api('GET', '/v1/auth/keys', undefined, { authorization: `Bearer ${token}` })).body.keys.find((k: { id: string }) => k.id === id);
+    expect(shown).toMatchObject({ maxSessions: 2, budgetUsd: 2.5, maxCostUsd: 0.5, maxTokens: 100000 });
     expect(listed.stdout).not.toContain(secret);
     const rotated = await cli(['keys', 'rotate', id, '--grace-seconds', '0', '--url', td.url], env);
     expect(rotated.code, rotated.stderr).toBe(0);

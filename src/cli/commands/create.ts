@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CreateSessionRequest } from '../../client/types.js';
 import { PERMISSION_MODES } from '../../config/schema.js';
-import { integer, keyValue } from '../arguments.js';
+import { amount, integer, keyValue } from '../arguments.js';
 import { addClientOptions, clientFrom, type ClientFlags } from '../client-options.js';
 import { CliError } from '../exit-codes.js';
 import { plural, printJson, printLine, printNote, shortId } from '../output.js';
@@ -22,6 +22,8 @@ interface CreateFlags extends ClientFlags {
   tier?: string;
   permissionMode?: CreateSessionRequest['permissionMode'];
   env?: Record<string, string>;
+  maxCostUsd?: number;
+  maxTokens?: number;
   wait: number;
 }
 
@@ -39,6 +41,8 @@ export function registerCreate(program: Command): void {
     .option('--tier <tier>', 'a model tier configured in the daemon, instead of --model')
     .addOption(new Option('--permission-mode <mode>', "Claude's permission mode").choices(PERMISSION_MODES))
     .option('--env <KEY=VALUE>', "a variable for Claude's environment (repeatable)", keyValue)
+    .option('--max-cost-usd <usd>', 'the budget of the session in USD: reaching it stops its work (budgetAction)', amount)
+    .option('--max-tokens <n>', 'the budget of the session in tokens of every kind together', integer(1))
     .option('--wait <seconds>', 'without --prompt: how long to wait for Claude to be ready (0: do not wait)', integer(0), DEFAULT_WAIT_SECONDS);
   addClientOptions(command).action(create);
 }
@@ -52,6 +56,8 @@ async function create(workDir: string, flags: CreateFlags): Promise<void> {
   if (flags.tier !== undefined) request.tier = flags.tier;
   if (flags.permissionMode !== undefined) request.permissionMode = flags.permissionMode;
   if (flags.env !== undefined) request.env = flags.env;
+  if (flags.maxCostUsd !== undefined) request.maxCostUsd = flags.maxCostUsd;
+  if (flags.maxTokens !== undefined) request.maxTokens = flags.maxTokens;
 
   const session = await client.createSession(request);
   if (flags.json) printJson(session);

@@ -30,6 +30,9 @@ interface CreateFlags extends ClientFlags {
   maxSessions?: string;
   workDir?: string[];
   permissionProfile?: string;
+  budgetUsd?: string;
+  maxCostUsd?: string;
+  maxTokens?: string;
 }
 
 export function registerKeys(program: Command): void {
@@ -44,7 +47,10 @@ export function registerKeys(program: Command): void {
       .option('--expires-in-days <n>', 'the key stops working after this many days')
       .option('--max-sessions <n>', 'sessions of this key that may run at once')
       .option('--work-dir <dir...>', "roots this key's sessions must start under; for a viewer or approver, the sessions it oversees (repeatable)")
-      .option('--permission-profile <name>', "a configured permission profile forced on this key's sessions"),
+      .option('--permission-profile <name>', "a configured permission profile forced on this key's sessions")
+      .option('--budget-usd <usd>', 'what the key may spend per UTC day; past it, new sessions and sends get 429 until the next day')
+      .option('--max-cost-usd <usd>', "the cost budget of each of this key's sessions (a create may ask for less)")
+      .option('--max-tokens <n>', "the token budget of each of this key's sessions (a create may ask for less)"),
   ).action(create);
   addClientOptions(keys.command('list').alias('ls').description('list keys, never their secrets (GET /v1/auth/keys)')).action(list);
   addClientOptions(keys.command('revoke').description('revoke a key at once (DELETE /v1/auth/keys/:id)').argument('<id>', 'key id (key_…)')).action(revoke);
@@ -73,6 +79,9 @@ async function create(name: string, flags: CreateFlags): Promise<void> {
     ...(flags.maxSessions !== undefined ? { maxSessions: number('--max-sessions', flags.maxSessions) } : {}),
     ...(flags.workDir ? { allowedWorkdirs: flags.workDir } : {}),
     ...(flags.permissionProfile ? { permissionProfile: flags.permissionProfile } : {}),
+    ...(flags.budgetUsd !== undefined ? { budgetUsd: number('--budget-usd', flags.budgetUsd) } : {}),
+    ...(flags.maxCostUsd !== undefined ? { maxCostUsd: number('--max-cost-usd', flags.maxCostUsd) } : {}),
+    ...(flags.maxTokens !== undefined ? { maxTokens: number('--max-tokens', flags.maxTokens) } : {}),
   };
   const made = await clientFrom(flags).request<KeyView>('POST', '/v1/auth/keys', { body });
   showSecret(made, flags, `created ${made.id} (${made.name}): ${made.scopes.join(', ')}`);
