@@ -28,18 +28,23 @@ const PROCESSES = ['node:child_process', 'execa'];
 export const LAYERS = {
   'daemon.ts': {
     why: 'the composition root builds the daemon; the CLI and the /v1 client are programs of their own',
-    may: ['config', 'events', 'http', 'operations', 'sessions', 'router', 'memory', 'permissions', 'auth', 'audit', 'claude', 'tmux', 'store', 'errors.ts', 'disposals.ts', 'log.ts', 'version.ts', 'process-alive.ts'],
+    may: ['config', 'events', 'http', 'metrics', 'operations', 'sessions', 'router', 'memory', 'permissions', 'auth', 'audit', 'claude', 'tmux', 'store', 'errors.ts', 'disposals.ts', 'log.ts', 'version.ts', 'process-alive.ts'],
     packages: [NODE, 'fastify', 'pino'],
   },
   http: {
     why: 'src/http is a thin adapter over the core: tmux and the store are reached through it, and it starts no process',
-    may: ['sessions', 'router', 'memory', 'permissions', 'events', 'operations', 'auth', 'audit', 'config', 'claude', 'errors.ts', 'types:log.ts', 'version.ts'],
+    may: ['sessions', 'router', 'memory', 'permissions', 'events', 'operations', 'types:metrics', 'auth', 'audit', 'config', 'claude', 'errors.ts', 'types:log.ts', 'version.ts'],
     packages: [...PLAIN, 'fastify', 'fastify-plugin', '@fastify/*'],
   },
   operations: {
     why: 'src/operations reports on the objects the composition root hands it, and names only their types',
     may: ['config', 'types:sessions', 'types:permissions', 'types:events', 'types:auth', 'types:tmux', 'errors.ts', 'types:log.ts', 'version.ts', 'process-alive.ts'],
     packages: PLAIN,
+  },
+  metrics: {
+    why: 'src/metrics counts what the bus publishes and reads the present from the parts the composition root hands it; it serves nothing itself',
+    may: ['sessions', 'types:events', 'errors.ts', 'types:log.ts'],
+    packages: [...PLAIN, 'prom-client'],
   },
   sessions: {
     why: 'src/sessions is the core: called by src/http, it drives claude/, permissions/ and tmux/ and receives its store and logger',
@@ -112,7 +117,7 @@ export const LAYERS = {
   },
   client: {
     why: 'the /v1 client shares the contract\'s types with the daemon and none of its code',
-    may: ['types:sessions', 'types:claude', 'types:events', 'types:permissions', 'types:config', 'version.ts'],
+    may: ['types:sessions', 'types:claude', 'types:events', 'types:permissions', 'types:config', 'types:metrics', 'version.ts'],
     packages: [...PLAIN, 'eventsource-parser'],
   },
   'errors.ts': { why: 'the error types are a leaf every layer uses' },

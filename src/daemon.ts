@@ -19,6 +19,7 @@ import { Disposals } from './disposals.js';
 import { createLogger } from './log.js';
 import { MemoryBridge } from './memory/memory-bridge.js';
 import { importPersistFile, logImport } from './memory/memory-import.js';
+import { DaemonMetrics } from './metrics/daemon-metrics.js';
 import { createDaemonStatus } from './operations/daemon-status.js';
 import { Supervisor } from './sessions/supervisor.js';
 import { DEFAULT_TIMING, type Timing } from './sessions/timing.js';
@@ -159,12 +160,19 @@ async function assemble(
   disposals.defer('sessions', () => supervisor.close({ killSessions }));
   const sse = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, maxStreamsPerKey: config.maxSseStreamsPerKey, ...options.sse });
   const status = createDaemonStatus({ config, supervisor, tmux, proveStoreWritable: () => meta.proveWritable(), storeFile, sseConnections: () => sse.connectionCount, version: AEGIS_VERSION, startedAt });
+  const metrics = new DaemonMetrics({
+    bus,
+    sessionStatuses: () => supervisor.list().map((s) => s.status),
+    usage: supervisor.usageTotals,
+    sseClients: () => sse.connectionCount,
+  });
+  disposals.defer('metrics', () => metrics.close());
   // Closed after HTTP (disposals run in reverse): the last requests' use counts are written.
   disposals.defer('api keys', () => keys.close());
   // A revoked key's streams end at once, not at its next request.
   keys.onRevoke((keyId) => sse.closeStreamsOf(keyId));
   const backup = () => backupDatabase(db, backupFileIn(config.stateDir));
-  const app = await buildApp({ config, supervisor, sse, status, logger, keys, audit, backup, ...(memory ? { memory } : {}) });
+  const app = await buildApp({ config, supervisor, sse, status, logger, keys, audit, backup, metrics, ...(memory ? { memory } : {}) });
   disposals.defer('http', () => app.close());
   // Open streams never end by themselves: they end before the app closes, which waits for its connections.
   disposals.defer('event streams', () => sse.close());
@@ -192,7 +200,8 @@ async function assemble(
 
   // The hook address is known before anything is served: a session created through the API gets
   // hook URLs that reach the daemon.
-  const hookListener = await listenForHooksOnKeptPort({ config, supervisor, logger }, meta, logger);
+  const timeHook = <T>(elapsedMs: () => number, handle: () => T) => metrics.duringHook(elapsedMs, handle);
+  const hookListener = await listenForHooksOnKeptPort({ config, supervisor, logger, timeHook }, meta, logger);
   disposals.defer('hook listener', () => hookListener.close());
   // Closed first: closing a listener ends its held hook calls, and a request whose call ended would be
   // taken as abandoned at the terminal. A stop decides nothing; the next start finds the dialogs.

@@ -13,7 +13,7 @@ describe('what the core does, recorded from the event bus', () => {
     return { bus, recorded };
   };
 
-  it('records exits, reaps and the interrupt of a stall once each, by the system', () => {
+  it('records exits, reaps, the interrupt of a stall and budgets exceeded once each, by the system', () => {
     const { bus, recorded } = setUp();
     bus.publish('session_reaped', 's1', { reason: 'idle_timeout', idleMs: 5, idleTimeoutMs: 4 });
     bus.publish('session_exited', 's1', { reason: 'reaped', exitCode: null });
@@ -21,10 +21,15 @@ describe('what the core does, recorded from the event bus', () => {
     bus.publish('stalled', 's3', { silentMs: 10, thresholdMs: 5, action: 'notify' });
     bus.publish('status_changed', 's1', { from: 'idle', to: 'exited' });
     bus.publish('message', 's1', { text: 'never recorded' });
+    bus.publish('budget_warning', 's1', { scope: 'session', kind: 'cost', limit: 1, used: 0.8, action: 'kill' });
+    bus.publish('budget_exceeded', 's1', { scope: 'session', kind: 'cost', limit: 1, used: 1.2, action: 'kill' });
+    bus.publish('budget_exceeded', 's2', { scope: 'key', kind: 'cost', limit: 5, used: 5.5, keyId: 'key_1', action: 'interrupt' });
     expect(recorded()).toEqual([
       { actor: 'system', action: 'session.reap', resource: 's1', outcome: 'ok', details: { reason: 'idle_timeout', idleMs: 5, idleTimeoutMs: 4 } },
       { actor: 'system', action: 'session.exit', resource: 's1', outcome: 'ok', details: { reason: 'reaped', exitCode: null } },
       { actor: 'system', action: 'session.interrupt', resource: 's2', outcome: 'ok', details: { reason: 'stalled', silentMs: 10, thresholdMs: 5 } },
+      { actor: 'system', action: 'budget.exceeded', resource: 's1', outcome: 'ok', details: { sessionId: 's1', scope: 'session', kind: 'cost', limit: 1, used: 1.2, action: 'kill' } },
+      { actor: 'system', action: 'budget.exceeded', resource: 'key_1', outcome: 'ok', details: { sessionId: 's2', scope: 'key', kind: 'cost', limit: 5, used: 5.5, action: 'interrupt' } },
     ]);
   });
 

@@ -1,6 +1,6 @@
 /**
  * What the core does by itself, recorded from the event bus: sessions that exit or are reaped, the
- * stall action that interrupts, permission requests and questions as they open, and decisions that no
+ * stall action that interrupts, a budget exceeded (and the action it takes), permission requests and questions as they open, and decisions that no
  * API caller made (a rule, the timeout, the person at the terminal, the session's end). Decisions made
  * through the API are recorded by the HTTP layer with their caller, so they are skipped here: each
  * action has exactly one entry. A tool's input is never recorded (it may hold anything); its name is.
@@ -34,6 +34,9 @@ function entryFor(event: AegisEvent): AuditRecordInput | null {
       return { ...SYSTEM, action: 'question.ask', resource, details: pick(event, ['questionId', 'source']) };
     case 'permission_resolved':
       return decisionEntry(event);
+    case 'budget_exceeded':
+      // The action (notify, interrupt, kill) is carried out on the session, or on every session of the key.
+      return { ...SYSTEM, action: 'budget.exceeded', resource: typeof event.keyId === 'string' && event.scope === 'key' ? event.keyId : resource, details: { sessionId: resource, ...pick(event, ['scope', 'kind', 'limit', 'used', 'action']) } };
     default:
       return null;
   }

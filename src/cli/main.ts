@@ -15,6 +15,7 @@ import { registerHealth } from './commands/health.js';
 import { registerKeys } from './commands/keys.js';
 import { registerKill } from './commands/kill.js';
 import { registerList } from './commands/list.js';
+import { registerMetrics } from './commands/metrics.js';
 import { registerPermissions } from './commands/permissions.js';
 import { registerRead } from './commands/read.js';
 import { registerScreen } from './commands/screen.js';
@@ -45,7 +46,7 @@ export function buildProgram(): Command {
   const commands = [
     registerServe, registerCreate, registerList, registerSend, registerRead, registerKill, registerWatch,
     registerPermissions, registerDecisions, registerScreen, registerAttach, registerHealth, registerDoctor, registerKeys,
-    registerAudit, registerBackup,
+    registerAudit, registerBackup, registerMetrics,
   ];
   for (const register of commands) {
     register(program);

@@ -4,7 +4,7 @@
  * DaemonUnreachableError (nobody answered), so callers never inspect raw responses.
  */
 import { ApiError, DaemonUnreachableError, apiErrorFrom, networkReason } from './errors.js';
-import type { CreateSessionRequest, CreatedSession, DeliveryResult, Health, Pane, Permission, ReadResponse, Session, SessionStatus } from './types.js';
+import type { CreateSessionRequest, CreatedSession, DeliveryResult, Health, MetricsTotals, Pane, Permission, ReadResponse, Session, SessionStatus } from './types.js';
 
 export interface ClientOptions {
   /** e.g. http://127.0.0.1:9100 (a trailing slash or /v1 suffix is tolerated). */
@@ -13,6 +13,7 @@ export interface ClientOptions {
 }
 
 type Query = Record<string, string | number | undefined>;
+type RequestOptions = { body?: unknown; query?: Query; signal?: AbortSignal | undefined };
 
 export class AegisClient {
   readonly baseUrl: string;
@@ -25,6 +26,15 @@ export class AegisClient {
 
   health(signal?: AbortSignal): Promise<Health> {
     return this.request('GET', '/v1/health', { signal });
+  }
+
+  metrics(): Promise<MetricsTotals> {
+    return this.request('GET', '/v1/metrics');
+  }
+
+  /** The metrics as Prometheus text. */
+  prometheusMetrics(): Promise<string> {
+    return this.requestText('GET', '/v1/metrics', { query: { format: 'prometheus' } });
   }
 
   async listSessions(status?: SessionStatus): Promise<Session[]> {
@@ -94,7 +104,22 @@ export class AegisClient {
   }
 
   /** Sends one request; 2xx JSON comes back decoded, anything else is thrown as a typed error. */
-  async request<T>(method: string, path: string, options: { body?: unknown; query?: Query; signal?: AbortSignal | undefined } = {}): Promise<T> {
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const { status, text } = await this.exchange(method, path, options);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ApiError(status, 'BAD_RESPONSE', `the daemon at ${this.baseUrl} answered ${method} ${path} with something that is not JSON`);
+    }
+  }
+
+  /** The same for an answer that is text. */
+  async requestText(method: string, path: string, options: RequestOptions = {}): Promise<string> {
+    return (await this.exchange(method, path, options)).text;
+  }
+
+  /** Sends one request and reads the whole answer; an answer other than 2xx is thrown as a typed error. */
+  private async exchange(method: string, path: string, options: RequestOptions): Promise<{ status: number; text: string }> {
     const url = this.url(path, options.query);
     let response: Response;
     let text: string;
@@ -111,11 +136,7 @@ export class AegisClient {
       throw new DaemonUnreachableError(this.baseUrl, networkReason(err));
     }
     if (!response.ok) throw apiErrorFrom(response.status, response.statusText, text);
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new ApiError(response.status, 'BAD_RESPONSE', `the daemon at ${this.baseUrl} answered ${method} ${path} with something that is not JSON`);
-    }
+    return { status: response.status, text };
   }
 }
 

@@ -6,11 +6,12 @@
 import type { z } from 'zod';
 import type { TranscriptMessage } from '../claude/transcript.js';
 import type { AegisEvent } from '../events/event-bus.js';
+import type { MetricsTotals } from '../metrics/daemon-metrics.js';
 import type { DeliveryResult } from '../sessions/delivery.js';
 import type { createSessionSchema } from '../sessions/inputs.js';
 import type { SessionStatus, SessionView } from '../sessions/session-record.js';
 
-export type { AegisEvent, DeliveryResult, SessionStatus, TranscriptMessage };
+export type { AegisEvent, DeliveryResult, MetricsTotals, SessionStatus, TranscriptMessage };
 export type Session = SessionView;
 export type CreateSessionRequest = z.input<typeof createSessionSchema>;
 

@@ -43,6 +43,7 @@ const EXPECTED: Record<string, RequestPart[]> = {
   'GET /v1/events': ['querystring', 'headers'],
   'GET /v1/sessions/:id/events': ['params', 'querystring', 'headers'],
   'GET /v1/diagnostics': [],
+  'GET /v1/metrics': ['querystring'],
   'POST /v1/auth/keys': ['body'],
   'GET /v1/auth/keys': [],
   'DELETE /v1/auth/keys/:id': ['params'],

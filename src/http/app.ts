@@ -30,6 +30,7 @@ import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { memoryRoutes } from './routes/memory.js';
+import { metricsRoutes, NO_METRICS, type MetricsReport } from './routes/metrics.js';
 import { modelRouterRoutes } from './routes/model-router.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { permissionRoutes } from './routes/permissions.js';
@@ -45,6 +46,8 @@ export interface AppDeps {
   status: DaemonStatus;
   logger: FastifyBaseLogger;
   keys: KeyService;
+  /** What the daemon counts (a test app built without them serves empty metrics). */
+  metrics?: MetricsReport;
   /** Made from the configuration unless given (a test gives its own, with its own clock). */
   sseTokens?: SseTokens;
   lockout?: Lockout;
@@ -63,7 +66,7 @@ const LOCKOUT_FAILURES = 5;
 const LOCKOUT_WINDOW_MS = 60_000;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, supervisor, sse, status, keys } = deps;
+  const { config, supervisor, sse, status, keys, metrics = NO_METRICS } = deps;
   const sseTokens = deps.sseTokens ?? new SseTokens(config.sseTokenTtlSeconds * 1000);
   const lockout = deps.lockout ?? new Lockout({ maxFailures: LOCKOUT_FAILURES, windowMs: LOCKOUT_WINDOW_MS, lockMs: config.lockoutMs });
   const audit = deps.audit ?? new AuditLog(new MemoryAuditRepository(), { includeText: config.audit.includeText, logger: deps.logger });
@@ -91,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(auditTrailPlugin, { audit, keys });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ ip: request.ip, method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    // By route template: a raw URL (ids, any path a caller makes up) would be a series of its own.
+    metrics.observeRequest({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
   });
   // Before the routes, so they see every one of them.
   await app.register(routeCatalogPlugin);
@@ -102,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(permissionRoutes, { supervisor });
   await app.register(eventRoutes, { supervisor, sse });
   await app.register(diagnosticsRoutes, { status });
+  await app.register(metricsRoutes, { metrics });
   await app.register(authRoutes, { keys, sseTokens });
   await app.register(auditRoutes, { repository: audit.repository, ...(deps.backup ? { backup: deps.backup } : {}) });
   await app.register(modelRouterRoutes, { router: deps.router ?? new ModelRouter(config.modelRouter) });

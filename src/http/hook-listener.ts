@@ -11,13 +11,14 @@ import { installJsonBodyParser, MAX_BODY_BYTES } from './body-parser.js';
 import { installErrorHandling } from './errors.js';
 import { originGuard } from './origin-guard.js';
 import { installProtocolErrorHandling, protocolErrorOptions, requestTimeoutOptions } from './protocol-errors.js';
-import { hookRoutes } from './routes/hooks.js';
+import { hookRoutes, type HookTimer } from './routes/hooks.js';
 import { plainJsonSerializerCompiler, zodValidatorCompiler } from './zod-schemas.js';
 
 export interface HookAppDeps {
   config: Pick<Config, 'authToken' | 'allowedOrigins' | 'allowedHosts' | 'requestTimeoutMs'>;
   supervisor: Supervisor;
   logger: FastifyBaseLogger;
+  timeHook?: HookTimer;
 }
 
 export interface HookListener {
@@ -46,7 +47,7 @@ export async function buildHookApp(deps: HookAppDeps): Promise<FastifyInstance> 
   app.setSerializerCompiler(plainJsonSerializerCompiler);
   const { authToken, allowedOrigins, allowedHosts } = deps.config;
   await app.register(originGuard, { authToken, allowedOrigins, allowedHosts });
-  await app.register(hookRoutes, { supervisor: deps.supervisor });
+  await app.register(hookRoutes, { supervisor: deps.supervisor, timeHook: deps.timeHook });
   return app;
 }
 

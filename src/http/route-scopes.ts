@@ -38,6 +38,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/auth/sse-token': 'sessions:read',
 
   'GET /v1/diagnostics': 'metrics:read',
+  'GET /v1/metrics': 'metrics:read',
 
   'GET /v1/audit': 'audit:read',
   'GET /v1/audit/export': 'audit:read',

@@ -14,11 +14,17 @@ export const hookParamsSchema = z.object({ event: z.enum(Object.keys(HOOK_EVENTS
 export const hookQuerySchema = z.object({ session: z.string().min(1) });
 export const hookHeadersSchema = z.object({ [HOOK_SECRET_HEADER]: z.string() });
 
+/** Runs the handling of a hook call, told the milliseconds since the call arrived (the metrics time its events). */
+export type HookTimer = <T>(elapsedMs: () => number, handle: () => T) => T;
+
 export interface HookRoutesOptions {
   supervisor: Supervisor;
+  timeHook?: HookTimer;
 }
 
-export const hookRoutes: FastifyPluginAsync<HookRoutesOptions, RawServerDefault, ZodTypeProvider> = async (app, { supervisor }) => {
+const untimed: HookTimer = (_elapsedMs, handle) => handle();
+
+export const hookRoutes: FastifyPluginAsync<HookRoutesOptions, RawServerDefault, ZodTypeProvider> = async (app, { supervisor, timeHook = untimed }) => {
   app.post(
     '/v1/hooks/:event',
     { schema: { params: hookParamsSchema, querystring: hookQuerySchema, headers: hookHeadersSchema, body: hookPayloadSchema }, preValidation: callerMayBeHeard },
@@ -31,7 +37,10 @@ export const hookRoutes: FastifyPluginAsync<HookRoutesOptions, RawServerDefault,
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) abandoned.abort();
       });
-      const answer = await supervisor.handleHook(event, sessionId, secret, request.body, abandoned.signal);
+      const answer = await timeHook(
+        () => reply.elapsedTime,
+        () => supervisor.handleHook(event, sessionId, secret, request.body, abandoned.signal),
+      );
       if (answer === false) {
         request.log.warn({ event, sessionId }, 'refused a hook call with a wrong secret');
         return sendError(reply, 401, 'UNAUTHORIZED', 'the hook secret does not belong to this session');
