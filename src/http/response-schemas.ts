@@ -12,6 +12,7 @@ import type { KeyView } from '../auth/keys.js';
 import { SCOPES } from '../auth/scopes.js';
 import type { TranscriptMessage } from '../claude/transcript.js';
 import type { MemoryEntryView } from '../memory/memory-bridge.js';
+import type { MetricsTotals } from '../metrics/daemon-metrics.js';
 import type { RouteDecision, TierView } from '../router/model-router.js';
 import type { DeliveryResult } from '../sessions/delivery.js';
 import type { SessionHealth, SessionsHealth } from '../sessions/session-health.js';
@@ -218,6 +219,26 @@ export const memoryEntrySchema = z.object({
 export const memoryListSchema = z.object({ entries: z.array(memoryEntrySchema), truncated: z.boolean() });
 export const memoryDeletedSchema = z.object({ key: z.string(), deleted: z.literal(true) });
 
+const usageSum = z.record(z.string(), z.number());
+/** The daemon's totals; with ?format=prometheus (or a Prometheus Accept) the same as Prometheus text instead. */
+export const metricsTotalsSchema = looselyTyped(
+  z
+    .object({
+      sessions: z.object({ byStatus: z.record(z.string(), z.number()), created: z.number(), ended: z.record(z.string(), z.number()) }),
+      usage: z.object({ total: usageSum, byModel: z.record(z.string(), usageSum), byAccount: z.record(z.string(), usageSum) }),
+      budgetsExceeded: z.array(z.object({ scope: z.string(), kind: z.string(), action: z.string(), count: z.number() })),
+      turnFailures: z.record(z.string(), z.number()),
+      stalls: z.record(z.string(), z.number()),
+      reaps: z.record(z.string(), z.number()),
+      permissionWaits: z.object({ count: z.number(), sumSeconds: z.number() }),
+      hookToEvent: z.object({ count: z.number(), sumSeconds: z.number() }),
+      httpRequests: z.number(),
+      sseClients: z.number(),
+      eventLoopLagSeconds: z.record(z.string(), z.number()),
+    })
+    .meta({ description: 'the totals as JSON; ?format=prometheus answers them as Prometheus text (text/plain; version=0.0.4) instead' }),
+);
+
 export const routeDecisionSchema = z.object({ tier: z.string(), model: z.string(), reasons: z.array(z.string()) });
 export const modelTiersSchema = z.object({ enabled: z.boolean(), tiers: z.array(z.object({ name: z.string(), model: z.string(), default: z.boolean() })) });
 
@@ -251,6 +272,7 @@ export type EveryFieldDocumented = [
   Must<Covers<typeof transcriptPageSchema.shape.messages.element, TranscriptMessage>>,
   Must<Covers<typeof deliverySchema, DeliveryResult>>,
   Must<Covers<typeof memoryEntrySchema, MemoryEntryView>>,
+  Must<Covers<typeof metricsTotalsSchema, MetricsTotals>>,
   Must<Covers<typeof routeDecisionSchema, RouteDecision>>,
   Must<Covers<typeof modelTiersSchema.shape.tiers.element, TierView>>,
 ];
