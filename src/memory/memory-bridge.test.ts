@@ -118,6 +118,9 @@ describe('the memory bridge', () => {
       full = err;
     }
     expect(full).toMatchObject({ status: 409, code: 'MEMORY_FULL', details: { bytes: 53, liveBytes: 104 + 101 + 93, maxTotalBytes: 300 } });
+    // A store opened afresh on the same database (a restart) counts the same total.
+    store = new MemoryStore(db);
+    expect(codeOf(() => bridgeWith({ maxValueBytes: 100, maxTotalBytes: 300 }).put(alice, { key: 'd', value: 'x'.repeat(50) }))).toBe('409 MEMORY_FULL');
     // Replacing an entry counts its new size only.
     expect(codeOf(() => memory.put(alice, { key: 'c', value: 'x'.repeat(40) }))).toBe('no error');
     memory.put(alice, { key: 'c', value: 'x'.repeat(90) });

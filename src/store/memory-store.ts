@@ -16,6 +16,8 @@ export interface StoredMemoryDocument {
   expiresAt: number | null;
 }
 
+type PutOutcome = { stored: true; created: boolean } | { stored: false; liveBytes: number };
+
 interface Row {
   namespace: string;
   key: string;
@@ -31,6 +33,11 @@ const LIVE = '(expires_at IS NULL OR expires_at > @now)';
 
 export class MemoryStore {
   private readonly statements;
+  /**
+   * Bytes of every row, live or expired: kept as rows change, so a write checks the total without
+   * reading every entry (expired rows are purged first, in the same transaction, so it is the live total).
+   */
+  private storedBytes: number;
 
   constructor(private readonly db: Db) {
     this.statements = {
@@ -39,19 +46,21 @@ export class MemoryStore {
       list: db.prepare(
         `SELECT * FROM memory_entries WHERE namespace IN (SELECT value FROM json_each(@namespaces)) AND substr(key, 1, length(@prefix)) = @prefix AND ${LIVE} ORDER BY key, namespace LIMIT @limit`,
       ),
-      existing: db.prepare('SELECT created_at, expires_at FROM memory_entries WHERE namespace = @namespace AND key = @key'),
-      liveBytesBesides: db.prepare(`SELECT COALESCE(SUM(bytes), 0) AS total FROM memory_entries WHERE ${LIVE} AND NOT (namespace = @namespace AND key = @key)`),
+      existing: db.prepare('SELECT created_at, bytes FROM memory_entries WHERE namespace = @namespace AND key = @key'),
+      totalBytes: db.prepare('SELECT COALESCE(SUM(bytes), 0) AS total FROM memory_entries'),
+      expiredBytes: db.prepare('SELECT COALESCE(SUM(bytes), 0) AS total FROM memory_entries WHERE expires_at IS NOT NULL AND expires_at <= @now'),
       upsert: db.prepare(
         `INSERT INTO memory_entries (namespace, key, value, bytes, created_at, updated_at, expires_at)
          VALUES (@namespace, @key, @value, @bytes, @createdAt, @updatedAt, @expiresAt)
          ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, bytes = excluded.bytes, created_at = excluded.created_at,
            updated_at = excluded.updated_at, expires_at = excluded.expires_at`,
       ),
-      delete: db.prepare(`DELETE FROM memory_entries WHERE namespace = @namespace AND key = @key AND ${LIVE}`),
+      delete: db.prepare(`DELETE FROM memory_entries WHERE namespace = @namespace AND key = @key AND ${LIVE} RETURNING bytes`),
       purge: db.prepare('DELETE FROM memory_entries WHERE expires_at IS NOT NULL AND expires_at <= @now'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     };
+    this.storedBytes = this.sumOfRows();
   }
 
   get(namespace: string, key: string, now: number): StoredMemoryDocument | null {
@@ -63,27 +72,31 @@ export class MemoryStore {
     return (this.statements.list.all({ namespaces: JSON.stringify(namespaces), prefix, limit, now }) as Row[]).map(document);
   }
 
-  put(entry: StoredMemoryDocument, maxTotalBytes: number, now: number): { stored: true; created: boolean } | { stored: false; liveBytes: number } {
-    return write(this.db, () => {
-      const { total } = this.statements.liveBytesBesides.get({ namespace: entry.namespace, key: entry.key, now }) as { total: number };
-      if (total + entry.bytes > maxTotalBytes) {
-        const own = this.get(entry.namespace, entry.key, now);
-        return { stored: false as const, liveBytes: total + (own?.bytes ?? 0) };
-      }
-      const existing = this.statements.existing.get({ namespace: entry.namespace, key: entry.key }) as { created_at: number; expires_at: number | null } | undefined;
-      // An expired entry not yet purged is gone: its key starts afresh.
-      const live = existing !== undefined && (existing.expires_at === null || existing.expires_at > now);
-      this.statements.upsert.run({ ...entry, createdAt: live ? existing.created_at : entry.createdAt });
-      return { stored: true as const, created: !live };
+  put(entry: StoredMemoryDocument, maxTotalBytes: number, now: number): PutOutcome {
+    return this.changingBytes<PutOutcome>(() => {
+      let delta = -this.purgeInTransaction(now).bytes;
+      const existing = this.statements.existing.get({ namespace: entry.namespace, key: entry.key }) as { created_at: number; bytes: number } | undefined;
+      const live = this.storedBytes + delta;
+      if (live - (existing?.bytes ?? 0) + entry.bytes > maxTotalBytes) return { result: { stored: false as const, liveBytes: live }, delta };
+      // Expired rows are gone by now: an existing row is live, and keeps its creation time.
+      this.statements.upsert.run({ ...entry, createdAt: existing ? existing.created_at : entry.createdAt });
+      delta += entry.bytes - (existing?.bytes ?? 0);
+      return { result: { stored: true as const, created: !existing }, delta };
     });
   }
 
   delete(namespace: string, key: string, now: number): boolean {
-    return write(this.db, () => this.statements.delete.run({ namespace, key, now }).changes > 0);
+    return this.changingBytes(() => {
+      const deleted = this.statements.delete.get({ namespace, key, now }) as { bytes: number } | undefined;
+      return { result: deleted !== undefined, delta: -(deleted?.bytes ?? 0) };
+    });
   }
 
   purgeExpired(now: number): number {
-    return write(this.db, () => this.statements.purge.run({ now }).changes);
+    return this.changingBytes(() => {
+      const { count, bytes } = this.purgeInTransaction(now);
+      return { result: count, delta: -bytes };
+    });
   }
 
   importRecord(): string | null {
@@ -95,6 +108,23 @@ export class MemoryStore {
       for (const entry of entries) this.statements.upsert.run(entry);
       this.statements.setMeta.run(IMPORT_RECORD_KEY, record);
     });
+    this.storedBytes = this.sumOfRows();
+  }
+
+  /** Runs a write in a transaction and, once it committed, counts the bytes it added or removed. */
+  private changingBytes<T>(change: () => { result: T; delta: number }): T {
+    const { result, delta } = write(this.db, change);
+    this.storedBytes += delta;
+    return result;
+  }
+
+  private purgeInTransaction(now: number): { count: number; bytes: number } {
+    const { total } = this.statements.expiredBytes.get({ now }) as { total: number };
+    return { count: this.statements.purge.run({ now }).changes, bytes: total };
+  }
+
+  private sumOfRows(): number {
+    return (this.statements.totalBytes.get() as { total: number }).total;
   }
 }
 
