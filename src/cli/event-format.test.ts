@@ -32,6 +32,8 @@ function published(): Map<string, AegisEvent[]> {
   publish('session_reaped', { reason: 'idle_timeout', idleMs: 3_600_000, idleTimeoutMs: 3_600_000 });
   publish('turn_failed', { error: 'rate_limit', message: 'API Error: 429 rate limited' });
   publish('turn_failed', { error: 'authentication_failed', message: 'Not logged in', hint: 'set ANTHROPIC_API_KEY' });
+  publish('budget_warning', { scope: 'session', kind: 'cost', limit: 1, used: 0.85, action: 'interrupt' });
+  publish('budget_exceeded', { scope: 'key', kind: 'cost', keyId: 'key_1', limit: 20, used: 20.5, action: 'interrupt' });
 
   const broker = requestEvents((type, sessionId, fields) => bus.publish(type, sessionId, fields), silentLogger);
   const request: PendingRequest = {
@@ -63,6 +65,8 @@ const LINES: Array<[EventType, string[]]> = [
   ['stalled', ['stalled             2b0c7c9e no progress for 130s (threshold 120s), notify']],
   ['session_exited', ['session_exited      2b0c7c9e start_failed (exit code 1): claude exited at once: ⏎ check claudeCommand']],
   ['session_reaped', ['session_reaped      2b0c7c9e idle_timeout: idle for 3600s (limit 3600s)']],
+  ['budget_warning', ['budget_warning      2b0c7c9e used 0.85 of 1 (session cost), interrupt']],
+  ['budget_exceeded', ['budget_exceeded     2b0c7c9e used 20.5 of 20 (key cost), interrupt']],
   ['turn_failed', ['turn_failed         2b0c7c9e rate_limit: API Error: 429 rate limited', 'turn_failed         2b0c7c9e authentication_failed: Not logged in (set ANTHROPIC_API_KEY)']],
 ];
 

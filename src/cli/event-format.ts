@@ -46,7 +46,7 @@ function summary(event: AegisEvent): string {
       return `${str(event.error)}: ${oneLine(str(event.message), 100)}${event.hint ? ` (${oneLine(str(event.hint), 200)})` : ''}`;
     case 'budget_warning':
     case 'budget_exceeded':
-      return `used ${str(event.used)} of ${str(event.limit)}${event.action ? `, ${str(event.action)}` : ''}`;
+      return `used ${str(event.used)} of ${str(event.limit)}${event.scope ? ` (${[event.scope, event.kind].filter(Boolean).map(str).join(' ')})` : ''}${event.action ? `, ${str(event.action)}` : ''}`;
     default:
       return oneLine(JSON.stringify(rest(event)), 140);
   }

@@ -111,15 +111,12 @@ export class SessionEnding {
     // tmux may replace a dead pane's screen with its own notice; the last read then says more.
     if (!(detail.paneDied && onlyDeadPaneNotice(lastScreen)) && lastScreen) this.host.keepScreen(lastScreen);
     if (detail.paneDied) await this.host.readRestOfTranscript();
+    // The exit status is learned before the session is published exited: the exit it publishes, and
+    // keeps, never changes after.
+    let exitCode = detail.exitCode ?? null;
+    if (detail.paneDied && exitCode === null) exitCode = await deadPaneExitStatus(this.deps.tmux, paneId, lastScreen, this.deps.timing, () => this.daemonStopped);
     if (this.exited) return;
-    this.finish(reason, detail.exitCode ?? null, detail);
-    if (detail.paneDied && this.record.exit && this.record.exit.exitCode === null) {
-      const exitCode = await deadPaneExitStatus(this.deps.tmux, paneId, lastScreen, this.deps.timing, () => this.daemonStopped);
-      if (exitCode !== null) {
-        this.record.exit.exitCode = exitCode;
-        this.host.save();
-      }
-    }
+    this.finish(reason, exitCode, detail);
     await this.deps.tmux.killWindow(windowId).catch(() => {});
     if (!detail.paneDied) await ensureProcessGone(panePid, panePidStartTime, this.deps.timing);
   }

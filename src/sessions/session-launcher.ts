@@ -77,7 +77,11 @@ export class SessionLauncher {
     return workDir;
   }
 
-  /** Starts Claude in a new window and returns the session's record, saved. */
+  /**
+   * Starts Claude in a new window and returns the session's record, with its window. The record is
+   * saved before anything starts; from here on it is the Session's, which saves it with its window
+   * (or, when it cannot, the launch is undone with `abandon`).
+   */
   async launch(input: CreateSessionInput, workDir: string, ownerKeyId: string | null, owner: { keyName?: string; account?: string } = {}): Promise<SessionRecord> {
     const { keyName: ownerKeyName = 'master', account = ownerKeyId ?? 'master' } = owner;
     const { config, env, tmux } = this.deps;
@@ -142,14 +146,6 @@ export class SessionLauncher {
     } finally {
       opened?.close();
     }
-    try {
-      this.deps.repository.save(record);
-    } catch (err) {
-      await tmux.killWindow(record.windowId).catch(() => {});
-      this.undoLaunch(id);
-      throw err;
-    }
-
     this.deps.logger.info({ sessionId: id, workDir, paneId: record.paneId, permissionMode }, 'session started');
     return record;
   }
@@ -160,6 +156,12 @@ export class SessionLauncher {
    */
   forgetSettings(id: string): void {
     this.settingsFiles.remove(id);
+  }
+
+  /** Undoes a launch whose session could not be recorded with its window: the window, the files, the record. */
+  async abandon(record: SessionRecord): Promise<void> {
+    await this.deps.tmux.killWindow(record.windowId).catch(() => {});
+    this.undoLaunch(record.id);
   }
 
   /** Removes a session's files. */

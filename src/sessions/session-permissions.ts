@@ -19,6 +19,7 @@ import { requestView } from '../permissions/request-view.js';
 import type { Press } from './input-queue.js';
 import { ScreenDialogs } from './screen-dialogs.js';
 import type { Timing } from './timing.js';
+import { asSessionError } from './tmux-failures.js';
 
 /** What a session's permissions need of their session. */
 export interface PermissionsHost {
@@ -60,6 +61,8 @@ export class SessionPermissions {
   private readonly unseen = new Map<string, number>();
   /** Hook requests the screen never showed in time: still listed and decidable, but they hold nothing. */
   private readonly disowned = new Set<string>();
+  /** What follows each decision, by request id, while it runs: a caller who decided waits for it. */
+  private readonly followUps = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: PermissionsDeps,
@@ -119,23 +122,52 @@ export class SessionPermissions {
     return this.broker.pending(this.host.id, kind).length;
   }
 
-  approve(input: { permissionId?: string | undefined; always?: boolean | undefined }, keyId: string | null): Record<string, unknown> {
+  async approve(input: { permissionId?: string | undefined; always?: boolean | undefined }, keyId: string | null): Promise<Record<string, unknown>> {
     const request = this.broker.find(this.host.id, 'permission', input.permissionId);
     this.broker.decide(this.host.id, request.id, { behavior: 'allow', by: 'api', keyId, ...(input.always ? { always: true } : {}) });
+    await this.followedThrough(request.id);
     return requestView(request);
   }
 
-  reject(input: { permissionId?: string | undefined; message?: string | undefined }, keyId: string | null): Record<string, unknown> {
+  async reject(input: { permissionId?: string | undefined; message?: string | undefined }, keyId: string | null): Promise<Record<string, unknown>> {
     const request = this.broker.find(this.host.id, 'permission', input.permissionId);
     this.broker.decide(this.host.id, request.id, { behavior: 'deny', by: 'api', keyId, ...(input.message ? { message: input.message } : {}) });
+    await this.followedThrough(request.id);
     return requestView(request);
   }
 
-  answer(input: AnswerInput & { questionId?: string | undefined }, keyId: string | null): { question: Record<string, unknown>; answers: Record<string, string> } {
+  async answer(input: AnswerInput & { questionId?: string | undefined }, keyId: string | null): Promise<{ question: Record<string, unknown>; answers: Record<string, string> }> {
     const request = this.broker.find(this.host.id, 'question', input.questionId);
     const answers = answersFor(request.questions ?? [], input);
     this.broker.decide(this.host.id, request.id, { behavior: 'allow', by: 'api', keyId, answers });
+    await this.followedThrough(request.id);
     return { question: requestView(request), answers };
+  }
+
+  /**
+   * Waits for what follows a decision (the session going on; for a dialog on the screen, its answer
+   * typed), so the caller who decided hears when it failed: the decision stands (Claude's hook had its
+   * answer, the event was published), and the error says what did not follow.
+   */
+  private async followedThrough(id: string): Promise<void> {
+    try {
+      await this.followUps.get(id);
+    } catch (err) {
+      const known = asSessionError(err, this.host.id);
+      const [code, why] = known instanceof AegisError ? [known.code, known.message] : (['INTERNAL', 'the daemon log has the details'] as const);
+      throw new AegisError(code, `the decision was made, but what follows it failed: ${why}`, { permissionId: id, decided: true });
+    }
+  }
+
+  /** Remembers what follows the decision of request `id`, until it is done (a failure is logged where it happens). */
+  private followWith(id: string, step: Promise<void>): void {
+    const earlier = this.followUps.get(id);
+    const all = earlier ? Promise.all([earlier, step]).then(() => undefined) : step;
+    this.followUps.set(id, all);
+    const done = () => {
+      if (this.followUps.get(id) === all) this.followUps.delete(id);
+    };
+    all.then(done, done);
   }
 
   /**
@@ -227,11 +259,16 @@ export class SessionPermissions {
       ...(ask.questions ? { questions: ask.questions } : {}),
     });
     this.host.requestsChanged(ask.kind === 'question' ? 'asking' : 'permission_prompt');
-    decision.then((d) => this.answerOnScreen(identity, d)).catch((err: unknown) => {
+    const answered = decision.then(
+      (d) =>
+        this.answerOnScreen(identity, d).catch((err: unknown) => {
+          this.deps.logger.warn({ sessionId: id, err: errorMessage(err) }, 'cannot answer the dialog on screen');
+          throw err;
+        }),
       // A daemon that stops leaves the dialog to the next one, which finds it on the screen again.
-      if (err instanceof AegisError && err.code === 'SHUTTING_DOWN') return;
-      this.deps.logger.warn({ sessionId: id, err: errorMessage(err) }, 'cannot answer the dialog on screen');
-    });
+      () => {},
+    );
+    this.followWith(request.id, answered);
     if (ask.kind === 'permission') this.applyPolicy(request, { mayAllow: ask.inputComplete });
   }
 
@@ -261,10 +298,20 @@ export class SessionPermissions {
       }
       return answer.deniedInDialog;
     });
-    // Claude asks what to do instead after a "No"; the rejection's message is the answer, typed only
-    // once the dialog has gone: keys that reach the dialog would answer it (Enter picks its "Yes").
-    if (!deniedInDialog || !decision.message || decision.by !== 'api') return;
-    if (await this.host.untilScreen((screen) => dialogIdentity(screen) !== identity)) await this.host.send(decision.message);
+    if (deniedInDialog && decision.message && decision.by === 'api') {
+      this.typeRejection(identity, decision.message).catch((err: unknown) =>
+        this.deps.logger.warn({ sessionId: this.host.id, err: errorMessage(err) }, 'cannot type the rejection message'),
+      );
+    }
+  }
+
+  /**
+   * Claude asks what to do instead after a "No"; the rejection's message is the answer, typed only
+   * once the dialog has gone: keys that reach the dialog would answer it (Enter picks its "Yes"). A
+   * delivery of its own, which the caller of the rejection does not wait for.
+   */
+  private async typeRejection(identity: string, message: string): Promise<void> {
+    if (await this.host.untilScreen((screen) => dialogIdentity(screen) !== identity)) await this.host.send(message);
     else this.deps.logger.warn({ sessionId: this.host.id }, 'the dialog stayed on the screen after its "No"; the rejection message was not typed');
   }
 
@@ -281,17 +328,19 @@ export class SessionPermissions {
 
   private open(fields: Omit<PendingRequest, 'id' | 'createdAt' | 'expiresAt' | 'sessionId'>): { request: PendingRequest; decision: Promise<Decision> } {
     const opened = this.broker.open({ ...fields, sessionId: this.host.id }, permissionTimeout(this.deps.settings, this.host.permissionProfile()));
-    opened.decision.then(
+    const goneOn = opened.decision.then(
       (decision) => {
         try {
           this.afterDecision(opened.request, decision);
         } catch (err) {
           this.deps.logger.error({ sessionId: this.host.id, err: errorMessage(err) }, 'the session could not go on after a permission decision');
+          throw err;
         }
       },
       // Abandoned (the session ended, the daemon closed): there is no decision to go on from.
       () => {},
     );
+    this.followWith(opened.request.id, goneOn);
     return opened;
   }
 

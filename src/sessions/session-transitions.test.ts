@@ -38,8 +38,8 @@ const DRIVERS: Record<SessionStatus, (h: Harness) => Promise<unknown> | void> = 
 /** Some transitions have a cause of their own: a decision, a screen, the turn's end with a request still waiting. */
 const SPECIAL: Partial<Record<`${SessionStatus}>${SessionStatus}`, (h: Harness) => Promise<unknown> | void>> = {
   'starting>idle': (h) => h.show(IDLE_SCREEN),
-  'permission_prompt>working': (h) => void h.session.approve({}, null),
-  'asking>working': (h) => void h.session.answer({ optionIndex: 0 }, null),
+  'permission_prompt>working': (h) => h.session.approve({}, null),
+  'asking>working': (h) => h.session.answer({ optionIndex: 0 }, null),
   'stalled>working': (h) => h.session.apply({ type: 'tool_starting' }),
 };
 
@@ -98,7 +98,7 @@ describe('the transitions table', () => {
     const call = new AbortController();
     const answered = h.session.requestPermission(permission, call.signal);
     expect(getEventListeners(call.signal, 'abort')).toHaveLength(1);
-    h.session.approve({}, null);
+    await h.session.approve({}, null);
     await answered;
     expect(getEventListeners(call.signal, 'abort')).toHaveLength(0);
   });

@@ -48,7 +48,7 @@ export type PublishEvent = (type: 'status_changed' | 'message' | 'session_exited
 /** What every session shares: collaborators and policy, built once by the supervisor. */
 export interface SessionContext {
   tmux: SessionTmux;
-  repository: Pick<SessionRepository, 'save'>;
+  repository: Pick<SessionRepository, 'save' | 'remove'>;
   publish: PublishEvent;
   broker: PermissionBroker;
   permissions: PermissionSettings;
@@ -349,9 +349,18 @@ export class Session {
     this.ending.close();
   }
 
-  /** DELETE removed the record from the store: the session's last moments must not bring it back. */
+  /**
+   * DELETE: the record leaves the store (when the store fails, that is thrown and nothing changes), and
+   * the session's last moments must not bring it back.
+   */
   forget(): void {
+    this.context.repository.remove(this.id);
     this.ending.forget();
+  }
+
+  /** Saves the record now, for a caller that must know it is saved (a launch): a failure is thrown. */
+  persist(): void {
+    this.context.repository.save(this.record);
   }
 
   // ── What callers ask ───────────────────────────────────────────────────────────────────────────
@@ -390,19 +399,19 @@ export class Session {
     return { pending: this.requests.list() };
   }
 
-  approve(input: { permissionId?: string | undefined; always?: boolean | undefined }, keyId: string | null): { approved: true; permission: Record<string, unknown> } {
+  async approve(input: { permissionId?: string | undefined; always?: boolean | undefined }, keyId: string | null): Promise<{ approved: true; permission: Record<string, unknown> }> {
     this.input.checkLive();
-    return { approved: true, permission: this.requests.approve(input, keyId) };
+    return { approved: true, permission: await this.requests.approve(input, keyId) };
   }
 
-  reject(input: { permissionId?: string | undefined; message?: string | undefined }, keyId: string | null): { rejected: true; permission: Record<string, unknown> } {
+  async reject(input: { permissionId?: string | undefined; message?: string | undefined }, keyId: string | null): Promise<{ rejected: true; permission: Record<string, unknown> }> {
     this.input.checkLive();
-    return { rejected: true, permission: this.requests.reject(input, keyId) };
+    return { rejected: true, permission: await this.requests.reject(input, keyId) };
   }
 
-  answer(input: AnswerInput & { questionId?: string | undefined }, keyId: string | null): { answered: true; question: Record<string, unknown>; answers: Record<string, string> } {
+  async answer(input: AnswerInput & { questionId?: string | undefined }, keyId: string | null): Promise<{ answered: true; question: Record<string, unknown>; answers: Record<string, string> }> {
     this.input.checkLive();
-    return { answered: true, ...this.requests.answer(input, keyId) };
+    return { answered: true, ...(await this.requests.answer(input, keyId)) };
   }
 
   /**

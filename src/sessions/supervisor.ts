@@ -21,6 +21,7 @@ import type { CreateSessionInput } from './inputs.js';
 import { canSee, withKeyLimits } from './ownership.js';
 import { isReusableFor } from './reuse.js';
 import { Session, type SessionContext } from './session.js';
+import { sessionHandle, type SessionHandle } from './session-handle.js';
 import { sessionHealth, sessionsHealth, type SessionHealth, type SessionsHealth } from './session-health.js';
 import { SessionLauncher, secretMatches, sessionOptions } from './session-launcher.js';
 import type { SessionStatus, SessionView } from './session-record.js';
@@ -143,7 +144,15 @@ export class Supervisor {
       throw new AegisError('MAX_SESSIONS', `the daemon already runs ${config.maxSessions} sessions (AEGIS_MAX_SESSIONS); end one first`, { maxSessions: config.maxSessions });
     }
     const session = await this.registry.launching(ownerKeyId, async () => {
-      const started = new Session(await this.launcher.launch(input, workDir, ownerKeyId, { keyName: caller.keyName ?? caller.kind, account }), this.context);
+      const record = await this.launcher.launch(input, workDir, ownerKeyId, { keyName: caller.keyName ?? caller.kind, account });
+      const started = new Session(record, this.context);
+      try {
+        started.persist();
+      } catch (err) {
+        started.close();
+        await this.launcher.abandon(record);
+        throw err;
+      }
       this.registry.add(started, { live: true });
       started.observe({ readTranscript: false });
       return started;
@@ -159,7 +168,7 @@ export class Supervisor {
   }
 
   get(id: string, caller: Identity = MASTER_IDENTITY): SessionView {
-    return this.session(id, caller).view();
+    return this.visibleSession(id, caller).view();
   }
 
   /**
@@ -168,10 +177,9 @@ export class Supervisor {
    * hears why; once it has, nothing brings the record back.
    */
   async remove(id: string, caller: Identity = MASTER_IDENTITY): Promise<SessionView> {
-    const session = this.session(id, caller);
-    this.deps.repository.remove(id);
-    this.usage.ledger.forgetSession(id);
+    const session = this.visibleSession(id, caller);
     session.forget();
+    this.usage.ledger.forgetSession(id);
     this.registry.delete(id);
     await session.end('deleted');
     // Ended before (its pane died), it may still be finishing up; it is nobody's any more.
@@ -181,10 +189,20 @@ export class Supervisor {
   }
 
   /**
-   * The session `id`, for what a caller asks of it (send, read, pane, interrupt, decisions…); 404 when
-   * unknown, and when it belongs to another key than a caller who does not see every session.
+   * A handle on the session `id`, for what a caller asks of it (send, read, pane, interrupt,
+   * decisions…); 404 when unknown, and when it belongs to another key than a caller who does not see
+   * every session.
    */
-  session(id: string, caller: Identity = MASTER_IDENTITY): Session {
+  session(id: string, caller: Identity = MASTER_IDENTITY): SessionHandle {
+    return sessionHandle(this.visibleSession(id, caller));
+  }
+
+  /** The Session itself, for the daemon's own parts and tests; callers of the API get a handle (`session()`). */
+  sessionById(id: string): Session {
+    return this.visibleSession(id, MASTER_IDENTITY);
+  }
+
+  private visibleSession(id: string, caller: Identity): Session {
     const session = this.registry.get(id);
     if (!session || !canSee(caller, session)) throw new AegisError('SESSION_NOT_FOUND', `no session ${id}`, { sessionId: id });
     return session;
@@ -234,7 +252,7 @@ export class Supervisor {
 
   /** A session's timers and what to do about its state. */
   sessionHealth(id: string, caller: Identity = MASTER_IDENTITY): SessionHealth {
-    const facts = this.session(id, caller).healthFacts();
+    const facts = this.visibleSession(id, caller).healthFacts();
     return sessionHealth(facts, { policy: policyFor(facts.record, this.deps.config), stallAction: this.deps.config.stallAction });
   }
 

@@ -1,12 +1,13 @@
 /**
  * Failures in what a session does on its own, with no caller waiting, are logged rather than dropped:
- * the stall interrupt, a transcript watcher that fails, what the session does after a permission decision.
+ * the stall interrupt, a transcript watcher that fails. Where a caller waits (an approval), it is told.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionHarness, type Harness } from '../../test/support/session-harness.js';
+import { TmuxError } from '../tmux/tmux-error.js';
 import { TranscriptWatch } from './transcript-watch.js';
 
 const harnesses: Harness[] = [];
@@ -32,7 +33,7 @@ describe('failures no caller waits for', () => {
     expect(h.session.status).toBe('stalled');
   });
 
-  it('logs what failed after a permission decision', async () => {
+  it('tells the caller of approve, and logs, what failed after a permission decision; the decision stands', async () => {
     let failNextWorking = false;
     const h = sessionHarness('working', {
       publish: (type, fields) => {
@@ -44,10 +45,23 @@ describe('failures no caller waits for', () => {
     const answered = h.session.requestPermission(permission, new AbortController().signal);
     expect(h.session.status).toBe('permission_prompt');
     failNextWorking = true;
-    h.session.approve({}, null);
-    await answered;
-    await h.settle();
+    await expect(h.session.approve({}, null)).rejects.toMatchObject({ code: 'INTERNAL', status: 500, details: { decided: true } });
+    expect(await answered).toMatchObject({ hookSpecificOutput: { decision: { behavior: 'allow' } } });
     expect(h.errors).toContain('the session could not go on after a permission decision');
+  });
+
+  it('tells the caller of approve when the answer to a dialog on the screen cannot be typed (tmux is gone)', async () => {
+    let tmuxUp = true;
+    const gone = async () => {
+      if (!tmuxUp) throw new TmuxError('send-keys', 'unavailable', 'no server running');
+    };
+    const h = sessionHarness('working', { tmux: { pressKeys: gone, pressKey: gone, typeText: gone } });
+    harnesses.push(h);
+    await h.show(readFileSync(join(import.meta.dirname, '../../test/fixtures/screens/permission-bash.txt'), 'utf8'));
+    expect(h.session.permissions().pending).toMatchObject([{ source: 'screen', toolName: 'Bash' }]);
+    tmuxUp = false;
+    await expect(h.session.approve({}, null)).rejects.toMatchObject({ code: 'TMUX_UNAVAILABLE', status: 503, details: { decided: true } });
+    expect(h.warnings).toContain('cannot answer the dialog on screen');
   });
 
   it('reports a transcript watcher that fails, not only closes it', () => {

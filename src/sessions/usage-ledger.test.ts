@@ -79,6 +79,14 @@ describe.each([
     expect(l.accountDay('key_b')).toMatchObject({ inputTokens: 0, costUsd: 0, messages: 0 });
   });
 
+  it('keeps the price a response was first counted with when it is read again under other prices', () => {
+    const repo = repository();
+    new UsageLedger(repo, priceTable(), silentLogger).count('s1', 'key_a', [response('m1', 1_000_000, 0)]);
+    const repriced = new UsageLedger(repo, priceTable({ 'claude-opus-5-5': { input: 100, output: 100, cacheWrite: 0, cacheRead: 0 } }), silentLogger);
+    repriced.count('s1', 'key_a', [response('m1', 1_000_000, 0)]);
+    expect(repriced.total()).toMatchObject({ inputTokens: 1_000_000, costUsd: 4 });
+  });
+
   it('keeps totals when a session is forgotten', () => {
     const l = ledger();
     l.count('s1', 'key_a', [response('m1', 10, 0)]);

@@ -33,7 +33,8 @@ export interface UsageTotalsRow extends TokenCounts {
 export interface UsageRepository {
   /**
    * Records responses: one not yet recorded for its session is added to its day's totals; one recorded
-   * before has its figures replaced and only the difference added (to the day it was first counted).
+   * before with the same figures changes nothing (its cost stays as first priced); one recorded before
+   * with other figures has them replaced and only the difference added (to the day it was first counted).
    */
   record(entries: readonly UsageEntry[]): void;
   /** Every totals row, optionally only those of one account and day. */
@@ -56,6 +57,7 @@ export class MemoryUsageRepository implements UsageRepository {
     for (const entry of entries) {
       const key = JSON.stringify([entry.sessionId, entry.messageId]);
       const before = this.messages.get(key);
+      if (before && sameFigures(before, entry)) continue;
       const now = before ? { ...entry, day: before.day } : { ...entry };
       if (before) this.apply(before, -1);
       this.apply(now, 1);
@@ -93,4 +95,11 @@ export class MemoryUsageRepository implements UsageRepository {
     row.messages += sign;
     if (entry.costUsd === null) row.unpricedMessages += sign;
   }
+}
+
+function sameFigures(a: UsageEntry, b: UsageEntry): boolean {
+  return (
+    a.account === b.account && a.model === b.model && a.inputTokens === b.inputTokens && a.outputTokens === b.outputTokens &&
+    a.cacheReadTokens === b.cacheReadTokens && a.cacheWriteTokens === b.cacheWriteTokens
+  );
 }

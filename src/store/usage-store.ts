@@ -74,6 +74,8 @@ export class UsageStore {
     write(this.db, () => {
       for (const entry of entries) {
         const before = this.findStmt.get(entry.sessionId, entry.messageId) as Omit<Entry, 'sessionId' | 'messageId'> | undefined;
+        // Read again (after a restart, across /clear) with the same figures: counted already, priced already.
+        if (before && sameFigures(before, entry)) continue;
         const now = before ? { ...entry, day: before.day } : entry;
         if (before) this.addTotals(before, -1);
         this.addTotals(now, 1);
@@ -108,4 +110,11 @@ export class UsageStore {
       unpriced: entry.costUsd === null ? sign : 0,
     });
   }
+}
+
+function sameFigures(a: Omit<Entry, 'sessionId' | 'messageId' | 'day' | 'costUsd'>, b: Omit<Entry, 'sessionId' | 'messageId' | 'day' | 'costUsd'>): boolean {
+  return (
+    a.account === b.account && a.model === b.model && a.inputTokens === b.inputTokens && a.outputTokens === b.outputTokens &&
+    a.cacheReadTokens === b.cacheReadTokens && a.cacheWriteTokens === b.cacheWriteTokens
+  );
 }

@@ -67,7 +67,7 @@ describe('permissions decided through the API', () => {
     expect(s.status).toBe('permission_prompt');
     expect(s.pendingPermission.id).toBe(request.data.permissionId);
     // Claude draws its dialog while it holds the hook: the request is its own, and keeps holding the session.
-    const live = t.daemon.supervisor.session(id);
+    const live = t.daemon.supervisor.sessionById(id);
     await waitFor(() => live.reapFacts().unseenRequestSince === null, { what: 'the screen to show the dialog' });
     t.daemon.supervisor.tick(Date.now() + 10 * DEFAULT_TIMING.unseenRequestMs);
     await live.readScreen();

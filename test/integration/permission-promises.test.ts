@@ -120,7 +120,7 @@ describe('permission requests and questions', () => {
     const held = callHook(t.hookUrl, 'PermissionRequest', s, { tool_name: 'Bash', tool_input: { command: 'ls -la' }, permission_suggestions: [] });
     await pending(s.id);
     draw(s.paneId, 'permission-bash.txt');
-    const live = t.daemon.supervisor.session(s.id);
+    const live = t.daemon.supervisor.sessionById(s.id);
     await waitFor(() => live.reapFacts().unseenRequestSince === null, { what: 'the screen to show the dialog' });
     t.daemon.supervisor.tick(Date.now() + 10 * DEFAULT_TIMING.unseenRequestMs);
     await live.readScreen();
@@ -265,7 +265,7 @@ describe('permission requests and questions', () => {
     const held = callHook(t.hookUrl, 'PermissionRequest', s, question('Keep me?', ['Yes', 'No']));
     await waitFor(async () => (await statusOf(s.id)) === 'asking', { what: 'the session to be asking' });
     draw(s.paneId, 'question.txt');
-    await waitFor(() => t.daemon.supervisor.session(s.id).reapFacts().unseenRequestSince === null, { what: 'the screen to show the question' });
+    await waitFor(() => t.daemon.supervisor.sessionById(s.id).reapFacts().unseenRequestSince === null, { what: 'the screen to show the question' });
     t.daemon.supervisor.tick(Date.now() + 3_600_000);
     // The same tick reaps the idle session: once it has exited, the asking one would have too.
     await waitFor(async () => (await statusOf(idle.id)) === 'exited', { what: 'the idle session to be reaped' });

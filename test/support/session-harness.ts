@@ -93,7 +93,7 @@ export function sessionHarness(
     },
     // Answer start-up dialogs at first sight, so a wrong answer shows at once.
     {
-      tmux, repository: { save: (record: SessionRecord) => void saved.push(structuredClone(record)) }, publish, broker, permissions: settings, paneSize: { cols: 160, rows: 50 },
+      tmux, repository: { save: (record: SessionRecord) => void saved.push(structuredClone(record)), remove: () => {} }, publish, broker, permissions: settings, paneSize: { cols: 160, rows: 50 },
       timing: { ...DEFAULT_TIMING, dialogSettleMs: 0, dialogRetryMs: 0 }, logger,
       usage: {
         ledger: new UsageLedger(new MemoryUsageRepository(), priceTable(settings.pricing), silentLogger), prices: priceTable(settings.pricing),
