@@ -9,6 +9,7 @@ import type pino from 'pino';
 import type { Config } from './config/schema.js';
 import { AuditLog } from './audit/audit-log.js';
 import { auditCoreEvents } from './audit/event-auditor.js';
+import { startAuditRetention } from './audit/retention.js';
 import { KeyService } from './auth/keys.js';
 import { redactConfig } from './config/load.js';
 import { resolveSessionUser, ROOT_WITHOUT_SESSION_USER, type UnixUser } from './config/session-user.js';
@@ -128,6 +129,8 @@ async function assemble(
   const audit = new AuditLog(new AuditStore(db), { includeText: config.audit.includeText, logger: logger.child({ component: 'audit' }) });
   audit.record({ actor: 'system', action: 'config.load', outcome: 'ok', details: { version: AEGIS_VERSION, config: redactConfig(config) } });
   auditCoreEvents(bus, audit);
+  const { retentionDays } = config.audit;
+  if (retentionDays !== undefined) disposals.defer('audit retention', startAuditRetention(audit, retentionDays, (err) => logger.error({ err: errorText(err) }, 'the audit retention purge failed')));
   const timing: Timing = { ...DEFAULT_TIMING, ...options.timing };
   const tmux = new TmuxServer({
     tmuxBin: config.tmuxBin,

@@ -23,12 +23,18 @@ export interface AuditQuery {
 
 export interface AuditRepository {
   /**
-   * Appends the entry `make` builds from the newest one (null when the log is empty), in one
-   * transaction, so the chain link it builds on is the newest when it is written.
+   * Appends the entry `make` builds from the newest one (the anchor when every entry was purged, null
+   * when there never was one), in one transaction, so the chain link it builds on is the newest when it is written.
    */
   append(make: (previous: ChainLink | null) => AuditEntry): AuditEntry;
   /** Entries matching `query`, in id order, at most `query.limit`. */
   page(query: AuditQuery): AuditEntry[];
   /** The newest entry's link, or null. */
   last(): ChainLink | null;
+  /** Where the kept chain begins after a purge: the last purged entry's id and hash; null before any. */
+  anchor(): ChainLink | null;
+  /** The id of the newest entry recorded before `at` (ISO), or null. */
+  newestBefore(at: string): number | null;
+  /** Removes the entries up to `id` and makes that entry the anchor, at once; returns how many went. */
+  purgeThrough(id: number): number;
 }

@@ -7,9 +7,10 @@ import type { AuditQuery, AuditRepository } from './audit-repository.js';
 
 export class MemoryAuditRepository implements AuditRepository {
   readonly entries: AuditEntry[] = [];
+  anchorLink: ChainLink | null = null;
 
   append(make: (previous: ChainLink | null) => AuditEntry): AuditEntry {
-    const entry = structuredClone(make(this.last()));
+    const entry = structuredClone(make(this.last() ?? this.anchorLink));
     this.entries.push(entry);
     return entry;
   }
@@ -17,6 +18,23 @@ export class MemoryAuditRepository implements AuditRepository {
   last(): ChainLink | null {
     const newest = this.entries.at(-1);
     return newest ? { id: newest.id, hash: newest.hash } : null;
+  }
+
+  anchor(): ChainLink | null {
+    return this.anchorLink;
+  }
+
+  newestBefore(at: string): number | null {
+    return this.entries.filter((e) => e.at < at).at(-1)?.id ?? null;
+  }
+
+  purgeThrough(id: number): number {
+    const last = this.entries.find((e) => e.id === id);
+    if (!last) return 0;
+    const count = this.entries.filter((e) => e.id <= id).length;
+    this.entries.splice(0, this.entries.length, ...this.entries.filter((e) => e.id > id));
+    this.anchorLink = { id: last.id, hash: last.hash };
+    return count;
   }
 
   page(query: AuditQuery): AuditEntry[] {

@@ -1,6 +1,6 @@
 /**
  * Verifies the hash chain: reads the log in id order, a page at a time, recomputing each entry's hash
- * from the one before. The first entry whose id does not follow its predecessor's, or whose hash is not
+ * from the one before (the first from the anchor a retention purge left, or from GENESIS_HASH). The first entry whose id does not follow its predecessor's, or whose hash is not
  * what its content and predecessor give, is the first broken one; checking stops there.
  */
 import type { AuditRepository } from './audit-repository.js';
@@ -15,9 +15,11 @@ export interface ChainVerdict {
 
 const PAGE = 1000;
 
-export async function verifyChain(repository: Pick<AuditRepository, 'page'>, options: { yieldEvery?: () => Promise<void> } = {}): Promise<ChainVerdict> {
-  let previousHash = GENESIS_HASH;
-  let previousId = 0;
+export async function verifyChain(repository: Pick<AuditRepository, 'page' | 'anchor'>, options: { yieldEvery?: () => Promise<void> } = {}): Promise<ChainVerdict> {
+  // After a retention purge the kept chain begins at the anchor: the last purged entry's id and hash.
+  const anchor = repository.anchor();
+  let previousHash = anchor?.hash ?? GENESIS_HASH;
+  let previousId = anchor?.id ?? 0;
   let checked = 0;
   for (;;) {
     const page = repository.page({ afterId: previousId, limit: PAGE });

@@ -133,6 +133,8 @@ export const configSchema = z
       .object({
         /** Keep the text of prompts, messages, answers and rejection reasons in audit entries; otherwise only its length and SHA-256. */
         includeText: z.boolean().default(false),
+        /** Remove audit entries older than this many days (hourly); unset: keep them all. */
+        retentionDays: int(1, 36_500).optional(),
       })
       .strict()
       .default({ includeText: false }),

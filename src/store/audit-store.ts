@@ -46,17 +46,21 @@ interface Row {
 export class AuditStore {
   private readonly insert;
   private readonly newest;
+  private readonly anchorRow;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
       'INSERT INTO audit_log (id, at, actor, actor_name, action, resource, ip, outcome, details, hash) VALUES (@id, @at, @actor, @actorName, @action, @resource, @ip, @outcome, @details, @hash)',
     );
     this.newest = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
+    // A database opened read-only may come from before the anchor (a backup): it has none then.
+    const anchored = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_anchor'").get();
+    this.anchorRow = anchored ? db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_anchor') : null;
   }
 
   append(make: (previous: { id: number; hash: string } | null) => AuditEntryDocument): AuditEntryDocument {
     return write(this.db, () => {
-      const entry = make(this.newest.get() ?? null);
+      const entry = make(this.newest.get() ?? this.anchor());
       this.insert.run({ ...entry, details: JSON.stringify(entry.details) });
       return entry;
     });
@@ -64,6 +68,27 @@ export class AuditStore {
 
   last(): { id: number; hash: string } | null {
     return this.newest.get() ?? null;
+  }
+
+  anchor(): { id: number; hash: string } | null {
+    return this.anchorRow?.get() ?? null;
+  }
+
+  /** The newest entry recorded before `at`, or null. */
+  newestBefore(at: string): number | null {
+    const row = this.db.prepare<[string], { id: number }>('SELECT id FROM audit_log WHERE at < ? ORDER BY id DESC LIMIT 1').get(at);
+    return row?.id ?? null;
+  }
+
+  /** Removes the entries up to `id`, which becomes the anchor, in one transaction; returns how many went. */
+  purgeThrough(id: number): number {
+    return write(this.db, () => {
+      const last = this.db.prepare<[number], { hash: string }>('SELECT hash FROM audit_log WHERE id = ?').get(id);
+      if (!last) return 0;
+      const { changes } = this.db.prepare('DELETE FROM audit_log WHERE id <= ?').run(id);
+      this.db.prepare('INSERT INTO audit_anchor (singleton, id, hash) VALUES (1, ?, ?) ON CONFLICT (singleton) DO UPDATE SET id = excluded.id, hash = excluded.hash').run(id, last.hash);
+      return changes;
+    });
   }
 
   page(query: AuditPageQuery): AuditEntryDocument[] {

@@ -102,6 +102,13 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (namespace, key)
    ) WITHOUT ROWID;
    CREATE INDEX memory_entries_expires_at ON memory_entries (expires_at) WHERE expires_at IS NOT NULL;`,
+  // The audit log's anchor: the id and hash of the last entry a retention purge removed, where the
+  // chain of the entries kept begins (one row at most).
+  `CREATE TABLE audit_anchor (
+     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+     id INTEGER NOT NULL,
+     hash TEXT NOT NULL
+   );`,
 ];
 
 export function openDatabase(file: string): Db {

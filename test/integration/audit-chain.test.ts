@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { AuditStore } from '../../src/store/audit-store.js';
+import { openDatabase } from '../../src/store/database.js';
 import { cli, killClis } from '../support/cli.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { fakeClaudeCommand } from '../support/fake-claude.js';
@@ -169,5 +172,26 @@ describe('backups', () => {
     const names = ((await t.api('GET', '/v1/auth/keys', undefined, master)).body.keys as Array<{ name: string }>).map((k) => k.name);
     expect(names).not.toContain('made-after-the-backup');
     expect((await t.api('GET', '/v1/audit/verify', undefined, master)).body).toMatchObject({ ok: true });
+  });
+});
+
+describe('audit retention', () => {
+  let t: TestDaemon;
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('purges entries older than audit.retentionDays at start, and the chain still verifies', async () => {
+    t = await startTestDaemon({ config: { authToken: MASTER, audit: { includeText: false, retentionDays: 30 } } });
+    await t.stop();
+    const db = openDatabase(join(t.config.stateDir, 'aegis.db'));
+    const old = new AuditLog(new AuditStore(db), { includeText: false, logger: { error: () => {} }, now: () => new Date(Date.now() - 40 * 24 * 3600 * 1000) });
+    for (let i = 0; i < 3; i++) old.record({ actor: 'system', action: 'long.ago', outcome: 'ok' });
+    db.close();
+    await t.restart();
+    const entries = (await t.api('GET', '/v1/audit', undefined, master)).body.entries as Array<{ id: number; action: string; details: Record<string, unknown> }>;
+    expect(entries.map((e) => e.action)).toEqual(['config.load', 'audit.purge']);
+    expect(entries[1]!.details).toMatchObject({ throughId: 4, purged: 4, retentionDays: 30 });
+    expect((await t.api('GET', '/v1/audit/verify', undefined, master)).body).toEqual({ ok: true, checked: 2, firstBrokenId: null });
   });
 });
