@@ -100,6 +100,8 @@ export class Conversation {
         if (this.closed) return;
         this.publishing = true;
         this.turnStart = this.history.count;
+        // Counted once it is all read: a usage counted file by file would start again from the first.
+        this.host.counted(this.history.usage);
         this.host.grew();
       })
       .catch((err: unknown) => this.deps.logger.error({ err: errorMessage(err) }, 'cannot take up the transcript again'));
@@ -194,8 +196,10 @@ export class Conversation {
   private readChunk(): boolean {
     const chunk = this.history.readChunk();
     if (!chunk) return false;
-    this.host.counted(this.history.usage);
-    if (this.publishing) this.host.grew();
+    if (this.publishing) {
+      this.host.counted(this.history.usage);
+      this.host.grew();
+    }
     if (chunk.messages.length === 0) return true;
     this.host.said(chunk.messages, this.publishing);
     this.settleTurn();
