@@ -6,11 +6,11 @@
  * line runs in one bash, as typed into a terminal; before a line a person would only type once they
  * saw something (a permission to look at, a turn to read), the test waits for that.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { defaultResponder, type FakeRequestInfo, type FakeTurn } from '../support/fake-anthropic.js';
 import { waitFor } from '../support/wait-for.js';
@@ -78,6 +78,11 @@ describe("the README's walkthrough", () => {
   let scratch: string;
   let terminal: Terminal;
   beforeAll(async () => {
+    try {
+      execFileSync('jq', ['--version'], { stdio: 'ignore' });
+    } catch {
+      throw new Error("the README's curl walkthrough needs jq: install it (Debian: apt-get install jq; .ci/run does when it is missing)");
+    }
     t = await startTestDaemon({ claude: true });
     // Claude is asked to write a file: it asks to run echo, then says it is done.
     t.fake!.setResponder((req: FakeRequestInfo): FakeTurn => {
@@ -90,6 +95,10 @@ describe("the README's walkthrough", () => {
     terminal = new Terminal({ PATH: process.env.PATH, HOME: scratch, LANG: 'C.UTF-8', TMPDIR: scratch, AEGIS_PORT: String(t.daemon.port), AEGIS_HOST: '127.0.0.1' });
     // `npx aegis` as in this checkout (no download, no lookup): the program npx would run here.
     await terminal.run(`npx() { if [ "$1" = aegis ]; then shift; '${process.execPath}' '${join(ROOT, 'bin/aegis.js')}' "$@"; else command npx "$@"; fi; }`);
+  });
+  afterEach(async () => {
+    // A walkthrough that failed half way leaves its session: the next one starts from none.
+    for (const s of (await t.api('GET', '/v1/sessions')).body.sessions as Array<{ id: string }>) await t.api('DELETE', `/v1/sessions/${s.id}`);
   });
   afterAll(async () => {
     await terminal?.close();
