@@ -1,13 +1,14 @@
 /**
  * Usage, cost and budgets with the real Claude Code and a fake model API that reports known usage: the
- * session's figures and the daemon's totals are what the price table gives for the distinct responses,
- * before and after a restart; a model without a price costs null; a session with maxCostUsd is
+ * session's figures, the daemon's totals and /v1/metrics (JSON and Prometheus text) are what the price
+ * table gives for the distinct responses, before and after a restart; a model without a price costs null; a session with maxCostUsd is
  * interrupted when its usage crosses it, with both budget events, and takes no more prompts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { parsePrometheus, valueOf } from '../support/prometheus.js';
 import { openSse, type SseClient } from '../support/sse.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -38,6 +39,14 @@ describe('usage and budgets with the real Claude Code', () => {
     return created.body as { id: string; workDir: string };
   };
   const send = async (id: string, text: string) => expect((await t.api('POST', `/v1/sessions/${id}/send`, { text })).body).toMatchObject({ delivered: true });
+  /** What /v1/metrics says of a model's usage, as JSON and as Prometheus text read by an independent parser. */
+  const metricsOf = async (model: string) => {
+    const json = (await t.api('GET', '/v1/metrics')).body.usage.byModel[model];
+    const text = await (await fetch(`${t.url}/v1/metrics?format=prometheus`)).text();
+    const families = parsePrometheus(text);
+    const tokens = (kind: string) => valueOf(families, 'aegis_tokens_total', { model, kind });
+    return { json, prometheus: { inputTokens: tokens('input'), outputTokens: tokens('output'), cacheReadTokens: tokens('cache_read'), cacheWriteTokens: tokens('cache_write'), costUsd: valueOf(families, 'aegis_cost_usd_total', { model }) } };
+  };
   const eventsOf = (id: string, type: string) => events.events.filter((e) => e.event === type && e.data.sessionId === id);
 
   it("counts each response once, priced by the table, in the session and the daemon's totals, also after a restart", async () => {
@@ -60,6 +69,14 @@ describe('usage and budgets with the real Claude Code', () => {
     const totals = () => t.daemon.supervisor.usageTotals.byModel().find((m) => m.model === 'claude-opus-5-5');
     expect(totals()).toMatchObject({ ...expected, messages: 2, unpricedMessages: 0 });
     expect(totals()!.costUsd).toBeCloseTo(cost, 9);
+    const metrics = async () => {
+      const { json, prometheus } = await metricsOf('claude-opus-5-5');
+      expect(json).toMatchObject({ ...expected, messages: 2 });
+      expect(json.costUsd).toBeCloseTo(cost, 9);
+      expect(prometheus).toMatchObject(expected);
+      expect(prometheus.costUsd).toBeCloseTo(cost, 9);
+    };
+    await metrics();
 
     await t.stop();
     await t.restart();
@@ -68,6 +85,7 @@ describe('usage and budgets with the real Claude Code', () => {
     await waitFor(async () => (await session(id)).usage.inputTokens === 200, { what: 'the usage read again after the restart' });
     expect((await session(id)).usage.costUsd).toBeCloseTo(cost, 9);
     expect(totals()).toMatchObject({ ...expected, messages: 2 });
+    await metrics();
   });
 
   it('counts the tokens of a model without a price, with a null cost', async () => {
@@ -78,6 +96,7 @@ describe('usage and budgets with the real Claude Code', () => {
     await waitFor(async () => (await session(id)).usage.inputTokens === 10, { what: 'the usage' });
     expect((await session(id)).usage).toMatchObject({ inputTokens: 10, outputTokens: 5, costUsd: null, byModel: [{ model: 'my-gateway-model', costUsd: null }] });
     expect(t.daemon.supervisor.usageTotals.byModel().find((m) => m.model === 'my-gateway-model')).toMatchObject({ inputTokens: 10, costUsd: null });
+    expect((await metricsOf('my-gateway-model')).json).toMatchObject({ inputTokens: 10, costUsd: null });
   });
 
   it('interrupts a session whose usage crosses its maxCostUsd, with budget_warning and budget_exceeded, and refuses its next prompt', async () => {
