@@ -22,8 +22,8 @@ type Body = Record<string, unknown>;
 
 interface AuditedRoute {
   action: string;
-  /** Where the resource's id is: the `:id` of the path, or the answer's `id` (what the request made). */
-  resourceFrom: 'path' | 'answer';
+  /** Where the resource's id is: the `:id` of the path, the answer's `id` (what the request made), or none. */
+  resourceFrom: 'path' | 'answer' | ((request: { params: Body; body: Body }) => unknown);
   details?: (body: Body, audit: AuditLog, answer: Body) => Record<string, unknown>;
 }
 
@@ -60,7 +60,16 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   },
   'POST /v1/auth/keys/:id/rotate': { action: 'key.rotate', resourceFrom: 'path', details: (body) => pick(body, ['graceSeconds']) },
   'DELETE /v1/auth/keys/:id': { action: 'key.revoke', resourceFrom: 'path' },
+  'POST /v1/auth/sse-token': { action: 'auth.sse_token', resourceFrom: 'path' },
   'POST /v1/admin/backup': { action: 'admin.backup', resourceFrom: 'path', details: (_body, _audit, answer) => pick(answer, ['file', 'bytes']) },
+  // A memory entry's key is the resource; its value is never recorded.
+  'POST /v1/memory': { action: 'memory.write', resourceFrom: ({ body }) => body.key },
+  'DELETE /v1/memory/:key': { action: 'memory.delete', resourceFrom: ({ params }) => params.key },
+};
+
+/** The routes that take a body or are not GET but change nothing, so they are not recorded. */
+export const UNAUDITED_ROUTES: Readonly<Record<string, string>> = {
+  'POST /v1/dev/route-task': 'it only says which model tier a task would get',
 };
 
 /** What an answer said that the entry needs: the id of what it made, or the error's code. */
@@ -104,7 +113,7 @@ export const auditTrailPlugin = fp<AuditTrailOptions>(async (app: FastifyInstanc
     // A body refused as invalid or too large is nobody's word for anything, and unbounded: not recorded.
     const body = status !== 400 && status !== 413 && isObject(request.body) ? request.body : {};
     const params = isObject(request.params) ? request.params : {};
-    const resource = route.resourceFrom === 'path' ? params.id : answer.id;
+    const resource = route.resourceFrom === 'path' ? params.id : route.resourceFrom === 'answer' ? answer.id : route.resourceFrom({ params, body });
     audit.record({
       ...actorOf(request.identity, keys),
       action: route.action,
