@@ -95,6 +95,20 @@ describe('GET /v1/openapi.json', () => {
     expect(document.paths['/v1/health']!.get!.requestBody).toBeUndefined();
   });
 
+  it('gives each route its answers from its response schemas, and its errors in the envelope', () => {
+    const created = document.paths['/v1/sessions']!.post!.responses;
+    const session = created['201']!.content!['application/json']!.schema as { properties: Record<string, unknown>; required: string[] };
+    expect(session.required).toEqual(expect.arrayContaining(['id', 'status', 'workDir', 'usage', 'tmux', 'reused']));
+    expect(created['200']).toBeDefined();
+    expect(Object.keys(created)).toEqual(expect.arrayContaining(['400', '401', '403', '429', 'default']));
+    expect(created['400']!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/Error' });
+    expect(document.paths['/v1/sessions/{id}']!.get!.responses['404']).toBeDefined();
+    expect(Object.keys(document.paths['/v1/health']!.get!.responses).sort()).toEqual(['200', 'default']);
+    expect(Object.keys(document.paths['/v1/ready']!.get!.responses)).toEqual(expect.arrayContaining(['200', '503']));
+    expect(Object.keys(document.paths['/v1/events']!.get!.responses['200']!.content!)).toEqual(['text/event-stream']);
+    expect(document.components.schemas.Error).toMatchObject({ type: 'object', required: ['error'] });
+  });
+
   it('holds only references that resolve inside the document, and no schema dialect per part', () => {
     const refs: string[] = [];
     const walk = (node: unknown): void => {
@@ -121,7 +135,10 @@ describe('GET /v1/openapi.json', () => {
 });
 
 describe('the route table check', () => {
-  const route = (method: string, url: string, access: CatalogedRoute['access'], schemas: CatalogedRoute['schemas'] = {}): CatalogedRoute => ({ method, url, access, schemas });
+  const answer = { 200: z.object({ ok: z.boolean() }) };
+  const route = (method: string, url: string, access: CatalogedRoute['access'], schemas: CatalogedRoute['schemas'] = {}, responses: CatalogedRoute['responses'] = answer): CatalogedRoute => ({
+    method, url, access, schemas, responses,
+  });
   const document = buildOpenApiDocument(
     [route('GET', '/v1/health', 'public'), route('DELETE', '/v1/things/:id', 'sessions:write', { params: z.object({ id: z.uuid() }) })],
     '1.0.0',
@@ -139,6 +156,14 @@ describe('the route table check', () => {
     ]);
     expect(routeReferenceProblems(table('| `GET /v1/health` | none |', '| `DELETE /v1/things/:id` | `sessions:read` |'), document)).toEqual([
       'DELETE /v1/things/:id needs sessions:write but the route table says sessions:read',
+    ]);
+  });
+
+  it('fails a route that declares no response schema for its success', () => {
+    const bare = buildOpenApiDocument([route('GET', '/v1/health', 'public', {}, {}), route('DELETE', '/v1/things/:id', 'sessions:write', {}, { 404: z.object({}) })], '1.0.0');
+    expect(routeReferenceProblems(table('| `GET /v1/health` | none |', '| `DELETE /v1/things/:id` | `sessions:write` |'), bare)).toEqual([
+      'GET /v1/health declares no response schema for its success (schema.response, src/http/response-schemas.ts)',
+      'DELETE /v1/things/{id} declares no response schema for its success (schema.response, src/http/response-schemas.ts)',
     ]);
   });
 

@@ -1,11 +1,14 @@
 /**
  * The API's OpenAPI 3.1 description, built from the route catalog: every route's path, method, path
- * parameters, query, headers and body come from its zod route schemas (z.toJSONSchema, whose output is
- * the JSON Schema 2020-12 that OpenAPI 3.1 uses), and its scope from route-scopes.ts. Nothing here is
- * written by hand per route, so the description cannot drift from what the daemon validates.
+ * parameters, query, headers, body and answers come from its zod route schemas (z.toJSONSchema, whose
+ * output is the JSON Schema 2020-12 that OpenAPI 3.1 uses), and its scope from route-scopes.ts. The
+ * errors a route can answer, in the contract's envelope, follow from what it takes and whether it needs
+ * credentials. Nothing here is written by hand per route, so the description cannot drift from what
+ * the daemon validates and answers.
  */
 import { z } from 'zod';
 import type { CatalogedRoute } from './route-catalog.js';
+import { errorEnvelopeSchema, mediaTypesOf } from './response-schemas.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -32,20 +35,16 @@ interface Operation {
   security: Record<string, string[]>[];
   parameters: Parameter[];
   requestBody?: { required: boolean; content: { 'application/json': { schema: JsonSchema } } };
-  responses: Record<string, unknown>;
+  responses: Record<string, Response>;
 }
 
-const ERROR_ENVELOPE: JsonSchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
-    },
-  },
-};
+interface Response {
+  description: string;
+  content?: Record<string, { schema: JsonSchema }>;
+}
+
+const ERROR_REF = { $ref: '#/components/schemas/Error' };
+const errorResponse = (description: string): Response => ({ description, content: { 'application/json': { schema: ERROR_REF } } });
 
 export function buildOpenApiDocument(routes: readonly CatalogedRoute[], version: string): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {};
@@ -58,7 +57,7 @@ export function buildOpenApiDocument(routes: readonly CatalogedRoute[], version:
     info: { title: 'Aegis', version, description: 'Runs Claude Code sessions in tmux and drives them over HTTP. See docs/api.md.' },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The master token or an API key; SSE routes also take an SSE token as ?token=.' } },
-      schemas: { Error: ERROR_ENVELOPE },
+      schemas: { Error: jsonSchema(errorEnvelopeSchema, 'output') },
     },
     paths,
   };
@@ -90,15 +89,42 @@ function operationFor(route: CatalogedRoute): Operation {
     'x-aegis-scope': access,
     security: isPublic ? [] : [{ bearer: [] }],
     parameters,
-    responses: {
-      '2XX': { description: 'Success' },
-      default: { description: 'An error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-    },
+    responses: responsesFor(route),
   };
   if (schemas.body !== undefined) {
     operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(schemas.body) } } };
   }
   return operation;
+}
+
+/**
+ * What the route declares it answers, then the errors it can answer in the envelope: 400 when it takes
+ * input, 401/403/429 when it needs credentials, 404 when it names something by id, and any other
+ * (409, 503, …: docs/errors.md) as the default.
+ */
+function responsesFor(route: CatalogedRoute): Record<string, Response> {
+  const responses: Record<string, Response> = {};
+  for (const [code, schema] of Object.entries(route.responses)) {
+    const content = Object.fromEntries(mediaTypesOf(schema).map((type) => [type, { schema: jsonSchema(schema, 'output') }]));
+    responses[code] = { description: describeStatus(code), content };
+  }
+  const takesInput = Object.keys(route.schemas).length > 0;
+  if (takesInput) responses['400'] ??= errorResponse('The request is invalid (INVALID_REQUEST, naming each field)');
+  if (route.access !== 'public') {
+    responses['401'] ??= errorResponse('No valid credentials (UNAUTHORIZED)');
+    responses['403'] ??= errorResponse(`The credentials lack the scope \`${route.access}\` (FORBIDDEN)`);
+  }
+  if (pathParamNames(route.url).length > 0) responses['404'] ??= errorResponse('Nothing by that id, or not visible to the caller');
+  if (route.access !== 'public') responses['429'] ??= errorResponse('Too many requests (RATE_LIMITED, with Retry-After)');
+  responses.default ??= errorResponse('Any other error, in the envelope (docs/errors.md)');
+  return responses;
+}
+
+function describeStatus(code: string): string {
+  if (code === '200') return 'OK';
+  if (code === '201') return 'Created';
+  if (code === '503') return 'Not ready';
+  return `Status ${code}`;
 }
 
 /** Every parameter in the URL is declared, with the route's schema for it when it has one. */
@@ -122,9 +148,12 @@ function objectProperties(schema: JsonSchema): Record<string, JsonSchema> {
   return (schema.properties ?? {}) as Record<string, JsonSchema>;
 }
 
-/** What a request may send (`io: 'input'`); checks JSON Schema cannot say (refinements, transforms) are left out. */
-function jsonSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+/**
+ * What a request may send (`io: 'input'`) or an answer holds (`'output'`); checks JSON Schema cannot
+ * say (refinements, transforms) are left out.
+ */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
 }
 

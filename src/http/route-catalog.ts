@@ -1,6 +1,6 @@
 /**
- * Every route the app serves, with the zod schemas of what it takes and the scope it needs (a route
- * with no scope is refused when it is added), collected as routes are added:
+ * Every route the app serves, with the zod schemas of what it takes and what it answers, and the scope
+ * it needs (a route with no scope is refused when it is added), collected as routes are added:
  * the one place a generator of the API's description (OpenAPI) or a test walks to see the whole API.
  * The app exposes it as `app.routeCatalog`; it is complete once the app is ready.
  */
@@ -17,6 +17,8 @@ export interface CatalogedRoute {
   method: string;
   url: string;
   schemas: Partial<Record<RequestPart, z.ZodType>>;
+  /** What it answers, by status code (`schema.response`): its successes, and any error answered otherwise than in the envelope. */
+  responses: Record<string, z.ZodType>;
   /** The scope it needs (route-scopes.ts). */
   access: RouteAccess;
 }
@@ -30,12 +32,13 @@ export class RouteCatalog {
       const schema = options.schema?.[part];
       if (schema !== undefined) schemas[part] = schema as z.ZodType;
     }
+    const responses = { ...(options.schema?.response as Record<string, z.ZodType> | undefined) };
     for (const method of [options.method].flat()) {
       // fastify adds a HEAD route beside every GET; it takes what the GET takes and is not described apart.
       if (method === 'HEAD') continue;
       const access = routeAccess(method, options.url);
       if (access === undefined) throw new Error(`${method} ${options.url} has no entry in src/http/route-scopes.ts: say which scope it needs before serving it`);
-      this.routes.push({ method, url: options.url, schemas, access });
+      this.routes.push({ method, url: options.url, schemas, responses, access });
     }
   }
 

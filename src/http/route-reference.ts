@@ -1,7 +1,8 @@
 /**
  * Checks docs/api.md's route table (the `| route | scope |` table) against the OpenAPI description:
- * the doc must list exactly the routes the daemon serves, each with the scope it enforces. What is
- * wrong comes back as sentences, so a test names the stale row.
+ * the doc must list exactly the routes the daemon serves, each with the scope it enforces, and every
+ * route must declare what it answers (a response schema for its success). What is wrong comes back as
+ * sentences, so a test names the stale row or the undescribed route.
  */
 import type { OpenApiDocument } from './openapi.js';
 
@@ -40,5 +41,11 @@ export function routeReferenceProblems(markdown: string, document: OpenApiDocume
     else if (documented.get(route) !== scope) problems.push(`${route} needs ${scope} but the route table says ${documented.get(route)}`);
   }
   for (const route of documented.keys()) if (!served.has(route)) problems.push(`${route} is in the route table but not served`);
+  for (const [path, operations] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const answers = Object.entries(operation.responses).filter(([code, response]) => /^2/.test(code) && response.content !== undefined);
+      if (answers.length === 0) problems.push(`${method.toUpperCase()} ${path} declares no response schema for its success (schema.response, src/http/response-schemas.ts)`);
+    }
+  }
   return problems;
 }

@@ -10,6 +10,7 @@ import { exportAudit } from '../../audit/export.js';
 import { auditExportQuerySchema, auditQuerySchema } from '../../audit/inputs.js';
 import { verifyChain } from '../../audit/verify.js';
 import { AegisError } from '../../errors.js';
+import { auditExportSchema, auditPageSchema, auditVerdictSchema, backupSchema } from '../response-schemas.js';
 import type { ZodTypeProvider } from '../zod-schemas.js';
 
 export interface BackupAnswer {
@@ -25,7 +26,7 @@ export interface AuditRoutesOptions {
 }
 
 export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions, RawServerDefault, ZodTypeProvider> = async (app, { repository, backup }) => {
-  app.get('/v1/audit', { schema: { querystring: auditQuerySchema } }, async (request) => {
+  app.get('/v1/audit', { schema: { querystring: auditQuerySchema, response: { 200: auditPageSchema } } }, async (request) => {
     const { start, end, actor, action, sessionId, limit, cursor } = request.query;
     // One more than asked says whether a next page exists without a count over the whole log.
     const page = repository.page({ start, end, actor, action, resource: sessionId, afterId: cursor === undefined ? 0 : Number(cursor), limit: limit + 1 });
@@ -33,7 +34,7 @@ export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions, RawServerDefaul
     return { entries, nextCursor: page.length > limit ? String(entries[entries.length - 1]!.id) : null };
   });
 
-  app.get('/v1/audit/export', { schema: { querystring: auditExportQuerySchema } }, async (request, reply) => {
+  app.get('/v1/audit/export', { schema: { querystring: auditExportQuerySchema, response: { 200: auditExportSchema } } }, async (request, reply) => {
     const { format, start, end, actor, action, sessionId } = request.query;
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     reply
@@ -43,9 +44,9 @@ export const auditRoutes: FastifyPluginAsync<AuditRoutesOptions, RawServerDefaul
     return reply.send(Readable.from(exportAudit(repository, format, { start, end, actor, action, resource: sessionId }), { highWaterMark: 1 }));
   });
 
-  app.get('/v1/audit/verify', async () => verifyChain(repository, { yieldEvery: () => new Promise((resolve) => setImmediate(resolve)) }));
+  app.get('/v1/audit/verify', { schema: { response: { 200: auditVerdictSchema } } }, async () => verifyChain(repository, { yieldEvery: () => new Promise((resolve) => setImmediate(resolve)) }));
 
-  app.post('/v1/admin/backup', async (_request, reply) => {
+  app.post('/v1/admin/backup', { schema: { response: { 201: backupSchema } } }, async (_request, reply) => {
     if (!backup) throw new AegisError('STORE_UNAVAILABLE', 'this daemon has no database to back up');
     return reply.code(201).send(await backup());
   });

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { z } from 'zod';
 import type { Supervisor } from '../../sessions/supervisor.js';
 import type { SseHub } from '../sse.js';
+import { eventStreamSchema } from '../response-schemas.js';
 import type { ZodTypeProvider } from '../zod-schemas.js';
 import { sessionParamsSchema as params } from './session-params.js';
 
@@ -23,13 +24,14 @@ export interface EventRoutesOptions {
 export const eventRoutes: FastifyPluginAsync<EventRoutesOptions, RawServerDefault, ZodTypeProvider> = async (app, { supervisor, sse }) => {
   const querystring = eventStreamQuerySchema;
   const headers = eventStreamHeadersSchema;
+  const response = { 200: eventStreamSchema };
 
-  app.get('/v1/events', { schema: { querystring, headers } }, async (request, reply) => {
+  app.get('/v1/events', { schema: { querystring, headers, response } }, async (request, reply) => {
     const visible = supervisor.eventFilter(request.identity);
     sse.open(request, reply, (event) => visible(event.sessionId), request.identity);
   });
 
-  app.get('/v1/sessions/:id/events', { schema: { params, querystring, headers } }, async (request, reply) => {
+  app.get('/v1/sessions/:id/events', { schema: { params, querystring, headers, response } }, async (request, reply) => {
     const { id } = request.params;
     supervisor.get(id, request.identity); // unknown session (or another key's): 404 in the error envelope, before the stream starts
     sse.open(request, reply, (event) => event.sessionId === id, request.identity);

@@ -6,6 +6,7 @@ import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { AegisError } from '../../errors.js';
 import type { MemoryBridge } from '../../memory/memory-bridge.js';
 import { listMemoryQuerySchema, memoryKeyParamsSchema as params, putMemorySchema } from '../../memory/memory-inputs.js';
+import { memoryDeletedSchema, memoryEntrySchema, memoryListSchema } from '../response-schemas.js';
 import type { ZodTypeProvider } from '../zod-schemas.js';
 
 export interface MemoryRoutesOptions {
@@ -18,14 +19,14 @@ export const memoryRoutes: FastifyPluginAsync<MemoryRoutesOptions, RawServerDefa
     return options.memory;
   };
 
-  app.post('/v1/memory', { schema: { body: putMemorySchema } }, async (request, reply) => {
+  app.post('/v1/memory', { schema: { body: putMemorySchema, response: { 200: memoryEntrySchema, 201: memoryEntrySchema } } }, async (request, reply) => {
     const { entry, created } = bridge().put(request.identity, request.body);
     return reply.code(created ? 201 : 200).send(entry);
   });
 
-  app.get('/v1/memory', { schema: { querystring: listMemoryQuerySchema } }, async (request) => bridge().list(request.identity, request.query.prefix, request.query.limit));
+  app.get('/v1/memory', { schema: { querystring: listMemoryQuerySchema, response: { 200: memoryListSchema } } }, async (request) => bridge().list(request.identity, request.query.prefix, request.query.limit));
 
-  app.get('/v1/memory/:key', { schema: { params } }, async (request) => bridge().get(request.identity, request.params.key));
+  app.get('/v1/memory/:key', { schema: { params, response: { 200: memoryEntrySchema } } }, async (request) => bridge().get(request.identity, request.params.key));
 
-  app.delete('/v1/memory/:key', { schema: { params } }, async (request) => bridge().delete(request.identity, request.params.key));
+  app.delete('/v1/memory/:key', { schema: { params, response: { 200: memoryDeletedSchema } } }, async (request) => bridge().delete(request.identity, request.params.key));
 };

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { z } from 'zod';
 import type { DaemonMetrics } from '../../metrics/daemon-metrics.js';
+import { metricsTotalsSchema } from '../response-schemas.js';
 import type { ZodTypeProvider } from '../zod-schemas.js';
 
 export const metricsQuerySchema = z.object({ format: z.enum(['json', 'prometheus']).optional() }).strict();
@@ -25,7 +26,7 @@ export interface MetricsRoutesOptions {
 }
 
 export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions, RawServerDefault, ZodTypeProvider> = async (app, { metrics }) => {
-  app.get('/v1/metrics', { schema: { querystring: metricsQuerySchema } }, async (request, reply) => {
+  app.get('/v1/metrics', { schema: { querystring: metricsQuerySchema, response: { 200: metricsTotalsSchema } } }, async (request, reply) => {
     const format = request.query.format ?? (wantsText(request.headers.accept) ? 'prometheus' : 'json');
     if (format === 'json') return metrics.totals();
     return reply.type(metrics.prometheusContentType).send(await metrics.prometheus());

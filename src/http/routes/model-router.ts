@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { z } from 'zod';
 import type { ModelRouter } from '../../router/model-router.js';
+import { modelTiersSchema, routeDecisionSchema } from '../response-schemas.js';
 import type { ZodTypeProvider } from '../zod-schemas.js';
 
 export interface ModelRouterRoutesOptions {
@@ -15,7 +16,7 @@ export interface ModelRouterRoutesOptions {
 const routeTaskSchema = z.object({ task: z.string().min(1, 'must not be empty').max(1024 * 1024, 'must be at most 1 MiB') }).strict();
 
 export const modelRouterRoutes: FastifyPluginAsync<ModelRouterRoutesOptions, RawServerDefault, ZodTypeProvider> = async (app, { router }) => {
-  app.post('/v1/dev/route-task', { schema: { body: routeTaskSchema } }, async (request) => router.route(request.body.task));
+  app.post('/v1/dev/route-task', { schema: { body: routeTaskSchema, response: { 200: routeDecisionSchema } } }, async (request) => router.route(request.body.task));
 
-  app.get('/v1/dev/model-tiers', async () => ({ enabled: router.enabled, tiers: router.tiers() }));
+  app.get('/v1/dev/model-tiers', { schema: { response: { 200: modelTiersSchema } } }, async () => ({ enabled: router.enabled, tiers: router.tiers() }));
 };

@@ -6,6 +6,9 @@ import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { createSessionSchema, listQuerySchema, readQuerySchema, sendHeadersSchema, sendSchema } from '../../sessions/inputs.js';
 import type { Supervisor } from '../../sessions/supervisor.js';
 import { sendList } from '../json-list.js';
+import {
+  createdSessionSchema, deliverySchema, escapeSchema, interruptSchema, paneSchema, sessionHealthSchema, sessionListSchema, sessionSchema, sessionsHealthSchema, transcriptPageSchema,
+} from '../response-schemas.js';
 import type { ZodTypeProvider } from '../zod-schemas.js';
 import { sessionMustExist, sessionParamsSchema as params } from './session-params.js';
 
@@ -14,37 +17,37 @@ export interface SessionRoutesOptions {
 }
 
 export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions, RawServerDefault, ZodTypeProvider> = async (app, { supervisor }) => {
-  app.post('/v1/sessions', { schema: { body: createSessionSchema } }, async (request, reply) => {
+  app.post('/v1/sessions', { schema: { body: createSessionSchema, response: { 200: createdSessionSchema, 201: createdSessionSchema } } }, async (request, reply) => {
     const result = await supervisor.create(request.body, request.identity);
     return reply.code(result.reused ? 200 : 201).send({ ...result.session, reused: result.reused, ...(result.promptDelivery ? { promptDelivery: result.promptDelivery } : {}) });
   });
 
-  app.get('/v1/sessions', { schema: { querystring: listQuerySchema } }, async (request, reply) =>
+  app.get('/v1/sessions', { schema: { querystring: listQuerySchema, response: { 200: sessionListSchema } } }, async (request, reply) =>
     sendList(reply, 'sessions', supervisor.list(request.query.status, request.identity), ['id', 'name', 'workDir', 'status']));
 
   // A static path: the router never takes "health" for a session id.
-  app.get('/v1/sessions/health', async (request) => supervisor.health(request.identity));
+  app.get('/v1/sessions/health', { schema: { response: { 200: sessionsHealthSchema } } }, async (request) => supervisor.health(request.identity));
 
-  app.get('/v1/sessions/:id', { schema: { params } }, async (request) => supervisor.get(request.params.id, request.identity));
+  app.get('/v1/sessions/:id', { schema: { params, response: { 200: sessionSchema } } }, async (request) => supervisor.get(request.params.id, request.identity));
 
-  app.get('/v1/sessions/:id/health', { schema: { params } }, async (request) => supervisor.sessionHealth(request.params.id, request.identity));
+  app.get('/v1/sessions/:id/health', { schema: { params, response: { 200: sessionHealthSchema } } }, async (request) => supervisor.sessionHealth(request.params.id, request.identity));
 
-  app.delete('/v1/sessions/:id', { schema: { params } }, async (request) => supervisor.remove(request.params.id, request.identity));
+  app.delete('/v1/sessions/:id', { schema: { params, response: { 200: sessionSchema } } }, async (request) => supervisor.remove(request.params.id, request.identity));
 
   app.post(
     '/v1/sessions/:id/send',
-    { schema: { params, body: sendSchema, headers: sendHeadersSchema }, preValidation: sessionMustExist(supervisor) },
+    { schema: { params, body: sendSchema, headers: sendHeadersSchema, response: { 200: deliverySchema } }, preValidation: sessionMustExist(supervisor) },
     async (request) => supervisor.session(request.params.id, request.identity).send(request.body.text, { idempotencyKey: request.headers['idempotency-key'] }),
   );
 
-  app.get('/v1/sessions/:id/read', { schema: { params, querystring: readQuerySchema } }, async (request) => {
+  app.get('/v1/sessions/:id/read', { schema: { params, querystring: readQuerySchema, response: { 200: transcriptPageSchema } } }, async (request) => {
     const { after, limit } = request.query;
     return supervisor.session(request.params.id, request.identity).read(after === undefined ? 0 : Number(after), limit);
   });
 
-  app.get('/v1/sessions/:id/pane', { schema: { params } }, async (request) => supervisor.session(request.params.id, request.identity).pane());
+  app.get('/v1/sessions/:id/pane', { schema: { params, response: { 200: paneSchema } } }, async (request) => supervisor.session(request.params.id, request.identity).pane());
 
-  app.post('/v1/sessions/:id/interrupt', { schema: { params } }, async (request) => supervisor.session(request.params.id, request.identity).interrupt());
+  app.post('/v1/sessions/:id/interrupt', { schema: { params, response: { 200: interruptSchema } } }, async (request) => supervisor.session(request.params.id, request.identity).interrupt());
 
-  app.post('/v1/sessions/:id/escape', { schema: { params } }, async (request) => ({ sent: true, session: await supervisor.session(request.params.id, request.identity).escape() }));
+  app.post('/v1/sessions/:id/escape', { schema: { params, response: { 200: escapeSchema } } }, async (request) => ({ sent: true as const, session: await supervisor.session(request.params.id, request.identity).escape() }));
 };
