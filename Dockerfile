@@ -1,7 +1,7 @@
 # Aegis in a container: the daemon, tmux and the pinned Claude Code, run as the unprivileged `node`
 # user, its state (and Claude Code's files) in a volume. How to run it: docs/deployment.md ("Docker").
 
-# Node 22 LTS: Claude Code needs Node 22 or newer.
+# Node 22 LTS, the Node the test suite runs on: Claude Code needs Node 22 or newer.
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
