@@ -25,6 +25,9 @@ function entryFor(event: AegisEvent): AuditRecordInput | null {
       return { ...SYSTEM, action: 'session.exit', resource, details: pick(event, ['reason', 'exitCode']) };
     case 'session_reaped':
       return { ...SYSTEM, action: 'session.reap', resource, details: pick(event, ['reason', 'thresholdMs', 'idleMs', 'idleTimeoutMs']) };
+    case 'session_removed':
+      // A DELETE is recorded by the HTTP layer with its caller; a retention purge is the daemon's own.
+      return event.reason === 'purged' ? { ...SYSTEM, action: 'session.purge', resource, details: pick(event, ['endedAt', 'retentionDays']) } : null;
     case 'stalled':
       // Only the interrupt changes anything here; a kill is recorded as the reap it is.
       return event.action === 'interrupt' ? { ...SYSTEM, action: 'session.interrupt', resource, details: { reason: 'stalled', ...pick(event, ['silentMs', 'thresholdMs']) } } : null;

@@ -30,6 +30,7 @@ function published(): Map<string, AegisEvent[]> {
   publish('stalled', { silentMs: 130_000, thresholdMs: 120_000, action: 'notify' });
   publish('session_exited', { reason: 'start_failed', exitCode: 1, hint: 'claude exited at once:\ncheck claudeCommand' });
   publish('session_reaped', { reason: 'idle_timeout', idleMs: 3_600_000, idleTimeoutMs: 3_600_000 });
+  publish('session_removed', { reason: 'purged', endedAt: '2025-12-01T12:00:00Z', retentionDays: 30 });
   publish('turn_failed', { error: 'rate_limit', message: 'API Error: 429 rate limited' });
   publish('turn_failed', { error: 'authentication_failed', message: 'Not logged in', hint: 'set ANTHROPIC_API_KEY' });
   publish('budget_warning', { scope: 'session', kind: 'cost', limit: 1, used: 0.85, action: 'interrupt' });
@@ -65,6 +66,7 @@ const LINES: Array<[EventType, string[]]> = [
   ['stalled', ['stalled             2b0c7c9e no progress for 130s (threshold 120s), notify']],
   ['session_exited', ['session_exited      2b0c7c9e start_failed (exit code 1): claude exited at once: ⏎ check claudeCommand']],
   ['session_reaped', ['session_reaped      2b0c7c9e idle_timeout: idle for 3600s (limit 3600s)']],
+  ['session_removed', ['session_removed     2b0c7c9e purged: ended 2025-12-01T12:00:00Z, kept 30 days']],
   ['budget_warning', ['budget_warning      2b0c7c9e used 0.85 of 1 (session cost), interrupt']],
   ['budget_exceeded', ['budget_exceeded     2b0c7c9e used 20.5 of 20 (key cost), interrupt']],
   ['turn_failed', ['turn_failed         2b0c7c9e rate_limit: API Error: 429 rate limited', 'turn_failed         2b0c7c9e authentication_failed: Not logged in (set ANTHROPIC_API_KEY)']],

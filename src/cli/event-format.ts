@@ -42,6 +42,8 @@ function summary(event: AegisEvent): string {
       return event.reason === 'idle_timeout'
         ? `idle_timeout: idle for ${seconds(event.idleMs)} (limit ${seconds(event.idleTimeoutMs)})`
         : `${str(event.reason)}${typeof event.thresholdMs === 'number' ? ` (threshold ${seconds(event.thresholdMs)})` : ''}`;
+    case 'session_removed':
+      return event.reason === 'purged' ? `purged: ended ${str(event.endedAt)}, kept ${str(event.retentionDays)} days` : str(event.reason);
     case 'turn_failed':
       return `${str(event.error)}: ${oneLine(str(event.message), 100)}${event.hint ? ` (${oneLine(str(event.hint), 200)})` : ''}`;
     case 'budget_warning':

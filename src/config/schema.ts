@@ -138,6 +138,16 @@ export const configSchema = z
       })
       .strict()
       .default({ includeText: false }),
+    /** How long ended sessions are kept (docs/operations.md, "Retention"). */
+    sessionRetention: z
+      .object({
+        /** Minutes an ended session stays in the daemon's memory; past that it is read from the store and its transcript when asked for. 0: released at the next sweep. */
+        memoryMinutes: int(0, 525_600).default(60),
+        /** Remove the records of sessions that ended more than this many days ago (with their settings files; usage totals stay). Unset: keep them all. */
+        days: int(1, 36_500).optional(),
+      })
+      .strict()
+      .default({ memoryMinutes: 60 }),
     /** Tiers of models and the rules that route a task to one (see src/router). Unset: the default tiers, routing off. */
     modelRouter: modelRouterSchema.optional(),
     /** The /v1/memory key-value store. Unset: off. */

@@ -13,6 +13,7 @@ export const EVENT_TYPES = [
   'stalled',
   'session_exited',
   'session_reaped',
+  'session_removed',
   'turn_failed',
   'budget_warning',
   'budget_exceeded',

@@ -75,9 +75,10 @@ export class SseHub {
 
   /**
    * Takes over the response and streams events that pass `filter`, until the caller's credentials
-   * expire (`validUntil`); `429` when `keyId` holds its maximum of streams.
+   * expire (`validUntil`) or an event that passes `last` was sent (its subject is gone); `429` when
+   * `keyId` holds its maximum of streams.
    */
-  open(request: FastifyRequest, reply: FastifyReply, filter: (event: AegisEvent) => boolean, caller: StreamCaller = ANONYMOUS): void {
+  open(request: FastifyRequest, reply: FastifyReply, filter: (event: AegisEvent) => boolean, caller: StreamCaller = ANONYMOUS, last: (event: AegisEvent) => boolean = () => false): void {
     const { keyId } = caller;
     if (keyId !== null && this.streamsOf(keyId) >= this.options.maxStreamsPerKey) {
       throw new AegisError('RATE_LIMITED', `this key already holds ${this.options.maxStreamsPerKey} event streams; close one first`, {
@@ -103,7 +104,12 @@ export class SseHub {
     if (lastId !== null) {
       const { events, complete } = this.bus.since(lastId);
       if (!complete) res.write(`: some events after ${lastId} are no longer in the replay buffer\n\n`);
-      for (const event of events) if (filter(event)) res.write(formatEvent(event));
+      const ending = events.find((event) => filter(event) && last(event));
+      for (const event of events) if (filter(event) && event.id <= (ending?.id ?? Infinity)) res.write(formatEvent(event));
+      if (ending) {
+        res.end();
+        return;
+      }
     }
 
     const unsubscribe = this.bus.subscribe((event) => {
@@ -114,6 +120,7 @@ export class SseHub {
         return;
       }
       res.write(formatEvent(event));
+      if (last(event)) res.end();
     });
     this.streams.set(res, keyId);
     this.startKeepAlive();

@@ -7,6 +7,8 @@ import type { SessionRecord } from './session-record.js';
 export interface SessionRepository {
   save(record: SessionRecord): void;
   remove(id: string): void;
+  /** The stored document of one session (not yet validated), or null. */
+  find(id: string): unknown;
   /** Every stored document, oldest first, as it was read back (not yet validated). */
   all(): Array<{ id: string; document: unknown }>;
 }

@@ -18,6 +18,8 @@ export interface SessionUpkeepDeps {
   registry: SessionRegistry;
   logger: Logger;
   timing: Timing;
+  /** Ended sessions leaving memory and the store: swept on this tick too. */
+  retention?: { tick(now: number): void };
 }
 
 export interface OrphanReport {
@@ -70,6 +72,7 @@ export class SessionUpkeep {
       this.lastSweepAt = now;
       this.sweepOrphans().catch((err: unknown) => this.deps.logger.warn({ err: errorMessage(err) }, 'the orphan window sweep failed'));
     }
+    this.deps.retention?.tick(now);
   }
 
   orphanReport(): OrphanReport {

@@ -24,9 +24,10 @@ import { Session, type SessionContext } from './session.js';
 import { sessionHandle, type SessionHandle } from './session-handle.js';
 import { sessionHealth, sessionsHealth, type SessionHealth, type SessionsHealth } from './session-health.js';
 import { SessionLauncher, secretMatches, sessionOptions } from './session-launcher.js';
-import type { SessionStatus, SessionView } from './session-record.js';
+import { sessionRecordSchema, sessionView, type SessionRecord, type SessionStatus, type SessionView } from './session-record.js';
 import { SessionRegistry } from './session-registry.js';
 import type { SessionRepository } from './session-repository.js';
+import { SessionRetention } from './session-retention.js';
 import { SessionUpkeep, type OrphanReport } from './session-upkeep.js';
 import { hookSignals } from './signals.js';
 import type { UnixUser } from '../config/session-user.js';
@@ -71,6 +72,7 @@ export class Supervisor {
   private readonly context: SessionContext;
   private readonly launcher: SessionLauncher;
   private readonly upkeep: SessionUpkeep;
+  private readonly retention: SessionRetention;
   private readonly usage: UsageContext;
   private readonly router: ModelRouter;
 
@@ -96,7 +98,11 @@ export class Supervisor {
     };
     this.context = { tmux, repository: deps.repository, publish, broker: this.broker, permissions: config, paneSize: { cols: config.paneCols, rows: config.paneRows }, timing, logger, usage: this.usage };
     this.launcher = new SessionLauncher({ config, env: deps.env, tmux, repository: deps.repository, logger, hookBaseUrl: deps.hookBaseUrl, timing, sessionUser: deps.sessionUser ?? null });
-    this.upkeep = new SessionUpkeep({ config, tmux, registry: this.registry, logger, timing });
+    this.retention = new SessionRetention({
+      retention: config.sessionRetention, registry: this.registry, repository: deps.repository, intervalMs: timing.retentionSweepIntervalMs, logger,
+      release: (session) => this.release(session), purge: (record) => this.purge(record),
+    });
+    this.upkeep = new SessionUpkeep({ config, tmux, registry: this.registry, logger, timing, retention: this.retention });
     tmux.on('paneOutput', (paneId) => this.registry.byPaneId(paneId)?.onOutput());
     tmux.on('paneDied', (paneId, exitStatus) => this.registry.byPaneId(paneId)?.apply({ type: 'pane_died', exitStatus }));
     tmux.on('windowClose', (windowId) => this.registry.byWindowId(windowId)?.apply({ type: 'window_closed' }));
@@ -163,8 +169,16 @@ export class Supervisor {
     return { session: session.view(), reused: false, ...(promptDelivery ? { promptDelivery } : {}) };
   }
 
+  /** The sessions in memory, and the ended ones released from it, read from the store; oldest first. */
   list(status?: SessionStatus, caller: Identity = MASTER_IDENTITY): SessionView[] {
-    return this.visible(caller).filter((s) => !status || s.status === status).map((s) => s.view());
+    const inMemory = this.visible(caller);
+    const views = inMemory.filter((s) => !status || s.status === status).map((s) => s.view());
+    if (status && status !== 'exited') return views;
+    const held = new Set(inMemory.map((s) => s.id));
+    for (const record of this.storedRecords()) {
+      if (record.status === 'exited' && !held.has(record.id) && canSee(caller, record)) views.push(sessionView(record, NOTHING_PENDING));
+    }
+    return views.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   get(id: string, caller: Identity = MASTER_IDENTITY): SessionView {
@@ -185,6 +199,7 @@ export class Supervisor {
     // Ended before (its pane died), it may still be finishing up; it is nobody's any more.
     session.close();
     this.launcher.removeFiles(id);
+    this.deps.bus.publish('session_removed', id, { reason: 'deleted' });
     return session.view();
   }
 
@@ -203,7 +218,7 @@ export class Supervisor {
   }
 
   private visibleSession(id: string, caller: Identity): Session {
-    const session = this.registry.get(id);
+    const session = this.registry.get(id) ?? this.readBack(id, caller);
     if (!session || !canSee(caller, session)) throw new AegisError('SESSION_NOT_FOUND', `no session ${id}`, { sessionId: id });
     return session;
   }
@@ -223,6 +238,44 @@ export class Supervisor {
       known.add(sessionId);
       return true;
     };
+  }
+
+  /**
+   * An ended session released from memory, read back from its stored record for a caller who may see
+   * it; its transcript is read when asked for. The retention sweep releases it again later.
+   */
+  private readBack(id: string, caller: Identity): Session | undefined {
+    const parsed = sessionRecordSchema.safeParse(this.deps.repository.find(id));
+    if (!parsed.success || parsed.data.status !== 'exited' || !canSee(caller, parsed.data)) return undefined;
+    const session = new Session(parsed.data, this.context);
+    this.registry.add(session, { live: false });
+    this.retention.readBack(id);
+    return session;
+  }
+
+  /** An ended session leaves memory: its record stays, and so does what its transcript holds. */
+  private release(session: Session): void {
+    this.registry.delete(session.id);
+    session.close();
+  }
+
+  /** An ended session past its retention leaves the store, with its files; usage totals keep what it used. */
+  private purge(record: SessionRecord): void {
+    const session = this.registry.get(record.id);
+    if (session) session.forget();
+    else this.deps.repository.remove(record.id);
+    this.registry.delete(record.id);
+    session?.close();
+    this.usage.ledger.forgetSession(record.id);
+    this.launcher.removeFiles(record.id);
+    this.deps.bus.publish('session_removed', record.id, { reason: 'purged', endedAt: record.exit?.at ?? record.statusChangedAt, retentionDays: this.deps.config.sessionRetention.days });
+  }
+
+  private storedRecords(): SessionRecord[] {
+    return this.deps.repository.all().flatMap(({ document }) => {
+      const parsed = sessionRecordSchema.safeParse(document);
+      return parsed.success ? [parsed.data] : [];
+    });
   }
 
   private visible(caller: Identity): Session[] {
@@ -294,6 +347,8 @@ export class Supervisor {
   }
 
 }
+
+const NOTHING_PENDING = { pendingPermission: null, pendingQuestion: null };
 
 /** Whom a caller's sessions are charged to: its key, or the master token, or the token-less loopback mode. */
 function accountOfCaller(caller: Identity): string {

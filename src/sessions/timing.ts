@@ -44,6 +44,8 @@ export interface Timing {
   reaperIntervalMs: number;
   /** How often windows no session owns are looked for. */
   orphanSweepIntervalMs: number;
+  /** How often ended sessions are released from memory and, past their retention, removed from the store. */
+  retentionSweepIntervalMs: number;
   /** Grace for Claude to exit after its window is closed, before it is killed. */
   killGraceMs: number;
   /** First pause before tmux is asked again after it did not answer clearly; it doubles up to the max. */
@@ -79,6 +81,7 @@ export const DEFAULT_TIMING: Timing = {
   exitStatusPollMs: 100,
   reaperIntervalMs: 1000,
   orphanSweepIntervalMs: 60_000,
+  retentionSweepIntervalMs: 60_000,
   killGraceMs: 3000,
   tmuxRetryMs: 1000,
   tmuxRetryMaxMs: 30_000,

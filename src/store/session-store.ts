@@ -8,12 +8,14 @@ export class SessionStore {
   private readonly upsertStmt;
   private readonly deleteStmt;
   private readonly allStmt;
+  private readonly findStmt;
 
   constructor(private readonly db: Db) {
     this.upsertStmt = db.prepare(
       'INSERT INTO sessions (id, record, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at',
     );
     this.deleteStmt = db.prepare('DELETE FROM sessions WHERE id = ?');
+    this.findStmt = db.prepare('SELECT record FROM sessions WHERE id = ?');
     this.allStmt = db.prepare("SELECT id, record FROM sessions ORDER BY json_extract(record, '$.createdAt')");
   }
 
@@ -23,6 +25,12 @@ export class SessionStore {
 
   remove(id: string): void {
     write(this.db, () => this.deleteStmt.run(id));
+  }
+
+  /** The stored document of one session, or null; one that is not JSON comes back as its raw text. */
+  find(id: string): unknown {
+    const row = this.findStmt.get(id) as { record: string } | undefined;
+    return row ? parseJson(row.record) : null;
   }
 
   /** Every stored document, oldest first; one that is not JSON comes back as its raw text. */

@@ -34,6 +34,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions, RawServerDefaul
   app.get('/v1/sessions/:id/events', { schema: { params, querystring, headers, response } }, async (request, reply) => {
     const { id } = request.params;
     supervisor.get(id, request.identity); // unknown session (or another key's): 404 in the error envelope, before the stream starts
-    sse.open(request, reply, (event) => event.sessionId === id, request.identity);
+    // Deleted or purged, the session is gone: its stream ends, and a reconnect is answered 404.
+    sse.open(request, reply, (event) => event.sessionId === id, request.identity, (event) => event.type === 'session_removed');
   });
 };
