@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
+import type { Timing } from '../../src/sessions/timing.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { openSse } from '../support/sse.js';
 import { standInClaude } from '../support/stand-in.js';
@@ -26,7 +27,8 @@ describe('retention of ended sessions', () => {
     t = null;
   });
 
-  const start = async (sessionRetention: Config['sessionRetention']) => (t = await startTestDaemon({ config: { claudeCommand: standInClaude(), sessionRetention } }));
+  const start = async (sessionRetention: Config['sessionRetention'], timing: Partial<Timing> = {}) =>
+    (t = await startTestDaemon({ config: { claudeCommand: standInClaude(), sessionRetention }, timing }));
   const session = async (id: string) => t!.api('GET', `/v1/sessions/${id}`);
   const storedRecord = (id: string) => {
     const db = new Database(join(t!.config.stateDir, 'aegis.db'), { readonly: true });
@@ -82,6 +84,19 @@ describe('retention of ended sessions', () => {
     supervisor.tick(Date.now() + 12 * MINUTE_MS);
     expect(supervisor.inMemoryCount).toBe(0);
     expect((await t!.api('GET', '/v1/sessions/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+
+    const deleted = await t!.api('DELETE', `/v1/sessions/${id}`); // released, it is deleted as any other
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.exit).toEqual(shown.exit);
+    expect(storedRecord(id)).toBeUndefined();
+    expect((await session(id)).status).toBe(404);
+  });
+
+  it('sweeps on the daemon-wide upkeep timer: with memoryMinutes 0 an exited session is let go by itself', async () => {
+    await start({ memoryMinutes: 0 }, { reaperIntervalMs: 50, retentionSweepIntervalMs: 50 });
+    const id = await endedSession('swept');
+    await waitFor(() => t!.daemon.supervisor.inMemoryCount === 0, { what: 'the sweep to let the session go' });
+    expect((await session(id)).body.status).toBe('exited');
   });
 
   it('removes the record of a session ended more than days ago, records the purge, and ends its event stream', async () => {
