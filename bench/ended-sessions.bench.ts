@@ -81,10 +81,10 @@ it(`${SESSIONS} ended sessions, read, then released from memory`, async () => {
       if (page.status !== 200) throw new Error(`read answered ${page.status}`);
     }
     const held = await memory();
-    const inMemory = supervisor.totalCount;
+    const inMemory = supervisor.inMemoryCount;
     supervisor.tick(Date.now() + 61 * 60_000);
     const released = await memory();
-    const left = supervisor.totalCount;
+    const left = supervisor.inMemoryCount;
     const mb = (n: number) => `${(n / MB).toFixed(1)} MB`;
     record('ended-sessions', `## Memory: ${SESSIONS} ended sessions released
 

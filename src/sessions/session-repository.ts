@@ -9,6 +9,8 @@ export interface SessionRepository {
   remove(id: string): void;
   /** The stored document of one session (not yet validated), or null. */
   find(id: string): unknown;
+  /** How many sessions are stored. */
+  count(): number;
   /** Every stored document, oldest first, as it was read back (not yet validated). */
   all(): Array<{ id: string; document: unknown }>;
 }

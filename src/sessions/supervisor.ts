@@ -174,10 +174,7 @@ export class Supervisor {
     const inMemory = this.visible(caller);
     const views = inMemory.filter((s) => !status || s.status === status).map((s) => s.view());
     if (status && status !== 'exited') return views;
-    const held = new Set(inMemory.map((s) => s.id));
-    for (const record of this.storedRecords()) {
-      if (record.status === 'exited' && !held.has(record.id) && canSee(caller, record)) views.push(sessionView(record, NOTHING_PENDING));
-    }
+    for (const record of this.releasedRecords(inMemory, caller)) views.push(sessionView(record, NOTHING_PENDING));
     return views.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
@@ -271,10 +268,12 @@ export class Supervisor {
     this.deps.bus.publish('session_removed', record.id, { reason: 'purged', endedAt: record.exit?.at ?? record.statusChangedAt, retentionDays: this.deps.config.sessionRetention.days });
   }
 
-  private storedRecords(): SessionRecord[] {
+  /** The stored records of ended sessions a caller may see that are not among those `inMemory`. */
+  private releasedRecords(inMemory: readonly Session[], caller: Identity): SessionRecord[] {
+    const held = new Set(inMemory.map((s) => s.id));
     return this.deps.repository.all().flatMap(({ document }) => {
       const parsed = sessionRecordSchema.safeParse(document);
-      return parsed.success ? [parsed.data] : [];
+      return parsed.success && parsed.data.status === 'exited' && !held.has(parsed.data.id) && canSee(caller, parsed.data) ? [parsed.data] : [];
     });
   }
 
@@ -300,7 +299,8 @@ export class Supervisor {
   }
 
   health(caller: Identity = MASTER_IDENTITY): SessionsHealth {
-    return sessionsHealth(this.visible(caller).map((s) => s.healthFacts().record));
+    const inMemory = this.visible(caller);
+    return sessionsHealth([...inMemory.map((s) => s.healthFacts().record), ...this.releasedRecords(inMemory, caller)]);
   }
 
   /** A session's timers and what to do about its state. */
@@ -323,7 +323,17 @@ export class Supervisor {
     return this.registry.activeCount() + this.registry.launches().underWay >= this.deps.config.maxSessions;
   }
 
+  /** Every session the daemon knows: those in memory and the ended ones released from it, still in the store. */
   get totalCount(): number {
+    try {
+      return Math.max(this.deps.repository.count(), this.registry.size);
+    } catch {
+      return this.registry.size; // the store cannot be read: what memory holds
+    }
+  }
+
+  /** Sessions held in memory (ended ones until the retention sweep lets them go). */
+  get inMemoryCount(): number {
     return this.registry.size;
   }
 

@@ -9,6 +9,7 @@ export class SessionStore {
   private readonly deleteStmt;
   private readonly allStmt;
   private readonly findStmt;
+  private readonly countStmt;
 
   constructor(private readonly db: Db) {
     this.upsertStmt = db.prepare(
@@ -16,6 +17,7 @@ export class SessionStore {
     );
     this.deleteStmt = db.prepare('DELETE FROM sessions WHERE id = ?');
     this.findStmt = db.prepare('SELECT record FROM sessions WHERE id = ?');
+    this.countStmt = db.prepare('SELECT COUNT(*) AS count FROM sessions');
     this.allStmt = db.prepare("SELECT id, record FROM sessions ORDER BY json_extract(record, '$.createdAt')");
   }
 
@@ -31,6 +33,10 @@ export class SessionStore {
   find(id: string): unknown {
     const row = this.findStmt.get(id) as { record: string } | undefined;
     return row ? parseJson(row.record) : null;
+  }
+
+  count(): number {
+    return (this.countStmt.get() as { count: number }).count;
   }
 
   /** Every stored document, oldest first; one that is not JSON comes back as its raw text. */

@@ -57,17 +57,20 @@ describe('retention of ended sessions', () => {
     const { supervisor } = t!.daemon;
     const id = await endedSession('kept on disk');
     const shown = (await session(id)).body;
-    expect(supervisor.totalCount).toBe(1);
+    expect(supervisor.inMemoryCount).toBe(1);
 
     supervisor.tick(Date.now() + 4 * MINUTE_MS);
-    expect(supervisor.totalCount).toBe(1); // not yet
+    expect(supervisor.inMemoryCount).toBe(1); // not yet
     supervisor.tick(Date.now() + 6 * MINUTE_MS);
-    expect(supervisor.totalCount).toBe(0);
+    expect(supervisor.inMemoryCount).toBe(0);
 
     const listed = await t!.api('GET', '/v1/sessions?status=exited');
     expect(listed.body.sessions).toEqual([shown]);
     expect((await t!.api('GET', '/v1/sessions?status=idle')).body.sessions).toEqual([]);
-    expect(supervisor.totalCount).toBe(0); // listing reads the store, it brings nothing back
+    expect(supervisor.inMemoryCount).toBe(0); // listing reads the store, it brings nothing back
+    expect((await t!.api('GET', '/v1/health')).body.sessions).toEqual({ active: 0, total: 1 });
+    expect((await t!.api('GET', '/v1/sessions/health')).body).toMatchObject({ total: 1, byStatus: { exited: 1 } });
+    expect(supervisor.inMemoryCount).toBe(0);
 
     const again = await session(id);
     expect(again.status).toBe(200);
@@ -75,9 +78,9 @@ describe('retention of ended sessions', () => {
     const read = await t!.api('GET', `/v1/sessions/${id}/read`);
     expect(read.body.messages.map((m: { text: string }) => m.text)).toEqual(['kept on disk']);
     expect(read.body.status).toBe('exited');
-    expect(supervisor.totalCount).toBe(1); // read back for the caller, and let go again by a later sweep
+    expect(supervisor.inMemoryCount).toBe(1); // read back for the caller, and let go again by a later sweep
     supervisor.tick(Date.now() + 12 * MINUTE_MS);
-    expect(supervisor.totalCount).toBe(0);
+    expect(supervisor.inMemoryCount).toBe(0);
     expect((await t!.api('GET', '/v1/sessions/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 
@@ -92,7 +95,7 @@ describe('retention of ended sessions', () => {
     expect(storedRecord(id)).toBeDefined();
     supervisor.tick(Date.now() + 3 * DAY_MS);
     expect(storedRecord(id)).toBeUndefined();
-    expect(supervisor.totalCount).toBe(0);
+    expect(supervisor.inMemoryCount).toBe(0);
 
     const removed = await stream.waitFor((e) => e.event === 'session_removed');
     expect(removed.data).toMatchObject({ sessionId: id, reason: 'purged', retentionDays: 2, endedAt: expect.any(String) });
