@@ -64,6 +64,15 @@ describe('parseRecord', () => {
   ])('skips %j', (record) => {
     expect(parseRecord(record).messages).toEqual([]);
   });
+
+  it("shows a failed turn's error message and counts no usage for it: Claude wrote it, no API response did", () => {
+    const zero = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+    const record = { type: 'assistant', uuid: 'u', isApiErrorMessage: true, message: { id: 'm', model: '<synthetic>', usage: zero, content: [{ type: 'text', text: 'Invalid API key' }] } };
+    const parsed = parseRecord(record);
+    expect(parsed.messages).toMatchObject([{ role: 'assistant', text: 'Invalid API key' }]);
+    expect(parsed.usage).toBeUndefined();
+    expect(parseRecord({ ...record, message: { ...record.message, model: 'claude-sonnet-4-5' } }).usage).toMatchObject({ messageId: 'm' });
+  });
 });
 
 describe('unwrapPaste', () => {

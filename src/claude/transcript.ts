@@ -36,6 +36,9 @@ interface ParsedRecord {
   usage?: ResponseUsage;
 }
 
+/** The model Claude names on the records it writes itself, such as a failed turn's error message. */
+const SYNTHETIC_MODEL = '<synthetic>';
+
 /** A transcript record as read: any field may be missing or of another type, so each is checked before use. */
 interface RawRecord {
   type?: unknown;
@@ -77,7 +80,9 @@ export function parseRecord(record: unknown): ParsedRecord {
 
   const parsed: ParsedRecord = { messages };
   const usage = message.usage;
-  if (role === 'assistant' && typeof usage === 'object' && usage !== null && typeof message.id === 'string') {
+  // Claude writes a failed turn's error as an assistant record of its own making (model `<synthetic>`,
+  // no usage): no API response, so nothing to count or price.
+  if (role === 'assistant' && typeof usage === 'object' && usage !== null && typeof message.id === 'string' && message.model !== SYNTHETIC_MODEL) {
     parsed.usage = {
       messageId: message.id,
       model: typeof message.model === 'string' ? message.model : '',

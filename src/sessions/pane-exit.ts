@@ -11,11 +11,12 @@ import type { Timing } from './timing.js';
 
 /**
  * A dead pane's exit status, from tmux's format or from the notice tmux writes into the pane
- * (`#{pane_dead_status}` can stay empty for seconds in tmux 3.3a while the notice has it); null when
- * a signal ended the process, or tmux does not learn the status in time.
+ * (`#{pane_dead_status}` can stay empty for seconds in tmux 3.3a while the notice has it); null at once
+ * when a signal ended the process (`#{pane_dead_signal}`, or the notice says so), and when tmux does
+ * not learn the status in time.
  */
 export async function deadPaneExitStatus(
-  tmux: Pick<TmuxServer, 'capture' | 'paneExitStatus'>,
+  tmux: Pick<TmuxServer, 'capture' | 'paneDeath'>,
   paneId: string,
   screen: string,
   timing: Pick<Timing, 'exitStatusWaitMs' | 'exitStatusPollMs'>,
@@ -24,8 +25,10 @@ export async function deadPaneExitStatus(
 ): Promise<number | null> {
   const deadline = Date.now() + timing.exitStatusWaitMs;
   for (;;) {
-    const status = deadPaneStatus(screen) ?? (await tmux.paneExitStatus(paneId, 0));
-    if (status !== null || deadPaneSignalled(screen) || Date.now() >= deadline || givenUp()) return status;
+    const told = deadPaneStatus(screen);
+    if (told !== null) return told;
+    const { status, signal } = await tmux.paneDeath(paneId);
+    if (status !== null || signal !== null || deadPaneSignalled(screen) || Date.now() >= deadline || givenUp()) return status;
     await new Promise((resolve) => setTimeout(resolve, timing.exitStatusPollMs));
     screen = await tmux.capture(paneId).catch(() => '');
   }

@@ -14,7 +14,7 @@ describe('ending a session', () => {
   it('publishes the exit code tmux learns late, and never changes the exit after it was published', async () => {
     // tmux reports the pane dead before it knows the status (tmux 3.3a), and learns it a moment later.
     let asked = 0;
-    const h = sessionHarness('working', { tmux: { paneExitStatus: async () => (++asked > 1 ? 3 : null) } });
+    const h = sessionHarness('working', { tmux: { paneDeath: async () => ({ status: ++asked > 1 ? 3 : null, signal: null }) } });
     harnesses.push(h);
     await h.session.end('claude_exited', { paneDied: true, exitCode: null });
     const exited = h.events.find((e) => e.type === 'session_exited');
@@ -24,5 +24,14 @@ describe('ending a session', () => {
     const savedExits = h.saved.filter((record) => record.status === 'exited').map((record) => record.exit);
     expect(savedExits.length).toBeGreaterThan(0);
     for (const exit of savedExits) expect(exit).toEqual(h.session.view().exit);
+  });
+
+  it('publishes at once, with no exit code, when a signal ended Claude: there is no status to wait for', async () => {
+    let asked = 0;
+    const h = sessionHarness('working', { tmux: { paneDeath: async () => (asked++, { status: null, signal: 9 }) } });
+    harnesses.push(h);
+    await h.session.end('claude_exited', { paneDied: true, exitCode: null });
+    expect(h.events.find((e) => e.type === 'session_exited')).toMatchObject({ reason: 'claude_exited', exitCode: null });
+    expect(asked).toBe(1);
   });
 });

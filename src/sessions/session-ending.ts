@@ -29,7 +29,7 @@ export interface EndDetail {
 const WINDOW_GONE: ReadonlySet<ExitReason> = new Set(['window_closed', 'tmux_died', 'lost']);
 
 export interface EndingDeps {
-  tmux: Pick<TmuxServer, 'capture' | 'paneExitStatus' | 'killWindow'>;
+  tmux: Pick<TmuxServer, 'capture' | 'paneDeath' | 'killWindow'>;
   timing: Timing;
   publish(type: 'session_exited' | 'session_reaped', sessionId: string, fields: Record<string, unknown>): void;
   logger: Logger;

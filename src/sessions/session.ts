@@ -41,7 +41,7 @@ import { Waiters } from './waiters.js';
 export type { EndDetail } from './session-ending.js';
 
 /** What a session asks of tmux, always by its own pane and window ids. */
-export type SessionTmux = Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste' | 'killWindow' | 'paneExitStatus' | 'listWindows'>;
+export type SessionTmux = Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste' | 'killWindow' | 'paneDeath' | 'listWindows'>;
 
 export type PublishEvent = (type: 'status_changed' | 'message' | 'session_exited' | 'session_reaped' | 'stalled' | 'turn_failed' | 'budget_warning' | 'budget_exceeded', sessionId: string, fields: Record<string, unknown>) => void;
 

@@ -164,15 +164,25 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     return windows;
   }
 
-  /** A dead pane's exit status, waiting up to `waitMs` for tmux to learn it; null if it never does. */
+  /**
+   * A dead pane's exit status, waiting up to `waitMs` for tmux to learn it; null if it never does, and
+   * at once when a signal ended the process (there is no status to wait for).
+   */
   async paneExitStatus(paneId: string, waitMs: number): Promise<number | null> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const [line = ''] = await this.run('display-message', ['-p', '-t', paneId], [format`#{pane_dead_status}`]).catch(() => ['']);
-      if (/^\d+$/.test(line.trim())) return Number(line.trim());
-      if (Date.now() >= deadline) return null;
+      const { status, signal } = await this.paneDeath(paneId);
+      if (status !== null || signal !== null || Date.now() >= deadline) return status;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /** How a dead pane's process ended, as far as tmux knows yet: its exit status or the signal that ended it. */
+  async paneDeath(paneId: string): Promise<{ status: number | null; signal: number | null }> {
+    const [line = ''] = await this.run('display-message', ['-p', '-t', paneId], [format`#{pane_dead_status}:#{pane_dead_signal}`]).catch(() => ['']);
+    const [status = '', signal = ''] = line.trim().split(':');
+    const number = (text: string) => (/^\d+$/.test(text) ? Number(text) : null);
+    return { status: number(status), signal: number(signal) };
   }
 
   async killWindow(windowId: string): Promise<void> {

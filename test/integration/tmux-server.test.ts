@@ -107,6 +107,16 @@ describe('TmuxServer against a real tmux', () => {
     expect(await closed).toBe(pane.windowId);
   });
 
+  it('tells a pane a signal ended from one whose status is not known yet, without waiting', async () => {
+    const died = new Promise<string>((resolve) => tmux.once('paneDied', (p) => resolve(p)));
+    const pane = await tmux.newWindow({ name: 'killed', cwd: dir, env: {}, owner: 'o', argv: ['sleep', '100'] });
+    process.kill(pane.panePid, 'SIGKILL');
+    expect(await died).toBe(pane.paneId);
+    await waitFor(async () => (await tmux.paneDeath(pane.paneId)).signal !== null, { what: 'tmux to learn the signal' });
+    expect(await tmux.paneDeath(pane.paneId)).toEqual({ status: null, signal: 9 });
+    await tmux.killWindow(pane.windowId);
+  });
+
   it('configures each new control connection as soon as it is attached, every time', async () => {
     await tmux.connect();
     const controlClientFlags = () =>

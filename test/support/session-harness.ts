@@ -76,7 +76,7 @@ export function sessionHarness(
     pressKeys: async (_pane: string, ...pressed: string[]) => void keys.push(...pressed),
     typeText: async (_pane: string, text: string) => void keys.push(`text:${text}`),
     killWindow: async () => {},
-    paneExitStatus: async () => null,
+    paneDeath: async () => ({ status: null, signal: null }),
     ...tmuxOverrides,
   } as unknown as SessionTmux;
   const settings = configSchema.parse(config);
