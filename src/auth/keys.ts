@@ -7,13 +7,12 @@
  * SHA-256, not a slow password hash: a secret is 256 random bits, so no dictionary reaches it, and a
  * lookup must cost microseconds.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { AegisError } from '../errors.js';
 import type { KeyRepository, StoredKey } from './key-repository.js';
 import type { CreateKeyInput, RotateKeyInput } from './key-inputs.js';
 import { resolveScopes, SCOPES, type Identity, type Scope } from './scopes.js';
-import { sha256 } from './tokens.js';
 
 export const KEY_PREFIX = 'aeg_';
 const DAY_MS = 24 * 3600 * 1000;
@@ -230,7 +229,7 @@ function newSecret(): string {
 }
 
 function hashOf(secret: string): string {
-  return sha256(secret).toString('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 function sameHash(a: string, b: string): boolean {
@@ -242,7 +241,16 @@ function view(key: StoredKey): KeyView {
   return { ...rest, scopes: [...rest.scopes], allowedWorkdirs: [...rest.allowedWorkdirs] };
 }
 
+/** Each stored key's identity, built once: a changed key is a new object, so it gets a new one. */
+const identities = new WeakMap<StoredKey, Identity>();
+
 function identityOf(key: StoredKey): Identity {
+  let identity = identities.get(key);
+  if (!identity) identities.set(key, (identity = buildIdentity(key)));
+  return identity;
+}
+
+function buildIdentity(key: StoredKey): Identity {
   return {
     kind: 'key',
     keyId: key.id,
