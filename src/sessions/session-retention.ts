@@ -48,6 +48,8 @@ export class SessionRetention {
 
   private releaseEnded(now: number): void {
     const keepMs = this.deps.retention.memoryMinutes * MINUTE_MS;
+    // Read back, then deleted: nothing to keep time for.
+    for (const id of this.readBackAt.keys()) if (!this.deps.registry.get(id)) this.readBackAt.delete(id);
     for (const session of this.deps.registry.all()) {
       if (!session.exited) continue;
       const view = session.view();
