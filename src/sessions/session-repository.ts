@@ -13,4 +13,9 @@ export interface SessionRepository {
   count(): number;
   /** Every stored document, oldest first, as it was read back (not yet validated). */
   all(): Array<{ id: string; document: unknown }>;
+  /**
+   * The stored documents whose status is `exited`, oldest first (not yet validated): what a listing
+   * reads for sessions no longer in memory, without reading and checking every running one's.
+   */
+  exited(): Array<{ id: string; document: unknown }>;
 }

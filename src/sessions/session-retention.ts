@@ -18,7 +18,7 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 export interface SessionRetentionDeps {
   retention: Config['sessionRetention'];
   registry: SessionRegistry;
-  repository: Pick<SessionRepository, 'all'>;
+  repository: Pick<SessionRepository, 'exited'>;
   intervalMs: number;
   logger: Logger;
   /** Lets an ended session go from memory; its record stays. */
@@ -64,7 +64,7 @@ export class SessionRetention {
     const { days } = this.deps.retention;
     if (days === undefined) return;
     const before = now - days * DAY_MS;
-    for (const { document } of this.deps.repository.all()) {
+    for (const { document } of this.deps.repository.exited()) {
       const parsed = sessionRecordSchema.safeParse(document);
       if (!parsed.success || parsed.data.status !== 'exited' || !(endedAt(parsed.data) < before)) continue;
       try {

@@ -271,7 +271,8 @@ export class Supervisor {
   /** The stored records of ended sessions a caller may see that are not among those `inMemory`. */
   private releasedRecords(inMemory: readonly Session[], caller: Identity): SessionRecord[] {
     const held = new Set(inMemory.map((s) => s.id));
-    return this.deps.repository.all().flatMap(({ document }) => {
+    return this.deps.repository.exited().flatMap(({ id, document }) => {
+      if (held.has(id)) return [];
       const parsed = sessionRecordSchema.safeParse(document);
       return parsed.success && parsed.data.status === 'exited' && !held.has(parsed.data.id) && canSee(caller, parsed.data) ? [parsed.data] : [];
     });

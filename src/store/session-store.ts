@@ -10,6 +10,7 @@ export class SessionStore {
   private readonly allStmt;
   private readonly findStmt;
   private readonly countStmt;
+  private readonly exitedStmt;
 
   constructor(private readonly db: Db) {
     this.upsertStmt = db.prepare(
@@ -18,7 +19,10 @@ export class SessionStore {
     this.deleteStmt = db.prepare('DELETE FROM sessions WHERE id = ?');
     this.findStmt = db.prepare('SELECT record FROM sessions WHERE id = ?');
     this.countStmt = db.prepare('SELECT COUNT(*) AS count FROM sessions');
-    this.allStmt = db.prepare("SELECT id, record FROM sessions ORDER BY json_extract(record, '$.createdAt')");
+    // json_extract fails the whole query on one document that is not JSON: it is asked only of valid ones.
+    const createdAt = "CASE WHEN json_valid(record) THEN json_extract(record, '$.createdAt') END";
+    this.allStmt = db.prepare(`SELECT id, record FROM sessions ORDER BY ${createdAt}`);
+    this.exitedStmt = db.prepare(`SELECT id, record FROM sessions WHERE json_valid(record) AND json_extract(record, '$.status') = 'exited' ORDER BY ${createdAt}`);
   }
 
   save(record: { id: string }): void {
@@ -42,6 +46,11 @@ export class SessionStore {
   /** Every stored document, oldest first; one that is not JSON comes back as its raw text. */
   all(): Array<{ id: string; document: unknown }> {
     return (this.allStmt.all() as { id: string; record: string }[]).map((row) => ({ id: row.id, document: parseJson(row.record) }));
+  }
+
+  /** The documents whose status is `exited`, oldest first. */
+  exited(): Array<{ id: string; document: unknown }> {
+    return (this.exitedStmt.all() as { id: string; record: string }[]).map((row) => ({ id: row.id, document: parseJson(row.record) }));
   }
 }
 

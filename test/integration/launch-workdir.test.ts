@@ -56,7 +56,7 @@ describe('a work dir swapped for a symlink while a session starts', () => {
       config,
       env: { PATH: process.env.PATH },
       tmux: racingTmux,
-      repository: { save: (r) => records.set(r.id, { ...r }), remove: (id) => records.delete(id), find: () => null, count: () => records.size, all: () => [] },
+      repository: { save: (r) => records.set(r.id, { ...r }), remove: (id) => records.delete(id), find: () => null, count: () => records.size, all: () => [], exited: () => [] },
       logger: pino({ level: 'silent' }, pino.destination({ dest: 1, sync: true })),
       hookBaseUrl: () => 'http://127.0.0.1:1',
       timing: DEFAULT_TIMING,
