@@ -36,7 +36,11 @@ export interface Timing {
   dialogLeaveMs: number;
   /** How long interrupt waits for the turn to stop. */
   interruptWaitMs: number;
-  /** How long to wait for tmux to learn a dead pane's exit status (tmux 3.3a can take a second or two). */
+  /**
+   * How long to wait for tmux to learn a dead pane's exit status before the session is published exited
+   * without one: tmux 3.3a can mark a pane dead (its terminal closed) and leave its status and signal
+   * empty for seconds, or for good, after a `kill -9`; the exit is published late by this much.
+   */
   exitStatusWaitMs: number;
   /** How often a dead pane's status, or a closed window's process, is looked at again meanwhile. */
   exitStatusPollMs: number;
@@ -77,7 +81,7 @@ export const DEFAULT_TIMING: Timing = {
   unseenRequestMs: 10_000,
   dialogLeaveMs: 5000,
   interruptWaitMs: 5000,
-  exitStatusWaitMs: 5000,
+  exitStatusWaitMs: 1500,
   exitStatusPollMs: 100,
   reaperIntervalMs: 1000,
   orphanSweepIntervalMs: 60_000,
