@@ -14,6 +14,7 @@ import { SessionLauncher } from '../../src/sessions/session-launcher.js';
 import type { SessionRecord } from '../../src/sessions/session-record.js';
 import { DEFAULT_TIMING } from '../../src/sessions/timing.js';
 import { TmuxServer, type NewWindow } from '../../src/tmux/tmux-server.js';
+import { waitFor } from '../support/wait-for.js';
 import { standInClaude } from '../support/stand-in.js';
 import { killTmuxServer, uniqueSocket } from '../support/tmux.js';
 
@@ -111,6 +112,9 @@ describe('a work dir swapped for a symlink while a session starts', () => {
     const checked = sessions.check({ workDir: workDir() });
     const record = await sessions.launch({ workDir: workDir() }, checked, null);
     expect(readlinkSync(`/proc/${record.panePid}/cwd`)).toBe(checked);
-    expect(readFileSync(`/proc/${record.panePid}/environ`, 'utf8').split('\0')).toContain(`PWD=${checked}`);
+    // `env` may still be replacing itself with Claude: its environment reads empty for that moment.
+    const environ = () => readFileSync(`/proc/${record.panePid}/environ`, 'utf8').split('\0');
+    await waitFor(() => environ().length > 1, { what: 'the pane process to show its environment' });
+    expect(environ()).toContain(`PWD=${checked}`);
   });
 });
