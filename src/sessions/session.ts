@@ -41,7 +41,7 @@ import { Waiters } from './waiters.js';
 export type { EndDetail } from './session-ending.js';
 
 /** What a session asks of tmux, always by its own pane and window ids. */
-export type SessionTmux = Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste' | 'killWindow' | 'paneDeath' | 'listWindows'>;
+export type SessionTmux = Pick<TmuxServer, 'capture' | 'wantOutput' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste' | 'killWindow' | 'paneDeath' | 'listWindows'>;
 
 export type PublishEvent = (type: 'status_changed' | 'message' | 'session_exited' | 'session_reaped' | 'stalled' | 'turn_failed' | 'budget_warning' | 'budget_exceeded', sessionId: string, fields: Record<string, unknown>) => void;
 
@@ -117,6 +117,7 @@ export class Session {
     this.ending.own('pending save', () => this.saveSoon.cancel());
     this.screen = new ScreenWatch(record.paneId, {
       capture: (paneId) => context.tmux.capture(paneId),
+      wantOutput: (paneId) => context.tmux.wantOutput(paneId),
       timing,
       onRead: (read) => this.apply({ type: 'screen', ...read }),
       onError: (err) => this.log.error({ err: errorMessage(err) }, 'cannot read the screen'),
@@ -294,6 +295,7 @@ export class Session {
     this.conversation.watch({ pastIsNews: !readTranscript });
     // Output printed before the pane was known went unnoticed; look at the screen once now.
     this.screen.schedule();
+    this.screen.watchWhile(() => this.record.status === 'starting');
   }
 
   /** Asks tmux once whether the pane still lives: one that died before it was known had its notice ignored. */
