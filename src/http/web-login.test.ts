@@ -143,7 +143,7 @@ describe('the dashboard login', () => {
     const { csrfToken } = res.json();
     const send = (headers: Record<string, string>, cookie = true) =>
       built.app.inject({ method: 'POST', url: `/v1/sessions/${SESSION}/input`, payload: { data: 'ls\r' }, headers, remoteAddress: '10.9.3.1', ...(cookie ? { cookies: { aegis_session: secret } } : {}) });
-    for (const headers of [{}, { 'x-csrf-token': 'wrong' }, { 'x-csrf-token': '' }, { 'x-csrf-token': `${csrfToken}x` }]) {
+    for (const headers of [{}, { 'x-csrf-token': 'wrong' }, { 'x-csrf-token': '' }, { 'x-csrf-token': `${csrfToken}x` }] as Record<string, string>[]) {
       const refused = await send(headers);
       expect(refused.statusCode, JSON.stringify(headers)).toBe(403);
       expect(refused.json().error.code).toBe('CSRF_TOKEN_INVALID');
