@@ -17,6 +17,9 @@ RUN npm ci --no-audit --no-fund --ignore-scripts \
  && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The dashboard the daemon serves at / is bundled from web/ by the same build.
+COPY web ./web
+COPY scripts/build-dashboard.mjs ./scripts/
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 

@@ -136,6 +136,26 @@ const layering = {
   rules: { 'aegis/layering': ['error', { srcDir: join(import.meta.dirname, 'src'), layers: LAYERS }] },
 };
 
+// ─── The dashboard ───────────────────────────────────────────────────────────────────────────────
+// web/ is the page the daemon serves at `/`, bundled by scripts/build-dashboard.mjs. It runs in a
+// browser and speaks /v1 over HTTP like any other client, so it imports nothing of src/ (nor src/ of
+// it) and no package but the terminal it draws with.
+
+/** @type {Record<string, import('./eslint-rules/layering.js').Layer>} */
+export const WEB_LAYERS = {
+  src: {
+    why: 'the dashboard runs in the browser and speaks /v1 over HTTP: it shares no code with the daemon, and bundles only @xterm/*',
+    packages: ['@xterm/*'],
+  },
+};
+
+const webLayering = {
+  name: 'aegis/web-layering',
+  files: ['web/**/*.ts'],
+  plugins: { aegis: { rules: { layering: layeringRule } } },
+  rules: { 'aegis/layering': ['error', { srcDir: join(import.meta.dirname, 'web'), layers: WEB_LAYERS, root: 'web' }] },
+};
+
 // ─── Everything ──────────────────────────────────────────────────────────────────────────────────
 
 export default defineConfig(
@@ -191,4 +211,5 @@ export default defineConfig(
     },
   },
   layering,
+  webLayering,
 );

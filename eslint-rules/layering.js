@@ -91,15 +91,16 @@ export const layeringRule = {
   meta: {
     type: 'problem',
     docs: { description: 'Each part of src/ imports only what its layer allows' },
-    schema: [{ type: 'object', properties: { srcDir: { type: 'string' }, layers: { type: 'object' } }, required: ['srcDir', 'layers'], additionalProperties: false }],
+    schema: [{ type: 'object', properties: { srcDir: { type: 'string' }, layers: { type: 'object' }, root: { type: 'string' } }, required: ['srcDir', 'layers'], additionalProperties: false }],
   },
   create(context) {
-    const { srcDir, layers } = /** @type {{ srcDir: string, layers: Record<string, Layer> }} */ (context.options[0]);
+    // root: how messages name the checked tree (`src`, or `web` for the dashboard's own sources).
+    const { srcDir, layers, root = 'src' } = /** @type {{ srcDir: string, layers: Record<string, Layer>, root?: string }} */ (context.options[0]);
     const file = context.filename;
     const part = partOf(srcDir, file);
     if (part === undefined) return {};
     const layer = layers[part];
-    const name = part.endsWith('.ts') ? `src/${part}` : `src/${part}/`;
+    const name = part.endsWith('.ts') ? `${root}/${part}` : `${root}/${part}/`;
     if (!layer) {
       return {
         Program(node) {
@@ -124,11 +125,11 @@ export const layeringRule = {
       const target = partOf(srcDir, path);
       if (target === part) return;
       if (target === undefined) {
-        context.report({ node, message: `${name} may not import '${specifier}': src/ imports only from src/ and packages` });
+        context.report({ node, message: `${name} may not import '${specifier}': ${root}/ imports only from ${root}/ and packages` });
         return;
       }
       if (may.includes(target) || (typesOnly && may.includes(`types:${target}`))) return;
-      const targetName = target.endsWith('.ts') ? `src/${target}` : `src/${target}/`;
+      const targetName = target.endsWith('.ts') ? `${root}/${target}` : `${root}/${target}/`;
       const onlyTypes = may.includes(`types:${target}`) ? ` (only its types)` : '';
       context.report({ node, message: `${name} may not import ${targetName}${onlyTypes}: ${layer.why}` });
     };

@@ -48,8 +48,10 @@ describe('the packed package', () => {
   it('ships the built program, the docs and the examples, and no sources or tests', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);
     const files = stdout.trim().split('\n').map((line) => line.replace(/^package\//, ''));
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/aegis.js', 'dist/cli/main.js', 'dist/daemon.js', 'docs/api.md', 'aegis.config.json.example', 'systemd/aegis.service']));
-    const unexpected = files.filter((file) => !/^(package\.json|README\.md|aegis\.config\.json\.example|bin\/[^/]+\.js|dist\/.+\.js|docs\/[^/]+\.md|systemd\/aegis\.service)$/.test(file));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/aegis.js', 'dist/cli/main.js', 'dist/daemon.js', 'dist/dashboard/index.html', 'docs/api.md', 'aegis.config.json.example', 'systemd/aegis.service']));
+    // The dashboard is built into the package: its page, and its script and stylesheet under hashed names.
+    expect(files.filter((file) => /^dist\/dashboard\/assets\/main-[A-Z0-9]+\.(js|css)$/.test(file))).toHaveLength(2);
+    const unexpected = files.filter((file) => !/^(package\.json|README\.md|aegis\.config\.json\.example|bin\/[^/]+\.js|dist\/.+\.js|dist\/dashboard\/index\.html|dist\/dashboard\/assets\/[^/]+\.css|docs\/[^/]+\.md|docs\/images\/[^/]+\.png|systemd\/aegis\.service)$/.test(file));
     expect(unexpected).toEqual([]);
     expect(files.filter((file) => /\.test\.|^src\/|^test\//.test(file))).toEqual([]);
   });

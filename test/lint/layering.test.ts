@@ -120,10 +120,20 @@ const FORBIDDEN: Array<[string, string, string]> = [
   // A part of src/ with no entry in the table.
   ['src/brand-new/x.ts', "export const x = 1;", 'src/brand-new/ has no layering rule'],
   ['src/brand-new.ts', "export const x = 1;", 'src/brand-new.ts has no layering rule'],
+  // The dashboard (web/) runs in a browser: it shares no code with the daemon, in either direction.
+  ['web/src/x.ts', "import { SESSION_STATUSES } from '../../src/sessions/session-record.js';", 'web/ imports only from web/ and packages'],
+  ['web/src/views/x.ts', "import type { SessionView } from '../../../src/sessions/session-record.js';", 'web/ imports only from web/ and packages'],
+  ['web/src/x.ts', "import Fastify from 'fastify';", "web/src/ may not import 'fastify'"],
+  ['web/src/x.ts', "import { readFileSync } from 'node:fs';", "web/src/ may not import 'node:fs'"],
+  ['web/brand-new/x.ts', "export const x = 1;", 'web/brand-new/ has no layering rule'],
+  ['src/http/x.ts', "import { h } from '../../web/src/dom.js';", 'src/ imports only from src/ and packages'],
 ];
 
 /** [file, import line]: what the layering allows. */
 const ALLOWED: Array<[string, string]> = [
+  ['web/src/x.ts', "import { Terminal } from '@xterm/xterm';"],
+  ['web/src/x.ts', "import '@xterm/xterm/css/xterm.css';"],
+  ['web/src/views/x.ts', "import { h } from '../dom.js';"],
   ['src/tmux/x.ts', "import { spawn } from 'node:child_process';"],
   ['src/tmux/x.ts', "import { execa } from 'execa';"],
   ['src/tmux/x.ts', "import { readFile } from 'node:fs/promises';"],

@@ -1,5 +1,6 @@
 /**
- * Runs once around the whole suite: builds dist/ (the CLI and child-process daemons run from it), and
+ * Runs once around the whole suite: builds dist/ (the CLI and child-process daemons run from it, the
+ * daemon serves the dashboard from dist/dashboard/, the package test packs both), and
  * afterwards fails the run if a test left a tmux server of its own running.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,6 +17,7 @@ export function setup(): void {
   // Test workers inherit this; their tmux sockets carry it, and the teardown looks only at those.
   process.env.AEGIS_TEST_RUN = RUN;
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build-dashboard.mjs')], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, AEGIS_BUILD_QUIET: '1' } });
 }
 
 export function teardown(): void {

@@ -1,0 +1,63 @@
+/**
+ * Requests to the daemon's /v1 from the page: same origin only, the login cookie carried by the
+ * browser, and the CSRF token the login returned on every request that changes something.
+ */
+import type { AuthSession } from './types.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken = '';
+
+export function setCsrfToken(token: string | null | undefined): void {
+  csrfToken = token ?? '';
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) {
+    const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `${method} ${path}: ${response.status}`);
+  }
+  return parsed as T;
+}
+
+/** Who the page is logged in as, or null when the daemon wants a login first. */
+export async function currentSession(): Promise<AuthSession | null> {
+  try {
+    const session = await api<AuthSession>('GET', '/v1/auth/session');
+    setCsrfToken(session.csrfToken);
+    return session;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+export async function login(token: string): Promise<AuthSession> {
+  const session = await api<AuthSession>('POST', '/v1/auth/login', { token });
+  setCsrfToken(session.csrfToken);
+  return session;
+}
+
+export async function logout(): Promise<void> {
+  await api('POST', '/v1/auth/logout');
+  setCsrfToken(undefined);
+}

@@ -1,0 +1,107 @@
+/**
+ * A session's live terminal: xterm.js fed by GET /v1/sessions/:id/terminal (the current screen first,
+ * then what tmux sends the pane). It has the pane's own size (Claude draws for that width), and the
+ * font shrinks to fit the page's width instead. Read-only until `takeOver()`: then each keystroke
+ * goes to POST /v1/sessions/:id/input, in order, through the session's one input queue.
+ */
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@xterm/xterm';
+import { api } from './api.js';
+
+interface Snapshot {
+  cols: number;
+  rows: number;
+  data: string;
+  cursor?: { x: number; y: number };
+}
+
+const BASE_FONT_SIZE = 14;
+const MIN_FONT_SIZE = 6;
+
+export class LiveTerminal {
+  readonly element: HTMLElement;
+  private readonly terminal: Terminal;
+  private readonly fit = new FitAddon();
+  private readonly resizeObserver: ResizeObserver;
+  private stream: EventSource | null = null;
+  private typing: Promise<unknown> = Promise.resolve();
+  private paneCols = 80;
+  onStatus: (text: string) => void = () => undefined;
+  onError: (message: string) => void = () => undefined;
+
+  constructor(private readonly sessionId: string) {
+    this.element = document.createElement('div');
+    this.element.className = 'terminal';
+    this.terminal = new Terminal({
+      disableStdin: true,
+      convertEol: false,
+      cursorBlink: false,
+      fontSize: BASE_FONT_SIZE,
+      fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace',
+      scrollback: 1000,
+      theme: { background: '#0d1117', foreground: '#e6edf3' },
+    });
+    this.terminal.loadAddon(this.fit);
+    this.terminal.onData((data) => this.type(data));
+    this.resizeObserver = new ResizeObserver(() => this.fitFont());
+  }
+
+  /** Call once the element is in the document (xterm measures its font there). */
+  open(): void {
+    this.terminal.open(this.element);
+    this.resizeObserver.observe(this.element);
+    this.connect();
+  }
+
+  get readOnly(): boolean {
+    return this.terminal.options.disableStdin === true;
+  }
+
+  takeOver(on: boolean): void {
+    this.terminal.options.disableStdin = !on;
+    this.element.classList.toggle('taken-over', on);
+    if (on) this.terminal.focus();
+  }
+
+  dispose(): void {
+    this.stream?.close();
+    this.resizeObserver.disconnect();
+    this.terminal.dispose();
+  }
+
+  private connect(): void {
+    const stream = new EventSource(`/v1/sessions/${encodeURIComponent(this.sessionId)}/terminal`);
+    this.stream = stream;
+    stream.addEventListener('open', () => this.onStatus('live'));
+    stream.addEventListener('error', () => this.onStatus(stream.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'));
+    stream.addEventListener('terminal_snapshot', (event: MessageEvent<string>) => this.showSnapshot(JSON.parse(event.data) as Snapshot));
+    stream.addEventListener('terminal_output', (event: MessageEvent<string>) => {
+      this.terminal.write((JSON.parse(event.data) as { data: string }).data);
+    });
+  }
+
+  private showSnapshot(snapshot: Snapshot): void {
+    this.terminal.reset();
+    this.paneCols = snapshot.cols;
+    this.terminal.resize(snapshot.cols, snapshot.rows);
+    this.fitFont();
+    this.terminal.write(snapshot.data);
+    if (snapshot.cursor) this.terminal.write(`\x1b[${snapshot.cursor.y + 1};${snapshot.cursor.x + 1}H`);
+  }
+
+  /** The largest font (up to the base size) at which the pane's width fits the element's. */
+  private fitFont(): void {
+    const proposed = this.fit.proposeDimensions();
+    if (!proposed || !Number.isFinite(proposed.cols) || proposed.cols <= 0) return;
+    const current = this.terminal.options.fontSize ?? BASE_FONT_SIZE;
+    const size = Math.max(MIN_FONT_SIZE, Math.min(BASE_FONT_SIZE, Math.floor((current * proposed.cols) / this.paneCols)));
+    if (size !== current) this.terminal.options.fontSize = size;
+  }
+
+  private type(data: string): void {
+    if (this.readOnly) return;
+    this.typing = this.typing
+      .then(() => api('POST', `/v1/sessions/${encodeURIComponent(this.sessionId)}/input`, { data }))
+      .catch((err: unknown) => this.onError(err instanceof Error ? err.message : String(err)));
+  }
+}
