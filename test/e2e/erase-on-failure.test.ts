@@ -66,6 +66,7 @@ describe('typed text is erased from the real prompt box when tmux fails', () => 
       keystrokes: (batch) => batch(press),
       readScreen: async () => screen(),
       untilScreen: (test, timeoutMs) => waitFor(() => test(screen()), { timeoutMs, what: 'the screen' }).catch(() => false),
+      watchEcho: () => ({ shows: () => false, until: async () => false, close: () => {} }),
     };
   }
 
