@@ -71,7 +71,7 @@ class PromptBox implements DeliveryTarget {
   }
 }
 
-const timing = { deliveryAttemptMs: 10, deliveryAttempts: 1, transcriptSettleMs: 0, typingSettleMs: 0 };
+const timing = { deliveryAttemptMs: 10, deliveryAttempts: 1, transcriptSettleMs: 0, typingSettleMs: 0, typedDrawSettleMs: 0 };
 
 describe('Delivery', () => {
   it.each([

@@ -65,7 +65,7 @@ export interface Echo {
   close(): void;
 }
 
-export type DeliveryTiming = Pick<Timing, 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs'>;
+export type DeliveryTiming = Pick<Timing, 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs' | 'typedDrawSettleMs'>;
 
 export class Delivery {
   readonly text: string;
@@ -214,15 +214,16 @@ export class Delivery {
    * the line), whichever comes first.
    */
   private async untilPromptShows(line: string, echo: Echo): Promise<void> {
-    const { typingSettleMs } = this.timing;
-    if (echo.shows(line)) return;
+    const { typingSettleMs, typedDrawSettleMs } = this.timing;
+    const settled = () => new Promise((resolve) => setTimeout(resolve, typedDrawSettleMs));
+    if (echo.shows(line)) return void (await settled());
     const onScreen = this.target.untilScreen(
       (screen) => echo.shows(line) || ((screen.kind === 'idle' || screen.kind === 'working') && promptBoxShowsLine(screen.input, line)),
       typingSettleMs,
     );
     const inOutput = echo.until(line, typingSettleMs);
     // Whichever way it was seen, the screen's wait ends at its next look (the output goes on).
-    await Promise.race([onScreen, inOutput.then((seen) => (seen ? true : onScreen))]);
+    await Promise.race([onScreen, inOutput.then((seen) => (seen ? settled() : onScreen))]);
   }
 
   private delivered(): DeliveryResult {

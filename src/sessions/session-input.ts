@@ -46,7 +46,7 @@ export interface InputHost {
 
 export interface InputDeps {
   tmux: Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste' | 'onPaneBytes' | 'wantOutput'>;
-  timing: Pick<Timing, 'readyTimeoutMs' | 'interruptWaitMs' | 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs' | 'paneReadTimeoutMs'>;
+  timing: Pick<Timing, 'readyTimeoutMs' | 'interruptWaitMs' | 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs' | 'typedDrawSettleMs' | 'paneReadTimeoutMs'>;
   /** The size windows are opened with. */
   paneSize: { cols: number; rows: number };
 }
