@@ -121,6 +121,7 @@ export class Session {
     this.ending.own('pending save', () => this.saveSoon.cancel());
     this.screen = new ScreenWatch(record.paneId, {
       capture: (paneId) => context.tmux.capture(paneId),
+      wantOutput: (paneId) => context.tmux.wantOutput(paneId),
       timing,
       onRead: (read) => this.apply({ type: 'screen', ...read }),
       onError: (err) => this.log.error({ err: errorMessage(err) }, 'cannot read the screen'),
@@ -298,6 +299,7 @@ export class Session {
     this.conversation.watch({ pastIsNews: !readTranscript });
     // Output printed before the pane was known went unnoticed; look at the screen once now.
     this.screen.schedule();
+    this.screen.watchWhile(() => this.record.status === 'starting');
   }
 
   /** Asks tmux once whether the pane still lives: one that died before it was known had its notice ignored. */

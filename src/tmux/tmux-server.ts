@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { format, tmuxCommand, type Arg, type Subcommand } from './command.js';
 import { TmuxControlClient } from './control-client.js';
+import { ACTIVITY_SUBSCRIPTION, OutputDemand, type PaneOutputMode } from './output-demand.js';
 import { DAEMON_OPTION, ensureSession, KEEPER_OPTION, OWNER_OPTION, sessionExists, setUpConnection, DEATH_SUBSCRIPTION, type ServerStartOptions } from './server-start.js';
 import { TmuxError } from './tmux-error.js';
 import { tmuxVersion } from './tmux-process.js';
@@ -69,6 +70,10 @@ export interface PaneSnapshot {
 }
 
 export interface TmuxServerEvents {
+  /**
+   * A pane printed: for each `%output` line while its output is wanted (`wantOutput`), otherwise at
+   * most about once a second (`output-demand.ts`).
+   */
   paneOutput: [paneId: string];
   paneDied: [paneId: string, exitStatus: number | null];
   windowClose: [windowId: string];
@@ -89,6 +94,12 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
   private connecting: Promise<TmuxControlClient> | null = null;
   /** Set by close(): from then on nothing reconnects (or starts a tmux server). */
   private closed = false;
+  /** The connection whose panes' output is switched, from the moment it attaches (before its set-up). */
+  private outputClient: TmuxControlClient | null = null;
+  private readonly demand = new OutputDemand(
+    (paneId, mode) => this.setPaneOutput(paneId, mode),
+    (paneId) => this.emit('paneOutput', paneId),
+  );
   /** Who wants a pane's bytes (onPaneBytes): only those panes' output is decoded. */
   private readonly byteListeners = new Map<string, Set<PaneByteListener>>();
 
@@ -205,6 +216,15 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     await this.run('kill-window', ['-t', windowId]);
   }
 
+  /**
+   * Asks for every byte the pane prints (a `paneOutput` event per `%output` line) until the returned
+   * release is called; releasing twice is harmless. Demands are counted: the pane goes back to
+   * reporting about once a second when the last is released.
+   */
+  wantOutput(paneId: string): () => void {
+    return this.demand.want(paneId);
+  }
+
   /** Types text literally (no key names); text that starts with `-` is text too. */
   async typeText(paneId: string, text: string): Promise<void> {
     await this.run('send-keys', ['-t', paneId, '-l'], [text]);
@@ -251,14 +271,6 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
       listeners.delete(entry);
       if (listeners.size === 0 && this.byteListeners.get(paneId) === listeners) this.byteListeners.delete(paneId);
     };
-  }
-
-  /**
-   * Says a pane's output is wanted (reference-counted per pane); the returned function takes the
-   * demand back. Every pane's output is sent today, so this holds nothing yet.
-   */
-  wantOutput(_paneId: string): () => void {
-    return () => {};
   }
 
   /**
@@ -311,6 +323,13 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     return client.run(command, timeoutMs);
   }
 
+  /** Switches one pane's `%output` on the current connection; a failure leaves it as it was. */
+  private setPaneOutput(paneId: string, mode: PaneOutputMode): void {
+    const client = this.outputClient;
+    if (!client?.isOpen) return;
+    client.run(tmuxCommand('refresh-client', ['-A', `${paneId}:${mode}`])).catch(() => {});
+  }
+
   private startOptions(): ServerStartOptions {
     const { tmuxBin, socket, env, commandTimeoutMs, session, cols, rows, identity } = this.options;
     return { tmuxBin, socket, env, timeoutMs: commandTimeoutMs, session, cols, rows, identity };
@@ -325,7 +344,9 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
       env: this.options.env,
       commandTimeoutMs: this.options.commandTimeoutMs,
     });
-    client.on('output', (paneId) => this.emit('paneOutput', paneId));
+    this.outputClient = client;
+    this.demand.connected();
+    client.on('output', (paneId) => this.demand.output(paneId));
     client.decodeBytesOf = (paneId) => this.byteListeners.has(paneId);
     client.on('bytes', (paneId, bytes) => {
       // A listener's failure is its own: the connection reads on.
@@ -336,6 +357,7 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     });
     client.on('windowClose', (windowId) => this.emit('windowClose', windowId));
     client.on('subscription', (name, paneId, value) => {
+      if (name === ACTIVITY_SUBSCRIPTION) this.demand.activity(paneId);
       if (name !== DEATH_SUBSCRIPTION) return;
       const [dead, status = ''] = value.split(' ');
       if (dead === '1') this.emit('paneDied', paneId, status === '' ? null : Number(status));
