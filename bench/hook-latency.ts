@@ -8,6 +8,7 @@ import type { TestDaemon } from '../test/support/daemon.js';
 import { callHook, hookSecretOf } from '../test/support/hooks.js';
 import { standInScript } from '../test/support/stand-in.js';
 import { CLAUDE_BIN } from '../test/support/daemon.js';
+import { sessionsAtRest } from './sessions-at-rest.js';
 import { openCountingSse } from './sse-counter.js';
 
 /**
@@ -50,4 +51,21 @@ export async function hookToSse(t: TestDaemon, ids: readonly string[], events: n
     client.close();
   }
   return samples;
+}
+
+export interface HookLatencySizes {
+  sessions: number;
+  events: number;
+  /** After every session is idle, before the first hook. */
+  settleSeconds: number;
+}
+
+/** A daemon with `sessions` idle sessions of the real Claude Code, `events` hooks timed over them, then closed. */
+export async function runHookLatency({ sessions, events, settleSeconds }: HookLatencySizes): Promise<number[]> {
+  const rest = await sessionsAtRest(sessions, { settleSeconds, config: { claudeCommand: claudeKeepingHookSecret() } });
+  try {
+    return await hookToSse(rest.t, rest.ids, events);
+  } finally {
+    await rest.t.close();
+  }
 }
