@@ -80,9 +80,7 @@ function createForm(app: AppContext, error: HTMLElement): HTMLElement {
     .then(({ tiers }) => model.append(...tiers.map((t) => h('option', { value: `tier:${t.name}` }, `${t.name} (${t.model})`))))
     .catch(() => undefined);
 
-  const form = h('form', { class: 'create card' },
-    h('h2', {}, 'New session'), workDir, prompt,
-    h('div', { class: 'row' }, name, model, custom, mode), submit);
+  const form = h('form', { class: 'create' }, workDir, prompt, h('div', { class: 'row' }, name, model, custom, mode), submit);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     submit.disabled = true;
@@ -105,5 +103,6 @@ function createForm(app: AppContext, error: HTMLElement): HTMLElement {
         submit.disabled = false;
       });
   });
-  return form;
+  // Closed at first, so the list is what a visit sees; opened when there is nothing to list yet.
+  return h('details', { class: 'create card', open: app.store.sessions.size === 0 }, h('summary', {}, 'New session'), form);
 }
