@@ -49,7 +49,7 @@ describe('the dashboard with the real Claude Code', () => {
   let workDir: string;
 
   it('logs in with a key, shows a new session live, its terminal, and decides a permission and a question by clicks', async () => {
-    const { page, problems } = await open();
+    const { page, problems } = await open({ width: 1600, height: 1000 });
     await logIn(page, t.url, operatorKey);
     await expect(page.locator('header.top .who').textContent()).resolves.toBe('dashboard-operator');
 
@@ -72,6 +72,14 @@ describe('the dashboard with the real Claude Code', () => {
     const card = page.locator('.pending-area .card.is-permission');
     await card.waitFor({ timeout: CLAUDE_MS });
     await expect(card.locator('pre.command').textContent()).resolves.toBe('echo approved-by-click > out.txt');
+    // Another tab's sessions view shows the session waiting, without a reload.
+    const list = await open({ width: 1280, height: 560 });
+    await logIn(list.page, t.url, operatorKey);
+    await waitFor(async () => (await shownStatus(list.page, sessionId)) === 'permission_prompt', { what: 'the waiting session in another tab' });
+    await list.page.locator(`[data-session-id="${sessionId}"].needs-you .pending-note`).waitFor();
+    await screenshot(list.page, 'dashboard-sessions');
+    expect(list.problems).toEqual([]);
+    await list.context.close();
     await card.locator('button.approve').click();
     await waitFor(() => existsSync(join(workDir, 'out.txt')) && readFileSync(join(workDir, 'out.txt'), 'utf8') === 'approved-by-click\n', { timeoutMs: CLAUDE_MS, what: 'the approved command to write out.txt' });
     await untilTerminalShows(page, 'tool result');
@@ -88,9 +96,11 @@ describe('the dashboard with the real Claude Code', () => {
     await page.locator('.transcript .message.tool').first().waitFor();
     await screenshot(page, 'dashboard-session');
 
+    await page.goto(`${t.url}/#/spend`);
+    await page.locator('.spend-table tfoot').waitFor();
+    expect(await page.locator('.spend-table tbody tr').count()).toBe(1);
     await page.goto(`${t.url}/#/`);
     await waitFor(async () => (await shownStatus(page, sessionId)) === 'idle', { what: 'the sessions view after navigating' });
-    await screenshot(page, 'dashboard-sessions');
     expect(problems).toEqual([]);
   }, 180_000);
 
