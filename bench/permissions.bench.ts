@@ -30,7 +30,7 @@ it('hook to event, approve to tool', async () => {
     for (let i = 0; i < HOOK_RUNS; i++) {
       const seen = events.events.length;
       const begin = performance.now();
-      const held = fetch(`${t.url}/v1/hooks/PermissionRequest?session=${id}`, {
+      const held = fetch(`${t.hookUrl}/v1/hooks/PermissionRequest?session=${id}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret },
         body: JSON.stringify({ hook_event_name: 'PermissionRequest', session_id: id, tool_name: 'Bash', tool_input: { command: `echo ${i}` }, permission_suggestions: [] }),

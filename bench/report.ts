@@ -5,12 +5,13 @@
  * AEGIS_BENCH_PRINT_ONLY=1 prints the results without writing the file (for trial runs).
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
-const FILE = join(ROOT, 'docs', 'benchmarks.md');
+export const BENCHMARKS_FILE = join(ROOT, 'docs', 'benchmarks.md');
+const FILE = BENCHMARKS_FILE;
 const HEADER = `# Benchmarks
 
 Produced by \`npm run bench\` (vitest with \`bench/vitest.config.ts\`) and, for the soak, \`npm run bench:soak\`:
@@ -66,13 +67,21 @@ export function latencyRow(label: string, samples: number[], digits = 0): string
   return `| ${label} | ${s.count} | ${ms(s.median)} | ${s.p95 === null ? '–' : ms(s.p95)} | ${ms(s.min)} | ${ms(s.max)} |`;
 }
 
+/**
+ * How busy the machine was when the section was written (the load averages, as `uptime` shows them):
+ * a benchmark on a shared machine measures others' work too.
+ */
+export function load(): string {
+  return `load ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (1 / 5 / 15 min)`;
+}
+
 export function record(section: string, body: string): void {
   console.log(`\n${body.trim()}\n`);
   if (process.env.AEGIS_BENCH_PRINT_ONLY === '1') return;
   const current = existsSync(FILE) ? readFileSync(FILE, 'utf8') : HEADER;
   const start = `<!-- ${section} -->`;
   const end = `<!-- /${section} -->`;
-  const stamp = `_Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, commit ${commit()}._`;
+  const stamp = `_Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, ${load()}, commit ${commit()}._`;
   const block = `${start}\n${body.trim()}\n\n${stamp}\n${end}`;
   const i = current.indexOf(start);
   const j = current.indexOf(end);

@@ -142,6 +142,17 @@ export class KeyService {
     return !!key && key.revokedAt === null && (key.expiresAt === null || Date.parse(key.expiresAt) > this.now());
   }
 
+  /**
+   * The identity of a key that still works now (a web session stands for it), with when it stops
+   * working; null when it is unknown, revoked or expired. Not a use of the key: no count.
+   */
+  identityOf(id: string): Identity | null {
+    const key = this.byId.get(id);
+    if (!key || !this.isActive(id)) return null;
+    const identity = identityOf(key);
+    return key.expiresAt === null ? identity : { ...identity, validUntil: Date.parse(key.expiresAt) };
+  }
+
   /** A key's daily budget in USD; null for a key without one, or no such key. */
   budgetOf(id: string): number | null {
     return this.byId.get(id)?.budgetUsd ?? null;

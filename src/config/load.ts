@@ -44,6 +44,8 @@ export const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   permissionTimeoutMs: 'PERMISSION_TIMEOUT_MS',
   permissionTimeoutDecision: 'PERMISSION_TIMEOUT_DECISION',
   sseTokenTtlSeconds: 'SSE_TOKEN_TTL_SECONDS',
+  webSessionHours: 'WEB_SESSION_HOURS',
+  dashboardDir: 'DASHBOARD_DIR',
   lockoutMs: 'LOCKOUT_MS',
   rateLimitPerKey: 'RATE_LIMIT_PER_KEY',
   rateLimitPerIp: 'RATE_LIMIT_PER_IP',
@@ -56,7 +58,7 @@ const LIST_KEYS = new Set<ConfigKey>(['allowedWorkdirs', 'allowedOrigins', 'allo
 /** Keys whose value is a number: from the environment they are taken only as decimal digits. */
 export const NUMBER_KEYS = new Set<ConfigKey>([
   'port', 'hookPort', 'maxSessions', 'idleTimeoutMs', 'stallThresholdMs', 'startTimeoutMs', 'paneCols', 'paneRows', 'eventReplaySize', 'permissionTimeoutMs',
-  'lockoutMs', 'maxSseStreamsPerKey', 'rateLimitPerIp', 'rateLimitPerKey', 'sseTokenTtlSeconds', 'requestTimeoutMs',
+  'lockoutMs', 'maxSseStreamsPerKey', 'rateLimitPerIp', 'rateLimitPerKey', 'sseTokenTtlSeconds', 'requestTimeoutMs', 'webSessionHours',
 ]);
 
 export interface LoadOptions {

@@ -111,6 +111,10 @@ export const configSchema = z
     permissionTimeoutDecision: z.enum(TIMEOUT_DECISIONS).default('deny'),
     /** Lifetime of a token from POST /v1/auth/sse-token. */
     sseTokenTtlSeconds: int(5, 3600).default(60),
+    /** How long a dashboard login (the `aegis_session` cookie) lasts; it ends sooner with its key. */
+    webSessionHours: int(1, 720).default(12),
+    /** The dashboard's build (index.html and assets/); unset: dist/dashboard of the package. */
+    dashboardDir: absolutePath.optional(),
     /** How long an address that failed authentication 5 times in a minute is refused. */
     lockoutMs: int(1000, 24 * 3600 * 1000).default(300_000),
     /** Requests per minute one API key may make; 0: no limit. */

@@ -10,6 +10,8 @@ import { MemoryAuditRepository } from '../audit/memory-audit-repository.js';
 import type { KeyService } from '../auth/keys.js';
 import { Lockout } from '../auth/lockout.js';
 import { SseTokens } from '../auth/sse-tokens.js';
+import { MemoryWebSessionRepository, WebSessions } from '../auth/web-sessions.js';
+import fastifyCookie from '@fastify/cookie';
 import type { Config } from '../config/schema.js';
 import type { MemoryBridge } from '../memory/memory-bridge.js';
 import { ModelRouter } from '../router/model-router.js';
@@ -24,6 +26,9 @@ import { installProtocolErrorHandling, protocolErrorOptions, requestTimeoutOptio
 import { installRateLimits } from './rate-limits.js';
 import { routeCatalogPlugin } from './route-catalog.js';
 import { installSecurityHeaders } from './security-headers.js';
+import { dashboardPlugin, DEFAULT_DASHBOARD_DIR } from './dashboard.js';
+import { webLoginRoutes } from './routes/web-login.js';
+import { terminalRoutes } from './routes/terminal.js';
 import { auditRoutes, type BackupAnswer } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
@@ -51,6 +56,8 @@ export interface AppDeps {
   /** Made from the configuration unless given (a test gives its own, with its own clock). */
   sseTokens?: SseTokens;
   lockout?: Lockout;
+  /** The dashboard's logins; made from the configuration unless given (a test gives its own, with its own clock). */
+  webSessions?: WebSessions;
   /** The audit log; an app built without one (a test's) keeps its entries in memory. */
   audit?: AuditLog;
   /** Takes an online backup of the database (POST /v1/admin/backup). */
@@ -69,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, supervisor, sse, status, keys, metrics = NO_METRICS } = deps;
   const sseTokens = deps.sseTokens ?? new SseTokens(config.sseTokenTtlSeconds * 1000);
   const lockout = deps.lockout ?? new Lockout({ maxFailures: LOCKOUT_FAILURES, windowMs: LOCKOUT_WINDOW_MS, lockMs: config.lockoutMs });
+  const webSessions = deps.webSessions ?? new WebSessions(new MemoryWebSessionRepository(), keys, { ttlMs: config.webSessionHours * 3600_000, authToken: config.authToken });
   const audit = deps.audit ?? new AuditLog(new MemoryAuditRepository(), { includeText: config.audit.includeText, logger: deps.logger });
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -90,7 +98,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installSecurityHeaders(app);
   // Before auth: a page of another origin is refused whatever credentials it carries.
   await app.register(originGuard, { authToken: config.authToken, allowedOrigins: config.allowedOrigins, allowedHosts: config.allowedHosts });
-  await app.register(authPlugin, { authToken: config.authToken, keys, sseTokens, lockout });
+  await app.register(fastifyCookie);
+  await app.register(authPlugin, { authToken: config.authToken, keys, sseTokens, lockout, webSessions });
   await app.register(auditTrailPlugin, { audit, keys });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ ip: request.ip, method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
@@ -106,9 +115,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sessionRoutes, { supervisor });
   await app.register(permissionRoutes, { supervisor });
   await app.register(eventRoutes, { supervisor, sse });
+  await app.register(terminalRoutes, { supervisor, sse });
   await app.register(diagnosticsRoutes, { status });
   await app.register(metricsRoutes, { metrics });
   await app.register(authRoutes, { keys, sseTokens });
+  await app.register(webLoginRoutes, { authToken: config.authToken, keys, lockout, webSessions });
+  await app.register(dashboardPlugin, { dir: config.dashboardDir ?? DEFAULT_DASHBOARD_DIR });
   await app.register(auditRoutes, { repository: audit.repository, ...(deps.backup ? { backup: deps.backup } : {}) });
   await app.register(modelRouterRoutes, { router: deps.router ?? new ModelRouter(config.modelRouter) });
   await app.register(memoryRoutes, { memory: deps.memory });

@@ -61,6 +61,11 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'POST /v1/auth/keys/:id/rotate': { action: 'key.rotate', resourceFrom: 'path', details: (body) => pick(body, ['graceSeconds']) },
   'DELETE /v1/auth/keys/:id': { action: 'key.revoke', resourceFrom: 'path' },
   'POST /v1/auth/sse-token': { action: 'auth.sse_token', resourceFrom: 'path' },
+  // The token a login presents is never recorded; a refused one is an auth.failure like any other.
+  'POST /v1/auth/login': { action: 'auth.login', resourceFrom: 'path' },
+  'POST /v1/auth/logout': { action: 'auth.logout', resourceFrom: 'path' },
+  // Keystrokes from the dashboard's terminal, recorded like sent text (length and SHA-256 unless audit.includeText).
+  'POST /v1/sessions/:id/input': { action: 'session.input', resourceFrom: 'path', details: (body, audit) => (typeof body.data === 'string' ? { data: audit.text(body.data) } : {}) },
   'POST /v1/admin/backup': { action: 'admin.backup', resourceFrom: 'path', details: (_body, _audit, answer) => pick(answer, ['file', 'bytes']) },
   // A memory entry's key is the resource; its value is never recorded.
   'POST /v1/memory': { action: 'memory.write', resourceFrom: ({ body }) => body.key },

@@ -5,8 +5,14 @@
  *   and limits);
  * - on SSE routes only, `?token=<sse-token>` (the identity that asked for it, once, briefly); no
  *   other credential is read from a query string, anywhere;
+ * - the `aegis_session` cookie of a web login (web-login.ts): the identity of the key or master token
+ *   it was made with, checked again on each request. A state-changing request (anything but
+ *   GET/HEAD/OPTIONS) with the cookie must repeat the login's CSRF token in `X-CSRF-Token`, or it is
+ *   `403 CSRF_TOKEN_INVALID`: a page of another site can make the browser send the cookie, never
+ *   read the token. A bearer credential, when sent, is used instead of the cookie;
  * - nothing, on a daemon without a master token (loopback only): every scope. A key presented there
- *   still counts as that key, so a client sees what its key would see behind a token.
+ *   still counts as that key, so a client sees what its key would see behind a token. A cookie that
+ *   no longer stands for anything is ignored there (the request is open anyway).
  *
  * Then the route's scope (route-scopes.ts) is checked: `403 FORBIDDEN` with `details.requiredScope`.
  * Bad credentials are `401` and count toward the caller address's lockout; a locked-out address is
@@ -19,6 +25,7 @@ import type { Lockout } from '../auth/lockout.js';
 import { MASTER_IDENTITY, OPEN_IDENTITY, type Identity } from '../auth/scopes.js';
 import { SSE_TOKEN_PREFIX, type SseTokens } from '../auth/sse-tokens.js';
 import { tokensEqual } from '../auth/tokens.js';
+import type { WebSessions } from '../auth/web-sessions.js';
 import { sendError } from './errors.js';
 import { routeAccess, SSE_ROUTES } from './route-scopes.js';
 
@@ -27,7 +34,13 @@ export interface AuthOptions {
   keys: KeyService;
   sseTokens: SseTokens;
   lockout: Lockout;
+  webSessions: WebSessions;
 }
+
+/** The cookie a web login sets (web-login.ts). */
+export const SESSION_COOKIE = 'aegis_session';
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,20 +48,24 @@ declare module 'fastify' {
     identity: Identity;
     /** Why the credentials were refused, when they were (the audit trail records it); `locked` when this refusal locked the address out. */
     authRefusal: { reason: string; locked: boolean } | null;
+    /** The web session whose cookie authenticated the request, if one did. */
+    webSession: { csrfToken: string; expiresAt: number } | null;
   }
 }
 
 /** What a public route's request holds: no scope at all. */
 const NOBODY: Identity = { kind: 'open', keyId: null, scopes: new Set(), limits: OPEN_IDENTITY.limits };
 
-type Resolution = { identity: Identity } | { missing: true } | { failure: string };
+type Resolution = { identity: Identity; webSession?: { csrfToken: string; expiresAt: number; csrfMatches: () => boolean } } | { missing: true } | { failure: string; fromCookie?: true };
 
 export const authPlugin = fp<AuthOptions>(async (app: FastifyInstance, options) => {
   app.decorateRequest('identity', null as unknown as Identity);
   app.decorateRequest('authRefusal', null);
+  app.decorateRequest('webSession', null);
   app.addHook('onRequest', async (request, reply) => {
     request.identity = NOBODY;
     request.authRefusal = null;
+    request.webSession = null;
     const url = request.routeOptions.url;
     // An unknown path needs credentials all the same (then it is 404): no answer to a stranger says what exists.
     const access = url === undefined ? undefined : routeAccess(request.method, url);
@@ -65,6 +82,8 @@ export const authPlugin = fp<AuthOptions>(async (app: FastifyInstance, options) 
       const lockMs = options.lockout.fail(request.ip);
       request.authRefusal = { reason: resolution.failure, locked: lockMs > 0 };
       request.log.warn({ ip: request.ip, path: request.url.split('?')[0] }, `refused a request: ${resolution.failure}`);
+      // A dead cookie is dropped by the browser, so one page does not keep presenting it.
+      if (resolution.fromCookie) reply.clearCookie(SESSION_COOKIE, { path: '/' });
       if (lockMs > 0) return lockedOut(reply, lockMs);
       return sendError(reply, 401, 'UNAUTHORIZED', resolution.failure);
     }
@@ -73,20 +92,30 @@ export const authPlugin = fp<AuthOptions>(async (app: FastifyInstance, options) 
       return sendError(reply, 401, 'UNAUTHORIZED', 'missing credentials: send Authorization: Bearer <master token or API key>');
     }
     request.identity = resolution.identity;
-    if (access !== undefined && !resolution.identity.scopes.has(access)) {
+    const { webSession } = resolution;
+    if (webSession) request.webSession = { csrfToken: webSession.csrfToken, expiresAt: webSession.expiresAt };
+    if (webSession && !SAFE_METHODS.has(request.method) && !webSession.csrfMatches()) {
+      request.log.warn({ ip: request.ip, path: request.url.split('?')[0] }, 'refused a cookie request without its CSRF token');
+      return sendError(reply, 403, 'CSRF_TOKEN_INVALID', `a request that changes something with the session cookie must carry the login's CSRF token in ${CSRF_HEADER} (GET /v1/auth/session gives it back)`);
+    }
+    if (access !== undefined && access !== 'authenticated' && !resolution.identity.scopes.has(access)) {
       return sendError(reply, 403, 'FORBIDDEN', `this route needs the scope ${access}, which these credentials do not hold`, { requiredScope: access });
     }
   });
 });
 
-function resolve(request: FastifyRequest, { authToken, keys, sseTokens }: AuthOptions, sseRoute: boolean): Resolution {
+/** The identity a master token or an API key stands for, or why it stands for none (counts the key's use). */
+export function identify(presented: string, { authToken, keys }: Pick<AuthOptions, 'authToken' | 'keys'>): { identity: Identity } | { failure: string } {
+  if (authToken !== undefined && tokensEqual(presented, authToken)) return { identity: MASTER_IDENTITY };
+  const check = keys.authenticate(presented);
+  if (check.ok) return { identity: check.identity };
+  return { failure: check.reason === 'unknown' ? 'invalid credentials' : `the API key is ${check.reason}` };
+}
+
+function resolve(request: FastifyRequest, options: AuthOptions, sseRoute: boolean): Resolution {
+  const { authToken, keys, sseTokens, webSessions } = options;
   const presented = bearer(request);
-  if (presented !== undefined) {
-    if (authToken !== undefined && tokensEqual(presented, authToken)) return { identity: MASTER_IDENTITY };
-    const check = keys.authenticate(presented);
-    if (check.ok) return { identity: check.identity };
-    return { failure: check.reason === 'unknown' ? 'invalid credentials' : `the API key is ${check.reason}` };
-  }
+  if (presented !== undefined) return identify(presented, options);
   const queryToken = sseRoute ? tokenInQuery(request) : undefined;
   if (queryToken !== undefined) {
     if (!queryToken.startsWith(SSE_TOKEN_PREFIX)) {
@@ -96,7 +125,21 @@ function resolve(request: FastifyRequest, { authToken, keys, sseTokens }: AuthOp
     if (identity === null || (identity.keyId !== null && !keys.isActive(identity.keyId))) return { failure: 'the SSE token is unknown, used or expired' };
     return { identity };
   }
+  const cookie = request.cookies[SESSION_COOKIE];
+  if (cookie) {
+    const check = webSessions.check(cookie);
+    if (check.ok) {
+      const { csrfToken, expiresAt } = check;
+      return { identity: check.identity, webSession: { csrfToken, expiresAt, csrfMatches: () => webSessions.csrfMatches(check, csrfHeader(request)) } };
+    }
+    if (authToken !== undefined) return { failure: check.reason, fromCookie: true };
+  }
   return authToken === undefined ? { identity: OPEN_IDENTITY } : { missing: true };
+}
+
+function csrfHeader(request: FastifyRequest): string | undefined {
+  const value = request.headers[CSRF_HEADER];
+  return Array.isArray(value) ? undefined : value;
 }
 
 function lockedOut(reply: FastifyReply, retryMs: number): FastifyReply {

@@ -42,7 +42,10 @@ describe('GET /v1/openapi.json', () => {
   it('is served without credentials on a daemon with a master token, as OpenAPI 3.1 with a bearer scheme', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(document.info).toMatchObject({ title: 'Aegis', version: '0.0.0' });
-    expect(document.components.securitySchemes).toEqual({ bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+    expect(document.components.securitySchemes).toEqual({
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      cookie: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'aegis_session' }),
+    });
   });
 
   it('describes every route the app serves, and nothing else', () => {
@@ -76,7 +79,7 @@ describe('GET /v1/openapi.json', () => {
         expect(operation.security, key).toEqual([]);
         expect(operation.description, key).toMatch(/No credentials needed/);
       } else {
-        expect(operation.security, key).toEqual([{ bearer: [] }]);
+        expect(operation.security, key).toEqual([{ bearer: [] }, { cookie: [] }]);
         expect(operation.description, key).toContain(`\`${ROUTE_ACCESS[key]}\``);
       }
     }

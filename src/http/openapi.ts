@@ -56,7 +56,10 @@ export function buildOpenApiDocument(routes: readonly CatalogedRoute[], version:
     openapi: '3.1.0',
     info: { title: 'Aegis', version, description: 'Runs Claude Code sessions in tmux and drives them over HTTP. See docs/api.md.' },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The master token or an API key; SSE routes also take an SSE token as ?token=.' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'The master token or an API key; SSE routes also take an SSE token as ?token=.' },
+        cookie: { type: 'apiKey', in: 'cookie', name: 'aegis_session', description: 'A dashboard login (POST /v1/auth/login); POST, PUT, PATCH and DELETE also need its CSRF token in X-CSRF-Token.' },
+      },
       schemas: { Error: jsonSchema(errorEnvelopeSchema, 'output') },
     },
     paths,
@@ -76,7 +79,7 @@ export function pathParamNames(url: string): string[] {
 function operationFor(route: CatalogedRoute): Operation {
   const { method, url, schemas, access } = route;
   const isPublic = access === 'public';
-  const scopeNote = isPublic ? 'No credentials needed.' : `Requires scope \`${access}\`.`;
+  const scopeNote = isPublic ? 'No credentials needed.' : access === 'authenticated' ? 'Requires any valid credentials (`authenticated`).' : `Requires scope \`${access}\`.`;
   const parameters = [
     ...pathParameters(url, schemas.params),
     ...objectParameters(schemas.querystring, 'query'),
@@ -87,7 +90,7 @@ function operationFor(route: CatalogedRoute): Operation {
     summary: `${method} ${url}`,
     description: `${scopeNote} See docs/api.md.`,
     'x-aegis-scope': access,
-    security: isPublic ? [] : [{ bearer: [] }],
+    security: isPublic ? [] : [{ bearer: [] }, { cookie: [] }],
     parameters,
     responses: responsesFor(route),
   };
@@ -112,7 +115,7 @@ function responsesFor(route: CatalogedRoute): Record<string, Response> {
   if (takesInput) responses['400'] ??= errorResponse('The request is invalid (INVALID_REQUEST, naming each field)');
   if (route.access !== 'public') {
     responses['401'] ??= errorResponse('No valid credentials (UNAUTHORIZED)');
-    responses['403'] ??= errorResponse(`The credentials lack the scope \`${route.access}\` (FORBIDDEN)`);
+    responses['403'] ??= errorResponse(route.access === 'authenticated' ? 'A cookie request without its CSRF token (CSRF_TOKEN_INVALID)' : `The credentials lack the scope \`${route.access}\` (FORBIDDEN)`);
   }
   if (pathParamNames(route.url).length > 0) responses['404'] ??= errorResponse('Nothing by that id, or not visible to the caller');
   if (route.access !== 'public') responses['429'] ??= errorResponse('Too many requests (RATE_LIMITED, with Retry-After)');

@@ -37,7 +37,9 @@ export async function installRateLimits(app: FastifyInstance, { perKey, perIp }:
 function exempt(request: FastifyRequest, key: string): boolean {
   const url = request.routeOptions.url;
   const access = url === undefined ? undefined : routeAccess(request.method, url);
-  return access === 'public' || (key.startsWith('ip:') && isLoopback(request.ip));
+  // A login checks the token it is given: it is limited like any request that presents credentials.
+  const checksCredentials = access === 'public' && request.method === 'POST' && url === '/v1/auth/login';
+  return (access === 'public' && !checksCredentials) || (key.startsWith('ip:') && isLoopback(request.ip));
 }
 
 function isLoopback(address: string): boolean {

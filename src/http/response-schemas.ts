@@ -188,6 +188,26 @@ function textAnswer(types: readonly string[], description: string): z.ZodType<st
   return schema;
 }
 
+/** A web login (POST /v1/auth/login, GET /v1/auth/session): who the page acts as, and its CSRF token. */
+export const webSessionSchema = z.object({
+  csrfToken: z.string().nullable().describe('repeat it in X-CSRF-Token on every POST/PUT/PATCH/DELETE made with the cookie; null when the request did not use the cookie'),
+  expiresAt: timestamp.nullable().describe('when the cookie (or the credentials) stop working; null: never'),
+  loginRequired: z.boolean().describe('false on a daemon without a master token (loopback only): the page needs no login'),
+  identity: z.object({
+    keyId: z.string().nullable(),
+    name: z.string().describe('the API key\'s name; "master" for the master token, "local" without a token'),
+    role: z.string().nullable().describe('the role whose scopes the credentials hold exactly, if any'),
+    scopes: z.array(z.enum(SCOPES)),
+  }),
+});
+export const noContentSchema = z.null().describe('no body');
+export const terminalInputSchema = z.object({ typed: z.number().int().describe('characters typed') });
+
+/** The dashboard's page (GET /): HTML. */
+export const htmlPageSchema = textAnswer(['text/html'], "the dashboard's page, from the build (npm run build)");
+/** A file of the dashboard's bundle (GET /assets/*). */
+export const assetSchema = textAnswer(['text/javascript', 'text/css'], "a file of the dashboard's bundle");
+
 export const eventStreamSchema = textAnswer(['text/event-stream'], 'Server-Sent Events: one `event:`/`id:`/`data:` block per event (docs/api.md)');
 export const auditExportSchema = textAnswer(['text/csv', 'application/x-ndjson'], 'the audit entries as CSV (format=csv) or JSON Lines (format=jsonl), streamed');
 

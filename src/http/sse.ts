@@ -45,6 +45,14 @@ export interface StreamCaller {
 
 const ANONYMOUS: StreamCaller = { keyId: null };
 
+/** What a feed writes to its stream (SseHub.openFeed). */
+export interface FeedStream {
+  /** Writes one event; false when the client is behind (more is buffered than the socket takes at once). */
+  send(type: string, data: unknown): boolean;
+  onDrain(listener: () => void): void;
+  end(): void;
+}
+
 /** Calls `end` at `at`, also past the longest delay a timer takes (about 24.8 days), through `timer`. */
 function endAt(at: number, end: () => void): { timer: NodeJS.Timeout } {
   const handle = { timer: undefined as unknown as NodeJS.Timeout };
@@ -79,26 +87,8 @@ export class SseHub {
    * `keyId` holds its maximum of streams.
    */
   open(request: FastifyRequest, reply: FastifyReply, filter: (event: AegisEvent) => boolean, caller: StreamCaller = ANONYMOUS, last: (event: AegisEvent) => boolean = () => false): void {
-    const { keyId } = caller;
-    if (keyId !== null && this.streamsOf(keyId) >= this.options.maxStreamsPerKey) {
-      throw new AegisError('RATE_LIMITED', `this key already holds ${this.options.maxStreamsPerKey} event streams; close one first`, {
-        maxStreamsPerKey: this.options.maxStreamsPerKey,
-        retryAfterSeconds: Math.ceil(this.options.retryMs / 1000),
-      });
-    }
-    reply.hijack();
-    const res = reply.raw;
-    if (this.closed) {
-      res.writeHead(503, { 'retry-after': '2' }).end();
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write(`retry: ${this.options.retryMs}\n: connected\n\n`);
+    const res = this.begin(reply, caller);
+    if (!res) return;
 
     const lastId = lastEventId(request);
     if (lastId !== null) {
@@ -122,12 +112,62 @@ export class SseHub {
       res.write(formatEvent(event));
       if (last(event)) res.end();
     });
-    this.streams.set(res, keyId);
+    this.track(res, caller, unsubscribe);
+  }
+
+  /**
+   * A stream fed by something else than the bus (a session's terminal), with the same headers,
+   * keep-alives, per-key count, expiry and revocation as the others. `start` begins feeding it and
+   * returns what stops the feed; events carry no id (there is nothing to replay). The feed watches its
+   * client's backlog itself: `send` answers false once the client is behind, and `onDrain` tells when
+   * it has caught up.
+   */
+  openFeed(reply: FastifyReply, caller: StreamCaller, start: (stream: FeedStream) => () => void): void {
+    const res = this.begin(reply, caller);
+    if (!res) return;
+    const stream: FeedStream = {
+      send: (type, data) => res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`),
+      onDrain: (listener) => res.on('drain', listener),
+      end: () => res.end(),
+    };
+    this.track(res, caller, start(stream));
+  }
+
+  /** Counts the stream against its key and takes over the response with the stream's headers; null when the hub is closed. */
+  private begin(reply: FastifyReply, { keyId }: StreamCaller): ServerResponse | null {
+    if (keyId !== null && this.streamsOf(keyId) >= this.options.maxStreamsPerKey) {
+      throw new AegisError('RATE_LIMITED', `this key already holds ${this.options.maxStreamsPerKey} event streams; close one first`, {
+        maxStreamsPerKey: this.options.maxStreamsPerKey,
+        retryAfterSeconds: Math.ceil(this.options.retryMs / 1000),
+      });
+    }
+    reply.hijack();
+    const res = reply.raw;
+    if (this.closed) {
+      res.writeHead(503, { 'retry-after': '2' }).end();
+      return null;
+    }
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(`retry: ${this.options.retryMs}\n: connected\n\n`);
+    return res;
+  }
+
+  /** Keeps the stream alive, ends it when its credentials do, and cleans up after it when it closes. */
+  private track(res: ServerResponse, caller: StreamCaller, stop: () => void): void {
+    this.streams.set(res, caller.keyId);
     this.startKeepAlive();
     const expiry = caller.validUntil === undefined ? null : endAt(caller.validUntil, () => res.end(': the credentials of this stream expired\n\n'));
+    let cleaned = false;
     const cleanup = () => {
+      if (cleaned) return;
+      cleaned = true;
       if (expiry) clearTimeout(expiry.timer);
-      unsubscribe();
+      stop();
       this.streams.delete(res);
       if (this.streams.size === 0) this.stopKeepAlive();
     };

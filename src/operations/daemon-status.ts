@@ -87,13 +87,22 @@ export function createDaemonStatus(sources: DaemonStatusSources): DaemonStatus {
   const { config, supervisor, tmux, proveStoreWritable, storeFile, sseConnections, version, startedAt, tmuxProbeTimeoutMs = TMUX_PROBE_TIMEOUT_MS } = sources;
   let tmuxVersion: string | null = null;
   const uptimeSeconds = () => Math.floor((Date.now() - startedAt) / 1000);
+  // Health asked by many at once (a load balancer's checks, a busy client) shares the probe in flight:
+  // every answer still comes from a probe that had not ended when it was asked, and tmux is asked once
+  // per round trip rather than once per request (a probe per request held health to a third of
+  // fastify's rate, the daemon writing to tmux more than answering HTTP).
+  let probing: Promise<boolean> | null = null;
+  const probeTmux = () =>
+    (probing ??= tmux.responds(tmuxProbeTimeoutMs).finally(() => {
+      probing = null;
+    }));
 
   return {
     version,
     uptimeSeconds,
 
     async tmuxHealth() {
-      const [responding, currentVersion] = await Promise.all([tmux.responds(tmuxProbeTimeoutMs), tmuxVersion ?? tmux.version().catch(() => null)]);
+      const [responding, currentVersion] = await Promise.all([probeTmux(), tmuxVersion ?? tmux.version().catch(() => null)]);
       tmuxVersion ??= currentVersion;
       return { connected: tmux.connected, responding, version: tmuxVersion };
     },

@@ -2,7 +2,10 @@
  * How a session looks at its pane: the screen is read again a moment after the pane printed
  * (output comes in bursts; one read per burst), or once after a delay for states no further output
  * would reveal, or at once when someone needs it now. Each read is parsed and handed to the session.
- * It owns its timers and closes them with the session.
+ * tmux reports that a pane printed about once a second unless its output is wanted
+ * (`tmux/output-demand.ts`): whoever waits for the screen to change wants it while waiting, and a
+ * session wants it while it starts (its start-up dialogs and first prompt are seen at once). Hooks
+ * and the transcript tell the rest. It owns its timers and demands and closes them with the session.
  */
 import { parseScreen, screenFingerprint, type ScreenState } from '../claude/screen.js';
 import type { Timing } from './timing.js';
@@ -16,6 +19,8 @@ export interface ScreenRead {
 
 export interface ScreenWatchDeps {
   capture(paneId: string): Promise<string>;
+  /** Asks for every report of the pane printing until the returned release is called. */
+  wantOutput(paneId: string): () => void;
   timing: Pick<Timing, 'screenThrottleMs' | 'screenEagerMs'>;
   /** Every successful read, in order. */
   onRead(read: ScreenRead): void;
@@ -34,6 +39,8 @@ export class ScreenWatch {
   private readsBegun = 0;
   private stateFromRead = 0;
   private closed = false;
+  /** Output wanted while a condition holds (`watchWhile`): released at the first read it fails. */
+  private watching: { holds: () => boolean; release: () => void } | null = null;
 
   constructor(
     private readonly paneId: string,
@@ -60,6 +67,7 @@ export class ScreenWatch {
   async closely<T>(wait: (fresh: () => boolean) => Promise<T>): Promise<T> {
     const since = this.readsBegun;
     this.waiting++;
+    const release = this.deps.wantOutput(this.paneId);
     try {
       // The read now covers the output a pending read was held back for.
       if (this.throttle) clearTimeout(this.throttle);
@@ -68,7 +76,14 @@ export class ScreenWatch {
       return await wait(() => this.stateFromRead > since);
     } finally {
       this.waiting--;
+      release();
     }
+  }
+
+  /** Wants every report of the pane printing while `holds()`, looked at after each read. */
+  watchWhile(holds: () => boolean): void {
+    if (this.closed || this.watching || !holds()) return;
+    this.watching = { holds, release: this.deps.wantOutput(this.paneId) };
   }
 
   /** One read after `ms`, for a state no further output would reveal. */
@@ -99,13 +114,20 @@ export class ScreenWatch {
     const changed = fingerprint !== this.fingerprint;
     this.fingerprint = fingerprint;
     this.deps.onRead({ state: this.state, text, changed });
+    if (this.watching && !this.watching.holds()) this.stopWatching();
     return this.state;
   }
 
   close(): void {
     this.closed = true;
+    this.stopWatching();
     if (this.throttle) clearTimeout(this.throttle);
     if (this.recheck) clearTimeout(this.recheck);
     this.throttle = this.recheck = null;
+  }
+
+  private stopWatching(): void {
+    this.watching?.release();
+    this.watching = null;
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Session } from './session.js';
 
-const HANDLE_METHODS = ['view', 'send', 'read', 'pane', 'interrupt', 'escape', 'permissions', 'approve', 'reject', 'answer'] as const satisfies ReadonlyArray<keyof Session>;
+const HANDLE_METHODS = ['view', 'send', 'read', 'pane', 'interrupt', 'escape', 'permissions', 'approve', 'reject', 'answer', 'watchTerminal', 'typeKeys'] as const satisfies ReadonlyArray<keyof Session>;
 
 export type SessionHandle = Pick<Session, (typeof HANDLE_METHODS)[number]>;
 

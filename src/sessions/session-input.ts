@@ -159,6 +159,12 @@ export class SessionInput implements DeliveryTarget {
     await this.asRequest(() => this.keystrokes((press) => press([INTERRUPT])));
   }
 
+  /** Types text exactly as given (a terminal's keystrokes: escape sequences, CR), never as key names or flags. */
+  async typeLiteral(data: string): Promise<void> {
+    this.checkLive();
+    await this.asRequest(() => this.keystrokes((press) => press([{ text: data }])));
+  }
+
   /** Refuses what a session that takes no input any more is asked. */
   checkLive(): void {
     if (this.host.takesNoInput()) {

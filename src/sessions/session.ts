@@ -34,6 +34,7 @@ import { SessionUsageTracker, type UsageContext } from './session-usage.js';
 import type { Signal } from './signals.js';
 import { StartupDialogs } from './startup-dialogs.js';
 import { StatusArbiter } from './status-arbiter.js';
+import { DEFAULT_TERMINAL_QUEUE_BYTES, TerminalFeed, type TerminalSink, type TerminalWatch } from './terminal-feed.js';
 import type { Timing } from './timing.js';
 import type { ReapSubject } from './verdicts.js';
 import { Waiters } from './waiters.js';
@@ -41,7 +42,7 @@ import { Waiters } from './waiters.js';
 export type { EndDetail } from './session-ending.js';
 
 /** What a session asks of tmux, always by its own pane and window ids. */
-export type SessionTmux = Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste' | 'killWindow' | 'paneDeath' | 'listWindows'>;
+export type SessionTmux = Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste' | 'killWindow' | 'paneDeath' | 'listWindows' | 'onPaneBytes' | 'wantOutput' | 'paneSnapshot'>;
 
 export type PublishEvent = (type: 'status_changed' | 'message' | 'session_exited' | 'session_reaped' | 'stalled' | 'turn_failed' | 'budget_warning' | 'budget_exceeded', sessionId: string, fields: Record<string, unknown>) => void;
 
@@ -75,6 +76,7 @@ export class Session {
   private readonly arbiter: StatusArbiter;
   private readonly startupDialogs: StartupDialogs;
   private readonly ending: SessionEnding;
+  private readonly terminal: TerminalFeed;
   /** The last transcript path refused, so a hook that keeps naming it is logged once. */
   private refusedTranscript: string | null = null;
 
@@ -113,10 +115,13 @@ export class Session {
       denyWaiting: () => this.requests.sessionEnded(),
       save: () => this.save(),
     });
+    this.terminal = new TerminalFeed(record.paneId, context.tmux, { maxQueueBytes: DEFAULT_TERMINAL_QUEUE_BYTES, onError: (err) => this.log.warn({ err: errorMessage(err) }, 'cannot capture the screen for a terminal viewer') });
+    this.ending.own('terminal viewers', () => this.terminal.close(this.exited ? 'session_exited' : 'daemon_stopping'));
     this.ending.own('waits', () => this.waiters.close());
     this.ending.own('pending save', () => this.saveSoon.cancel());
     this.screen = new ScreenWatch(record.paneId, {
       capture: (paneId) => context.tmux.capture(paneId),
+      wantOutput: (paneId) => context.tmux.wantOutput(paneId),
       timing,
       onRead: (read) => this.apply({ type: 'screen', ...read }),
       onError: (err) => this.log.error({ err: errorMessage(err) }, 'cannot read the screen'),
@@ -294,6 +299,7 @@ export class Session {
     this.conversation.watch({ pastIsNews: !readTranscript });
     // Output printed before the pane was known went unnoticed; look at the screen once now.
     this.screen.schedule();
+    this.screen.watchWhile(() => this.record.status === 'starting');
   }
 
   /** Asks tmux once whether the pane still lives: one that died before it was known had its notice ignored. */
@@ -388,6 +394,17 @@ export class Session {
   async interrupt(): Promise<{ interrupted: boolean; session: SessionView }> {
     const interrupted = await this.input.interrupt();
     return { interrupted, session: this.view() };
+  }
+
+  /** The live terminal (terminal-feed.ts): the screen first, then what the pane prints, until the session ends. */
+  watchTerminal(sink: TerminalSink): TerminalWatch {
+    this.input.checkLive();
+    return this.terminal.watch(sink);
+  }
+
+  /** Types a terminal's keystrokes into the pane as they are (escape sequences, CR), through the input queue. */
+  typeKeys(data: string): Promise<void> {
+    return this.input.typeLiteral(data);
   }
 
   async escape(): Promise<SessionView> {

@@ -109,6 +109,9 @@ const MIGRATIONS: readonly string[] = [
      id INTEGER NOT NULL,
      hash TEXT NOT NULL
    );`,
+  // Ended sessions found without reading every record: listing sessions asks for them on every
+  // GET /v1/sessions (session-store.ts EXITED_SQL uses this expression and this condition).
+  `CREATE INDEX sessions_by_status ON sessions (json_extract(record, '$.status')) WHERE json_valid(record);`,
 ];
 
 export function openDatabase(file: string): Db {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './database.js';
-import { SessionStore } from './session-store.js';
+import { EXITED_SQL, SessionStore } from './session-store.js';
 
 describe('SessionStore', () => {
   let dir = '';
@@ -24,5 +24,28 @@ describe('SessionStore', () => {
     expect(store.exited().map((row) => row.id)).toEqual(['early', 'late']);
     // all() said it hands such a document back as its text, and threw instead (malformed JSON).
     expect(store.all().map((row) => row.document)).toContain('{"status": "exited"');
+  });
+
+  it('finds the ended sessions by an index on their status, not by reading every record (every GET /v1/sessions asks)', () => {
+    dir = mkdtempSync(join(tmpdir(), 'aegis-session-store-'));
+    db = openDatabase(join(dir, 'aegis.db'));
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${EXITED_SQL}`).all() as Array<{ detail: string }>).map((step) => step.detail);
+    expect(plan.some((step) => step.includes('USING INDEX sessions_by_status'))).toBe(true);
+    expect(plan.some((step) => step.startsWith('SCAN sessions'))).toBe(false);
+  });
+
+  it('counts the records again only after a write of its own (health asks for the count on every request)', () => {
+    dir = mkdtempSync(join(tmpdir(), 'aegis-session-store-'));
+    db = openDatabase(join(dir, 'aegis.db'));
+    const store = new SessionStore(db);
+    store.save({ id: 'a' });
+    expect(store.count()).toBe(1);
+    // A row written behind the store's back is not counted until the store writes: it was not asked again.
+    db.prepare('INSERT INTO sessions (id, record, updated_at) VALUES (?, ?, ?)').run('b', '{}', new Date().toISOString());
+    expect(store.count()).toBe(1);
+    store.save({ id: 'c' });
+    expect(store.count()).toBe(3);
+    store.remove('a');
+    expect(store.count()).toBe(2);
   });
 });

@@ -4,6 +4,12 @@
  */
 import { write, type Db } from './database.js';
 
+// json_extract fails the whole query on one document that is not JSON: it is asked only of valid ones.
+const CREATED_AT = "CASE WHEN json_valid(record) THEN json_extract(record, '$.createdAt') END";
+
+/** The records of ended sessions, by the index on their status (database.ts): live sessions' records are not read. */
+export const EXITED_SQL = `SELECT id, record FROM sessions WHERE json_valid(record) AND json_extract(record, '$.status') = 'exited' ORDER BY ${CREATED_AT}`;
+
 export class SessionStore {
   private readonly upsertStmt;
   private readonly deleteStmt;
@@ -11,6 +17,7 @@ export class SessionStore {
   private readonly findStmt;
   private readonly countStmt;
   private readonly exitedStmt;
+  private counted: number | null = null;
 
   constructor(private readonly db: Db) {
     this.upsertStmt = db.prepare(
@@ -19,17 +26,17 @@ export class SessionStore {
     this.deleteStmt = db.prepare('DELETE FROM sessions WHERE id = ?');
     this.findStmt = db.prepare('SELECT record FROM sessions WHERE id = ?');
     this.countStmt = db.prepare('SELECT COUNT(*) AS count FROM sessions');
-    // json_extract fails the whole query on one document that is not JSON: it is asked only of valid ones.
-    const createdAt = "CASE WHEN json_valid(record) THEN json_extract(record, '$.createdAt') END";
-    this.allStmt = db.prepare(`SELECT id, record FROM sessions ORDER BY ${createdAt}`);
-    this.exitedStmt = db.prepare(`SELECT id, record FROM sessions WHERE json_valid(record) AND json_extract(record, '$.status') = 'exited' ORDER BY ${createdAt}`);
+    this.allStmt = db.prepare(`SELECT id, record FROM sessions ORDER BY ${CREATED_AT}`);
+    this.exitedStmt = db.prepare(EXITED_SQL);
   }
 
   save(record: { id: string }): void {
+    this.counted = null;
     write(this.db, () => this.upsertStmt.run(record.id, JSON.stringify(record), new Date().toISOString()));
   }
 
   remove(id: string): void {
+    this.counted = null;
     write(this.db, () => this.deleteStmt.run(id));
   }
 
@@ -39,8 +46,13 @@ export class SessionStore {
     return row ? parseJson(row.record) : null;
   }
 
+  /**
+   * How many records there are. Asked on every GET /v1/health, so it is counted again only after a
+   * write: this store is the database's only writer while the daemon runs.
+   */
   count(): number {
-    return (this.countStmt.get() as { count: number }).count;
+    this.counted ??= (this.countStmt.get() as { count: number }).count;
+    return this.counted;
   }
 
   /** Every stored document, oldest first; one that is not JSON comes back as its raw text. */

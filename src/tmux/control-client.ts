@@ -7,6 +7,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { commandLine, tmuxCommand, type TmuxCommand } from './command.js';
+import { paneOutputBytes } from './pane-output.js';
 import { TmuxError } from './tmux-error.js';
 import { tmuxEnv, tmuxProcessArgv } from './tmux-process.js';
 
@@ -18,6 +19,10 @@ function disconnected(subcommand: string, reason: string): TmuxError {
 export interface ControlClientEvents {
   /** A pane printed something; the bytes themselves are not needed, only that the screen changed. */
   output: [paneId: string];
+  /** What a pane printed, decoded, for the panes `decodeBytesOf` names only. */
+  bytes: [paneId: string, bytes: Buffer];
+  /** tmux paused a pane this client fell behind on, and it was continued: what it printed meanwhile is lost. */
+  resumed: [paneId: string];
   windowClose: [windowId: string];
   /** A format subscription (`refresh-client -B`) changed value for one pane. */
   subscription: [name: string, paneId: string, value: string];
@@ -31,6 +36,8 @@ interface PendingCommand {
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
   abandoned: boolean;
+  /** Called as the reply is read, before anything read after it: a caller that must know what came before. */
+  onReply: ((lines: string[]) => void) | undefined;
 }
 
 interface OpenBlock {
@@ -54,6 +61,8 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
   private buffered: Buffer = Buffer.alloc(0);
   private closed = false;
   private closeReason = '';
+  /** Which panes' output bytes are decoded and emitted (`bytes`); none unless set. */
+  decodeBytesOf: (paneId: string) => boolean = () => false;
   /** Resolves once tmux has attached this client to its session (commands before that lack a client). */
   private markAttached!: () => void;
   private readonly attached = new Promise<void>((resolve) => (this.markAttached = resolve));
@@ -111,7 +120,7 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
   }
 
   /** Runs one tmux command and resolves with its output lines; rejects with TmuxError, also after `timeoutMs`. */
-  run(command: TmuxCommand, timeoutMs = this.options.commandTimeoutMs): Promise<string[]> {
+  run(command: TmuxCommand, timeoutMs = this.options.commandTimeoutMs, onReply?: (lines: string[]) => void): Promise<string[]> {
     const { subcommand } = command;
     if (this.closed) return Promise.reject(disconnected(subcommand, this.closeReason));
     const line = commandLine(command);
@@ -121,6 +130,7 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
         resolve,
         reject,
         abandoned: false,
+        onReply,
         timer: setTimeout(() => {
           // The reply may still come; the slot stays in the FIFO so later replies stay matched.
           entry.abandoned = true;
@@ -173,6 +183,7 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
     } else if (text.startsWith('%output ') || text.startsWith('%extended-output ')) {
       const paneId = text.split(' ', 2)[1];
       if (paneId) this.emit('output', paneId);
+      if (paneId && this.decodeBytesOf(paneId)) this.emit('bytes', paneId, paneOutputBytes(raw));
     } else if (text.startsWith('%window-close ') || text.startsWith('%unlinked-window-close ')) {
       const windowId = text.split(' ')[1];
       if (windowId) this.emit('windowClose', windowId);
@@ -185,7 +196,8 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
       if (name && paneId) this.emit('subscription', name, paneId, rest.join(' : '));
     } else if (text.startsWith('%pause ')) {
       const paneId = text.split(' ')[1];
-      if (paneId) void this.run(tmuxCommand('refresh-client', ['-A', `${paneId}:continue`])).catch(() => {});
+      // Told as the reply is read, so nothing the pane prints after the continue comes before it.
+      if (paneId) void this.run(tmuxCommand('refresh-client', ['-A', `${paneId}:continue`]), undefined, () => this.emit('resumed', paneId)).catch(() => {});
     } else if (text.startsWith('%session-changed ')) {
       this.markAttached();
     } else if (text.startsWith('%exit')) {
@@ -203,7 +215,10 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
     clearTimeout(entry.timer);
     if (entry.abandoned) return;
     if (failed) entry.reject(TmuxError.fromOutput(entry.subcommand, block.lines.join('\n')));
-    else entry.resolve(block.lines);
+    else {
+      entry.onReply?.(block.lines);
+      entry.resolve(block.lines);
+    }
   }
 
   private finish(reason: string): void {

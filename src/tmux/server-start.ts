@@ -6,6 +6,7 @@
  */
 import { format, tmuxCommand, type TmuxCommand } from './command.js';
 import type { TmuxControlClient } from './control-client.js';
+import { ACTIVITY_SUBSCRIPTION } from './output-demand.js';
 import { showsServerOrSessionGone, TmuxError } from './tmux-error.js';
 import { PRIVATE_ENV, runTmuxProcess, type TmuxProcessOptions } from './tmux-process.js';
 
@@ -77,6 +78,8 @@ export async function setUpConnection(client: TmuxControlClient): Promise<void> 
   await client.run(tmuxCommand('set-option', ['-wg'], ['remain-on-exit', 'on']));
   // Pane death produces no output; a format subscription reports it (tmux checks about once a second).
   await client.run(tmuxCommand('refresh-client', ['-B', format`${DEATH_SUBSCRIPTION}:%*:#{pane_dead} #{pane_dead_status}`]));
+  // A pane whose bytes nobody wants is switched off; this says, about once a second, that it printed.
+  await client.run(tmuxCommand('refresh-client', ['-B', format`${ACTIVITY_SUBSCRIPTION}:%*:#{window_activity}`]));
   // Let tmux pause a pane rather than buffer without limit if Aegis ever falls behind.
   await client.run(tmuxCommand('refresh-client', ['-f', 'pause-after=30']));
   // A server started by someone else (or an older Aegis) may hold the starter's variables in its

@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { format, tmuxCommand, type Arg, type Subcommand } from './command.js';
 import { TmuxControlClient } from './control-client.js';
+import { ACTIVITY_SUBSCRIPTION, OutputDemand, type PaneOutputMode } from './output-demand.js';
 import { DAEMON_OPTION, ensureSession, KEEPER_OPTION, OWNER_OPTION, sessionExists, setUpConnection, DEATH_SUBSCRIPTION, type ServerStartOptions } from './server-start.js';
 import { TmuxError } from './tmux-error.js';
 import { tmuxVersion } from './tmux-process.js';
@@ -59,12 +60,30 @@ export interface PaneSize {
   rows: number;
 }
 
+/** A pane's screen as a terminal would draw it: the text with its colours, and where the cursor is. */
+export interface PaneSnapshot {
+  /** Escape sequences that clear a terminal and draw the screen, with the cursor placed and shown or hidden. */
+  data: string;
+  cols: number;
+  rows: number;
+  cursor: { x: number; y: number; visible: boolean };
+}
+
 export interface TmuxServerEvents {
+  /**
+   * A pane printed: for each `%output` line while its output is wanted (`wantOutput`), otherwise at
+   * most about once a second (`output-demand.ts`).
+   */
   paneOutput: [paneId: string];
   paneDied: [paneId: string, exitStatus: number | null];
   windowClose: [windowId: string];
   /** The control connection ended without close(): the server or our tmux session is gone. */
   disconnected: [reason: string];
+}
+
+interface PaneByteListener {
+  bytes: (bytes: Buffer) => void;
+  resumed: () => void;
 }
 
 const SEP = '\t';
@@ -75,6 +94,14 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
   private connecting: Promise<TmuxControlClient> | null = null;
   /** Set by close(): from then on nothing reconnects (or starts a tmux server). */
   private closed = false;
+  /** The connection whose panes' output is switched, from the moment it attaches (before its set-up). */
+  private outputClient: TmuxControlClient | null = null;
+  private readonly demand = new OutputDemand(
+    (paneId, mode) => this.setPaneOutput(paneId, mode),
+    (paneId) => this.emit('paneOutput', paneId),
+  );
+  /** Who wants a pane's bytes (onPaneBytes): only those panes' output is decoded. */
+  private readonly byteListeners = new Map<string, Set<PaneByteListener>>();
 
   constructor(private readonly options: TmuxServerOptions) {
     super();
@@ -189,6 +216,15 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     await this.run('kill-window', ['-t', windowId]);
   }
 
+  /**
+   * Asks for every byte the pane prints (a `paneOutput` event per `%output` line) until the returned
+   * release is called; releasing twice is harmless. Demands are counted: the pane goes back to
+   * reporting about once a second when the last is released.
+   */
+  wantOutput(paneId: string): () => void {
+    return this.demand.want(paneId);
+  }
+
   /** Types text literally (no key names); text that starts with `-` is text too. */
   async typeText(paneId: string, text: string): Promise<void> {
     await this.run('send-keys', ['-t', paneId, '-l'], [text]);
@@ -219,6 +255,38 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
       await this.run('delete-buffer', ['-b', buffer]).catch(() => {});
       throw err;
     }
+  }
+
+  /**
+   * Calls `listener` with every byte the pane prints from now on, and `onResumed` when tmux paused the
+   * pane because the connection fell behind and it was continued (what it printed meanwhile is lost).
+   * Returns the unsubscribe. Holds no output demand (wantOutput): a pane that is off sends nothing.
+   */
+  onPaneBytes(paneId: string, listener: (bytes: Buffer) => void, onResumed: () => void = () => {}): () => void {
+    const entry: PaneByteListener = { bytes: listener, resumed: onResumed };
+    let listeners = this.byteListeners.get(paneId);
+    if (!listeners) this.byteListeners.set(paneId, (listeners = new Set()));
+    listeners.add(entry);
+    return () => {
+      listeners.delete(entry);
+      if (listeners.size === 0 && this.byteListeners.get(paneId) === listeners) this.byteListeners.delete(paneId);
+    };
+  }
+
+  /**
+   * The pane's screen with its colours (capture-pane -e) and its cursor, as escape sequences that draw
+   * it on a cleared terminal. `atReply` is called as the screen's reply is read: bytes the pane printed
+   * before that are in the snapshot, bytes after it are not.
+   */
+  async paneSnapshot(paneId: string, atReply: () => void = () => {}): Promise<PaneSnapshot> {
+    const client = await this.connect();
+    const cursor = client.run(tmuxCommand('display-message', ['-p', '-t', paneId], [format`#{cursor_x} #{cursor_y} #{cursor_flag} #{pane_width} #{pane_height}`]));
+    const screen = client.run(tmuxCommand('capture-pane', ['-p', '-e', '-t', paneId]), undefined, atReply);
+    const [[line = ''], lines] = await Promise.all([cursor, screen]);
+    const [x = 0, y = 0, flag = 1, cols = 0, rows = 0] = line.split(' ').map(Number);
+    const visible = flag !== 0;
+    const data = `\x1b[0m\x1b[H\x1b[2J${lines.join('\r\n')}\x1b[0m\x1b[${y + 1};${x + 1}H\x1b[?25${visible ? 'h' : 'l'}`;
+    return { data, cols, rows, cursor: { x, y, visible } };
   }
 
   /** The visible screen of a pane as plain text, one line per row; `timeoutMs` shortens the command's deadline. */
@@ -255,6 +323,13 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     return client.run(command, timeoutMs);
   }
 
+  /** Switches one pane's `%output` on the current connection; a failure leaves it as it was. */
+  private setPaneOutput(paneId: string, mode: PaneOutputMode): void {
+    const client = this.outputClient;
+    if (!client?.isOpen) return;
+    client.run(tmuxCommand('refresh-client', ['-A', `${paneId}:${mode}`])).catch(() => {});
+  }
+
   private startOptions(): ServerStartOptions {
     const { tmuxBin, socket, env, commandTimeoutMs, session, cols, rows, identity } = this.options;
     return { tmuxBin, socket, env, timeoutMs: commandTimeoutMs, session, cols, rows, identity };
@@ -269,9 +344,20 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
       env: this.options.env,
       commandTimeoutMs: this.options.commandTimeoutMs,
     });
-    client.on('output', (paneId) => this.emit('paneOutput', paneId));
+    this.outputClient = client;
+    this.demand.connected();
+    client.on('output', (paneId) => this.demand.output(paneId));
+    client.decodeBytesOf = (paneId) => this.byteListeners.has(paneId);
+    client.on('bytes', (paneId, bytes) => {
+      // A listener's failure is its own: the connection reads on.
+      for (const listener of this.byteListeners.get(paneId) ?? []) quietly(() => listener.bytes(bytes));
+    });
+    client.on('resumed', (paneId) => {
+      for (const listener of this.byteListeners.get(paneId) ?? []) quietly(() => listener.resumed());
+    });
     client.on('windowClose', (windowId) => this.emit('windowClose', windowId));
     client.on('subscription', (name, paneId, value) => {
+      if (name === ACTIVITY_SUBSCRIPTION) this.demand.activity(paneId);
       if (name !== DEATH_SUBSCRIPTION) return;
       const [dead, status = ''] = value.split(' ');
       if (dead === '1') this.emit('paneDied', paneId, status === '' ? null : Number(status));
@@ -290,5 +376,13 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     if (!client.isOpen) throw new TmuxError('attach-session', 'unavailable', 'tmux ended the connection while Aegis set it up');
     this.client = client;
     return client;
+  }
+}
+
+function quietly(call: () => void): void {
+  try {
+    call();
+  } catch {
+    // see the caller
   }
 }

@@ -26,6 +26,13 @@ export function stubSupervisor(owners: Map<string, string | null>): Supervisor {
     approve: () => ({ approved: true }),
     reject: () => ({ rejected: true }),
     answer: () => ({ answered: true }),
+    typeKeys: async () => {},
+    // A screen, then the end: the stream a session gives a viewer as it exits.
+    watchTerminal: (sink: { push(update: unknown): boolean }) => {
+      sink.push({ type: 'snapshot', data: '$ ', cols: 80, rows: 24, cursor: { x: 2, y: 0, visible: true } });
+      sink.push({ type: 'closed', reason: 'session_exited' });
+      return { drained: () => {}, close: () => {} };
+    },
   };
   return {
     create: async () => ({ session: { id: 'new' }, reused: false }),
@@ -43,6 +50,12 @@ export function stubSupervisor(owners: Map<string, string | null>): Supervisor {
 
 export const sse = {
   open: (_request: unknown, reply: { code(n: number): { send(b: string): void } }) => reply.code(200).send(''),
+  openFeed: (reply: { code(n: number): { send(b: string): void } }, _caller: unknown, start: (stream: unknown) => () => void) => {
+    const sent: string[] = [];
+    const stop = start({ send: (type: string, data: unknown) => sent.push(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`) > 0, onDrain: () => {}, end: () => {} });
+    stop();
+    reply.code(200).send(sent.join(''));
+  },
 } as unknown as SseHub;
 
 export const status = {

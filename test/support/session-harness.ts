@@ -77,6 +77,7 @@ export function sessionHarness(
     typeText: async (_pane: string, text: string) => void keys.push(`text:${text}`),
     killWindow: async () => {},
     paneDeath: async () => ({ status: null, signal: null }),
+    wantOutput: () => () => {},
     ...tmuxOverrides,
   } as unknown as SessionTmux;
   const settings = configSchema.parse(config);

@@ -1,0 +1,114 @@
+/**
+ * HTTP throughput: requests per second of GET /v1/health, GET /v1/sessions/:id and GET /v1/sessions
+ * (50 sessions) from the daemon without credentials (its token-less loopback mode) and with an API key,
+ * against a bare fastify answering the same JSON, all in one run. Each server and the load generator
+ * run in processes of their own (bench/http-load.ts). This is also the cost of auth: the key path
+ * against the open one on the same daemon.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { it } from 'vitest';
+import { startTestDaemon } from '../test/support/daemon.js';
+import { standInClaude } from '../test/support/stand-in.js';
+import { median, requestsPerSecond, startBareFastify, type Load } from './http-load.js';
+import { record } from './report.js';
+import { headline } from './summary.js';
+
+const SESSIONS = 50;
+const ROUNDS = Number(process.env.AEGIS_BENCH_HTTP_ROUNDS ?? 4);
+const LOAD: Load = { connections: 10, seconds: Number(process.env.AEGIS_BENCH_HTTP_SECONDS ?? 3) };
+
+type Server = 'bare' | 'open' | 'key';
+interface Variant {
+  route: string;
+  server: Server;
+  path: string;
+}
+
+it(`GET health, one session and the list of ${SESSIONS}: daemon with and without a key against bare fastify`, async () => {
+  // Stand-ins for Claude (a shell showing Claude's idle screen): the reads only need the records; the
+  // rate limit per key is off, since the load is one key's.
+  const t = await startTestDaemon({ childProcess: true, config: { claudeCommand: standInClaude(), rateLimitPerKey: 0, rateLimitPerIp: 0 } });
+  let bare: Awaited<ReturnType<typeof startBareFastify>> | null = null;
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < SESSIONS; i++) {
+      const res = await t.api('POST', '/v1/sessions', { workDir: t.workDir() });
+      if (res.status !== 201) throw new Error(`create answered ${res.status}: ${JSON.stringify(res.body)}`);
+      ids.push(res.body.id as string);
+    }
+    const key = (await t.api('POST', '/v1/auth/keys', { name: 'bench', role: 'admin' })).body.key as string;
+    const id = ids[0]!;
+    const routes = { '/v1/health': '/v1/health', '/v1/sessions/:id': `/v1/sessions/${id}`, '/v1/sessions': '/v1/sessions' };
+    const answers: Record<string, unknown> = {};
+    for (const [route, path] of Object.entries(routes)) answers[route] = (await t.api('GET', path)).body;
+    const listed = (answers['/v1/sessions'] as { sessions: unknown[] }).sessions.length;
+    if (listed !== SESSIONS) throw new Error(`the list holds ${listed} sessions, not ${SESSIONS}`);
+    const answersFile = join(t.workDir('bare'), 'answers.json');
+    writeFileSync(answersFile, JSON.stringify(answers));
+    bare = await startBareFastify(answersFile);
+
+    const variants: Variant[] = Object.entries(routes).flatMap(([route, path]) => (['bare', 'open', 'key'] as const).map((server) => ({ route, server, path })));
+    const run = (v: Variant, load: Load) =>
+      requestsPerSecond(`${v.server === 'bare' ? bare!.url : t.url}${v.path}`, v.server === 'key' ? { authorization: `Bearer ${key}` } : {}, load);
+    // A short run of each first, so that no round measures a cold server.
+    for (const v of variants) await run(v, { ...LOAD, seconds: 1 });
+    const results = new Map<Variant, number[]>(variants.map((v) => [v, []]));
+    // Each round starts one variant further on: what runs just after another pays for what it left behind.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < variants.length; i++) {
+        const v = variants[(i + round * 4) % variants.length]!;
+        results.get(v)!.push(await run(v, LOAD));
+      }
+    }
+
+    const of = (route: string, server: Server) => results.get(variants.find((v) => v.route === route && v.server === server)!)!;
+    const med = (route: string, server: Server) => median(of(route, server));
+    const ratio = (a: number, b: number) => (a / b).toFixed(2);
+    const spread = (values: number[]) => `${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))}`;
+    const rows = Object.keys(routes).map((route) => {
+      const b = med(route, 'bare');
+      const cells = (['open', 'key'] as const).map((s) => `${Math.round(med(route, s))} (${spread(of(route, s))}) | ${ratio(med(route, s), b)}`);
+      return `| \`GET ${route}\` | ${Math.round(b)} (${spread(of(route, 'bare'))}) | ${cells.join(' | ')} | ${ratio(med(route, 'key'), med(route, 'open'))} |`;
+    });
+    const health = med('/v1/health', 'open') / med('/v1/health', 'bare');
+    const reads = ['/v1/sessions/:id', '/v1/sessions'].map((route) => ({ route, ratio: med(route, 'key') / med(route, 'bare') }));
+    const keyVsOpen = med('/v1/sessions', 'key') / med('/v1/sessions', 'open');
+    const roundRows = of('/v1/sessions', 'open').map((open, i) => {
+      const keyed = of('/v1/sessions', 'key')[i]!;
+      return `| ${i + 1} | ${Math.round(of('/v1/sessions', 'bare')[i]!)} | ${Math.round(open)} | ${Math.round(keyed)} | ${(((keyed - open) / open) * 100).toFixed(1)} % |`;
+    });
+
+    record('http', `## HTTP: requests per second against a bare fastify, with and without a key
+
+Method: \`bench/http.bench.ts\`. The daemon runs as \`aegis serve\` in a process of its own, with ${SESSIONS}
+sessions whose Claude is a stand-in (a shell script showing Claude's idle screen: the reads need only the
+sessions' records, and ${SESSIONS} real Claudes would take the CPU the load needs); the per-key rate limit is off. The
+baseline is \`bench/bare-fastify.mjs\`, a bare fastify in a process of its own answering each route with the
+JSON the daemon answered (the same object, serialised by fastify on every request). The load is autocannon's command line in a third process,
+${LOAD.connections} connections, ${LOAD.seconds} s per run, after a 1 s run of each variant. "open" is the daemon's
+token-less loopback mode; "key" sends \`Authorization: Bearer aeg_…\` of an admin key made by
+\`POST /v1/auth/keys\` (\`/v1/health\` is public: the key is only carried). ${ROUNDS} rounds; each runs every
+variant once, starting one place further on each round; a figure is the median over the rounds (the
+spread in brackets), a ratio is of medians. On 2 cores the three processes compete for the CPU, so
+these are the rates of the whole machine, the same for every variant.
+
+| route | bare fastify req/s | open req/s | open / bare | key req/s | key / bare | key / open |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+The cost of auth, \`GET /v1/sessions\` (${SESSIONS} sessions) round by round:
+
+| round | bare fastify | open | key | key vs open |
+|---|---|---|---|---|
+${roundRows.join('\n')}`);
+    headline(
+      { benchmark: 'http', measure: '`GET /v1/health` against bare fastify', value: `${health.toFixed(2)} × (${Math.round(med('/v1/health', 'open'))} req/s)`, goal: '≥ 0.85 ×', met: health >= 0.85 },
+      ...reads.map((r) => ({ benchmark: 'http', measure: `\`GET ${r.route}\` with a key against bare fastify`, value: `${r.ratio.toFixed(2)} × (${Math.round(med(r.route, 'key'))} req/s)`, goal: '≥ 0.70 ×', met: r.ratio >= 0.7 })),
+      { benchmark: 'http', measure: `\`GET /v1/sessions\` (${SESSIONS}) with a key against open`, value: `${keyVsOpen.toFixed(2)} ×`, goal: '≥ 0.90 ×', met: keyVsOpen >= 0.9 },
+    );
+  } finally {
+    await bare?.close();
+    await t.close();
+  }
+});
