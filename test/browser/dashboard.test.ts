@@ -181,7 +181,8 @@ describe('the dashboard of a token-less loopback daemon', () => {
     const { page, problems } = await browser.open();
     await page.goto(`${t.url}/`);
     await page.locator('.session-list').waitFor();
-    await page.locator('form.create').waitFor({ state: 'attached' });
+    // With no session yet, the form to start one is open.
+    await page.locator('details.create[open] form.create').waitFor();
     expect(await page.locator('form.login').count()).toBe(0);
     expect(await page.locator('button.logout').count()).toBe(0);
     expect(problems).toEqual([]);

@@ -51,7 +51,14 @@ export function sessionsView(app: AppContext): View {
         : null);
   };
 
+  const create = app.can('sessions:write') ? createForm(app, error) : null;
+  let offered = false;
   const draw = () => {
+    // With nothing to list yet, the form to start a session is what the page offers first.
+    if (create && !offered && app.store.loaded && app.store.sessions.size === 0) {
+      create.open = true;
+      offered = true;
+    }
     const sessions = app.store.list().filter((s) => !filter || s.status === filter);
     show(list, ...(sessions.length ? sessions.map(row) : [h('p', { class: 'muted' }, filter ? `No ${filter} sessions.` : 'No sessions yet.')]));
   };
@@ -61,13 +68,13 @@ export function sessionsView(app: AppContext): View {
   draw();
 
   const element = h('main', { class: 'sessions-page' },
-    app.can('sessions:write') ? createForm(app, error) : null,
+    create,
     h('div', { class: 'toolbar' }, h('h2', {}, 'Sessions'), select),
     error, list);
   return { element, dispose: () => { unsubscribe(); clearInterval(clock); } };
 }
 
-function createForm(app: AppContext, error: HTMLElement): HTMLElement {
+function createForm(app: AppContext, error: HTMLElement): HTMLDetailsElement {
   const workDir = h('input', { name: 'workDir', required: true, placeholder: '/srv/repos/app', 'aria-label': 'Work dir', autocomplete: 'off' });
   const prompt = h('textarea', { name: 'prompt', rows: '2', placeholder: 'What should Claude do? (optional)', 'aria-label': 'Prompt' });
   const name = h('input', { name: 'name', placeholder: 'name (optional)', 'aria-label': 'Name', autocomplete: 'off' });
@@ -103,6 +110,5 @@ function createForm(app: AppContext, error: HTMLElement): HTMLElement {
         submit.disabled = false;
       });
   });
-  // Closed at first, so the list is what a visit sees; opened when there is nothing to list yet.
-  return h('details', { class: 'create card', open: app.store.sessions.size === 0 }, h('summary', {}, 'New session'), form);
+  return h('details', { class: 'create card' }, h('summary', {}, 'New session'), form);
 }
