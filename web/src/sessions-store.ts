@@ -15,6 +15,8 @@ export class SessionsStore {
   private readonly again = new Set<string>();
   private events: EventSource | null = null;
   connected = false;
+  /** Whether the list has been read once (before that, no session listed does not mean there is none). */
+  loaded = false;
 
   async start(): Promise<void> {
     this.events = new EventSource('/v1/events');
@@ -55,6 +57,7 @@ export class SessionsStore {
     const { sessions } = await api<{ sessions: Session[] }>('GET', '/v1/sessions');
     this.sessions.clear();
     for (const session of sessions) this.sessions.set(session.id, session);
+    this.loaded = true;
     this.notify();
   }
 
