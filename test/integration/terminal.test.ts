@@ -14,7 +14,7 @@ import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { fakeClaudeCommand, fakeClaudeLog, keysReceived } from '../support/fake-claude.js';
 import { openSse } from '../support/sse.js';
 import { standInScript } from '../support/stand-in.js';
-import { waitFor } from '../support/wait-for.js';
+import { waitFor, within } from '../support/wait-for.js';
 
 /** What a terminal shows of escape-laden text: the escapes taken out. */
 const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
@@ -150,4 +150,61 @@ describe('a pane printing as fast as it can, watched by a viewer that never read
       await t.api('DELETE', `/v1/sessions/${id}`);
     }
   }, 240_000);
+});
+
+describe('the terminal of a daemon with a master token, watched with a dashboard login', () => {
+  const MASTER = 'terminal-test-master-token-0123456789';
+  let t: TestDaemon;
+
+  beforeAll(async () => {
+    t = await startTestDaemon({ config: { claudeCommand: fakeClaudeCommand(), authToken: MASTER } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** Opens a stream with the given headers; `ended` settles when the daemon ends it. */
+  async function stream(path: string, headers: Record<string, string>) {
+    const controller = new AbortController();
+    const res = await fetch(`${t.url}${path}`, { headers, signal: controller.signal });
+    let text = '';
+    const ended = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) text += decoder.decode(chunk, { stream: true });
+    })().catch(() => {});
+    return { status: res.status, text: () => text, ended, abort: () => controller.abort() };
+  }
+
+  async function login(token: string) {
+    const res = await fetch(`${t.url}/v1/auth/login`, { method: 'POST', body: JSON.stringify({ token }), headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(200);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('aegis_session='))!.split(';')[0]!;
+    return { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
+  }
+
+  it('streams to the cookie alone, and ends the stream at logout and at the key\'s revocation', async () => {
+    const auth = { authorization: `Bearer ${MASTER}` };
+    const key = (await t.api('POST', '/v1/auth/keys', { name: 'watcher', role: 'admin' }, auth)).body;
+    const created = await t.api('POST', '/v1/sessions', { workDir: t.workDir() }, auth);
+    const id = created.body.id as string;
+
+    const first = await login(key.key);
+    const byCookie = await stream(`/v1/sessions/${id}/terminal`, { cookie: first.cookie });
+    expect(byCookie.status).toBe(200);
+    await waitFor(() => byCookie.text().includes('event: terminal_snapshot'), { what: 'the snapshot by cookie' });
+    const refused = await fetch(`${t.url}/v1/auth/logout`, { method: 'POST', headers: { cookie: first.cookie } });
+    expect(refused.status).toBe(403);
+    const out = await fetch(`${t.url}/v1/auth/logout`, { method: 'POST', headers: { cookie: first.cookie, 'x-csrf-token': first.csrf } });
+    expect(out.status).toBe(204);
+    await within(byCookie.ended, 10_000, 'the stream to end at logout');
+
+    const second = await login(key.key);
+    const again = await stream(`/v1/sessions/${id}/terminal`, { cookie: second.cookie });
+    await waitFor(() => again.text().includes('event: terminal_snapshot'), { what: 'the snapshot by the new cookie' });
+    expect((await t.api('DELETE', `/v1/auth/keys/${key.id}`, undefined, auth)).status).toBe(200);
+    await within(again.ended, 10_000, 'the stream to end at the revocation');
+    const after = await fetch(`${t.url}/v1/sessions/${id}/terminal`, { headers: { cookie: second.cookie } });
+    expect(after.status).toBe(401);
+    await after.body?.cancel();
+  });
 });
