@@ -11,7 +11,6 @@ import { waitFor } from '../test/support/wait-for.js';
 import { cpuTable, measureCpu } from './process-cpu.js';
 import { LATENCY_TABLE, latencyRow, record } from './report.js';
 import { sessionsAtRest } from './sessions-at-rest.js';
-import { openCountingSse } from './sse-counter.js';
 
 const VIEWERS = 10;
 const CHANGES = 100;
@@ -53,28 +52,17 @@ it(`pane change to browser terminal with ${VIEWERS} viewers, and the daemon's CP
     const first = (await t.api('GET', `/v1/sessions/${ids[0]}`)).body;
     const tty = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', first.tmux.paneId, '#{pane_tty}']).toString().trim();
     for (const page of pages) await viewTerminal(page, t.url, ids[0]!);
-    // Beside the browsers, a plain SSE client of the same stream says how much of the time is the daemon's.
-    let marker = '';
-    let streamedAt = 0;
-    const stream = await openCountingSse(`${t.url}/v1/sessions/${ids[0]}/terminal`, (type, data) => {
-      if (type === 'terminal_output' && !streamedAt && String(data.data).includes(marker)) streamedAt = Date.now();
-    });
-    const streamed: number[] = [];
     const any: number[] = [];
     const all: number[] = [];
     for (let i = 0; i < CHANGES; i++) {
-      marker = `dash-bench-${i}-${Date.now() % 100_000}`;
-      streamedAt = 0;
+      const marker = `dash-bench-${i}-${Date.now() % 100_000}`;
       await Promise.all(pages.map((page) => armWatch(page, marker)));
       const changedAt = Date.now();
       writeFileSync(tty, `\r\n${marker}`);
       const seen = await Promise.all(pages.map(seenAt));
-      await waitFor(() => streamedAt > 0, { what: 'the change on the terminal stream' });
-      streamed.push(streamedAt - changedAt);
       for (const at of seen) any.push(at - changedAt);
       all.push(Math.max(...seen) - changedAt);
     }
-    stream.close();
 
     // CPU: the sessions sit idle; a minute without a viewer, then a minute with one viewer on each.
     for (const page of pages) await page.goto('about:blank');
@@ -89,11 +77,9 @@ sessions of the real Claude Code; ${VIEWERS} pages of headless Chromium (one bro
 dashboard. Latency: all ${VIEWERS} pages show the first session's terminal; ${CHANGES} times, a line with a new marker
 is written to that pane's tty (as a program in the pane printing it), and each page records (a
 \`MutationObserver\` on xterm's rows) when its terminal shows the marker, drawn; the next change waits for
-all ${VIEWERS}. An SSE client in the benchmark's process follows the same terminal stream, to tell the
-daemon's part from the browsers'. Times are the machine's clock in every process.
+all ${VIEWERS}. Times are the machine's clock in both processes.
 
 ${LATENCY_TABLE}
-${latencyRow('pane change → `terminal_output` at an SSE client in the benchmark process', streamed)}
 ${latencyRow(`pane change → text in one viewer's terminal (${VIEWERS} viewers)`, any)}
 ${latencyRow(`pane change → text in all ${VIEWERS} viewers' terminals`, all)}
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser, type WatchedPage } from '../support/browser.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { fakeClaudeCommand, fakeClaudeLog, submitted } from '../support/fake-claude.js';
 import { waitFor } from '../support/wait-for.js';
 import { logIn, screenshot, shownStatus, terminalText, untilTerminalShows } from './dashboard-page.js';
 
@@ -104,7 +105,7 @@ describe('the dashboard with the real Claude Code', () => {
     expect(problems).toEqual([]);
   }, 180_000);
 
-  it('on a 375 px phone, approves from the list of everything pending, answers a question, and takes over the terminal', async () => {
+  it('on a 375 px phone, approves from the list of everything pending, answers a question, takes over the terminal and kills the session', async () => {
     const { page, problems } = await open({ width: 375, height: 740, isMobile: true });
     await logIn(page, t.url, operatorKey);
     await page.goto(`${t.url}/#/approvals`);
@@ -137,6 +138,16 @@ describe('the dashboard with the real Claude Code', () => {
     for (let i = 0; i < 'typed in the browser'.length; i++) await page.keyboard.press('Backspace');
     await waitFor(async () => !(await terminalText(page)).includes('typed in the browser'), { what: 'the typed keys to be erased' });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+
+    // Kill, confirmed in the browser's dialog: the session ends and, deleted, leaves the list.
+    await page.goto(`${t.url}/#/`);
+    page.once('dialog', (dialog) => {
+      dialog.accept().catch(() => {});
+    });
+    await page.locator(`[data-session-id="${sessionId}"]`).getByRole('button', { name: 'Kill' }).tap();
+    await waitFor(async () => (await shownStatus(page, sessionId)) === null, { timeoutMs: CLAUDE_MS, what: 'the killed session to leave the list' });
+    expect((await asOperator('GET', `/v1/sessions/${sessionId}`)).status).toBe(404);
+    await page.getByText('No sessions yet.').waitFor();
     expect(problems).toEqual([]);
   }, 180_000);
 
@@ -169,7 +180,7 @@ describe('the dashboard of a token-less loopback daemon', () => {
   let t: TestDaemon;
   let browser: TestBrowser;
   beforeAll(async () => {
-    t = await startTestDaemon();
+    t = await startTestDaemon({ config: { claudeCommand: fakeClaudeCommand() } });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -177,7 +188,7 @@ describe('the dashboard of a token-less loopback daemon', () => {
     await t?.close();
   });
 
-  it('opens without a login and offers no logout', async () => {
+  it('opens without a login, offers no logout, and starts a session from its form', async () => {
     const { page, problems } = await browser.open();
     await page.goto(`${t.url}/`);
     await page.locator('.session-list').waitFor();
@@ -185,6 +196,19 @@ describe('the dashboard of a token-less loopback daemon', () => {
     await page.locator('details.create[open] form.create').waitFor();
     expect(await page.locator('form.login').count()).toBe(0);
     expect(await page.locator('button.logout').count()).toBe(0);
+
+    // The form starts a session with its prompt, and the page goes to it.
+    const workDir = t.workDir('from-the-form');
+    await page.getByLabel('Work dir').fill(workDir);
+    await page.getByLabel('Prompt').fill('hello from the form');
+    await page.getByLabel('Name', { exact: true }).fill('from-the-form');
+    await page.getByLabel('Permission mode').selectOption('acceptEdits');
+    await page.getByRole('button', { name: 'Start session' }).click();
+    await page.locator('.session-head h2').filter({ hasText: 'from-the-form' }).waitFor({ timeout: 30_000 });
+    const id = decodeURIComponent(new URL(page.url()).hash.split('/')[2]!);
+    const created = (await t.api('GET', `/v1/sessions/${id}`)).body;
+    expect(created).toMatchObject({ name: 'from-the-form', workDir, permissionMode: 'acceptEdits' });
+    expect(submitted(fakeClaudeLog(workDir, id))).toContain('hello from the form');
     expect(problems).toEqual([]);
   });
 });

@@ -22,10 +22,11 @@ export function sessionsView(app: AppContext): View {
   });
 
   const act = (session: Session, action: 'interrupt' | 'kill') => {
+    // A killed session is deleted: its session_exited event takes it off the list.
     const request = action === 'kill'
       ? api<Session>('DELETE', `/v1/sessions/${encodeURIComponent(session.id)}`)
-      : api<{ session: Session }>('POST', `/v1/sessions/${encodeURIComponent(session.id)}/interrupt`).then((r) => r.session);
-    request.then((s) => app.store.put(s)).catch((err: unknown) => {
+      : api<{ session: Session }>('POST', `/v1/sessions/${encodeURIComponent(session.id)}/interrupt`).then((r) => app.store.put(r.session));
+    request.catch((err: unknown) => {
       error.textContent = err instanceof Error ? err.message : String(err);
     });
   };
