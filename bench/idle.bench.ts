@@ -1,41 +1,74 @@
 /**
- * What ten idle sessions cost while nothing happens, in the minute after they started and in the
- * minute after that: the daemon, its tmux control client and the tmux server, with Claude Code's own
- * processes beside them for context.
+ * What idle sessions cost while nothing happens: 10 sessions, then 40 more on the same daemon (50),
+ * each measured over a minute after Claude Code's start-up has ended; then 1 000 event subscribers are
+ * attached to the 50 and the daemon's resident set read again.
  */
 import { it } from 'vitest';
-import { cpuTable, measureCpu } from './process-cpu.js';
+import { daemonMsPerMinute, measureIdle } from './idle-cost.js';
+import { cpuTable } from './process-cpu.js';
+import { mib, processMemory } from './process-memory.js';
 import { record } from './report.js';
-import { SETTLE_SECONDS, sessionsAtRest } from './sessions-at-rest.js';
-import { openCountingSse } from './sse-counter.js';
+import { addSessionsAtRest, sessionsAtRest } from './sessions-at-rest.js';
+import { openSubscribers } from './subscribers.js';
+import { headline } from './summary.js';
 
-const SESSIONS = 10;
+const FEW = 10;
+const MANY = 50;
 const SECONDS = 60;
+/** Idle sessions finish Claude Code's start-up within some 30 s of being idle (its first calls to the model API). */
+const SETTLE_SECONDS = 30;
+const SUBSCRIBERS = 1000;
 
-it('ten idle sessions for two minutes', async () => {
-  const { t, daemonPid, tmuxPid } = await sessionsAtRest(SESSIONS);
+it(`${FEW} and ${MANY} idle sessions for a minute each`, async () => {
+  const rest = await sessionsAtRest(FEW, { settleSeconds: SETTLE_SECONDS, config: { maxSseStreamsPerKey: SUBSCRIBERS + 10 } });
   try {
-    const events = await openCountingSse(`${t.url}/v1/events`);
-    const first = await measureCpu(`first minute (from ${SETTLE_SECONDS} s after all idle)`, daemonPid, tmuxPid, SECONDS);
-    const second = await measureCpu('second minute', daemonPid, tmuxPid, SECONDS);
-    events.close();
-    record('idle', `## At rest: ${SESSIONS} idle sessions, two minutes
+    const few = await measureIdle(rest, SECONDS);
+    await addSessionsAtRest(rest.t, MANY - FEW, SETTLE_SECONDS);
+    const many = await measureIdle(rest, SECONDS);
+    const subscribers = await openSubscribers(`${rest.t.url}/v1/events`, SUBSCRIBERS);
+    const withSubscribers = processMemory(rest.daemonPid);
+    subscribers.close();
 
-Method: \`bench/idle.bench.ts\`. The daemon runs as \`aegis serve\` in a process of its own (from \`dist/\`,
-built before the benchmarks), so its CPU time is its alone: the fake model API and the benchmark's
-clients live in the benchmark's process. ${SESSIONS} sessions of the real Claude Code are created without a
-prompt and waited for until all are idle, then ${SETTLE_SECONDS} s more (as on 2026-11-23); one client follows
-\`/v1/events\`. Then nothing is asked of anyone for two windows of ${SECONDS} s. The tmux server is the one of the
-daemon's socket (\`tmux -L <socket> display-message -p '#{pid}'\`); Claude Code is every process under it.
-A process's CPU time is the scheduler's run time of its threads (\`/proc/<pid>/task/*/schedstat\`), or,
-for a process that lost a thread inside the window (Claude Code does), the larger of that and its user +
-system ticks (\`/proc/<pid>/stat\`, 10 ms steps): see \`bench/process-cpu.ts\`. The first minute still
-holds the end of Claude Code's start-up (its own work, its calls to the model API, and what the daemon
-does for them); the second is the cost of sessions that just sit. The SSE client received ${events.total()}
-events in the two minutes.
+    const memoryRow = (label: string, pick: (m: typeof few) => { rssMiB: number; fds: number }) =>
+      `| ${label} | ${[few, many].map((m) => `${mib(pick(m).rssMiB)}, ${pick(m).fds} fds`).join(' | ')} |`;
+    record('idle', `## At rest: ${FEW} and ${MANY} idle sessions
 
-${cpuTable([first, second])}`);
+Method: \`bench/idle.bench.ts\` (the measure is \`bench/idle-cost.ts\`). The daemon runs as \`aegis serve\` in a
+process of its own (from \`dist/\`, built before the benchmarks), so its CPU time is its alone: the fake
+model API and the benchmark's clients live in the benchmark's process. ${FEW} sessions of the real Claude
+Code are created without a prompt and waited for until all are idle, then ${SETTLE_SECONDS} s more for the end of
+Claude Code's start-up (its own first calls to the model API); one client follows \`/v1/events\`; nothing is
+asked of anyone for ${SECONDS} s. Then ${MANY - FEW} more sessions are created on the same daemon, waited for and
+settled the same way, and the ${MANY} measured over ${SECONDS} s. The tmux server is the one of the daemon's socket;
+Claude Code is every process under it. A process's CPU time is the scheduler's run time of its threads
+(\`/proc/<pid>/task/*/schedstat\`), or, for a process that lost a thread inside the window, the larger of
+that and its user + system ticks (\`/proc/<pid>/stat\`): see \`bench/process-cpu.ts\`; CPU time, unlike a
+rate, is little moved by other work on the machine. Resident set (\`VmRSS\`) and open descriptors are read
+at the end of each window. The SSE client received ${few.events} and ${many.events} events in the windows.
+There is no baseline in this run: the figures are absolute.
+
+${cpuTable([few.cpu, many.cpu])}
+
+| memory at the end of the window | ${FEW} sessions | ${MANY} sessions |
+|---|---|---|
+${memoryRow('Aegis daemon', (m) => m.daemon)}
+${memoryRow('tmux server', (m) => m.tmuxServer)}
+
+With ${SUBSCRIBERS} clients on \`/v1/events\` besides the ${MANY} sessions, the daemon's resident set is
+${mib(withSubscribers.rssMiB)} (${withSubscribers.fds} fds).`);
+    const idleCpu = daemonMsPerMinute(many);
+    headline(
+      { benchmark: 'idle', measure: `daemon CPU, ${FEW} idle sessions`, value: `${Math.round(daemonMsPerMinute(few))} ms/min` },
+      { benchmark: 'idle', measure: `daemon CPU, ${MANY} idle sessions`, value: `${Math.round(idleCpu)} ms/min`, goal: '< 300 ms/min', met: idleCpu < 300 },
+      {
+        benchmark: 'idle',
+        measure: `daemon RSS, ${MANY} sessions and ${SUBSCRIBERS} subscribers`,
+        value: mib(withSubscribers.rssMiB),
+        goal: '< 120 MB',
+        met: withSubscribers.rssMiB * 1.048576 < 120,
+      },
+    );
   } finally {
-    await t.close();
+    await rest.t.close();
   }
 });

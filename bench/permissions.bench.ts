@@ -2,30 +2,30 @@
  * Permission latency: from a PermissionRequest hook reaching the daemon to the permission_request
  * SSE event reaching a client, and from POST /approve to Claude running the tool.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'vitest';
 import { startTestDaemon } from '../test/support/daemon.js';
+import { hookSecretOf } from '../test/support/hooks.js';
 import { openSse } from '../test/support/sse.js';
 import { waitFor } from '../test/support/wait-for.js';
+import { claudeKeepingHookSecret } from './hook-latency.js';
 import { LATENCY_TABLE, latencyRow, record } from './report.js';
 
 const HOOK_RUNS = 30;
 const APPROVE_RUNS = 20;
 
 it('hook to event, approve to tool', async () => {
-  const t = await startTestDaemon({ claude: true });
+  const t = await startTestDaemon({ claude: true, config: { claudeCommand: claudeKeepingHookSecret() } });
   try {
     const workDir = t.workDir();
     const id = (await t.api('POST', '/v1/sessions', { workDir })).body.id as string;
     const events = await openSse(`${t.url}/v1/sessions/${id}/events`);
     await waitFor(async () => (await t.api('GET', `/v1/sessions/${id}`)).body.status === 'idle', { what: 'idle' });
 
-    // Hook → event: the benchmark plays Claude's hook call itself, with the session's real secret.
+    // Hook → event: the benchmark plays Claude's hook call itself, with the session's real secret (kept by the script that starts Claude).
     const paneId = (await t.api('GET', `/v1/sessions/${id}`)).body.tmux.paneId as string;
-    const pid = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', paneId, '#{pane_pid}']).toString().trim();
-    const secret = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('AEGIS_HOOK_SECRET='))!.slice('AEGIS_HOOK_SECRET='.length);
+    const secret = hookSecretOf(t.config.tmuxSocket, paneId);
     const hookToEvent: number[] = [];
     for (let i = 0; i < HOOK_RUNS; i++) {
       const seen = events.events.length;

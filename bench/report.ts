@@ -56,6 +56,12 @@ export function summarize(samples: number[]): Summary {
   return { count: n, median, min: sorted[0]!, max: sorted[n - 1]!, p95 };
 }
 
+/** The 99th percentile (nearest rank). */
+export function p99(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.ceil(0.99 * sorted.length) - 1]!;
+}
+
 /** The header of a latency table whose rows come from `latencyRow`. */
 export const LATENCY_TABLE = `| measure | samples | median | p95 | min | max |
 |---|---|---|---|---|---|`;

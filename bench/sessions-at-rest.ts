@@ -2,6 +2,7 @@
  * The start of the CPU benchmarks: a daemon of its own process (`aegis serve`, as in production, so
  * its CPU time is its own and not the benchmark's) with sessions of the real Claude Code, all idle.
  */
+import type { Config } from '../src/config/schema.js';
 import { startTestDaemon, type TestDaemon } from '../test/support/daemon.js';
 import { waitFor } from '../test/support/wait-for.js';
 import { tmuxServerPid } from './process-cpu.js';
@@ -16,21 +17,43 @@ export interface SessionsAtRest {
   tmuxPid: number;
 }
 
-export async function sessionsAtRest(count: number, { settleSeconds = SETTLE_SECONDS, setup = () => {} }: { settleSeconds?: number; setup?: (t: TestDaemon) => void } = {}): Promise<SessionsAtRest> {
-  const t = await startTestDaemon({ claude: true, childProcess: true });
+export interface AtRestOptions {
+  settleSeconds?: number;
+  setup?: (t: TestDaemon) => void;
+  /** The daemon's configuration beyond the test defaults (the Claude command, SSE limits). */
+  config?: Partial<Config>;
+}
+
+export async function sessionsAtRest(count: number, { settleSeconds = SETTLE_SECONDS, setup = () => {}, config = {} }: AtRestOptions = {}): Promise<SessionsAtRest> {
+  const t = await startTestDaemon({ claude: true, childProcess: true, config });
   try {
     setup(t);
-    const ids: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const res = await t.api('POST', '/v1/sessions', { workDir: t.workDir() });
-      if (res.status !== 201) throw new Error(`create answered ${res.status}: ${JSON.stringify(res.body)}`);
-      ids.push(res.body.id as string);
-    }
-    await waitFor(async () => (await t.api('GET', '/v1/sessions?status=idle')).body.sessions.length === count, { timeoutMs: 60_000, what: 'every session idle' });
-    await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));
+    const ids = await addSessionsAtRest(t, count, settleSeconds);
     return { t, ids, daemonPid: t.pid!, tmuxPid: tmuxServerPid(t.config.tmuxSocket) };
   } catch (err) {
     await t.close();
     throw err;
   }
+}
+
+/**
+ * Creates `count` more sessions on a running daemon, waits until every session it has is idle, then
+ * `settleSeconds` more; returns the new sessions' ids.
+ */
+export async function addSessionsAtRest(t: TestDaemon, count: number, settleSeconds = SETTLE_SECONDS): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await t.api('POST', '/v1/sessions', { workDir: t.workDir() });
+    if (res.status !== 201) throw new Error(`create answered ${res.status}: ${JSON.stringify(res.body)}`);
+    ids.push(res.body.id as string);
+  }
+  const total = (await t.api('GET', '/v1/sessions')).body.sessions.length as number;
+  // Claude Code takes a few seconds each to start on a loaded machine: the deadline grows with the count.
+  await waitFor(async () => (await t.api('GET', '/v1/sessions?status=idle')).body.sessions.length === total, {
+    timeoutMs: 60_000 + total * 2000,
+    intervalMs: 250,
+    what: 'every session idle',
+  });
+  await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));
+  return ids;
 }
