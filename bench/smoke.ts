@@ -8,6 +8,8 @@
 import { daemonMsPerMinute, runIdle } from './idle-cost.js';
 import { runHookLatency } from './hook-latency.js';
 import { p99, summarize } from './report.js';
+import { runSendLatency } from './send-latency.js';
+import { daemonWorkingMsPerMinute, runWorking } from './working.js';
 
 export interface SmokeMeasure {
   name: string;
@@ -28,6 +30,21 @@ export const SMOKE_MEASURES: SmokeMeasure[] = [
     async run() {
       const samples = await runHookLatency({ sessions: 1, events: 20, settleSeconds: 0 });
       return `p50 ${summarize(samples).median.toFixed(1)} ms, p99 ${p99(samples).toFixed(1)} ms over ${samples.length} events`;
+    },
+  },
+  {
+    name: 'working: 2 sessions at work for 5 s (bench/working.ts)',
+    async run() {
+      const r = await runWorking({ sessions: 2, seconds: 5, settleSeconds: 0 });
+      return `daemon ${Math.round(daemonWorkingMsPerMinute(r))} ms CPU/min, ${r.wakesPerSecond.toFixed(0)} wakes/s, ${r.toolCalls} tool calls`;
+    },
+  },
+  {
+    name: 'send → working: 5 sends, 2 sessions, 1 delivery of each prompt (bench/send-latency.ts)',
+    async run() {
+      const r = await runSendLatency({ events: 5, sessions: 2, deliveries: 1 });
+      const retried = Object.values(r.retried).reduce((a, b) => a + b, 0);
+      return `median ${summarize(r.one).median.toFixed(0)} ms (floor ${summarize(r.floor).median.toFixed(0)} ms), ${summarize(r.many).median.toFixed(0)} ms with 2; ${retried} deliveries needed a second attempt`;
     },
   },
 ];
