@@ -8,6 +8,12 @@ export interface Timing {
   screenThrottleMs: number;
   /** The same wait while someone waits for the screen to change (a delivery for its typed text to show). */
   screenEagerMs: number;
+  /**
+   * The same wait while a turn runs and no one waits for the screen: Claude's spinner redraws it all
+   * the time, and the turn's hooks and transcript tell what changes (a dialog with no hook behind it,
+   * the fallback, is seen this late).
+   */
+  workingScreenMs: number;
   /** After the transcript's directory reports a change, wait this long before reading (one burst, one read). */
   transcriptDebounceMs: number;
   /** How long the screen may disagree with a status a hook just set before the screen is believed. */
@@ -73,6 +79,7 @@ export interface Timing {
 export const DEFAULT_TIMING: Timing = {
   screenThrottleMs: 120,
   screenEagerMs: 10,
+  workingScreenMs: 5000,
   transcriptDebounceMs: 20,
   hookPrecedenceMs: 1500,
   transcriptSettleMs: 3000,
