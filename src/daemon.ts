@@ -11,6 +11,7 @@ import { AuditLog } from './audit/audit-log.js';
 import { auditCoreEvents } from './audit/event-auditor.js';
 import { startAuditRetention } from './audit/retention.js';
 import { KeyService } from './auth/keys.js';
+import { MemoryWebSessionRepository, WebSessions } from './auth/web-sessions.js';
 import { redactConfig } from './config/load.js';
 import { resolveSessionUser, ROOT_WITHOUT_SESSION_USER, type UnixUser } from './config/session-user.js';
 import { EventBus } from './events/event-bus.js';
@@ -174,8 +175,11 @@ async function assemble(
   disposals.defer('api keys', () => keys.close());
   // A revoked key's streams end at once, not at its next request.
   keys.onRevoke((keyId) => sse.closeStreamsOf(keyId));
+  // A dashboard logout ends the streams its cookie opened.
+  const webSessions = new WebSessions(new MemoryWebSessionRepository(), keys, { ttlMs: config.webSessionHours * 3600_000, authToken: config.authToken });
+  webSessions.onLogout((webSession) => sse.closeStreamsOfLogin(webSession));
   const backup = () => backupDatabase(db, backupFileIn(config.stateDir));
-  const app = await buildApp({ config, supervisor, sse, status, logger, keys, audit, backup, metrics, ...(memory ? { memory } : {}) });
+  const app = await buildApp({ config, supervisor, sse, status, logger, keys, audit, backup, metrics, webSessions, ...(memory ? { memory } : {}) });
   disposals.defer('http', () => app.close());
   // Open streams never end by themselves: they end before the app closes, which waits for its connections.
   disposals.defer('event streams', () => sse.close());

@@ -43,6 +43,8 @@ export interface Identity {
   limits: KeyLimits;
   /** When these credentials stop working (ms since the epoch): a key's expiry, or the end of a replaced secret's grace time. */
   validUntil?: number;
+  /** The dashboard login (web-sessions.ts) the request came with, by an opaque id: what ends with its logout. */
+  webSession?: string;
 }
 
 export const MASTER_IDENTITY: Identity = { kind: 'master', keyId: null, scopes: new Set(SCOPES), limits: NO_LIMITS };

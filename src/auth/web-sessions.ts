@@ -88,6 +88,7 @@ const PRUNE_EVERY_MS = 60_000;
 export class WebSessions {
   private readonly now: () => number;
   private lastPrune = 0;
+  private readonly endListeners: Array<(webSession: string) => void> = [];
 
   constructor(
     private readonly repository: WebSessionRepository,
@@ -133,7 +134,8 @@ export class WebSessions {
     if (session.expiresAt <= this.now()) return refuse('the session cookie expired; log in again');
     const identity = this.identityOf(session);
     if (identity === null) return refuse('the credentials this session was made with are no longer valid (revoked, expired or changed); log in again');
-    return { ok: true, identity: { ...identity, validUntil: Math.min(session.expiresAt, identity.validUntil ?? Infinity) }, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
+    const validUntil = Math.min(session.expiresAt, identity.validUntil ?? Infinity);
+    return { ok: true, identity: { ...identity, validUntil, webSession: hash }, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
   }
 
   /** Whether `presented` is the session's CSRF token (constant time). */
@@ -141,9 +143,17 @@ export class WebSessions {
     return presented !== undefined && presented !== '' && tokensEqual(presented, check.csrfToken);
   }
 
-  /** Ends a session (logout); an unknown cookie changes nothing. */
+  /** Ends a session (logout): listeners end what it opened (its event streams); an unknown cookie changes nothing. */
   close(secret: string): void {
-    this.repository.remove(hashOf(secret));
+    const hash = hashOf(secret);
+    if (!this.repository.find(hash)) return;
+    this.repository.remove(hash);
+    for (const listener of this.endListeners) listener(hash);
+  }
+
+  /** Called with a session's id (`Identity.webSession`) when it is logged out. */
+  onLogout(listener: (webSession: string) => void): void {
+    this.endListeners.push(listener);
   }
 
   private identityOf(session: StoredWebSession): Identity | null {

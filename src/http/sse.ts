@@ -41,6 +41,8 @@ function eventData(event: AegisEvent): string {
 export interface StreamCaller {
   keyId: string | null;
   validUntil?: number;
+  /** The dashboard login it came with, if it did: its logout ends the stream. */
+  webSession?: string;
 }
 
 const ANONYMOUS: StreamCaller = { keyId: null };
@@ -68,7 +70,7 @@ function endAt(at: number, end: () => void): { timer: NodeJS.Timeout } {
 
 export class SseHub {
   /** Each open stream, with the API key that opened it (null: the master token or the open mode). */
-  private readonly streams = new Map<ServerResponse, string | null>();
+  private readonly streams = new Map<ServerResponse, StreamCaller>();
   private keepAlive: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -159,7 +161,7 @@ export class SseHub {
 
   /** Keeps the stream alive, ends it when its credentials do, and cleans up after it when it closes. */
   private track(res: ServerResponse, caller: StreamCaller, stop: () => void): void {
-    this.streams.set(res, caller.keyId);
+    this.streams.set(res, caller);
     this.startKeepAlive();
     const expiry = caller.validUntil === undefined ? null : endAt(caller.validUntil, () => res.end(': the credentials of this stream expired\n\n'));
     let cleaned = false;
@@ -177,12 +179,17 @@ export class SseHub {
 
   /** Ends the streams a key opened (it was revoked): its clients must not hear one more event. */
   closeStreamsOf(keyId: string): void {
-    for (const [res, owner] of this.streams) if (owner === keyId) res.destroy();
+    for (const [res, owner] of this.streams) if (owner.keyId === keyId) res.destroy();
+  }
+
+  /** Ends the streams a dashboard login opened (it logged out). */
+  closeStreamsOfLogin(webSession: string): void {
+    for (const [res, owner] of this.streams) if (owner.webSession === webSession) res.destroy();
   }
 
   private streamsOf(keyId: string): number {
     let count = 0;
-    for (const owner of this.streams.values()) if (owner === keyId) count++;
+    for (const owner of this.streams.values()) if (owner.keyId === keyId) count++;
     return count;
   }
 

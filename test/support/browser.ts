@@ -62,7 +62,11 @@ async function watch(page: Page): Promise<string[]> {
     });
   });
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    if (message.type() !== 'error') return;
+    // A page that is not logged in asks whether it is and is answered 401, which Chromium logs as a
+    // failed resource: that one answer is expected, any other error is a problem.
+    if (/status of 401/.test(message.text()) && new URL(message.location().url || 'about:blank', 'http://x').pathname === '/v1/auth/session') return;
+    problems.push(`console error: ${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   return problems;

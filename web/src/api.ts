@@ -15,6 +15,12 @@ export class ApiError extends Error {
 }
 
 let csrfToken = '';
+let loggedOut: () => void = () => undefined;
+
+/** Called when the daemon no longer takes the page's login (it expired, or was ended elsewhere). */
+export function onLoggedOut(callback: () => void): void {
+  loggedOut = callback;
+}
 
 export function setCsrfToken(token: string | null | undefined): void {
   csrfToken = token ?? '';
@@ -34,6 +40,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const parsed = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
     const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+    if (response.status === 401 && !path.startsWith('/v1/auth/')) loggedOut();
     throw new ApiError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `${method} ${path}: ${response.status}`);
   }
   return parsed as T;

@@ -4,7 +4,7 @@
  */
 import '@xterm/xterm/css/xterm.css';
 import './style.css';
-import { currentSession, logout } from './api.js';
+import { currentSession, logout, onLoggedOut } from './api.js';
 import type { AppContext, View } from './app-context.js';
 import { h, show } from './dom.js';
 import { SessionsStore } from './sessions-store.js';
@@ -38,7 +38,7 @@ async function startApp(auth: AuthSession): Promise<void> {
   const pendingCount = h('span', { class: 'count' });
   const connection = h('span', { class: 'connection', title: 'live updates' });
   const logoutButton = auth.loginRequired === false ? null : h('button', { type: 'button', class: 'logout', onclick: () => {
-    logout().catch(() => undefined).finally(() => { stopApp?.(); boot().catch(fatal); });
+    logout().catch(() => undefined).finally(() => { stopApp?.(); stopApp = null; boot().catch(fatal); });
   } }, 'Log out');
   const nav = h('header', { class: 'top' },
     h('a', { href: '#/', class: 'brand' }, 'Aegis'),
@@ -68,6 +68,13 @@ async function startApp(auth: AuthSession): Promise<void> {
 }
 
 async function boot(): Promise<void> {
+  onLoggedOut(() => {
+    // Several requests can be refused at once: the first one goes back to the login.
+    if (!stopApp) return;
+    stopApp();
+    stopApp = null;
+    boot().catch(fatal);
+  });
   const auth = await currentSession();
   if (auth) await startApp(auth);
   else show(root, loginView((session) => { startApp(session).catch(fatal); }));

@@ -15,6 +15,8 @@ export class SessionsStore {
   private readonly again = new Set<string>();
   private events: EventSource | null = null;
   connected = false;
+  /** Whether the list has been read once (before that, no session listed does not mean there is none). */
+  loaded = false;
 
   async start(): Promise<void> {
     this.events = new EventSource('/v1/events');
@@ -27,8 +29,17 @@ export class SessionsStore {
       this.notify();
     });
     const onEvent = (event: MessageEvent<string>) => {
-      const data = JSON.parse(event.data) as { sessionId?: string; type?: string };
-      if (typeof data.sessionId === 'string') this.refresh(data.sessionId);
+      const data = JSON.parse(event.data) as { sessionId?: string; type?: string; to?: string; reason?: string };
+      if (typeof data.sessionId !== 'string') return;
+      // An ending is read once it is complete (session_exited): a deleted session is gone by then,
+      // and asking for it would only be answered 404.
+      if (data.type === 'status_changed' && data.to === 'exited') return;
+      if (data.type === 'session_exited' && data.reason === 'deleted') {
+        this.sessions.delete(data.sessionId);
+        this.notify();
+        return;
+      }
+      this.refresh(data.sessionId);
     };
     for (const type of ['session_created', 'status_changed', 'permission_request', 'permission_resolved', 'question', 'stalled', 'session_exited', 'session_reaped', 'turn_failed', 'budget_warning', 'budget_exceeded', 'message']) {
       this.events.addEventListener(type, onEvent);
@@ -55,6 +66,7 @@ export class SessionsStore {
     const { sessions } = await api<{ sessions: Session[] }>('GET', '/v1/sessions');
     this.sessions.clear();
     for (const session of sessions) this.sessions.set(session.id, session);
+    this.loaded = true;
     this.notify();
   }
 

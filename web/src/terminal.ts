@@ -46,11 +46,23 @@ export class LiveTerminal {
     this.resizeObserver = new ResizeObserver(() => this.fitFont());
   }
 
-  /** Call once the element is in the document (xterm measures its font there). */
-  open(): void {
+  /**
+   * Call once the element is in the document (xterm measures its font there). An ended session has
+   * no pane to follow: it shows the last screen it left instead.
+   */
+  open(lastScreen?: string): void {
     this.terminal.open(this.element);
     this.resizeObserver.observe(this.element);
-    this.connect();
+    if (lastScreen === undefined) {
+      this.connect();
+      return;
+    }
+    this.onStatus('ended');
+    const lines = lastScreen.split('\n');
+    this.paneCols = Math.max(20, ...lines.map((line) => line.length));
+    this.terminal.resize(this.paneCols, Math.max(5, lines.length));
+    this.fitFont();
+    this.terminal.write(lines.join('\r\n'));
   }
 
   get readOnly(): boolean {

@@ -43,7 +43,7 @@ export interface Session {
   pendingPermission: Pending | null;
   pendingQuestion: Pending | null;
   usage: Usage;
-  exit: { reason: string; hint?: string } | null;
+  exit: { reason: string; hint?: string; lastScreen: string | null } | null;
 }
 
 export interface Message {

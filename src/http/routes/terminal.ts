@@ -6,7 +6,8 @@
  */
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { z } from 'zod';
-import type { TerminalUpdate } from '../../sessions/terminal-feed.js';
+import { AegisError } from '../../errors.js';
+import type { TerminalUpdate, TerminalWatch } from '../../sessions/terminal-feed.js';
 import type { Supervisor } from '../../sessions/supervisor.js';
 import { eventStreamSchema, terminalInputSchema } from '../response-schemas.js';
 import type { SseHub } from '../sse.js';
@@ -38,28 +39,40 @@ export const terminalRoutes: FastifyPluginAsync<TerminalRoutesOptions, RawServer
     const { id } = request.params;
     // Unknown or another key's: 404; ended: 409 SESSION_EXITED; both before the stream starts, so a browser does not reconnect.
     const handle = supervisor.session(id, request.identity);
+    const { status, exit } = supervisor.get(id, request.identity);
+    if (status === 'exited') throw new AegisError('SESSION_EXITED', `session ${id} has exited (${exit?.reason ?? 'ended'}); its terminal is gone: GET /v1/sessions/${id}/pane has its last screen`, { exit });
     sse.openFeed(reply, request.identity, (stream) => {
       const at = () => new Date().toISOString();
       let ended = false;
-      const watch = handle.watchTerminal({
-        push: (update: TerminalUpdate) => {
-          if (ended) return true;
-          switch (update.type) {
-            case 'snapshot': {
-              const { data, cols, rows, cursor } = update;
-              return stream.send('terminal_snapshot', { type: 'terminal_snapshot', sessionId: id, at: at(), cols, rows, cursor, data });
+      const endWith = (reason: string) => {
+        ended = true;
+        stream.send('terminal_closed', { type: 'terminal_closed', sessionId: id, at: at(), reason });
+        // After the watch is returned: a feed may close a viewer while it joins.
+        queueMicrotask(() => stream.end());
+      };
+      let watch: TerminalWatch;
+      try {
+        watch = handle.watchTerminal({
+          push: (update: TerminalUpdate) => {
+            if (ended) return true;
+            switch (update.type) {
+              case 'snapshot': {
+                const { data, cols, rows, cursor } = update;
+                return stream.send('terminal_snapshot', { type: 'terminal_snapshot', sessionId: id, at: at(), cols, rows, cursor, data });
+              }
+              case 'output':
+                return stream.send('terminal_output', { type: 'terminal_output', sessionId: id, at: at(), data: update.data });
+              case 'closed':
+                endWith(update.reason);
+                return true;
             }
-            case 'output':
-              return stream.send('terminal_output', { type: 'terminal_output', sessionId: id, at: at(), data: update.data });
-            case 'closed':
-              ended = true;
-              stream.send('terminal_closed', { type: 'terminal_closed', sessionId: id, at: at(), reason: update.reason });
-              // After the watch is returned: a feed may close a viewer while it joins.
-              queueMicrotask(() => stream.end());
-              return true;
-          }
-        },
-      });
+          },
+        });
+      } catch (err) {
+        // Ending between the check above and now: the stream has begun, so it says so and ends.
+        endWith(err instanceof AegisError && err.code === 'SESSION_EXITED' ? 'session_exited' : 'unavailable');
+        return () => {};
+      }
       stream.onDrain(() => watch.drained());
       return () => watch.close();
     });

@@ -14,7 +14,7 @@ export function pendingAcross(sessions: Session[]): Array<{ session: Session; pe
 
 export function approvalsView(app: AppContext): View {
   const list = h('div', { class: 'approval-list' });
-  let shown = '';
+  let shown: string | null = null;
   const draw = () => {
     const items = pendingAcross(app.store.list());
     const key = items.map((i) => i.pending.id).join(',');

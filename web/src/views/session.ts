@@ -75,6 +75,9 @@ export function sessionView(app: AppContext, id: string): View {
         terminal.element),
       h('div', { class: 'transcript-pane' }, h('h3', {}, 'Transcript'), transcript.element, canWrite ? sendForm : null)));
   // xterm measures its font in the document: open it once the view is attached.
-  queueMicrotask(() => terminal.open());
+  queueMicrotask(() => {
+    const known = app.store.sessions.get(id);
+    terminal.open(known?.status === 'exited' ? (known.exit?.lastScreen ?? '') : undefined);
+  });
   return { element, dispose: () => { unsubscribe(); terminal.dispose(); transcript.dispose(); } };
 }

@@ -22,10 +22,11 @@ export function sessionsView(app: AppContext): View {
   });
 
   const act = (session: Session, action: 'interrupt' | 'kill') => {
+    // A killed session is deleted: its session_exited event takes it off the list.
     const request = action === 'kill'
       ? api<Session>('DELETE', `/v1/sessions/${encodeURIComponent(session.id)}`)
-      : api<{ session: Session }>('POST', `/v1/sessions/${encodeURIComponent(session.id)}/interrupt`).then((r) => r.session);
-    request.then((s) => app.store.put(s)).catch((err: unknown) => {
+      : api<{ session: Session }>('POST', `/v1/sessions/${encodeURIComponent(session.id)}/interrupt`).then((r) => app.store.put(r.session));
+    request.catch((err: unknown) => {
       error.textContent = err instanceof Error ? err.message : String(err);
     });
   };
@@ -51,7 +52,14 @@ export function sessionsView(app: AppContext): View {
         : null);
   };
 
+  const create = app.can('sessions:write') ? createForm(app, error) : null;
+  let offered = false;
   const draw = () => {
+    // With nothing to list yet, the form to start a session is what the page offers first.
+    if (create && !offered && app.store.loaded && app.store.sessions.size === 0) {
+      create.open = true;
+      offered = true;
+    }
     const sessions = app.store.list().filter((s) => !filter || s.status === filter);
     show(list, ...(sessions.length ? sessions.map(row) : [h('p', { class: 'muted' }, filter ? `No ${filter} sessions.` : 'No sessions yet.')]));
   };
@@ -61,13 +69,13 @@ export function sessionsView(app: AppContext): View {
   draw();
 
   const element = h('main', { class: 'sessions-page' },
-    app.can('sessions:write') ? createForm(app, error) : null,
+    create,
     h('div', { class: 'toolbar' }, h('h2', {}, 'Sessions'), select),
     error, list);
   return { element, dispose: () => { unsubscribe(); clearInterval(clock); } };
 }
 
-function createForm(app: AppContext, error: HTMLElement): HTMLElement {
+function createForm(app: AppContext, error: HTMLElement): HTMLDetailsElement {
   const workDir = h('input', { name: 'workDir', required: true, placeholder: '/srv/repos/app', 'aria-label': 'Work dir', autocomplete: 'off' });
   const prompt = h('textarea', { name: 'prompt', rows: '2', placeholder: 'What should Claude do? (optional)', 'aria-label': 'Prompt' });
   const name = h('input', { name: 'name', placeholder: 'name (optional)', 'aria-label': 'Name', autocomplete: 'off' });
@@ -80,9 +88,7 @@ function createForm(app: AppContext, error: HTMLElement): HTMLElement {
     .then(({ tiers }) => model.append(...tiers.map((t) => h('option', { value: `tier:${t.name}` }, `${t.name} (${t.model})`))))
     .catch(() => undefined);
 
-  const form = h('form', { class: 'create card' },
-    h('h2', {}, 'New session'), workDir, prompt,
-    h('div', { class: 'row' }, name, model, custom, mode), submit);
+  const form = h('form', { class: 'create' }, workDir, prompt, h('div', { class: 'row' }, name, model, custom, mode), submit);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     submit.disabled = true;
@@ -105,5 +111,5 @@ function createForm(app: AppContext, error: HTMLElement): HTMLElement {
         submit.disabled = false;
       });
   });
-  return form;
+  return h('details', { class: 'create card' }, h('summary', {}, 'New session'), form);
 }
