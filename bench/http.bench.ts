@@ -119,7 +119,7 @@ ${roundRows.join('\n')}`);
     headline(
       { benchmark: 'http', measure: '`GET /v1/health` against bare fastify', value: `${health.toFixed(2)} × (${Math.round(med('/v1/health', 'open'))} req/s; CPU per request ${(cpuOf('/v1/health', 'bare') / cpuOf('/v1/health', 'open')).toFixed(2)} ×)`, goal: '≥ 0.85 ×', met: health >= 0.85 },
       ...reads.map((r) => ({ benchmark: 'http', measure: `\`GET ${r.route}\` with a key against bare fastify`, value: `${r.ratio.toFixed(2)} × (${Math.round(med(r.route, 'key'))} req/s; CPU per request ${(cpuOf(r.route, 'bare') / cpuOf(r.route, 'key')).toFixed(2)} ×)`, goal: '≥ 0.70 ×', met: r.ratio >= 0.7 })),
-      { benchmark: 'http', measure: `\`GET /v1/sessions\` (${SESSIONS}) with a key against open`, value: `${keyVsOpen.toFixed(2)} ×`, goal: '≥ 0.90 ×', met: keyVsOpen >= 0.9 },
+      { benchmark: 'http', measure: `\`GET /v1/sessions\` (${SESSIONS}) with a key against open`, value: `${keyVsOpen.toFixed(2)} × (CPU per request ${(cpuOf('/v1/sessions', 'open') / cpuOf('/v1/sessions', 'key')).toFixed(2)} ×)`, goal: '≥ 0.90 ×', met: keyVsOpen >= 0.9 },
     );
   } finally {
     await bare?.close();
