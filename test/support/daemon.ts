@@ -209,7 +209,9 @@ interface ChildDaemon {
 async function spawnDaemon(root: string, config: Config, env: NodeJS.ProcessEnv): Promise<ChildDaemon> {
   const configFile = join(root, 'aegis.config.json');
   writeFileSync(configFile, JSON.stringify(config));
-  const child = spawn(process.execPath, [join(ROOT, 'bin/aegis.js'), 'serve'], {
+  // AEGIS_DAEMON_NODE_ARGS: flags for the daemon's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark.
+  const nodeArgs = process.env.AEGIS_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/aegis.js'), 'serve'], {
     env: { ...env, AEGIS_CONFIG: configFile },
     stdio: ['ignore', 'ignore', process.env.AEGIS_TEST_LOG ? 'inherit' : 'ignore'],
   });
