@@ -131,12 +131,18 @@ describe('the dashboard with the real Claude Code', () => {
     // Take over: what is typed in the browser's terminal reaches the pane, and is typed away again.
     await page.goto(`${t.url}/#/session/${sessionId}`);
     await page.locator('.terminal .xterm-rows').waitFor();
+    let inputsSent = 0;
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname.endsWith('/input') && response.ok()) inputsSent++;
+    });
     await page.locator('button.take-over').tap();
     await page.keyboard.type('typed in the browser');
     await waitFor(async () => (await asOperator('GET', `/v1/sessions/${sessionId}/pane`)).body.text.includes('typed in the browser'), { what: 'the typed keys in the pane' });
     await untilTerminalShows(page, 'typed in the browser');
     for (let i = 0; i < 'typed in the browser'.length; i++) await page.keyboard.press('Backspace');
-    await waitFor(async () => !(await terminalText(page)).includes('typed in the browser'), { what: 'the typed keys to be erased' });
+    // Each key is its own request, in order: all of them are through before the session is killed.
+    await waitFor(() => inputsSent === 2 * 'typed in the browser'.length, { what: 'every key typed in the browser to be sent' });
+    await waitFor(async () => !(await terminalText(page)).includes('typed in'), { what: 'the typed keys to be erased' });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 
     // Kill, confirmed in the browser's dialog: the session ends and, deleted, leaves the list.
