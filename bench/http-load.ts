@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { threadCpuMs } from './process-cpu.js';
 
 const AUTOCANNON = join(createRequire(import.meta.url).resolve('autocannon/package.json'), '..', 'autocannon.js');
 
@@ -17,8 +18,29 @@ export interface Load {
   seconds: number;
 }
 
+export interface LoadResult {
+  /** autocannon's average over the run. */
+  perSecond: number;
+  /** CPU time the server's process used per request answered, in microseconds: what the machine's load moves little. */
+  cpuUsPerRequest: number;
+}
+
+/**
+ * Requests per second autocannon reaches on one URL, and the CPU time the server (process `serverPid`)
+ * spent per request; any non-2xx answer fails the run.
+ */
+export async function loadServer(url: string, headers: Record<string, string>, load: Load, serverPid: number): Promise<LoadResult> {
+  const before = threadCpuMs(serverPid);
+  const { perSecond, total } = await autocannon(url, headers, load);
+  return { perSecond, cpuUsPerRequest: ((threadCpuMs(serverPid) - before) * 1000) / total };
+}
+
 /** Requests per second autocannon reaches on one URL (its average over the run); any non-2xx answer fails the run. */
-export async function requestsPerSecond(url: string, headers: Record<string, string>, { connections, seconds }: Load): Promise<number> {
+export async function requestsPerSecond(url: string, headers: Record<string, string>, load: Load): Promise<number> {
+  return (await autocannon(url, headers, load)).perSecond;
+}
+
+async function autocannon(url: string, headers: Record<string, string>, { connections, seconds }: Load): Promise<{ perSecond: number; total: number }> {
   const args = [AUTOCANNON, '--json', '--no-progress', '-c', String(connections), '-d', String(seconds)];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
   args.push(url);
@@ -29,13 +51,14 @@ export async function requestsPerSecond(url: string, headers: Record<string, str
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`autocannon exited ${code}: ${err.trim()}`);
-  const result = JSON.parse(out) as { requests: { average: number }; non2xx: number; errors: number };
+  const result = JSON.parse(out) as { requests: { average: number; total: number }; non2xx: number; errors: number };
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
-  return result.requests.average;
+  return { perSecond: result.requests.average, total: result.requests.total };
 }
 
 export interface BareServer {
   url: string;
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -49,6 +72,7 @@ export async function startBareFastify(answersFile: string): Promise<BareServer>
   if (url === null) throw new Error('the bare fastify exited before listening');
   return {
     url,
+    pid: child.pid!,
     async close() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

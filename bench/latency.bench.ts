@@ -8,10 +8,10 @@ import { LATENCY_TABLE, latencyRow, p99, record, summarize } from './report.js';
 import { addSessionsAtRest, sessionsAtRest } from './sessions-at-rest.js';
 import { headline } from './summary.js';
 
-const EVENTS = 200;
+const EVENTS = 100;
 const MANY = 10;
 /** After the sessions are idle: the end of Claude Code's start-up would be measured too. */
-const SETTLE_SECONDS = 20;
+const SETTLE_SECONDS = 10;
 
 it(`hook → SSE with 1 and ${MANY} sessions`, async () => {
   const rest = await sessionsAtRest(1, { settleSeconds: SETTLE_SECONDS, config: { claudeCommand: claudeKeepingHookSecret() } });

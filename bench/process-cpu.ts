@@ -51,6 +51,16 @@ function threadTimes(pid: number): Map<number, number> {
   return times;
 }
 
+/**
+ * CPU ms a process has used so far, as its threads' scheduler run time (threads that ended are not
+ * counted: for servers whose threads live as long as they do).
+ */
+export function threadCpuMs(pid: number): number {
+  let ms = 0;
+  for (const t of threadTimes(pid).values()) ms += t;
+  return ms;
+}
+
 function readProcess(pid: number): ProcInfo | null {
   const stat = read(`/proc/${pid}/stat`);
   if (stat === null) return null;

@@ -12,8 +12,8 @@ import { defaultResponder, type FakeRequestInfo, type FakeTurn } from '../test/s
 import { openSse } from '../test/support/sse.js';
 import { LATENCY_TABLE, latencyRow, record } from './report.js';
 
-const RUNS = 20;
-const LONG_RUNS = 10;
+const RUNS = 12;
+const LONG_RUNS = 6;
 const PIECE_PAUSE_MS = 300;
 const FIRST_PIECES = 3;
 const FINAL_PIECES = 5;

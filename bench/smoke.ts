@@ -9,7 +9,7 @@ import { daemonMsPerMinute, runIdle } from './idle-cost.js';
 import { runHookLatency } from './hook-latency.js';
 import { p99, summarize } from './report.js';
 import { runSendLatency } from './send-latency.js';
-import { daemonWorkingMsPerMinute, runWorking } from './working.js';
+import { runWorking } from './working.js';
 
 export interface SmokeMeasure {
   name: string;
@@ -26,6 +26,13 @@ export const SMOKE_MEASURES: SmokeMeasure[] = [
     },
   },
   {
+    name: 'working: 2 sessions for 5 s (bench/working.ts)',
+    async run() {
+      const w = await runWorking({ sessions: 2, seconds: 5, settleSeconds: 0 });
+      return `daemon ${Math.round((w.cpu.groups.daemon.ms * 60) / w.cpu.seconds)} ms CPU/min, ${w.wakesPerSecond.toFixed(0)} wake-ups/s, ${w.toolCalls} tool calls, ${w.events} events`;
+    },
+  },
+  {
     name: 'hook → SSE: 1 session, 20 events (bench/hook-latency.ts)',
     async run() {
       const samples = await runHookLatency({ sessions: 1, events: 20, settleSeconds: 0 });
@@ -33,18 +40,11 @@ export const SMOKE_MEASURES: SmokeMeasure[] = [
     },
   },
   {
-    name: 'working: 2 sessions at work for 5 s (bench/working.ts)',
+    name: 'send → working: 10 sends, 2 sessions, 1 delivery of each kind (bench/send-latency.ts)',
     async run() {
-      const r = await runWorking({ sessions: 2, seconds: 5, settleSeconds: 0 });
-      return `daemon ${Math.round(daemonWorkingMsPerMinute(r))} ms CPU/min, ${r.wakesPerSecond.toFixed(0)} wakes/s, ${r.toolCalls} tool calls`;
-    },
-  },
-  {
-    name: 'send → working: 5 sends, 2 sessions, 1 delivery of each prompt (bench/send-latency.ts)',
-    async run() {
-      const r = await runSendLatency({ events: 5, sessions: 2, deliveries: 1 });
+      const r = await runSendLatency({ events: 10, sessions: 2, deliveries: 1 });
       const retried = Object.values(r.retried).reduce((a, b) => a + b, 0);
-      return `median ${summarize(r.one).median.toFixed(0)} ms (floor ${summarize(r.floor).median.toFixed(0)} ms), ${summarize(r.many).median.toFixed(0)} ms with 2; ${retried} deliveries needed a second attempt`;
+      return `Claude's floor p50 ${summarize(r.floor).median.toFixed(1)} ms; 1 session p50 ${summarize(r.one).median.toFixed(1)} ms; 2 sessions p50 ${summarize(r.many).median.toFixed(1)} ms; ${retried} deliveries retried`;
     },
   },
 ];

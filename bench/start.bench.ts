@@ -12,7 +12,7 @@ import { LATENCY_TABLE, latencyRow, record, summarize } from './report.js';
 import { openCountingSse } from './sse-counter.js';
 import { headline } from './summary.js';
 
-const RUNS = Number(process.env.AEGIS_BENCH_START_RUNS ?? 8);
+const RUNS = Number(process.env.AEGIS_BENCH_START_RUNS ?? 6);
 
 /** Marks workdirs trusted in the daemon's Claude config (written before any Claude runs, which rewrite it). */
 function trustWorkDirs(workDirs: string[]): void {

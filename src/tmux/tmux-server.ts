@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { format, tmuxCommand, type Arg, type Subcommand } from './command.js';
 import { TmuxControlClient } from './control-client.js';
 import { ACTIVITY_SUBSCRIPTION, OutputDemand, type PaneOutputMode } from './output-demand.js';
+import { PaneByteListeners, snapshotOf, type PaneSnapshot } from './pane-bytes.js';
 import { DAEMON_OPTION, ensureSession, KEEPER_OPTION, OWNER_OPTION, sessionExists, setUpConnection, DEATH_SUBSCRIPTION, type ServerStartOptions } from './server-start.js';
 import { TmuxError } from './tmux-error.js';
 import { tmuxVersion } from './tmux-process.js';
@@ -60,15 +61,6 @@ export interface PaneSize {
   rows: number;
 }
 
-/** A pane's screen as a terminal would draw it: the text with its colours, and where the cursor is. */
-export interface PaneSnapshot {
-  /** Escape sequences that clear a terminal and draw the screen, with the cursor placed and shown or hidden. */
-  data: string;
-  cols: number;
-  rows: number;
-  cursor: { x: number; y: number; visible: boolean };
-}
-
 export interface TmuxServerEvents {
   /**
    * A pane printed: for each `%output` line while its output is wanted (`wantOutput`), otherwise at
@@ -81,10 +73,7 @@ export interface TmuxServerEvents {
   disconnected: [reason: string];
 }
 
-interface PaneByteListener {
-  bytes: (bytes: Buffer) => void;
-  resumed: () => void;
-}
+export type { PaneSnapshot } from './pane-bytes.js';
 
 const SEP = '\t';
 const WINDOW_FORMAT = format`#{window_id}\t#{pane_id}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{${OWNER_OPTION}}\t#{${DAEMON_OPTION}}\t#{${KEEPER_OPTION}}\t#{window_name}`;
@@ -101,7 +90,7 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     (paneId) => this.emit('paneOutput', paneId),
   );
   /** Who wants a pane's bytes (onPaneBytes): only those panes' output is decoded. */
-  private readonly byteListeners = new Map<string, Set<PaneByteListener>>();
+  private readonly byteListeners = new PaneByteListeners();
 
   constructor(private readonly options: TmuxServerOptions) {
     super();
@@ -263,14 +252,7 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
    * Returns the unsubscribe. Holds no output demand (wantOutput): a pane that is off sends nothing.
    */
   onPaneBytes(paneId: string, listener: (bytes: Buffer) => void, onResumed: () => void = () => {}): () => void {
-    const entry: PaneByteListener = { bytes: listener, resumed: onResumed };
-    let listeners = this.byteListeners.get(paneId);
-    if (!listeners) this.byteListeners.set(paneId, (listeners = new Set()));
-    listeners.add(entry);
-    return () => {
-      listeners.delete(entry);
-      if (listeners.size === 0 && this.byteListeners.get(paneId) === listeners) this.byteListeners.delete(paneId);
-    };
+    return this.byteListeners.add(paneId, listener, onResumed);
   }
 
   /**
@@ -283,10 +265,7 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     const cursor = client.run(tmuxCommand('display-message', ['-p', '-t', paneId], [format`#{cursor_x} #{cursor_y} #{cursor_flag} #{pane_width} #{pane_height}`]));
     const screen = client.run(tmuxCommand('capture-pane', ['-p', '-e', '-t', paneId]), undefined, atReply);
     const [[line = ''], lines] = await Promise.all([cursor, screen]);
-    const [x = 0, y = 0, flag = 1, cols = 0, rows = 0] = line.split(' ').map(Number);
-    const visible = flag !== 0;
-    const data = `\x1b[0m\x1b[H\x1b[2J${lines.join('\r\n')}\x1b[0m\x1b[${y + 1};${x + 1}H\x1b[?25${visible ? 'h' : 'l'}`;
-    return { data, cols, rows, cursor: { x, y, visible } };
+    return snapshotOf(lines, line);
   }
 
   /** The visible screen of a pane as plain text, one line per row; `timeoutMs` shortens the command's deadline. */
@@ -348,13 +327,8 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     this.demand.connected();
     client.on('output', (paneId) => this.demand.output(paneId));
     client.decodeBytesOf = (paneId) => this.byteListeners.has(paneId);
-    client.on('bytes', (paneId, bytes) => {
-      // A listener's failure is its own: the connection reads on.
-      for (const listener of this.byteListeners.get(paneId) ?? []) quietly(() => listener.bytes(bytes));
-    });
-    client.on('resumed', (paneId) => {
-      for (const listener of this.byteListeners.get(paneId) ?? []) quietly(() => listener.resumed());
-    });
+    client.on('bytes', (paneId, bytes) => this.byteListeners.bytes(paneId, bytes));
+    client.on('resumed', (paneId) => this.byteListeners.resumed(paneId));
     client.on('windowClose', (windowId) => this.emit('windowClose', windowId));
     client.on('subscription', (name, paneId, value) => {
       if (name === ACTIVITY_SUBSCRIPTION) this.demand.activity(paneId);
@@ -376,13 +350,5 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     if (!client.isOpen) throw new TmuxError('attach-session', 'unavailable', 'tmux ended the connection while Aegis set it up');
     this.client = client;
     return client;
-  }
-}
-
-function quietly(call: () => void): void {
-  try {
-    call();
-  } catch {
-    // see the caller
   }
 }

@@ -28,8 +28,8 @@ export async function untilTerminalShows(page: Page, text: string, timeoutMs = 2
 
 /** The status a session's badge shows in the sessions view. */
 export async function shownStatus(page: Page, sessionId: string): Promise<string | null> {
-  const badge = page.locator(`[data-session-id="${sessionId}"] .badge`);
-  return (await badge.count()) > 0 ? badge.getAttribute('data-status') : null;
+  // Read at once, without waiting for the element: it may be gone, and that is an answer too.
+  return page.evaluate((id) => document.querySelector(`[data-session-id="${CSS.escape(id)}"] .badge`)?.getAttribute('data-status') ?? null, sessionId);
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

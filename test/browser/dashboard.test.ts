@@ -26,6 +26,8 @@ describe('the dashboard with the real Claude Code', () => {
   const pages: WatchedPage[] = [];
   const asOperator = (method: string, path: string, body?: unknown) => t.api(method, path, body, { authorization: `Bearer ${operatorKey}` });
   const session = async (id: string) => (await asOperator('GET', `/v1/sessions/${id}`)).body;
+  /** A message sent while Claude still works on a turn would wait for it: each send starts from idle. */
+  const untilIdle = (id: string) => waitFor(async () => (await session(id)).status === 'idle', { timeoutMs: CLAUDE_MS, what: 'the session to finish its turn' });
   const open = async (options?: Parameters<TestBrowser['open']>[0]) => {
     const watched = await browser.open(options);
     pages.push(watched);
@@ -67,6 +69,7 @@ describe('the dashboard with the real Claude Code', () => {
     await page.locator('form.send textarea').fill('hello from the dashboard');
     await page.locator('form.send button').click();
     await untilTerminalShows(page, 'ACK 24 chars: hello from the dashboard');
+    await untilIdle(sessionId);
 
     await page.locator('form.send textarea').fill('please [[bash: echo approved-by-click > out.txt]]');
     await page.locator('form.send button').click();
@@ -84,6 +87,7 @@ describe('the dashboard with the real Claude Code', () => {
     await card.locator('button.approve').click();
     await waitFor(() => existsSync(join(workDir, 'out.txt')) && readFileSync(join(workDir, 'out.txt'), 'utf8') === 'approved-by-click\n', { timeoutMs: CLAUDE_MS, what: 'the approved command to write out.txt' });
     await untilTerminalShows(page, 'tool result');
+    await untilIdle(sessionId);
 
     await page.locator('form.send textarea').fill('[[ask: Which colour?|Red|Blue]]');
     await page.locator('form.send button').click();
@@ -105,7 +109,7 @@ describe('the dashboard with the real Claude Code', () => {
     expect(problems).toEqual([]);
   }, 180_000);
 
-  it('on a 375 px phone, approves from the list of everything pending, answers a question, takes over the terminal and kills the session', async () => {
+  it('on a 375 px phone, approves from the list of everything pending, answers a question, rejects a Write, takes over the terminal and kills the session', async () => {
     const { page, problems } = await open({ width: 375, height: 740, isMobile: true });
     await logIn(page, t.url, operatorKey);
     await page.goto(`${t.url}/#/approvals`);
@@ -128,15 +132,33 @@ describe('the dashboard with the real Claude Code', () => {
     await waitFor(async () => (await session(sessionId)).pendingQuestion === null, { timeoutMs: CLAUDE_MS, what: 'the question tapped on the phone to be answered' });
     await waitFor(async () => (await session(sessionId)).status === 'idle', { timeoutMs: CLAUDE_MS, what: 'the session to finish its turn' });
 
+    // A Write shows as a diff, and is rejected with a message.
+    await asOperator('POST', `/v1/sessions/${sessionId}/send`, { text: 'please [[write: notes.txt]]' });
+    const write = page.locator('.approval-list .card.is-permission');
+    await write.waitFor({ timeout: CLAUDE_MS });
+    await expect(write.locator('.diff .add').first().textContent()).resolves.toBe('+ written by the model\n');
+    await write.locator('input.reject-message').fill('not on a phone');
+    await write.locator('button.reject').tap();
+    await waitFor(async () => (await session(sessionId)).status === 'idle', { timeoutMs: CLAUDE_MS, what: 'the session to go on after the rejection' });
+    expect(existsSync(join(workDir, 'notes.txt'))).toBe(false);
+    const rejected = (await asOperator('GET', `/v1/sessions/${sessionId}/read`)).body.messages as Array<{ kind: string; text: string }>;
+    expect(rejected.some((m) => m.kind === 'tool_result' && m.text.includes('not on a phone'))).toBe(true);
+
     // Take over: what is typed in the browser's terminal reaches the pane, and is typed away again.
     await page.goto(`${t.url}/#/session/${sessionId}`);
     await page.locator('.terminal .xterm-rows').waitFor();
+    let inputsSent = 0;
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname.endsWith('/input') && response.ok()) inputsSent++;
+    });
     await page.locator('button.take-over').tap();
     await page.keyboard.type('typed in the browser');
     await waitFor(async () => (await asOperator('GET', `/v1/sessions/${sessionId}/pane`)).body.text.includes('typed in the browser'), { what: 'the typed keys in the pane' });
     await untilTerminalShows(page, 'typed in the browser');
     for (let i = 0; i < 'typed in the browser'.length; i++) await page.keyboard.press('Backspace');
-    await waitFor(async () => !(await terminalText(page)).includes('typed in the browser'), { what: 'the typed keys to be erased' });
+    // Each key is its own request, in order: all of them are through before the session is killed.
+    await waitFor(() => inputsSent === 2 * 'typed in the browser'.length, { what: 'every key typed in the browser to be sent' });
+    await waitFor(async () => !(await terminalText(page)).includes('typed in'), { what: 'the typed keys to be erased' });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 
     // Kill, confirmed in the browser's dialog: the session ends and, deleted, leaves the list.

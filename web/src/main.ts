@@ -38,7 +38,10 @@ async function startApp(auth: AuthSession): Promise<void> {
   const pendingCount = h('span', { class: 'count' });
   const connection = h('span', { class: 'connection', title: 'live updates' });
   const logoutButton = auth.loginRequired === false ? null : h('button', { type: 'button', class: 'logout', onclick: () => {
-    logout().catch(() => undefined).finally(() => { stopApp?.(); stopApp = null; boot().catch(fatal); });
+    // The page's streams close first: the daemon ends them at logout, which a browser reports as an error.
+    stopApp?.();
+    stopApp = null;
+    logout().catch(() => undefined).finally(() => { boot().catch(fatal); });
   } }, 'Log out');
   const nav = h('header', { class: 'top' },
     h('a', { href: '#/', class: 'brand' }, 'Aegis'),
