@@ -120,3 +120,8 @@ and the daemon's main thread woke ${wakesPerSecond.toFixed(0)} times a second (v
 
 ${cpuTable([cpu])}`;
 }
+
+/** The daemon's CPU time per minute in the window. */
+export function daemonWorkingMsPerMinute(result: WorkingResult): number {
+  return (result.cpu.groups.daemon.ms * 60) / result.cpu.seconds;
+}

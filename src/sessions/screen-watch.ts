@@ -32,6 +32,8 @@ export class ScreenWatch {
   state: ScreenState = { kind: 'unknown' };
   private fingerprint = '';
   private throttle: NodeJS.Timeout | null = null;
+  /** When the pending read is due (Date.now() time). */
+  private throttleDue = 0;
   private recheck: NodeJS.Timeout | null = null;
   /** How many are waiting for the screen to change: while any is, output is read at once. */
   private waiting = 0;
@@ -47,16 +49,21 @@ export class ScreenWatch {
     private readonly deps: ScreenWatchDeps,
   ) {}
 
-  /** The pane printed: read the screen once the burst is over. */
-  schedule(): void {
-    if (this.throttle || this.closed) return;
-    this.throttle = setTimeout(
-      () => {
-        this.throttle = null;
-        this.readNow().catch((err: unknown) => this.deps.onError(err));
-      },
-      this.waiting > 0 ? this.deps.timing.screenEagerMs : this.deps.timing.screenThrottleMs,
-    );
+  /**
+   * The pane printed: read the screen once the burst is over, or at the latest `afterMs` from now
+   * when no one waits for it (a longer wait than the usual one for output that can hardly change
+   * what the screen says). A read due sooner than asked stays as it is.
+   */
+  schedule(afterMs = this.deps.timing.screenThrottleMs): void {
+    if (this.closed) return;
+    const delay = this.waiting > 0 ? this.deps.timing.screenEagerMs : afterMs;
+    if (this.throttle && this.throttleDue <= Date.now() + delay) return;
+    if (this.throttle) clearTimeout(this.throttle);
+    this.throttleDue = Date.now() + delay;
+    this.throttle = setTimeout(() => {
+      this.throttle = null;
+      this.readNow().catch((err: unknown) => this.deps.onError(err));
+    }, delay);
   }
 
   /**

@@ -314,7 +314,7 @@ export class Session {
 
   /** The pane printed something. */
   onOutput(): void {
-    this.screen.schedule();
+    this.screen.schedule(this.record.status === 'working' ? this.context.timing.workingScreenMs : undefined);
   }
 
   /** Applies what an observer saw. Signals to a session that has exited change nothing. */

@@ -8,6 +8,12 @@ export interface Timing {
   screenThrottleMs: number;
   /** The same wait while someone waits for the screen to change (a delivery for its typed text to show). */
   screenEagerMs: number;
+  /**
+   * The same wait while a turn runs and no one waits for the screen: Claude's spinner redraws it all
+   * the time, and the turn's hooks and transcript tell what changes (a dialog with no hook behind it,
+   * the fallback, is seen this late).
+   */
+  workingScreenMs: number;
   /** After the transcript's directory reports a change, wait this long before reading (one burst, one read). */
   transcriptDebounceMs: number;
   /** How long the screen may disagree with a status a hook just set before the screen is believed. */
@@ -21,11 +27,6 @@ export interface Timing {
   deliveryAttempts: number;
   /** How long Enter waits, after several typed lines, for Claude to show the last of them. */
   typingSettleMs: number;
-  /**
-   * How long Enter waits after the pane's output shows the typed text drawn: Claude draws a burst of
-   * keys before it has settled whether they were a paste, and an Enter inside that moment is part of it.
-   */
-  typedDrawSettleMs: number;
   /** How long a start-up dialog is shown before it is answered: keys sent as it first draws are lost. */
   dialogSettleMs: number;
   /** Minimum gap between two answers to the same start-up dialog. */
@@ -73,6 +74,7 @@ export interface Timing {
 export const DEFAULT_TIMING: Timing = {
   screenThrottleMs: 120,
   screenEagerMs: 10,
+  workingScreenMs: 5000,
   transcriptDebounceMs: 20,
   hookPrecedenceMs: 1500,
   transcriptSettleMs: 3000,
@@ -80,7 +82,6 @@ export const DEFAULT_TIMING: Timing = {
   deliveryAttemptMs: 5000,
   deliveryAttempts: 3,
   typingSettleMs: 1000,
-  typedDrawSettleMs: 10,
   dialogSettleMs: 300,
   dialogRetryMs: 1000,
   screenRequestGraceMs: 1000,
