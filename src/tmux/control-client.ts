@@ -21,8 +21,8 @@ export interface ControlClientEvents {
   output: [paneId: string];
   /** What a pane printed, decoded, for the panes `decodeBytesOf` names only. */
   bytes: [paneId: string, bytes: Buffer];
-  /** tmux paused a pane this client fell behind on, and it was continued: what it printed meanwhile is lost. */
-  resumed: [paneId: string];
+  /** tmux paused a pane: this client fell behind on it, or asked for it. Its output stops until `continue`. */
+  paused: [paneId: string];
   windowClose: [windowId: string];
   /** A format subscription (`refresh-client -B`) changed value for one pane. */
   subscription: [name: string, paneId: string, value: string];
@@ -196,8 +196,7 @@ export class TmuxControlClient extends EventEmitter<ControlClientEvents> {
       if (name && paneId) this.emit('subscription', name, paneId, rest.join(' : '));
     } else if (text.startsWith('%pause ')) {
       const paneId = text.split(' ')[1];
-      // Told as the reply is read, so nothing the pane prints after the continue comes before it.
-      if (paneId) void this.run(tmuxCommand('refresh-client', ['-A', `${paneId}:continue`]), undefined, () => this.emit('resumed', paneId)).catch(() => {});
+      if (paneId) this.emit('paused', paneId);
     } else if (text.startsWith('%session-changed ')) {
       this.markAttached();
     } else if (text.startsWith('%exit')) {

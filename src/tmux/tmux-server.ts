@@ -302,11 +302,16 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     return client.run(command, timeoutMs);
   }
 
-  /** Switches one pane's `%output` on the current connection; a failure leaves it as it was. */
+  /**
+   * Continues or pauses one pane's `%output` on the current connection; a failure leaves it as it was.
+   * Byte listeners are told of a continue as its reply is read, before anything the pane prints after
+   * it: output from before it may be lost (a pane tmux paused because Aegis fell behind).
+   */
   private setPaneOutput(paneId: string, mode: PaneOutputMode): void {
     const client = this.outputClient;
     if (!client?.isOpen) return;
-    client.run(tmuxCommand('refresh-client', ['-A', `${paneId}:${mode}`])).catch(() => {});
+    const resumed = mode === 'continue' ? () => this.byteListeners.resumed(paneId) : undefined;
+    client.run(tmuxCommand('refresh-client', ['-A', `${paneId}:${mode}`]), undefined, resumed).catch(() => {});
   }
 
   private startOptions(): ServerStartOptions {
@@ -328,7 +333,7 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
     client.on('output', (paneId) => this.demand.output(paneId));
     client.decodeBytesOf = (paneId) => this.byteListeners.has(paneId);
     client.on('bytes', (paneId, bytes) => this.byteListeners.bytes(paneId, bytes));
-    client.on('resumed', (paneId) => this.byteListeners.resumed(paneId));
+    client.on('paused', (paneId) => this.demand.paused(paneId));
     client.on('windowClose', (windowId) => this.emit('windowClose', windowId));
     client.on('subscription', (name, paneId, value) => {
       if (name === ACTIVITY_SUBSCRIPTION) this.demand.activity(paneId);

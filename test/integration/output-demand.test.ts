@@ -14,6 +14,20 @@ import { waitFor } from '../support/wait-for.js';
 /** Prints the number of lines it is given, one write each (10 ms apart), then `done-<n>`. */
 const PRINTER = 'stty -echo; while read n; do i=0; while [ $i -lt $n ]; do echo line-$i; sleep 0.01; i=$((i+1)); done; echo done-$n; done';
 const LINES = 150;
+/** Waits for Enter, then prints some 3 MB as fast as it can, then `flooded`. */
+const FLOODER = 'read x; i=0; while [ $i -lt 4000 ]; do printf "%0720d\\n" 0; i=$((i+1)); done; echo flooded; sleep 60';
+
+/** For `ms`, lets this process read only now and then: the control connection's reader falls behind. */
+async function readSlowly(ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const until = Date.now() + 40;
+    while (Date.now() < until) {
+      // busy on purpose: nothing is read meanwhile
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 describe('TmuxServer.wantOutput', () => {
   let socket: string;
@@ -88,6 +102,21 @@ describe('TmuxServer.wantOutput', () => {
     await reportsWatched(LINES, LINES / 2);
     first();
     expect(await reportsUnwatched(LINES)).toBeLessThan(LINES / 5);
+  });
+
+  it('keeps the tmux server alive when a pane goes quiet while its output waits to be sent', async () => {
+    // tmux 3.3a's `off` leaves the output it has queued for the client in place and then reads it from
+    // a buffer it has already drained: the server segfaults, and every session goes with it.
+    // A reader that falls behind a flooding pane leaves output queued; the event loop is kept busy on
+    // purpose (not to wait for anything) so that this connection is that reader.
+    const flood = await tmux.newWindow({ name: 'flood', cwd: dir, env: {}, owner: 'o', argv: ['sh', '-c', FLOODER] });
+    const release = tmux.wantOutput(flood.paneId);
+    await tmux.pressKeys(flood.paneId, 'Enter');
+    await readSlowly(1000);
+    release();
+    await readSlowly(1500);
+    expect((await tmux.listWindows()).map((w) => w.paneId)).toContain(flood.paneId);
+    await waitFor(async () => (await tmux.capture(flood.paneId)).includes('flooded'), { what: 'the flood to end', timeoutMs: 20_000 });
   });
 
   it('refuses a demand on something that is not a pane id', () => {
