@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ScreenState } from '../claude/screen.js';
 import type { KeyAction } from '../claude/terminal-ui.js';
-import { Delivery, type DeliveryTarget } from './delivery.js';
+import { Delivery, type DeliveryTarget, type Echo } from './delivery.js';
+
+/** An echo that never sees the typed text: the screen alone tells. */
+const NO_ECHO: Echo = { shows: () => false, until: async () => false, close: () => {} };
 
 /**
  * Claude's prompt box as keys change it, behind a delivery target. One chosen key fails the way a
@@ -43,6 +46,10 @@ class PromptBox implements DeliveryTarget {
     return test(this.screenState);
   }
 
+  watchEcho(): Echo {
+    return NO_ECHO;
+  }
+
   async press(actions: readonly KeyAction[]): Promise<void> {
     for (const action of actions) {
       const failing = ++this.calls === this.failAtCall;
@@ -64,7 +71,7 @@ class PromptBox implements DeliveryTarget {
   }
 }
 
-const timing = { deliveryAttemptMs: 10, deliveryAttempts: 1, transcriptSettleMs: 0, typingSettleMs: 0 };
+const timing = { deliveryAttemptMs: 10, deliveryAttempts: 1, transcriptSettleMs: 0, typingSettleMs: 0, typedDrawSettleMs: 0 };
 
 describe('Delivery', () => {
   it.each([
@@ -111,9 +118,52 @@ describe('Delivery', () => {
       keystrokes: (batch) => batch(press),
       readScreen: async () => ({ kind: 'idle', input: box }),
       untilScreen: async (test) => test({ kind: 'idle', input: box }),
+      watchEcho: () => NO_ECHO,
     };
     const result = await new Delivery(target, 'typed once', { ...timing, deliveryAttempts: 3 }).run();
     expect(result).toMatchObject({ delivered: false, attempts: 3, mayArriveLater: true });
     expect(typed).toEqual(['typed once']);
+  });
+
+  it('presses Enter as soon as the output shows the typed text drawn, without waiting for a screen read to show it', async () => {
+    let box = '';
+    const pressed: string[] = [];
+    let printed = '';
+    const waits: Array<() => void> = [];
+    const echo: Echo = {
+      shows: (line) => printed.includes(line),
+      until: (line) => new Promise((resolve) => waits.push(() => printed.includes(line) && resolve(true))),
+      close: () => {},
+    };
+    const file = {};
+    const target: DeliveryTarget = {
+      acceptedPrompts: 0,
+      get screenState(): ScreenState {
+        return { kind: 'idle', input: '' };
+      },
+      screenText: '',
+      exited: false,
+      turnRunning: false,
+      gone: false,
+      transcriptMark: () => ({ file, records: 0, userRecords: 0 }),
+      waitUntil: async (condition) => condition(),
+      keystrokes: (batch) =>
+        batch(async (actions) => {
+          for (const action of actions) {
+            if ('text' in action) box += action.text;
+            if ('key' in action) pressed.push(action.key);
+          }
+          // Claude draws the typed text a moment after the keys; no screen read shows it in time.
+          setImmediate(() => {
+            printed = box;
+            for (const wake of waits) wake();
+          });
+        }),
+      readScreen: async () => ({ kind: 'idle', input: '' }),
+      untilScreen: () => new Promise<boolean>(() => {}),
+      watchEcho: () => echo,
+    };
+    await new Delivery(target, 'drawn at once', { ...timing, typingSettleMs: 60_000 }).run();
+    expect(pressed).toEqual(['Enter']);
   });
 });

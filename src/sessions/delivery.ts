@@ -54,9 +54,18 @@ export interface DeliveryTarget {
   readScreen(): Promise<ScreenState>;
   /** Waits until the screen passes `test`, reading it as soon as the pane prints. */
   untilScreen(test: (screen: ScreenState) => boolean, timeoutMs: number): Promise<boolean>;
+  /** Starts following what the pane prints from now on (`typed-echo.ts`), to see typed text drawn. */
+  watchEcho(): Echo;
 }
 
-export type DeliveryTiming = Pick<Timing, 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs'>;
+/** What the pane printed since it was armed: whether it shows a line, and a wait for it. */
+export interface Echo {
+  shows(line: string): boolean;
+  until(line: string, timeoutMs: number): Promise<boolean>;
+  close(): void;
+}
+
+export type DeliveryTiming = Pick<Timing, 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs' | 'typedDrawSettleMs'>;
 
 export class Delivery {
   readonly text: string;
@@ -179,24 +188,42 @@ export class Delivery {
   private type(): Promise<void> {
     return this.target.keystrokes(async (press) => {
       const sent: KeyAction[] = [];
+      const lastLine = lineToAwaitBeforeSubmit(this.text);
+      // Armed before the first key, so the draw of the typed text cannot come before it is followed.
+      const echo = lastLine === null ? null : this.target.watchEcho();
       try {
         for (const action of typingActions(this.text)) {
           sent.push(action);
           await press([action]);
         }
-        const lastLine = lineToAwaitBeforeSubmit(this.text);
-        if (lastLine !== null) await this.untilPromptShows(lastLine);
+        if (lastLine !== null && echo) await this.untilPromptShows(lastLine, echo);
         await press([SUBMIT]);
       } catch (err) {
         const erase = erasing(sent);
         if (erase) await press([erase]).catch(() => {});
         throw err;
+      } finally {
+        echo?.close();
       }
     });
   }
 
-  private untilPromptShows(line: string): Promise<boolean> {
-    return this.target.untilScreen((screen) => (screen.kind === 'idle' || screen.kind === 'working') && promptBoxShowsLine(screen.input, line), this.timing.typingSettleMs);
+  /**
+   * Waits until Claude has drawn the last typed line: seen in the pane's output as it is printed, or
+   * on the screen read meanwhile (what the output shows can be drawn in pieces that do not read as
+   * the line), whichever comes first.
+   */
+  private async untilPromptShows(line: string, echo: Echo): Promise<void> {
+    const { typingSettleMs, typedDrawSettleMs } = this.timing;
+    const settled = () => new Promise((resolve) => setTimeout(resolve, typedDrawSettleMs));
+    if (echo.shows(line)) return void (await settled());
+    const onScreen = this.target.untilScreen(
+      (screen) => echo.shows(line) || ((screen.kind === 'idle' || screen.kind === 'working') && promptBoxShowsLine(screen.input, line)),
+      typingSettleMs,
+    );
+    const inOutput = echo.until(line, typingSettleMs);
+    // Whichever way it was seen, the screen's wait ends at its next look (the output goes on).
+    await Promise.race([onScreen, inOutput.then((seen) => (seen ? settled() : onScreen))]);
   }
 
   private delivered(): DeliveryResult {

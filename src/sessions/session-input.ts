@@ -11,11 +11,12 @@ import type { ScreenState } from '../claude/screen.js';
 import { INTERRUPT } from '../claude/terminal-ui.js';
 import { AegisError } from '../errors.js';
 import type { TmuxServer } from '../tmux/tmux-server.js';
-import { Delivery, type DeliveryResult, type DeliveryTarget, type TranscriptMark } from './delivery.js';
+import { Delivery, type DeliveryResult, type DeliveryTarget, type Echo, type TranscriptMark } from './delivery.js';
 import { InputQueue, type Press } from './input-queue.js';
 import type { ExitInfo, RememberedDelivery, SessionStatus } from './session-record.js';
 import type { Timing } from './timing.js';
 import { asSessionError, isPaneGone } from './tmux-failures.js';
+import { TypedEcho } from './typed-echo.js';
 
 /** What a session's input needs of its session. */
 export interface InputHost {
@@ -44,8 +45,8 @@ export interface InputHost {
 }
 
 export interface InputDeps {
-  tmux: Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste'>;
-  timing: Pick<Timing, 'readyTimeoutMs' | 'interruptWaitMs' | 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs' | 'paneReadTimeoutMs'>;
+  tmux: Pick<TmuxServer, 'capture' | 'paneSize' | 'pressKeys' | 'pressKey' | 'typeText' | 'paste' | 'onPaneBytes' | 'wantOutput'>;
+  timing: Pick<Timing, 'readyTimeoutMs' | 'interruptWaitMs' | 'deliveryAttemptMs' | 'deliveryAttempts' | 'transcriptSettleMs' | 'typingSettleMs' | 'typedDrawSettleMs' | 'paneReadTimeoutMs'>;
   /** The size windows are opened with. */
   paneSize: { cols: number; rows: number };
 }
@@ -215,6 +216,10 @@ export class SessionInput implements DeliveryTarget {
 
   untilScreen(test: (screen: ScreenState) => boolean, timeoutMs: number): Promise<boolean> {
     return this.host.untilScreen(test, timeoutMs);
+  }
+
+  watchEcho(): Echo {
+    return new TypedEcho(this.deps.tmux, this.host.paneId);
   }
 
   /** Runs a batch of keystrokes after every batch queued before it; only the batch is given the keys. */

@@ -27,6 +27,11 @@ export interface Timing {
   deliveryAttempts: number;
   /** How long Enter waits, after several typed lines, for Claude to show the last of them. */
   typingSettleMs: number;
+  /**
+   * How long Enter waits after the pane's output shows the typed text drawn: Claude draws a burst of
+   * keys before it has settled whether they were a paste, and an Enter inside that moment is part of it.
+   */
+  typedDrawSettleMs: number;
   /** How long a start-up dialog is shown before it is answered: keys sent as it first draws are lost. */
   dialogSettleMs: number;
   /** Minimum gap between two answers to the same start-up dialog. */
@@ -82,6 +87,7 @@ export const DEFAULT_TIMING: Timing = {
   deliveryAttemptMs: 5000,
   deliveryAttempts: 3,
   typingSettleMs: 1000,
+  typedDrawSettleMs: 10,
   dialogSettleMs: 300,
   dialogRetryMs: 1000,
   screenRequestGraceMs: 1000,

@@ -66,6 +66,7 @@ describe('typed text is erased from the real prompt box when tmux fails', () => 
       keystrokes: (batch) => batch(press),
       readScreen: async () => screen(),
       untilScreen: (test, timeoutMs) => waitFor(() => test(screen()), { timeoutMs, what: 'the screen' }).catch(() => false),
+      watchEcho: () => ({ shows: () => false, until: async () => false, close: () => {} }),
     };
   }
 
@@ -77,7 +78,7 @@ describe('typed text is erased from the real prompt box when tmux fails', () => 
     ['the paste of a long text', 'timed out', `${'x'.repeat(900)}\nmore`, 1],
   ] as const)('at %s (%s), what reached the prompt box is erased and nothing is submitted', async (_, failure, text, failAt) => {
     const asked = fake.requests.length;
-    const timing = { deliveryAttemptMs: 10, deliveryAttempts: 1, transcriptSettleMs: 0, typingSettleMs: 5000 };
+    const timing = { deliveryAttemptMs: 10, deliveryAttempts: 1, transcriptSettleMs: 0, typingSettleMs: 5000, typedDrawSettleMs: 0 };
     await expect(new Delivery(failingPane(failAt, failure), text, timing).run()).rejects.toThrow(/send-keys failed/);
     // Keys reach Claude in order: once a marker typed after the erasing shows, the erasing has been read.
     panes.type(pane, 'END');
