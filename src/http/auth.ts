@@ -54,7 +54,8 @@ declare module 'fastify' {
 }
 
 /** What a public route's request holds: no scope at all. */
-const NOBODY: Identity = { kind: 'open', keyId: null, scopes: new Set(), limits: OPEN_IDENTITY.limits };
+/** Who a request is before its credentials are checked, and on an `optional` route without any. */
+export const NOBODY: Identity = { kind: 'open', keyId: null, scopes: new Set(), limits: OPEN_IDENTITY.limits };
 
 type Resolution = { identity: Identity; webSession?: { csrfToken: string; expiresAt: number; csrfMatches: () => boolean } } | { missing: true } | { failure: string; fromCookie?: true };
 
@@ -88,6 +89,7 @@ export const authPlugin = fp<AuthOptions>(async (app: FastifyInstance, options) 
       return sendError(reply, 401, 'UNAUTHORIZED', resolution.failure);
     }
     if ('missing' in resolution) {
+      if (access === 'optional') return;
       request.authRefusal = { reason: 'missing credentials', locked: false };
       return sendError(reply, 401, 'UNAUTHORIZED', 'missing credentials: send Authorization: Bearer <master token or API key>');
     }
@@ -98,7 +100,7 @@ export const authPlugin = fp<AuthOptions>(async (app: FastifyInstance, options) 
       request.log.warn({ ip: request.ip, path: request.url.split('?')[0] }, 'refused a cookie request without its CSRF token');
       return sendError(reply, 403, 'CSRF_TOKEN_INVALID', `a request that changes something with the session cookie must carry the login's CSRF token in ${CSRF_HEADER} (GET /v1/auth/session gives it back)`);
     }
-    if (access !== undefined && access !== 'authenticated' && !resolution.identity.scopes.has(access)) {
+    if (access !== undefined && access !== 'authenticated' && access !== 'optional' && !resolution.identity.scopes.has(access)) {
       return sendError(reply, 403, 'FORBIDDEN', `this route needs the scope ${access}, which these credentials do not hold`, { requiredScope: access });
     }
   });

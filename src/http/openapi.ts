@@ -79,7 +79,7 @@ export function pathParamNames(url: string): string[] {
 function operationFor(route: CatalogedRoute): Operation {
   const { method, url, schemas, access } = route;
   const isPublic = access === 'public';
-  const scopeNote = isPublic ? 'No credentials needed.' : access === 'authenticated' ? 'Requires any valid credentials (`authenticated`).' : `Requires scope \`${access}\`.`;
+  const scopeNote = isPublic ? 'No credentials needed.' : access === 'authenticated' ? 'Requires any valid credentials (`authenticated`).' : access === 'optional' ? 'Answers without credentials too; credentials sent must be valid (`optional`).' : `Requires scope \`${access}\`.`;
   const parameters = [
     ...pathParameters(url, schemas.params),
     ...objectParameters(schemas.querystring, 'query'),
@@ -115,7 +115,7 @@ function responsesFor(route: CatalogedRoute): Record<string, Response> {
   if (takesInput) responses['400'] ??= errorResponse('The request is invalid (INVALID_REQUEST, naming each field)');
   if (route.access !== 'public') {
     responses['401'] ??= errorResponse('No valid credentials (UNAUTHORIZED)');
-    responses['403'] ??= errorResponse(route.access === 'authenticated' ? 'A cookie request without its CSRF token (CSRF_TOKEN_INVALID)' : `The credentials lack the scope \`${route.access}\` (FORBIDDEN)`);
+    responses['403'] ??= errorResponse(route.access === 'authenticated' || route.access === 'optional' ? 'A cookie request without its CSRF token (CSRF_TOKEN_INVALID)' : `The credentials lack the scope \`${route.access}\` (FORBIDDEN)`);
   }
   if (pathParamNames(route.url).length > 0) responses['404'] ??= errorResponse('Nothing by that id, or not visible to the caller');
   if (route.access !== 'public') responses['429'] ??= errorResponse('Too many requests (RATE_LIMITED, with Retry-After)');

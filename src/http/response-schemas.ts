@@ -193,12 +193,15 @@ export const webSessionSchema = z.object({
   csrfToken: z.string().nullable().describe('repeat it in X-CSRF-Token on every POST/PUT/PATCH/DELETE made with the cookie; null when the request did not use the cookie'),
   expiresAt: timestamp.nullable().describe('when the cookie (or the credentials) stop working; null: never'),
   loginRequired: z.boolean().describe('false on a daemon without a master token (loopback only): the page needs no login'),
-  identity: z.object({
-    keyId: z.string().nullable(),
-    name: z.string().describe('the API key\'s name; "master" for the master token, "local" without a token'),
-    role: z.string().nullable().describe('the role whose scopes the credentials hold exactly, if any'),
-    scopes: z.array(z.enum(SCOPES)),
-  }),
+  identity: z
+    .object({
+      keyId: z.string().nullable(),
+      name: z.string().describe('the API key\'s name; "master" for the master token, "local" without a token'),
+      role: z.string().nullable().describe('the role whose scopes the credentials hold exactly, if any'),
+      scopes: z.array(z.enum(SCOPES)),
+    })
+    .nullable()
+    .describe('null: the request carried no credentials (GET /v1/auth/session): log in first'),
 });
 export const noContentSchema = z.null().describe('no body');
 export const terminalInputSchema = z.object({ typed: z.number().int().describe('characters typed') });

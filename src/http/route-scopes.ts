@@ -2,13 +2,15 @@
  * The one table of who may call what: every route the API serves, with the scope it needs. `public`
  * routes need no credentials (health, ready, the dashboard's static files, the login itself, which
  * checks the token it is given); `authenticated` routes take any valid credentials, whatever their
- * scopes (a web session's own routes). A route missing here cannot be registered (the route
+ * scopes (a web session's own routes); an `optional` route answers without credentials too, as
+ * nobody (the dashboard asks whether it is logged in without a refusal its browser reports as an
+ * error), while credentials it is sent must still be good. A route missing here cannot be registered (the route
  * catalog refuses it), so no route is ever served without a deliberate answer to "who may call this".
  * Claude's hook calls are not here: they have a listener of their own, checked by each session's secret.
  */
 import type { Scope } from '../auth/scopes.js';
 
-export type RouteAccess = Scope | 'public' | 'authenticated';
+export type RouteAccess = Scope | 'public' | 'authenticated' | 'optional';
 
 export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /v1/health': 'public',
@@ -45,7 +47,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/auth/sse-token': 'sessions:read',
   'POST /v1/auth/login': 'public',
   'POST /v1/auth/logout': 'authenticated',
-  'GET /v1/auth/session': 'authenticated',
+  'GET /v1/auth/session': 'optional',
 
   'GET /v1/diagnostics': 'metrics:read',
   'GET /v1/metrics': 'metrics:read',

@@ -209,6 +209,17 @@ describe('the dashboard login', () => {
     expect(after.statusCode).toBe(401);
   });
 
+  it('tells a page without credentials that it must log in, as an answer rather than a refusal, and still refuses bad credentials', async () => {
+    // A browser reports every 401 as an error; the page asks this each time it loads.
+    const res = await built.app.inject({ method: 'GET', url: '/v1/auth/session', remoteAddress: '10.9.6.1' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ csrfToken: null, expiresAt: null, loginRequired: true, identity: null });
+    const wrong = await built.app.inject({ method: 'GET', url: '/v1/auth/session', headers: { authorization: 'Bearer aeg_wrong-000000000000000000000000000000' }, remoteAddress: '10.9.6.1' });
+    expect(wrong.statusCode).toBe(401);
+    // Nobody may do anything else.
+    expect((await built.app.inject({ method: 'POST', url: '/v1/auth/logout', remoteAddress: '10.9.6.1' })).statusCode).toBe(401);
+  });
+
   it('opens without a login on a daemon without a master token', async () => {
     const open = await build({ dashboardDir });
     try {

@@ -2,7 +2,7 @@
  * Requests to the daemon's /v1 from the page: same origin only, the login cookie carried by the
  * browser, and the CSRF token the login returned on every request that changes something.
  */
-import type { AuthSession } from './types.js';
+import type { AuthSession, LoggedIn } from './types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -47,19 +47,20 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 }
 
 /** Who the page is logged in as, or null when the daemon wants a login first. */
-export async function currentSession(): Promise<AuthSession | null> {
+export async function currentSession(): Promise<LoggedIn | null> {
   try {
     const session = await api<AuthSession>('GET', '/v1/auth/session');
+    if (session.identity === null) return null;
     setCsrfToken(session.csrfToken);
-    return session;
+    return { ...session, identity: session.identity };
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return null;
     throw err;
   }
 }
 
-export async function login(token: string): Promise<AuthSession> {
-  const session = await api<AuthSession>('POST', '/v1/auth/login', { token });
+export async function login(token: string): Promise<LoggedIn> {
+  const session = await api<LoggedIn>('POST', '/v1/auth/login', { token });
   setCsrfToken(session.csrfToken);
   return session;
 }

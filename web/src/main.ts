@@ -8,7 +8,7 @@ import { currentSession, logout, onLoggedOut } from './api.js';
 import type { AppContext, View } from './app-context.js';
 import { h, show } from './dom.js';
 import { SessionsStore } from './sessions-store.js';
-import type { AuthSession } from './types.js';
+import type { LoggedIn } from './types.js';
 import { approvalsView, pendingAcross } from './views/approvals.js';
 import { loginView } from './views/login.js';
 import { sessionView } from './views/session.js';
@@ -30,7 +30,7 @@ function route(app: AppContext, outlet: HTMLElement): void {
   for (const link of document.querySelectorAll('nav a')) link.classList.toggle('active', link.getAttribute('href') === `#/${page ?? ''}`);
 }
 
-async function startApp(auth: AuthSession): Promise<void> {
+async function startApp(auth: LoggedIn): Promise<void> {
   const store = new SessionsStore();
   const scopes = new Set(auth.identity.scopes);
   const app: AppContext = { store, identity: auth.identity, can: (scope) => scopes.has(scope) };

@@ -67,9 +67,12 @@ export interface Identity {
 export interface AuthSession {
   csrfToken?: string | null;
   expiresAt?: string;
-  identity: Identity;
+  identity: Identity | null;
   loginRequired?: boolean;
 }
+
+/** The answer for a page that is logged in (or needs no login). */
+export type LoggedIn = AuthSession & { identity: Identity };
 
 export interface Tier {
   name: string;

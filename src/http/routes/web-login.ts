@@ -12,7 +12,7 @@ import type { Lockout } from '../../auth/lockout.js';
 import { ROLE_NAMES, ROLES, SCOPES, type Identity } from '../../auth/scopes.js';
 import type { WebSessions } from '../../auth/web-sessions.js';
 import { AegisError } from '../../errors.js';
-import { identify, SESSION_COOKIE } from '../auth.js';
+import { identify, NOBODY, SESSION_COOKIE } from '../auth.js';
 import { noContentSchema, webSessionSchema } from '../response-schemas.js';
 import type { ZodTypeProvider } from '../zod-schemas.js';
 
@@ -61,8 +61,12 @@ export const webLoginRoutes: FastifyPluginAsync<WebLoginOptions, RawServerDefaul
     return answer(result.identity, { csrfToken: login.csrfToken, expiresAt: login.expiresAt }, loginRequired, options.keys);
   });
 
+  // Without credentials this is not a refusal but the answer "not logged in": a page that asks as it
+  // loads would otherwise have its browser report an error on every visit.
   app.get('/v1/auth/session', { schema: { response: { 200: webSessionSchema } } }, async (request) =>
-    answer(request.identity, request.webSession, loginRequired, options.keys));
+    request.identity === NOBODY
+      ? { csrfToken: null, expiresAt: null, loginRequired, identity: null }
+      : answer(request.identity, request.webSession, loginRequired, options.keys));
 
   app.post('/v1/auth/logout', { schema: { response: { 204: noContentSchema } } }, async (request, reply) => {
     const cookie = request.cookies[SESSION_COOKIE];

@@ -1,9 +1,9 @@
 /** The login form: an API key or the master token, exchanged for the session cookie. */
 import { login } from '../api.js';
 import { h } from '../dom.js';
-import type { AuthSession } from '../types.js';
+import type { LoggedIn } from '../types.js';
 
-export function loginView(loggedIn: (session: AuthSession) => void): HTMLElement {
+export function loginView(loggedIn: (session: LoggedIn) => void): HTMLElement {
   const token = h('input', { type: 'password', name: 'token', id: 'token', autocomplete: 'current-password', required: true, placeholder: 'aegis_… or the master token' });
   const error = h('p', { class: 'error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'big approve' }, 'Log in');
