@@ -78,7 +78,7 @@ export async function setUpConnection(client: TmuxControlClient): Promise<void> 
   await client.run(tmuxCommand('set-option', ['-wg'], ['remain-on-exit', 'on']));
   // Pane death produces no output; a format subscription reports it (tmux checks about once a second).
   await client.run(tmuxCommand('refresh-client', ['-B', format`${DEATH_SUBSCRIPTION}:%*:#{pane_dead} #{pane_dead_status}`]));
-  // A pane whose bytes nobody wants is switched off; this says, about once a second, that it printed.
+  // A pane whose bytes nobody wants is paused; this says, about once a second, that it printed.
   await client.run(tmuxCommand('refresh-client', ['-B', format`${ACTIVITY_SUBSCRIPTION}:%*:#{window_activity}`]));
   // Let tmux pause a pane rather than buffer without limit if Aegis ever falls behind.
   await client.run(tmuxCommand('refresh-client', ['-f', 'pause-after=30']));
