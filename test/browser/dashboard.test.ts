@@ -202,7 +202,7 @@ describe('the dashboard of a token-less loopback daemon', () => {
   let t: TestDaemon;
   let browser: TestBrowser;
   beforeAll(async () => {
-    t = await startTestDaemon({ config: { claudeCommand: fakeClaudeCommand() } });
+    t = await startTestDaemon({ config: { claudeCommand: fakeClaudeCommand(), permissionProfiles: { ci: { rules: [{ tool: 'Read', decision: 'allow' }] } } } });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -225,11 +225,12 @@ describe('the dashboard of a token-less loopback daemon', () => {
     await page.getByLabel('Prompt').fill('hello from the form');
     await page.getByLabel('Name', { exact: true }).fill('from-the-form');
     await page.getByLabel('Permission mode').selectOption('acceptEdits');
+    await page.getByLabel('Permission profile').fill('ci');
     await page.getByRole('button', { name: 'Start session' }).click();
     await page.locator('.session-head h2').filter({ hasText: 'from-the-form' }).waitFor({ timeout: 30_000 });
     const id = decodeURIComponent(new URL(page.url()).hash.split('/')[2]!);
     const created = (await t.api('GET', `/v1/sessions/${id}`)).body;
-    expect(created).toMatchObject({ name: 'from-the-form', workDir, permissionMode: 'acceptEdits' });
+    expect(created).toMatchObject({ name: 'from-the-form', workDir, permissionMode: 'acceptEdits', permissionProfile: 'ci' });
     expect(submitted(fakeClaudeLog(workDir, id))).toContain('hello from the form');
     expect(problems).toEqual([]);
   });

@@ -81,19 +81,24 @@ function createForm(app: AppContext, error: HTMLElement): HTMLDetailsElement {
   const name = h('input', { name: 'name', placeholder: 'name (optional)', 'aria-label': 'Name', autocomplete: 'off' });
   const model = h('select', { name: 'model', 'aria-label': 'Model or tier' }, h('option', { value: '' }, 'default model'));
   const custom = h('input', { name: 'customModel', placeholder: 'or a model name', 'aria-label': 'Model name', autocomplete: 'off' });
+  // Left empty, the daemon's own default mode and profile apply (and a key's forced profile allows only that).
   const mode = h('select', { name: 'permissionMode', 'aria-label': 'Permission mode' },
+    h('option', { value: '' }, 'default mode'),
     ...['default', 'acceptEdits', 'plan', 'bypassPermissions'].map((m) => h('option', { value: m }, m)));
+  const profile = h('input', { name: 'permissionProfile', placeholder: 'permission profile (optional)', 'aria-label': 'Permission profile', autocomplete: 'off' });
   const submit = h('button', { type: 'submit', class: 'approve' }, 'Start session');
   api<{ tiers: Tier[] }>('GET', '/v1/dev/model-tiers')
     .then(({ tiers }) => model.append(...tiers.map((t) => h('option', { value: `tier:${t.name}` }, `${t.name} (${t.model})`))))
     .catch(() => undefined);
 
-  const form = h('form', { class: 'create' }, workDir, prompt, h('div', { class: 'row' }, name, model, custom, mode), submit);
+  const form = h('form', { class: 'create' }, workDir, prompt, h('div', { class: 'row' }, name, model, custom, mode, profile), submit);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     submit.disabled = true;
     error.textContent = '';
-    const body: Record<string, unknown> = { workDir: workDir.value.trim(), permissionMode: mode.value };
+    const body: Record<string, unknown> = { workDir: workDir.value.trim() };
+    if (mode.value) body.permissionMode = mode.value;
+    if (profile.value.trim()) body.permissionProfile = profile.value.trim();
     if (prompt.value.trim()) body.prompt = prompt.value;
     if (name.value.trim()) body.name = name.value.trim();
     if (custom.value.trim()) body.model = custom.value.trim();
