@@ -5,11 +5,12 @@
  * dir of its own, so the benchmark chooses whether the workdir is already trusted.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScreen } from '../src/claude/screen.js';
-import { API_KEY, CLAUDE_BIN } from '../test/support/daemon.js';
+import { claudeHome, tmuxEnvArgs } from '../test/support/claude-pane.js';
+import { CLAUDE_BIN } from '../test/support/daemon.js';
 import { killTmuxServer, uniqueSocket } from '../test/support/tmux.js';
 import { waitFor } from '../test/support/wait-for.js';
 
@@ -32,18 +33,8 @@ export function rawClaude(fakeUrl: string): RawClaude {
   let runs = 0;
   return {
     async startToIdle(trusted) {
-      const dir = join(root, `run-${++runs}`);
-      const workDir = join(dir, 'work');
-      const configDir = join(dir, 'config');
-      mkdirSync(workDir, { recursive: true });
-      mkdirSync(configDir);
-      writeFileSync(join(configDir, '.claude.json'), JSON.stringify({
-        hasCompletedOnboarding: true,
-        customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] },
-        projects: trusted ? { [workDir]: { hasTrustDialogAccepted: true } } : {},
-      }));
-      const vars = { LANG: 'C.UTF-8', CLAUDE_CONFIG_DIR: configDir, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', ANTHROPIC_BASE_URL: fakeUrl, ANTHROPIC_API_KEY: API_KEY };
-      const env = Object.entries(vars).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+      const { workDir, env: vars } = claudeHome(join(root, `run-${++runs}`), fakeUrl, { trusted });
+      const env = tmuxEnvArgs(vars);
       const begin = performance.now();
       const pane = tmux('new-window', '-d', '-t', 'raw:', '-P', '-F', '#{pane_id}', '-c', workDir, ...env, '--', CLAUDE_BIN, '--permission-mode', 'default').trim();
       let answeredAt = -Infinity;

@@ -8,13 +8,14 @@
  * prompt) and at an idle prompt. `runSendLatency` takes the sizes, so a reduced form can run as a
  * smoke test; `send-latency.bench.ts` runs the full one.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScreen } from '../src/claude/screen.js';
 import { TmuxServer } from '../src/tmux/tmux-server.js';
-import { API_KEY, CLAUDE_BIN, startTestDaemon, type TestDaemon } from '../test/support/daemon.js';
+import { claudeHome } from '../test/support/claude-pane.js';
+import { CLAUDE_BIN, startTestDaemon, type TestDaemon } from '../test/support/daemon.js';
 import { killTmuxServer, uniqueSocket } from '../test/support/tmux.js';
 import { waitFor } from '../test/support/wait-for.js';
 import { LATENCY_TABLE, latencyRow } from './report.js';
@@ -118,17 +119,10 @@ async function measureFloor(fakeUrl: string, count: number): Promise<number[]> {
   const port = (server.address() as { port: number }).port;
   const tmux = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'floor', cols: 160, rows: 50, commandTimeoutMs: 10_000, env: process.env, identity: 'floor' });
   try {
-    const workDir = join(root, 'work');
-    const configDir = join(root, 'config');
-    mkdirSync(workDir);
-    mkdirSync(configDir);
-    writeFileSync(join(configDir, '.claude.json'), JSON.stringify({
-      hasCompletedOnboarding: true, customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] }, projects: { [workDir]: { hasTrustDialogAccepted: true } },
-    }));
+    const { workDir, env } = claudeHome(root, fakeUrl);
     const hook = (event: string) => [{ matcher: '*', hooks: [{ type: 'http', url: `http://127.0.0.1:${port}/${event}`, timeout: 30 }] }];
     const settings = join(root, 'settings.json');
     writeFileSync(settings, JSON.stringify({ hooks: { UserPromptSubmit: hook('UserPromptSubmit'), Stop: hook('Stop') } }));
-    const env = { LANG: 'C.UTF-8', CLAUDE_CONFIG_DIR: configDir, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', ANTHROPIC_BASE_URL: fakeUrl, ANTHROPIC_API_KEY: API_KEY };
     const { paneId } = await tmux.newWindow({ name: 'claude', cwd: workDir, env, owner: 'floor', argv: [CLAUDE_BIN, '--settings', settings, '--permission-mode', 'default'] });
     await waitFor(async () => parseScreen(await tmux.capture(paneId)).kind === 'idle', { timeoutMs: 60_000, what: 'the raw Claude to be idle' });
     const samples: number[] = [];

@@ -21,6 +21,39 @@ export interface PaneOptions {
   env?: Record<string, string>;
 }
 
+/** A home for a Claude started without Aegis: its workdir, its config dir, and the environment it runs with. */
+export interface ClaudeHome {
+  workDir: string;
+  configDir: string;
+  env: Record<string, string>;
+}
+
+/**
+ * Makes `dir/work` and `dir/config` (onboarding done, the workdir trusted and the API key approved as
+ * asked) and the environment that points Claude at the fake model API at `baseUrl`.
+ */
+export function claudeHome(dir: string, baseUrl: string, { trusted = true, keyApproved = true, env = {} }: PaneOptions = {}): ClaudeHome {
+  const workDir = join(dir, 'work');
+  const configDir = join(dir, 'config');
+  mkdirSync(workDir, { recursive: true });
+  mkdirSync(configDir);
+  writeFileSync(join(configDir, '.claude.json'), JSON.stringify({
+    hasCompletedOnboarding: true,
+    customApiKeyResponses: { approved: keyApproved ? [API_KEY.slice(-20)] : [], rejected: [] },
+    projects: trusted ? { [workDir]: { hasTrustDialogAccepted: true } } : {},
+  }));
+  return {
+    workDir,
+    configDir,
+    env: { LANG: 'C.UTF-8', CLAUDE_CONFIG_DIR: configDir, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', ANTHROPIC_BASE_URL: baseUrl, ANTHROPIC_API_KEY: API_KEY, ...env },
+  };
+}
+
+/** tmux's `-e NAME=value` arguments for an environment. */
+export function tmuxEnvArgs(env: Record<string, string>): string[] {
+  return Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+}
+
 export interface ClaudePanes {
   /** Starts Claude in a new pane (160x50, permission mode default); returns the pane id. */
   open(options?: PaneOptions): string;
@@ -39,22 +72,9 @@ export function startClaudePanes(fake: FakeAnthropic): ClaudePanes {
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
   let panes = 0;
   return {
-    open({ trusted = true, keyApproved = true, env = {} } = {}) {
-      const dir = join(root, `pane-${++panes}`);
-      const workDir = join(dir, 'work');
-      const configDir = join(dir, 'config');
-      mkdirSync(workDir, { recursive: true });
-      mkdirSync(configDir);
-      writeFileSync(join(configDir, '.claude.json'), JSON.stringify({
-        hasCompletedOnboarding: true,
-        customApiKeyResponses: { approved: keyApproved ? [API_KEY.slice(-20)] : [], rejected: [] },
-        projects: trusted ? { [workDir]: { hasTrustDialogAccepted: true } } : {},
-      }));
-      const vars = {
-        LANG: 'C.UTF-8', CLAUDE_CONFIG_DIR: configDir, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: API_KEY, ...env,
-      };
-      const envArgs = Object.entries(vars).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    open(options = {}) {
+      const { workDir, env } = claudeHome(join(root, `pane-${++panes}`), fake.url, options);
+      const envArgs = tmuxEnvArgs(env);
       const command = ['--', CLAUDE_BIN, '--permission-mode', 'default'];
       const place = panes === 1 ? ['new-session', '-d', '-s', 'claude', '-x', '160', '-y', '50'] : ['new-window', '-d', '-t', 'claude:'];
       return tmux(...place, '-P', '-F', '#{pane_id}', '-c', workDir, ...envArgs, ...command).trim();
