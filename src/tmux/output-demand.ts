@@ -24,7 +24,7 @@ export class OutputDemand {
   /** How many demands are held, by pane. */
   private readonly held = new Map<string, number>();
   /** Panes paused on the current connection. */
-  private readonly off = new Set<string>();
+  private readonly pausedPanes = new Set<string>();
 
   constructor(
     /** Continues or pauses a pane's `%output` on the current connection (best effort). */
@@ -43,7 +43,7 @@ export class OutputDemand {
     if (!PANE_ID.test(paneId)) throw new Error(`not a tmux pane id: ${JSON.stringify(paneId)}`);
     const count = this.held.get(paneId) ?? 0;
     this.held.set(paneId, count + 1);
-    if (count === 0 && this.off.delete(paneId)) this.setMode(paneId, 'continue');
+    if (count === 0 && this.pausedPanes.delete(paneId)) this.setMode(paneId, 'continue');
     let released = false;
     return () => {
       if (released) return;
@@ -54,7 +54,7 @@ export class OutputDemand {
         return;
       }
       this.held.delete(paneId);
-      this.off.add(paneId);
+      this.pausedPanes.add(paneId);
       this.setMode(paneId, 'pause');
     };
   }
@@ -63,9 +63,9 @@ export class OutputDemand {
   output(paneId: string): void {
     if (this.held.has(paneId)) {
       this.report(paneId);
-    } else if (!this.off.has(paneId) && PANE_ID.test(paneId)) {
+    } else if (!this.pausedPanes.has(paneId) && PANE_ID.test(paneId)) {
       // The first bytes of a pane nobody watches: they are news once, then the pane goes quiet.
-      this.off.add(paneId);
+      this.pausedPanes.add(paneId);
       this.setMode(paneId, 'pause');
       this.report(paneId);
     }
@@ -78,7 +78,7 @@ export class OutputDemand {
    */
   paused(paneId: string): void {
     if (this.held.has(paneId)) this.setMode(paneId, 'continue');
-    else this.off.add(paneId);
+    else this.pausedPanes.add(paneId);
   }
 
   /** The activity subscription says the pane printed since tmux last looked (about once a second). */
@@ -88,6 +88,6 @@ export class OutputDemand {
 
   /** A new control connection: tmux sends every pane's output again until told otherwise. */
   connected(): void {
-    this.off.clear();
+    this.pausedPanes.clear();
   }
 }
