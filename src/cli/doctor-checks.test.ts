@@ -1,6 +1,6 @@
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkSessionUser, checkStateDir, parseTmuxVersion } from './doctor-checks.js';
 
@@ -70,5 +70,18 @@ describe('checkSessionUser', () => {
     expect(check.detail).toContain(`it can reach the state dir ${dir}`);
     expect(check.detail).toContain(`it cannot write the allowed work dirs ${dir}`);
     expect(check.detail).toContain('is missing or not its own');
+  });
+
+  it.runIf(process.getuid?.() === 0)('says when the user cannot run the Claude command: it sits under a directory the user cannot search', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aegis-doctor-claude-'));
+    const program = join(dir, 'bin', 'claude');
+    mkdirSync(dirname(program));
+    writeFileSync(program, '#!/bin/sh\n', { mode: 0o755 });
+    chmodSync(dirname(program), 0o755);
+    chmodSync(dir, 0o700);
+    const config = { sessionUser: 'nobody', stateDir: join(dir, 'state'), allowedWorkdirs: [], claudeCommand: program };
+    expect((await checkSessionUser(config, 0)).detail).toContain(`it cannot run the Claude command ${program}`);
+    chmodSync(dir, 0o755);
+    expect((await checkSessionUser(config, 0)).detail).not.toContain('Claude command');
   });
 });

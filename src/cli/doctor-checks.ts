@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { AegisClient } from '../client/client.js';
 import type { Config } from '../config/schema.js';
 import { claudeConfigDirOf, lookUpUser, ROOT_WITHOUT_SESSION_USER, type UnixUser } from '../config/session-user.js';
@@ -95,10 +95,10 @@ function writable(path: string): boolean {
 
 /**
  * Sessions out of the daemon's reach: with `sessionUser`, the user exists and is not root, the daemon
- * runs as root and has setpriv, and that user can write the allowed work dirs but reach neither the
- * state dir nor the tmux socket. Without it, a root daemon is warned about.
+ * runs as root and has setpriv, and that user can run the Claude command and write the allowed work
+ * dirs but reach neither the state dir nor the tmux socket. Without it, a root daemon is warned about.
  */
-export async function checkSessionUser(config: Pick<Config, 'sessionUser' | 'stateDir' | 'allowedWorkdirs'>, uid = process.getuid?.()): Promise<Check> {
+export async function checkSessionUser(config: Pick<Config, 'sessionUser' | 'stateDir' | 'allowedWorkdirs'> & Partial<Pick<Config, 'claudeCommand'>>, uid = process.getuid?.()): Promise<Check> {
   const name = 'session user';
   if (!config.sessionUser) {
     if (uid === 0) return { name, ok: true, warn: true, detail: ROOT_WITHOUT_SESSION_USER, hint: 'create an unprivileged user and set AEGIS_SESSION_USER to it' };
@@ -110,10 +110,16 @@ export async function checkSessionUser(config: Pick<Config, 'sessionUser' | 'sta
   const problems: string[] = [];
   if (user.uid === 0) problems.push(`${user.name} is root`);
   if (uid !== 0) problems.push('the daemon must run as root to start Claude as another user');
+  let setpriv = true;
   try {
     await run('setpriv', ['--version']);
   } catch (err) {
+    setpriv = false;
     problems.push(`setpriv (util-linux) cannot run: ${(err as Error).message}`);
+  }
+  if (setpriv && uid === 0 && config.claudeCommand !== undefined) {
+    const problem = await claudeOutOfReach(config.claudeCommand, user);
+    if (problem) problems.push(problem);
   }
   const home = statOf(user.home);
   if (!home?.isDirectory() || home.uid !== user.uid) problems.push(`its home ${user.home} is missing or not its own (Claude keeps its config in ${claudeConfigDirOf(user)})`);
@@ -125,6 +131,37 @@ export async function checkSessionUser(config: Pick<Config, 'sessionUser' | 'sta
   if (problems.length) return { name, ok: false, detail: `${user.name} (uid ${user.uid}): ${problems.join('; ')}`, hint: setup };
   const workDirs = config.allowedWorkdirs.length ? `writes ${config.allowedWorkdirs.join(', ')}` : 'no allowedWorkdirs: it writes only the work dirs it owns';
   return { name, ok: true, detail: `${user.name} (uid ${user.uid}, home ${user.home}): ${workDirs}; state dir and tmux socket out of its reach` };
+}
+
+/**
+ * Why `user` cannot run the Claude command, or null when it can: asked as that user (setpriv, as
+ * sessions are started), since every directory above the program must let it through. Claude
+ * installed in a project under a private directory (/root, a mode-700 checkout) is out of its reach,
+ * and each session would end as soon as it started.
+ */
+async function claudeOutOfReach(claudeCommand: string, user: UnixUser): Promise<string | null> {
+  const program = claudeCommand.includes('/') ? resolve(claudeCommand) : onPath(claudeCommand);
+  if (program === null) return null; // not found at all: the claude check says so
+  try {
+    await run('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', '--', 'test', '-x', program]);
+    return null;
+  } catch {
+    return `it cannot run the Claude command ${program} (each directory above it must be searchable by the user: install Claude Code where it can reach it, e.g. npm install -g, or set AEGIS_CLAUDE_COMMAND)`;
+  }
+}
+
+/** Where a command name is found on this process's PATH, or null. */
+function onPath(command: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
 }
 
 function statOf(path: string) {

@@ -5,12 +5,12 @@
  * run as root.
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSessionUser } from '../../src/cli/doctor-checks.js';
 import { lookUpUser, type UnixUser } from '../../src/config/session-user.js';
-import { API_KEY, startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { API_KEY, CLAUDE_BIN, startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { openSse, type SseClient } from '../support/sse.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -29,23 +29,55 @@ function sessionUser(): UnixUser {
   return user;
 }
 
+/**
+ * The Claude Code under test, where the session user can run it: a checkout in a private directory
+ * (/root, a mode-700 temporary dir) is out of its reach, as the doctor says; its program is then
+ * linked (or copied) into a directory of its own under /tmp.
+ */
+function claudeFor(user: UnixUser): { command: string; dir: string | null } {
+  const asUser = (program: string) => {
+    try {
+      execFileSync('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', '--', 'test', '-x', program]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (asUser(CLAUDE_BIN)) return { command: CLAUDE_BIN, dir: null };
+  const dir = mkdtempSync('/tmp/aegis-user-claude-');
+  chmodSync(dir, 0o755);
+  const command = join(dir, 'claude');
+  try {
+    linkSync(realpathSync(CLAUDE_BIN), command);
+  } catch {
+    copyFileSync(realpathSync(CLAUDE_BIN), command);
+  }
+  chmodSync(command, 0o755);
+  if (!asUser(command)) throw new Error(`${user.name} cannot run ${command} either`);
+  return { command, dir };
+}
+
 describe.runIf(asRoot)('sessions run as another Unix user', () => {
   let t: TestDaemon;
   let user: UnixUser;
   let workRoot: string;
+  let claudeDir: string | null = null;
   let events: SseClient;
   beforeAll(async () => {
     user = sessionUser();
     // Work dirs the session user owns, where it can reach them.
     workRoot = mkdtempSync('/tmp/aegis-user-work-');
     chownSync(workRoot, user.uid, user.gid);
-    t = await startTestDaemon({ claude: true, config: { sessionUser: USER, allowedWorkdirs: [workRoot] } });
+    const claude = claudeFor(user);
+    claudeDir = claude.dir;
+    t = await startTestDaemon({ claude: true, config: { sessionUser: USER, allowedWorkdirs: [workRoot], claudeCommand: claude.command } });
     events = await openSse(`${t.url}/v1/events`);
   });
   afterAll(async () => {
     events?.close();
     await t?.close();
     rmSync(workRoot, { recursive: true, force: true });
+    if (claudeDir) rmSync(claudeDir, { recursive: true, force: true });
   });
 
   it('passes the doctor: the user exists, writes the work dirs, and reaches neither the state dir nor the tmux socket', async () => {
