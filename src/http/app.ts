@@ -24,6 +24,7 @@ import { installErrorHandling } from './errors.js';
 import { originGuard } from './origin-guard.js';
 import { installProtocolErrorHandling, protocolErrorOptions, requestTimeoutOptions } from './protocol-errors.js';
 import { installRateLimits } from './rate-limits.js';
+import { lazyRequestLogger, writes } from './request-logger.js';
 import { routeCatalogPlugin } from './route-catalog.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { dashboardPlugin, DEFAULT_DASHBOARD_DIR } from './dashboard.js';
@@ -83,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: MAX_BODY_BYTES,
     // Requests are logged by our own onResponse hook, at debug, with tokens removed from URLs.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLogger,
     ...protocolErrorOptions,
     ...requestTimeoutOptions(config.requestTimeoutMs),
     // Held hook calls and SSE streams never finish by themselves; closing must not wait for them.
@@ -101,10 +103,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifyCookie);
   await app.register(authPlugin, { authToken: config.authToken, keys, sseTokens, lockout, webSessions });
   await app.register(auditTrailPlugin, { audit, keys });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ ip: request.ip, method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  app.addHook('onResponse', (request, reply, done) => {
+    const seconds = reply.elapsedTime / 1000;
+    if (writes(request.log, 'debug')) {
+      request.log.debug({ ip: request.ip, method: request.method, url: request.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), status: reply.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    }
     // By route template: a raw URL (ids, any path a caller makes up) would be a series of its own.
-    metrics.observeRequest({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
+    metrics.observeRequest({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, seconds });
+    done();
   });
   // Before the routes, so they see every one of them.
   await app.register(routeCatalogPlugin);

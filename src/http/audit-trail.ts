@@ -90,19 +90,25 @@ declare module 'fastify' {
 
 export const auditTrailPlugin = fp<AuditTrailOptions>(async (app: FastifyInstance, { audit, keys }) => {
   app.decorateRequest('auditAnswer', null);
-  app.addHook('onSend', async (request, reply, payload) => {
+  // Callback-style, as the other hooks every request runs through: a promise per hook is a cost per request.
+  app.addHook('onSend', (request, reply, payload, done) => {
     request.auditAnswer = null;
     // Only the answers of audited routes, and of refusals (error envelopes, small), are read.
-    if (routeOf(request) === undefined && reply.statusCode < 400) return payload;
-    if (typeof payload === 'string') request.auditAnswer = { body: parseObject(payload) };
-    return payload;
+    if (typeof payload === 'string' && (routeOf(request) !== undefined || reply.statusCode >= 400)) request.auditAnswer = { body: parseObject(payload) };
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
-    const status = reply.statusCode;
+  app.addHook('onResponse', (request, reply, done) => {
+    record(request, reply.statusCode);
+    done();
+  });
+
+  function record(request: FastifyRequest, status: number): void {
+    const refusal = request.authRefusal;
+    const route = refusal ? undefined : routeOf(request);
+    if (!refusal && !route) return;
     const answer = request.auditAnswer?.body ?? {};
     const errorCode = (answer.error as Body | undefined)?.code;
     const failure = status >= 400 ? { status, ...(typeof errorCode === 'string' ? { error: errorCode } : {}) } : { status };
-    const refusal = request.authRefusal;
     if (refusal) {
       audit.record({
         actor: 'anonymous',
@@ -113,7 +119,6 @@ export const auditTrailPlugin = fp<AuditTrailOptions>(async (app: FastifyInstanc
       });
       return;
     }
-    const route = routeOf(request);
     if (!route) return;
     // A body refused as invalid or too large is nobody's word for anything, and unbounded: not recorded.
     const body = status !== 400 && status !== 413 && isObject(request.body) ? request.body : {};
@@ -127,7 +132,7 @@ export const auditTrailPlugin = fp<AuditTrailOptions>(async (app: FastifyInstanc
       outcome: outcomeOf(status),
       details: { ...safely(() => route.details?.(body, audit, answer)), ...failure },
     });
-  });
+  }
 });
 
 function routeOf(request: FastifyRequest): AuditedRoute | undefined {

@@ -12,7 +12,7 @@
  * curl, the CLI and Claude's hooks send no Origin and use a loopback name, so nothing changes for them.
  * Refusals are `403 FORBIDDEN` naming the origin or host and the setting that would allow it.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { sendError } from './errors.js';
 
@@ -65,7 +65,13 @@ export const originGuard = fp<OriginGuardOptions>(async (app: FastifyInstance, o
   const hostAllowed = (host: HostName | null): boolean =>
     !!host && (LOOPBACK_NAMES.has(host.name) || hosts.some((h) => h.name === host.name && (h.port === undefined || h.port === host.port)));
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style, as the other hooks every request runs through: a promise per hook is a cost per request.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (answeredHere(request, reply) === undefined) done();
+  });
+
+  /** The reply, sent, when the request is refused or is a preflight answered here; undefined when it goes on. */
+  function answeredHere(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
     const hostHeader = request.headers.host;
     const host = parseHost(hostHeader);
     if (!options.authToken && !hostAllowed(host)) {
@@ -80,7 +86,7 @@ export const originGuard = fp<OriginGuardOptions>(async (app: FastifyInstance, o
       );
     }
     const origin = request.headers.origin;
-    if (origin === undefined || sameOrigin(origin, host)) return;
+    if (origin === undefined || sameOrigin(origin, host)) return undefined;
     const allowed = normalizedOrigin(origin);
     if (allowed !== null && origins.has(allowed)) return corsFor(origin, request.method, request.headers['access-control-request-method'], reply);
     request.log.warn({ origin }, 'refused a request from a web page of another origin');
@@ -91,7 +97,7 @@ export const originGuard = fp<OriginGuardOptions>(async (app: FastifyInstance, o
       `requests from web pages of ${origin} are refused: only the daemon's own origin is served; list it in allowedOrigins (AEGIS_ALLOWED_ORIGINS) to let its pages call the API`,
       { origin },
     );
-  });
+  }
 });
 
 /**

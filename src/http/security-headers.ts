@@ -22,11 +22,12 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 export function installSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', (_request, reply, done) => {
     reply.raw.setHeader('x-content-type-options', 'nosniff');
     reply.raw.setHeader('referrer-policy', 'no-referrer');
     reply.raw.setHeader('cache-control', 'no-store');
     reply.raw.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
     reply.raw.setHeader('x-frame-options', 'DENY');
+    done();
   });
 }

@@ -17,5 +17,5 @@ export interface SessionRepository {
    * The stored documents whose status is `exited`, oldest first (not yet validated): what a listing
    * reads for sessions no longer in memory, without reading and checking every running one's.
    */
-  exited(): Array<{ id: string; document: unknown }>;
+  exited(): ReadonlyArray<{ id: string; document: unknown }>;
 }

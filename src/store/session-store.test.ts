@@ -34,6 +34,23 @@ describe('SessionStore', () => {
     expect(plan.some((step) => step.startsWith('SCAN sessions'))).toBe(false);
   });
 
+  it('reads the ended sessions again only after a write of its own, and hands out frozen documents (every GET /v1/sessions asks)', () => {
+    dir = mkdtempSync(join(tmpdir(), 'aegis-session-store-'));
+    db = openDatabase(join(dir, 'aegis.db'));
+    const store = new SessionStore(db);
+    store.save({ id: 'one', status: 'exited', createdAt: '2026-01-01T00:00:00.000Z', exit: { reason: 'deleted' } } as { id: string });
+    const first = store.exited();
+    expect(first.map((row) => row.id)).toEqual(['one']);
+    db.prepare('INSERT INTO sessions (id, record, updated_at) VALUES (?, ?, ?)').run('behind-its-back', '{"id":"behind-its-back","status":"exited","createdAt":"2026-01-01T12:00:00.000Z"}', new Date().toISOString());
+    expect(store.exited()).toBe(first);
+    expect(Object.isFrozen(first[0]!.document)).toBe(true);
+    expect(Object.isFrozen((first[0]!.document as { exit: object }).exit)).toBe(true);
+    store.save({ id: 'two', status: 'exited', createdAt: '2026-01-02T00:00:00.000Z' } as { id: string });
+    expect(store.exited().map((row) => row.id)).toEqual(['one', 'behind-its-back', 'two']);
+    store.remove('one');
+    expect(store.exited().map((row) => row.id)).toEqual(['behind-its-back', 'two']);
+  });
+
   it('counts the records again only after a write of its own (health asks for the count on every request)', () => {
     dir = mkdtempSync(join(tmpdir(), 'aegis-session-store-'));
     db = openDatabase(join(dir, 'aegis.db'));

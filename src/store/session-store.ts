@@ -18,6 +18,7 @@ export class SessionStore {
   private readonly countStmt;
   private readonly exitedStmt;
   private counted: number | null = null;
+  private exitedRows: ReadonlyArray<{ id: string; document: unknown }> | null = null;
 
   constructor(private readonly db: Db) {
     this.upsertStmt = db.prepare(
@@ -31,12 +32,12 @@ export class SessionStore {
   }
 
   save(record: { id: string }): void {
-    this.counted = null;
+    this.forgetCounts();
     write(this.db, () => this.upsertStmt.run(record.id, JSON.stringify(record), new Date().toISOString()));
   }
 
   remove(id: string): void {
-    this.counted = null;
+    this.forgetCounts();
     write(this.db, () => this.deleteStmt.run(id));
   }
 
@@ -60,10 +61,29 @@ export class SessionStore {
     return (this.allStmt.all() as { id: string; record: string }[]).map((row) => ({ id: row.id, document: parseJson(row.record) }));
   }
 
-  /** The documents whose status is `exited`, oldest first. */
-  exited(): Array<{ id: string; document: unknown }> {
-    return (this.exitedStmt.all() as { id: string; record: string }[]).map((row) => ({ id: row.id, document: parseJson(row.record) }));
+  /**
+   * The documents whose status is `exited`, oldest first. Asked on every GET /v1/sessions, so read
+   * again only after a write, like the count; the documents are frozen, being shared between callers.
+   */
+  exited(): ReadonlyArray<{ id: string; document: unknown }> {
+    this.exitedRows ??= Object.freeze(
+      (this.exitedStmt.all() as { id: string; record: string }[]).map((row) => Object.freeze({ id: row.id, document: deepFreeze(parseJson(row.record)) })),
+    );
+    return this.exitedRows;
   }
+
+  private forgetCounts(): void {
+    this.counted = null;
+    this.exitedRows = null;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 function parseJson(text: string): unknown {

@@ -209,9 +209,10 @@ interface ChildDaemon {
 async function spawnDaemon(root: string, config: Config, env: NodeJS.ProcessEnv): Promise<ChildDaemon> {
   const configFile = join(root, 'aegis.config.json');
   writeFileSync(configFile, JSON.stringify(config));
-  // AEGIS_DAEMON_NODE_ARGS: flags for the daemon's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark.
+  // AEGIS_DAEMON_NODE_ARGS: flags for the daemon's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark;
+  // AEGIS_DAEMON_ROOT: another checkout whose build runs instead (two builds compared in one benchmark run).
   const nodeArgs = process.env.AEGIS_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/aegis.js'), 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, join(process.env.AEGIS_DAEMON_ROOT ?? ROOT, 'bin/aegis.js'), 'serve'], {
     env: { ...env, AEGIS_CONFIG: configFile },
     stdio: ['ignore', 'ignore', process.env.AEGIS_TEST_LOG ? 'inherit' : 'ignore'],
   });
