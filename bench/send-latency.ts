@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScreen } from '../src/claude/screen.js';
+import type { Timing } from '../src/sessions/timing.js';
 import { TmuxServer } from '../src/tmux/tmux-server.js';
 import { claudeHome } from '../test/support/claude-pane.js';
 import { CLAUDE_BIN, startTestDaemon, type TestDaemon } from '../test/support/daemon.js';
@@ -28,6 +29,8 @@ export interface SendLatencyOptions {
   sessions: number;
   /** Deliveries of each prompt counted for attempts, at start-up and at an idle prompt. */
   deliveries: number;
+  /** Timing policies changed for an experiment (the defaults otherwise). */
+  timing?: Partial<Timing>;
 }
 
 export interface SendLatencyResult {
@@ -173,7 +176,7 @@ async function retriedDeliveries(t: TestDaemon, text: string, count: number, whe
 
 export async function runSendLatency(options: SendLatencyOptions): Promise<SendLatencyResult> {
   const { events, sessions, deliveries } = options;
-  const t = await startTestDaemon({ claude: true });
+  const t = await startTestDaemon({ claude: true, ...(options.timing ? { timing: options.timing } : {}) });
   const working = new WorkingEvents();
   const sse = await openCountingSse(`${t.url}/v1/events`, (type, data) => working.onEvent(type, data));
   try {

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { defaultResponder, type FakeRequestInfo, type FakeTurn } from '../test/support/fake-anthropic.js';
+import { profileDaemons, profiled } from './daemon-profile.js';
 import { cpuTable, measureCpu, type CpuWindow } from './process-cpu.js';
 import { sessionsAtRest } from './sessions-at-rest.js';
 import { openCountingSse } from './sse-counter.js';
@@ -79,6 +80,7 @@ export async function runWorking(options: WorkingOptions): Promise<WorkingResult
   const { sessions, seconds, settleSeconds } = options;
   // Steps of some 3 s each, enough for the lead and the window and more.
   const steps = Math.ceil(((LEAD_SECONDS + seconds) * 1000) / (PIECES_PER_STEP * PIECE_PAUSE_MS)) + 5;
+  profileDaemons();
   const { t, ids, daemonPid, tmuxPid } = await sessionsAtRest(sessions, { settleSeconds, setup: (t) => t.fake!.setResponder(taskResponder(steps)) });
   try {
     const events = await openCountingSse(`${t.url}/v1/events`);
@@ -90,7 +92,8 @@ export async function runWorking(options: WorkingOptions): Promise<WorkingResult
     const eventsBefore = events.total();
     const requestsBefore = t.fake!.requests.length;
     const switchesBefore = mainThreadSwitches(daemonPid);
-    const cpu = await measureCpu(`${sessions} sessions working`, daemonPid, tmuxPid, seconds);
+    const { result: cpu, profile } = await profiled(daemonPid, () => measureCpu(`${sessions} sessions working`, daemonPid, tmuxPid, seconds));
+    if (profile) process.stdout.write(`the daemon's CPU profile over the window: ${profile}\n`);
     const wakesPerSecond = (mainThreadSwitches(daemonPid) - switchesBefore) / seconds;
     const toolCalls = t.fake!.requests.slice(requestsBefore).filter((r) => r.isMain && taskProgress(r).task).length;
     const eventsInWindow = events.total() - eventsBefore;

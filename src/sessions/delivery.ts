@@ -215,7 +215,7 @@ export class Delivery {
    */
   private async untilPromptShows(line: string, echo: Echo): Promise<void> {
     const { typingSettleMs, typedDrawSettleMs } = this.timing;
-    const settled = () => new Promise((resolve) => setTimeout(resolve, typedDrawSettleMs));
+    const settled = () => (typedDrawSettleMs > 0 ? new Promise((resolve) => setTimeout(resolve, typedDrawSettleMs)) : Promise.resolve());
     if (echo.shows(line)) return void (await settled());
     const onScreen = this.target.untilScreen(
       (screen) => echo.shows(line) || ((screen.kind === 'idle' || screen.kind === 'working') && promptBoxShowsLine(screen.input, line)),
