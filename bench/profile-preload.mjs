@@ -1,5 +1,6 @@
 /**
- * Loaded into a benchmark's daemon (`node --import`) when AEGIS_BENCH_PROFILE names a directory: the
+ * Loaded into a benchmark's daemon (`node --import <this file>?dir=<directory>`; the daemon does not
+ * inherit the benchmark's environment): the
  * first SIGUSR2 starts V8's CPU profiler, the next stops it and writes the profile there as
  * `daemon-<pid>-<n>.cpuprofile` (open it in Chrome's DevTools or any .cpuprofile viewer). A daemon
  * ended by a signal never writes what `--cpu-prof` gathered; this writes the window the benchmark
@@ -9,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 
-const dir = process.env.AEGIS_BENCH_PROFILE;
+const dir = new URL(import.meta.url).searchParams.get('dir');
 const session = new Session();
 session.connect();
 session.post('Profiler.enable');

@@ -83,7 +83,8 @@ export function load(): string {
 
 export function record(section: string, body: string): void {
   console.log(`\n${body.trim()}\n`);
-  if (process.env.AEGIS_BENCH_PRINT_ONLY === '1') return;
+  // A profiled daemon pays for its profiler (daemon-profile.ts): its figures are not the daemon's.
+  if (process.env.AEGIS_BENCH_PRINT_ONLY === '1' || process.env.AEGIS_BENCH_PROFILE) return;
   const current = existsSync(FILE) ? readFileSync(FILE, 'utf8') : HEADER;
   const start = `<!-- ${section} -->`;
   const end = `<!-- /${section} -->`;
