@@ -100,7 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installSecurityHeaders(app);
   // Before auth: a page of another origin is refused whatever credentials it carries.
   await app.register(originGuard, { authToken: config.authToken, allowedOrigins: config.allowedOrigins, allowedHosts: config.allowedHosts });
-  await app.register(fastifyCookie);
+  // Parsed only where a request's cookie is read (auth.ts: sessionCookie), not on every request.
+  await app.register(fastifyCookie, { hook: false });
   await app.register(authPlugin, { authToken: config.authToken, keys, sseTokens, lockout, webSessions });
   await app.register(auditTrailPlugin, { audit, keys });
   app.addHook('onResponse', (request, reply, done) => {

@@ -134,7 +134,7 @@ function resolve(request: FastifyRequest, options: AuthOptions, sseRoute: boolea
     if (identity === null || (identity.keyId !== null && !keys.isActive(identity.keyId))) return { failure: 'the SSE token is unknown, used or expired' };
     return { identity };
   }
-  const cookie = request.cookies[SESSION_COOKIE];
+  const cookie = sessionCookie(request);
   if (cookie) {
     const check = webSessions.check(cookie);
     if (check.ok) {
@@ -144,6 +144,12 @@ function resolve(request: FastifyRequest, options: AuthOptions, sseRoute: boolea
     if (authToken !== undefined) return { failure: check.reason, fromCookie: true };
   }
   return authToken === undefined ? { identity: OPEN_IDENTITY } : { missing: true };
+}
+
+/** The web login's cookie a request carries, if any (cookies are parsed only when asked for). */
+export function sessionCookie(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  return header ? request.server.parseCookie(header)[SESSION_COOKIE] : undefined;
 }
 
 function csrfHeader(request: FastifyRequest): string | undefined {

@@ -43,4 +43,32 @@ describe('rate limits', () => {
     expect((await get('/v1/sessions', master, '10.3.0.2')).statusCode).toBe(200);
     for (let i = 0; i < 5; i++) expect((await get('/v1/sessions', master, '127.0.0.1')).statusCode).toBe(200);
   });
+
+  it('limits logins (they check the token they are given) but never health or readiness', async () => {
+    const login = () => app.inject({ method: 'POST', url: '/v1/auth/login', payload: { token: MASTER }, remoteAddress: '10.4.0.1' });
+    for (let i = 0; i < 2; i++) expect((await login()).statusCode).toBe(200);
+    expect((await login()).statusCode).toBe(429);
+    for (let i = 0; i < 5; i++) {
+      expect((await app.inject({ method: 'GET', url: '/v1/health', remoteAddress: '10.4.0.1' })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'GET', url: '/v1/ready', remoteAddress: '10.4.0.1' })).statusCode).not.toBe(429);
+    }
+  });
+});
+
+describe('rate limits off', () => {
+  it('lets any number of requests through when both limits are 0', async () => {
+    const keys = new KeyService(new MemoryKeyRepository(), { daemonWorkdirs: [], permissionProfiles: [] });
+    const config = configSchema.parse({ authToken: MASTER, rateLimitPerKey: 0, rateLimitPerIp: 0 });
+    const app = await buildApp({ config, supervisor: stubSupervisor(new Map()), sse, status, logger: pino({ level: 'silent' }, pino.destination({ dest: 1, sync: true })), keys });
+    try {
+      const one = `Bearer ${keys.create({ name: 'one', role: 'viewer' }).key}`;
+      for (let i = 0; i < 50; i++) {
+        expect((await app.inject({ method: 'GET', url: '/v1/sessions', headers: { authorization: one }, remoteAddress: '10.5.0.1' })).statusCode).toBe(200);
+        expect((await app.inject({ method: 'GET', url: '/v1/sessions', headers: { authorization: `Bearer ${MASTER}` }, remoteAddress: '10.5.0.2' })).statusCode).toBe(200);
+      }
+    } finally {
+      await app.close();
+      keys.close();
+    }
+  });
 });

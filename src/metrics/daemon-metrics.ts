@@ -57,6 +57,11 @@ const LOOP_DELAY_RESOLUTION_MS = 500;
 export class DaemonMetrics {
   private readonly registry = new Registry();
   private readonly series: Series = defineSeries(this.registry);
+  /**
+   * The request histogram's series by method, status and route: bounded, as the routes are templates
+   * and methods and statuses few. Each request observes its series without building its labels again.
+   */
+  private readonly requestSeries = new Map<string, { observe(seconds: number): void }>();
   private readonly counters: EventCounters;
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   private readonly models = new ModelLabels();
@@ -103,7 +108,14 @@ export class DaemonMetrics {
 
   /** Counts a finished API request under its route template, never its raw URL. */
   observeRequest({ method, route, status, seconds }: RequestTiming): void {
-    this.series.httpDuration.observe({ method: oneOf(HTTP_METHODS, method), route: route ?? UNMATCHED_ROUTE, status: String(status) }, seconds);
+    const labels = { method: oneOf(HTTP_METHODS, method), route: route ?? UNMATCHED_ROUTE, status: String(status) };
+    const key = `${labels.method} ${labels.status} ${labels.route}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      series = this.series.httpDuration.labels(labels);
+      this.requestSeries.set(key, series);
+    }
+    series.observe(seconds);
   }
 
   /** Runs the handling of a hook call, timing the events it publishes from the call's arrival. */

@@ -50,7 +50,7 @@ describe('a permission dialog seen only on the screen', () => {
   };
   const answers = (log: ReturnType<typeof fakeClaudeLog>) => log.filter((e) => e.event === 'dialog-answer').map((e) => e.data);
   const ran = (log: ReturnType<typeof fakeClaudeLog>) => log.filter((e) => e.event === 'tool-run').map((e) => e.text);
-  const replied = (s: { log: () => ReturnType<typeof fakeClaudeLog> }) => waitFor(() => s.log().find((e) => e.event === 'reply'), { what: 'the turn to end' });
+  const replied = (s: { log: () => ReturnType<typeof fakeClaudeLog> }) => waitFor(() => s.log().find((e) => e.event === 'reply'), { timeoutMs: 30_000, what: 'the turn to end' });
   const event = (type: string, id: string) => events.waitFor((e) => e.event === type && e.data.sessionId === id);
 
   it('lists the dialog once it has stayed a second, with the command the screen shows whole, and approving types 1', async () => {

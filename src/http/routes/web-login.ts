@@ -12,7 +12,7 @@ import type { Lockout } from '../../auth/lockout.js';
 import { ROLE_NAMES, ROLES, SCOPES, type Identity } from '../../auth/scopes.js';
 import type { WebSessions } from '../../auth/web-sessions.js';
 import { AegisError } from '../../errors.js';
-import { identify, NOBODY, SESSION_COOKIE } from '../auth.js';
+import { identify, NOBODY, SESSION_COOKIE, sessionCookie } from '../auth.js';
 import { noContentSchema, webSessionSchema } from '../response-schemas.js';
 import type { ZodTypeProvider } from '../zod-schemas.js';
 
@@ -46,7 +46,7 @@ export const webLoginRoutes: FastifyPluginAsync<WebLoginOptions, RawServerDefaul
       throw new AegisError('UNAUTHORIZED', result.failure);
     }
     request.identity = result.identity;
-    const earlier = request.cookies[SESSION_COOKIE];
+    const earlier = sessionCookie(request);
     if (earlier) webSessions.close(earlier);
     const login = webSessions.open(result.identity);
     reply.setCookie(SESSION_COOKIE, login.secret, {
@@ -69,7 +69,7 @@ export const webLoginRoutes: FastifyPluginAsync<WebLoginOptions, RawServerDefaul
       : answer(request.identity, request.webSession, loginRequired, options.keys));
 
   app.post('/v1/auth/logout', { schema: { response: { 204: noContentSchema } } }, async (request, reply) => {
-    const cookie = request.cookies[SESSION_COOKIE];
+    const cookie = sessionCookie(request);
     if (cookie && request.webSession) webSessions.close(cookie);
     clearSessionCookie(reply, request);
     return reply.code(204).send(null);
