@@ -14,7 +14,8 @@ import { sessionsAtRest } from './sessions-at-rest.js';
 
 const VIEWERS = 10;
 const CHANGES = 100;
-const CPU_SECONDS = 60;
+// Two windows of 30 s: with 60 the whole benchmark suite came within a minute of its 15-minute budget.
+const CPU_SECONDS = 30;
 
 /** The time (Date.now() in the page) at which the terminal first shows `marker`. */
 function armWatch(page: Page, marker: string): Promise<void> {

@@ -37,7 +37,9 @@ Method: \`bench/idle.bench.ts\` (the measure is \`bench/idle-cost.ts\`). The dae
 process of its own (from \`dist/\`, built before the benchmarks), so its CPU time is its alone: the fake
 model API and the benchmark's clients live in the benchmark's process. ${FEW} sessions of the real Claude
 Code are created without a prompt and waited for until all are idle, then ${SETTLE_SECONDS} s more for the end of
-Claude Code's start-up (its own first calls to the model API); one client follows \`/v1/events\`; nothing is
+Claude Code's start-up (its own first calls to the model API), and on until Claude's processes are quiet (at most
+5 ms of CPU a second per session over 2 s, or 30 s more; a window that caught the start-up's tail once cost the
+daemon 156 ms a minute for 10 sessions, and 32 in the next run); one client follows \`/v1/events\`; nothing is
 asked of anyone for ${SECONDS} s. Then ${MANY - FEW} more sessions are created on the same daemon, waited for and
 settled the same way, and the ${MANY} measured over ${SECONDS} s. The tmux server is the one of the daemon's socket;
 Claude Code is every process under it. A process's CPU time is the scheduler's run time of its threads

@@ -182,7 +182,7 @@ ${row('Aegis daemon (`aegis serve`)', (w) => w.groups.daemon.ms)}
 ${row(`its tmux control client (\`tmux -C\`; ${names(last.controlClient)})`, (w) => w.groups.controlClient.ms)}
 ${row('tmux server', (w) => w.groups.tmuxServer.ms)}
 ${row('**daemon + control client + tmux server**', (w) => w.groups.daemon.ms + w.groups.controlClient.ms + w.groups.tmuxServer.ms)}
-${row(`Claude Code: every process under the tmux server (${names(last.claude)})`, (w) => w.groups.claude.ms)}
+${row(`Claude Code: every process under the tmux server (${windows.map((w) => names(w.groups.claude)).join('; ')})`, (w) => w.groups.claude.ms)}
 ${row('the benchmark process (fake model API, SSE client)', (w) => w.benchmarkMs)}${ended ? `\n\n${ended} measured processes ended inside a window; their time there is not counted.` : ''}`;
 }
 

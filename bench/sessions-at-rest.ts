@@ -5,10 +5,19 @@
 import type { Config } from '../src/config/schema.js';
 import { startTestDaemon, type TestDaemon } from '../test/support/daemon.js';
 import { waitFor } from '../test/support/wait-for.js';
-import { tmuxServerPid } from './process-cpu.js';
+import { cpuBetween, cpuSnapshot, tmuxServerPid } from './process-cpu.js';
 
 /** After every session is idle, before anything is measured (as on 2026-11-23). */
 export const SETTLE_SECONDS = 5;
+/**
+ * Then until Claude Code is done starting: its processes together use at most this much CPU per
+ * session and second over a probe (an idle Claude uses 1–2 ms), or the deadline passes. A window
+ * that caught the tail of Claude's start-up once measured 156 ms a minute for 10 idle sessions'
+ * daemon (32 in the next run): the daemon answers what Claude draws.
+ */
+const QUIET_CLAUDE_MS_PER_SECOND = 5;
+const QUIET_PROBE_MS = 2000;
+const QUIET_DEADLINE_MS = 30_000;
 
 export interface SessionsAtRest {
   t: TestDaemon;
@@ -55,5 +64,18 @@ export async function addSessionsAtRest(t: TestDaemon, count: number, settleSeco
     what: 'every session idle',
   });
   await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));
+  await untilClaudeQuiet(t, total);
   return ids;
+}
+
+async function untilClaudeQuiet(t: TestDaemon, sessions: number): Promise<void> {
+  const tmuxPid = tmuxServerPid(t.config.tmuxSocket);
+  const daemonPid = t.pid ?? process.pid;
+  const deadline = Date.now() + QUIET_DEADLINE_MS;
+  while (Date.now() < deadline) {
+    const before = cpuSnapshot(daemonPid, tmuxPid);
+    await new Promise((resolve) => setTimeout(resolve, QUIET_PROBE_MS));
+    const claudeMs = cpuBetween(before, cpuSnapshot(daemonPid, tmuxPid)).claude.ms;
+    if (claudeMs / sessions / (QUIET_PROBE_MS / 1000) <= QUIET_CLAUDE_MS_PER_SECOND) return;
+  }
 }

@@ -22,9 +22,27 @@ export interface SseOptions {
 
 export const DEFAULT_SSE_OPTIONS: SseOptions = { keepAliveMs: 15_000, maxBacklogBytes: 4 * 1024 * 1024, retryMs: 2000, maxStreamsPerKey: 10 };
 
+/** The last event formatted: the bus hands one event to every stream in turn, each would format it again. */
+let lastFormatted: { event: AegisEvent; text: string } | null = null;
+
 export function formatEvent(event: AegisEvent): string {
+  if (lastFormatted?.event === event) return lastFormatted.text;
   // Event names and ids come from our own enum and counter; JSON never holds a raw line break.
-  return `id: ${event.id}\nevent: ${event.type}\ndata: ${eventData(event)}\n\n`;
+  const text = `id: ${event.id}\nevent: ${event.type}\ndata: ${eventData(event)}\n\n`;
+  lastFormatted = { event, text };
+  return text;
+}
+
+/**
+ * Writes to a stream, corked until the end of the tick: what one hook call or one pane's output
+ * publishes (a status, a message, usage) leaves in one write to the socket instead of one each.
+ */
+function writeInTick(res: ServerResponse, text: string): boolean {
+  if (!res.writableCorked) {
+    res.cork();
+    process.nextTick(() => res.uncork());
+  }
+  return res.write(text);
 }
 
 /** The event as JSON; one whose fields cannot be serialised still arrives, as a stand-in saying so. */
@@ -111,7 +129,7 @@ export class SseHub {
         res.destroy();
         return;
       }
-      res.write(formatEvent(event));
+      writeInTick(res, formatEvent(event));
       if (last(event)) res.end();
     });
     this.track(res, caller, unsubscribe);
@@ -128,7 +146,7 @@ export class SseHub {
     const res = this.begin(reply, caller);
     if (!res) return;
     const stream: FeedStream = {
-      send: (type, data) => res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`),
+      send: (type, data) => writeInTick(res, `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`),
       onDrain: (listener) => res.on('drain', listener),
       end: () => res.end(),
     };
