@@ -68,8 +68,49 @@ describe('KeyService', () => {
     keys.authenticate(made.key);
     keys.authenticate(made.key);
     expect(repository.all()[0]!.useCount).toBe(0);
+    // Shown before it is written.
+    expect(keys.list()[0]).toMatchObject({ useCount: 2, lastUsedAt: '2026-01-01T00:00:00.000Z' });
     keys.close();
     expect(repository.all()[0]).toMatchObject({ useCount: 2, lastUsedAt: '2026-01-01T00:00:00.000Z' });
+  });
+
+  describe('on a connection that presented a good secret before', () => {
+    it('takes the same secret again as the same key, counting each use, and anything else only by the whole check', () => {
+      const { keys, repository } = service();
+      const one = keys.create({ name: 'one', role: 'viewer' });
+      const two = keys.create({ name: 'two', role: 'admin' });
+      const connection = {};
+      expect(keys.authenticateOn(connection, one.key)).toMatchObject({ ok: true, identity: { keyId: one.id } });
+      expect(keys.authenticateOn(connection, one.key)).toMatchObject({ ok: true, identity: { keyId: one.id } });
+      // A proxy's connection carries another client: its own key, or nothing good.
+      expect(keys.authenticateOn(connection, two.key)).toMatchObject({ ok: true, identity: { keyId: two.id } });
+      expect(keys.authenticateOn(connection, one.key.slice(0, -1) + (one.key.endsWith('A') ? 'B' : 'A'))).toEqual({ ok: false, reason: 'unknown' });
+      expect(keys.authenticateOn(connection, `${one.key}x`)).toEqual({ ok: false, reason: 'unknown' });
+      expect(keys.authenticateOn(connection, '')).toEqual({ ok: false, reason: 'unknown' });
+      expect(keys.authenticateOn(connection, one.key).ok).toBe(true);
+      keys.close();
+      expect(repository.all().find((k) => k.id === one.id)!.useCount).toBe(3);
+    });
+
+    it('refuses the secret once its key is revoked, expired, or rotated past its grace', () => {
+      const { keys, clock } = service();
+      const revoked = keys.create({ name: 'gone', role: 'viewer' });
+      const expiring = keys.create({ name: 'short', role: 'viewer', expiresInDays: 1 });
+      const rotated = keys.create({ name: 'turned', role: 'viewer' });
+      const [a, b, c] = [{}, {}, {}];
+      expect(keys.authenticateOn(a, revoked.key).ok).toBe(true);
+      expect(keys.authenticateOn(b, expiring.key).ok).toBe(true);
+      expect(keys.authenticateOn(c, rotated.key).ok).toBe(true);
+      keys.revoke(revoked.id);
+      expect(keys.authenticateOn(a, revoked.key)).toEqual({ ok: false, reason: 'revoked' });
+      const next = keys.rotate(rotated.id, { graceSeconds: 60 });
+      expect(keys.authenticateOn(c, rotated.key).ok).toBe(true);
+      clock.now += 60_000;
+      expect(keys.authenticateOn(c, rotated.key)).toEqual({ ok: false, reason: 'expired' });
+      expect(keys.authenticateOn(c, next.key).ok).toBe(true);
+      clock.now += 24 * 3600 * 1000;
+      expect(keys.authenticateOn(b, expiring.key)).toEqual({ ok: false, reason: 'expired' });
+    });
   });
 
   it("refuses roots outside the daemon's own and a profile it does not know", () => {

@@ -114,9 +114,9 @@ export const authPlugin = fp<AuthOptions>(async (app: FastifyInstance, options) 
 });
 
 /** The identity a master token or an API key stands for, or why it stands for none (counts the key's use). */
-export function identify(presented: string, { authToken, keys }: Pick<AuthOptions, 'authToken' | 'keys'>): { identity: Identity } | { failure: string } {
+export function identify(presented: string, { authToken, keys }: Pick<AuthOptions, 'authToken' | 'keys'>, connection?: object): { identity: Identity } | { failure: string } {
   if (authToken !== undefined && tokensEqual(presented, authToken)) return { identity: MASTER_IDENTITY };
-  const check = keys.authenticate(presented);
+  const check = connection ? keys.authenticateOn(connection, presented) : keys.authenticate(presented);
   if (check.ok) return { identity: check.identity };
   return { failure: check.reason === 'unknown' ? 'invalid credentials' : `the API key is ${check.reason}` };
 }
@@ -124,7 +124,7 @@ export function identify(presented: string, { authToken, keys }: Pick<AuthOption
 function resolve(request: FastifyRequest, options: AuthOptions, sseRoute: boolean): Resolution {
   const { authToken, keys, sseTokens, webSessions } = options;
   const presented = bearer(request);
-  if (presented !== undefined) return identify(presented, options);
+  if (presented !== undefined) return identify(presented, options, request.raw.socket);
   const queryToken = sseRoute ? tokenInQuery(request) : undefined;
   if (queryToken !== undefined) {
     if (!queryToken.startsWith(SSE_TOKEN_PREFIX)) {
