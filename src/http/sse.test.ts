@@ -44,7 +44,7 @@ describe('SseHub over HTTP', () => {
       await vi.waitFor(() => expect(hub.connectionCount).toBe(2));
       bus.publish('status_changed', 's1', { from: 'idle', to: 'working' });
       bus.publish('message', 's1', { text: 'one' });
-      // Written at the end of the tick, with nothing after them to push them out.
+      // Delivered with nothing after them to push them out.
       await vi.waitFor(() => {
         for (const client of clients) expect(events(client.text)).toEqual(['status_changed', 'message']);
       }, { timeout: 5000 });

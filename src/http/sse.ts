@@ -33,18 +33,6 @@ export function formatEvent(event: AegisEvent): string {
   return text;
 }
 
-/**
- * Writes to a stream, corked until the end of the tick: what one hook call or one pane's output
- * publishes (a status, a message, usage) leaves in one write to the socket instead of one each.
- */
-function writeInTick(res: ServerResponse, text: string): boolean {
-  if (!res.writableCorked) {
-    res.cork();
-    process.nextTick(() => res.uncork());
-  }
-  return res.write(text);
-}
-
 /** The event as JSON; one whose fields cannot be serialised still arrives, as a stand-in saying so. */
 function eventData(event: AegisEvent): string {
   try {
@@ -129,7 +117,7 @@ export class SseHub {
         res.destroy();
         return;
       }
-      writeInTick(res, formatEvent(event));
+      res.write(formatEvent(event));
       if (last(event)) res.end();
     });
     this.track(res, caller, unsubscribe);
@@ -146,7 +134,7 @@ export class SseHub {
     const res = this.begin(reply, caller);
     if (!res) return;
     const stream: FeedStream = {
-      send: (type, data) => writeInTick(res, `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`),
+      send: (type, data) => res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`),
       onDrain: (listener) => res.on('drain', listener),
       end: () => res.end(),
     };
