@@ -20,7 +20,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { KeyService } from '../auth/keys.js';
+import { KEY_PREFIX, type KeyService } from '../auth/keys.js';
 import type { Lockout } from '../auth/lockout.js';
 import { MASTER_IDENTITY, OPEN_IDENTITY, type Identity } from '../auth/scopes.js';
 import { SSE_TOKEN_PREFIX, type SseTokens } from '../auth/sse-tokens.js';
@@ -115,10 +115,12 @@ export const authPlugin = fp<AuthOptions>(async (app: FastifyInstance, options) 
 
 /** The identity a master token or an API key stands for, or why it stands for none (counts the key's use). */
 export function identify(presented: string, { authToken, keys }: Pick<AuthOptions, 'authToken' | 'keys'>, connection?: object): { identity: Identity } | { failure: string } {
+  // What looks like a key is looked up as one first: a key's request then pays no comparison with the
+  // master token (two SHA-256), and a master token that happens to look like one is still found below.
+  const check = presented.startsWith(KEY_PREFIX) ? (connection ? keys.authenticateOn(connection, presented) : keys.authenticate(presented)) : null;
+  if (check?.ok) return { identity: check.identity };
   if (authToken !== undefined && tokensEqual(presented, authToken)) return { identity: MASTER_IDENTITY };
-  const check = connection ? keys.authenticateOn(connection, presented) : keys.authenticate(presented);
-  if (check.ok) return { identity: check.identity };
-  return { failure: check.reason === 'unknown' ? 'invalid credentials' : `the API key is ${check.reason}` };
+  return { failure: check && !check.ok && check.reason !== 'unknown' ? `the API key is ${check.reason}` : 'invalid credentials' };
 }
 
 function resolve(request: FastifyRequest, options: AuthOptions, sseRoute: boolean): Resolution {
