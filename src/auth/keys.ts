@@ -47,7 +47,7 @@ export class KeyService {
    * connection may carry several clients (a proxy's pool): what one presented is compared with the
    * next one's in constant time, and held only as long as the connection.
    */
-  private readonly verified = new WeakMap<object, { secret: Buffer; key: StoredKey; check: KeyCheck & { ok: true }; until: number }>();
+  private readonly verified = new WeakMap<object, { secret: Buffer; key: StoredKey; check: KeyCheck & { ok: true } }>();
 
   constructor(
     private readonly repository: KeyRepository,
@@ -153,13 +153,13 @@ export class KeyService {
   authenticateOn(connection: object, secret: string): KeyCheck {
     const seen = this.verified.get(connection);
     const now = this.now();
-    if (seen && this.byId.get(seen.key.id) === seen.key && now < seen.until && sameSecret(seen.secret, secret)) {
+    if (seen && this.byId.get(seen.key.id) === seen.key && now < (seen.check.identity.validUntil ?? Infinity) && sameSecret(seen.secret, secret)) {
       this.countUse(seen.key, now);
       return seen.check;
     }
     const check = this.authenticate(secret);
     const key = check.ok && check.identity.keyId !== null ? this.byId.get(check.identity.keyId) : undefined;
-    if (check.ok && key) this.verified.set(connection, { secret: Buffer.from(secret), key, check, until: check.identity.validUntil ?? Infinity });
+    if (check.ok && key) this.verified.set(connection, { secret: Buffer.from(secret), key, check });
     else this.verified.delete(connection);
     return check;
   }

@@ -120,7 +120,7 @@ export function identify(presented: string, { authToken, keys }: Pick<AuthOption
   const check = presented.startsWith(KEY_PREFIX) ? (connection ? keys.authenticateOn(connection, presented) : keys.authenticate(presented)) : null;
   if (check?.ok) return { identity: check.identity };
   if (authToken !== undefined && tokensEqual(presented, authToken)) return { identity: MASTER_IDENTITY };
-  return { failure: check && !check.ok && check.reason !== 'unknown' ? `the API key is ${check.reason}` : 'invalid credentials' };
+  return { failure: check && check.reason !== 'unknown' ? `the API key is ${check.reason}` : 'invalid credentials' };
 }
 
 function resolve(request: FastifyRequest, options: AuthOptions, sseRoute: boolean): Resolution {
