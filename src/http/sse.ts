@@ -6,7 +6,7 @@
  * revoked or its credentials expire. Closing the hub ends every stream with a retry hint.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { AegisError } from '../errors.js';
 import type { AegisEvent, EventBus } from '../events/event-bus.js';
 
@@ -151,11 +151,14 @@ export class SseHub {
     }
     reply.hijack();
     const res = reply.raw;
+    // The reply's headers (security-headers.ts) go out with the stream's own, which fastify no longer sends.
+    const headers = reply.getHeaders() as OutgoingHttpHeaders;
     if (this.closed) {
-      res.writeHead(503, { 'retry-after': '2' }).end();
+      res.writeHead(503, { ...headers, 'retry-after': '2' }).end();
       return null;
     }
     res.writeHead(200, {
+      ...headers,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',

@@ -29,6 +29,19 @@ describe('SSE streams', () => {
     controller.abort();
   });
 
+  it("carries every answer's security headers, with the stream's own Cache-Control", async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${t.url}/v1/events`, { signal: controller.signal });
+    expect(Object.fromEntries(res.headers)).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+      'cache-control': 'no-cache, no-transform',
+    });
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    controller.abort();
+  });
+
   it('forgets clients that disconnect', async () => {
     await waitFor(async () => (await sseConnections()) === 0, { what: 'earlier streams to be gone' });
     const controllers = Array.from({ length: 5 }, () => new AbortController());

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { createSessionSchema, listQuerySchema, readQuerySchema, sendHeadersSchema, sendSchema } from '../../sessions/inputs.js';
 import type { Supervisor } from '../../sessions/supervisor.js';
-import { sendList } from '../json-list.js';
+import { ListedTexts, sendList } from '../json-list.js';
 import {
   createdSessionSchema, deliverySchema, escapeSchema, interruptSchema, paneSchema, sessionHealthSchema, sessionListSchema, sessionSchema, sessionsHealthSchema, transcriptPageSchema,
 } from '../response-schemas.js';
@@ -22,8 +22,9 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions, RawServerDe
     return reply.code(result.reused ? 200 : 201).send({ ...result.session, reused: result.reused, ...(result.promptDelivery ? { promptDelivery: result.promptDelivery } : {}) });
   });
 
+  const listed = new ListedTexts();
   app.get('/v1/sessions', { schema: { querystring: listQuerySchema, response: { 200: sessionListSchema } } }, async (request, reply) =>
-    sendList(reply, 'sessions', supervisor.list(request.query.status, request.identity), ['id', 'name', 'workDir', 'status']));
+    sendList(reply, 'sessions', supervisor.list(request.query.status, request.identity), ['id', 'name', 'workDir', 'status'], listed));
 
   // A static path: the router never takes "health" for a session id.
   app.get('/v1/sessions/health', { schema: { response: { 200: sessionsHealthSchema } } }, async (request) => supervisor.health(request.identity));
