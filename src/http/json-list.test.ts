@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonList, ListedTexts, samePlainData } from './json-list.js';
+import { jsonList, ItemTexts, samePlainData } from './json-list.js';
 
 /** JSON.stringify, counting the items it was asked for. */
 function countingSerialiser() {
@@ -15,9 +15,9 @@ function countingSerialiser() {
 
 const session = (id: string, status = 'idle') => ({ id, status, usage: { costUsd: 0, byModel: [{ model: 'm', costUsd: 0 }] }, exit: null });
 
-describe('ListedTexts', () => {
+describe('ItemTexts', () => {
   it('serialises an item again only when it changed, however deep the change', () => {
-    const texts = new ListedTexts();
+    const texts = new ItemTexts();
     const { asked, serialise } = countingSerialiser();
     expect(texts.textsOf([session('a'), session('b')], serialise)).toEqual([JSON.stringify(session('a')), JSON.stringify(session('b'))]);
     expect(asked).toHaveLength(2);
@@ -30,7 +30,7 @@ describe('ListedTexts', () => {
   });
 
   it('never takes an item changed in place for the one it listed', () => {
-    const texts = new ListedTexts();
+    const texts = new ItemTexts();
     const item = session('a');
     texts.textsOf([item], JSON.stringify);
     item.status = 'working';
@@ -39,7 +39,7 @@ describe('ListedTexts', () => {
   });
 
   it('serialises every time items without an id, and ones that serialise as they like', () => {
-    const texts = new ListedTexts();
+    const texts = new ItemTexts();
     const { asked, serialise } = countingSerialiser();
     let calls = 0;
     const own = { id: 'f', toJSON: () => ({ id: 'f', calls: ++calls }) };
@@ -50,7 +50,7 @@ describe('ListedTexts', () => {
   });
 
   it('keeps at most twice the longest list, forgetting the least recently listed', () => {
-    const texts = new ListedTexts(2);
+    const texts = new ItemTexts(2);
     const { asked, serialise } = countingSerialiser();
     texts.textsOf([session('a'), session('b')], serialise);
     for (const id of ['c', 'd', 'e']) texts.textsOf([session('a'), session(id)], serialise);
@@ -64,7 +64,7 @@ describe('ListedTexts', () => {
 
   it('lists through jsonList as JSON.stringify would', () => {
     const items = [session('a'), session('b', 'working')];
-    const texts = new ListedTexts();
+    const texts = new ItemTexts();
     const plain = jsonList('sessions', items, ['id'], () => {});
     expect(jsonList('sessions', items, ['id'], () => {}, texts)).toBe(plain);
     expect(jsonList('sessions', items, ['id'], () => {}, texts)).toBe(plain);

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { createSessionSchema, listQuerySchema, readQuerySchema, sendHeadersSchema, sendSchema } from '../../sessions/inputs.js';
 import type { Supervisor } from '../../sessions/supervisor.js';
-import { ListedTexts, sendList } from '../json-list.js';
+import { ItemTexts, sendItem, sendList } from '../json-list.js';
 import {
   createdSessionSchema, deliverySchema, escapeSchema, interruptSchema, paneSchema, sessionHealthSchema, sessionListSchema, sessionSchema, sessionsHealthSchema, transcriptPageSchema,
 } from '../response-schemas.js';
@@ -22,14 +22,15 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions, RawServerDe
     return reply.code(result.reused ? 200 : 201).send({ ...result.session, reused: result.reused, ...(result.promptDelivery ? { promptDelivery: result.promptDelivery } : {}) });
   });
 
-  const listed = new ListedTexts();
+  // Sessions' JSON texts, kept while their views stay the same (json-list.ts): polled lists are mostly unchanged.
+  const texts = new ItemTexts();
   app.get('/v1/sessions', { schema: { querystring: listQuerySchema, response: { 200: sessionListSchema } } }, async (request, reply) =>
-    sendList(reply, 'sessions', supervisor.list(request.query.status, request.identity), ['id', 'name', 'workDir', 'status'], listed));
+    sendList(reply, 'sessions', supervisor.list(request.query.status, request.identity), ['id', 'name', 'workDir', 'status'], texts));
 
   // A static path: the router never takes "health" for a session id.
   app.get('/v1/sessions/health', { schema: { response: { 200: sessionsHealthSchema } } }, async (request) => supervisor.health(request.identity));
 
-  app.get('/v1/sessions/:id', { schema: { params, response: { 200: sessionSchema } } }, async (request) => supervisor.get(request.params.id, request.identity));
+  app.get('/v1/sessions/:id', { schema: { params, response: { 200: sessionSchema } } }, async (request, reply) => sendItem(reply, supervisor.get(request.params.id, request.identity), texts));
 
   app.get('/v1/sessions/:id/health', { schema: { params, response: { 200: sessionHealthSchema } } }, async (request) => supervisor.sessionHealth(request.params.id, request.identity));
 
