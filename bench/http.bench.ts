@@ -120,16 +120,24 @@ ${roundRows.join('\n')}
 
 Where the daemon's time per request goes, beyond bare fastify's (measured once, not by this benchmark:
 \`GET /v1/health\`, both pinned as above, 4 runs of 3 s each, the daemon built with each layer of its
-request pipeline switched off in turn): bare fastify 16–17 µs; the daemon with none of the layers below
-(routing, zod-checked routes, the auth check, the handler) 20 µs; then each layer added alone: the
-security headers +3.6 µs (five headers validated and written by Node, the 236-character CSP among
-them; the same five cost a bare fastify +4 µs), the request metrics (prom-client's histogram hashes
-its labels on every observation) +2.4 µs, the rate limiter +1.1 µs (none is registered when both
-limits are off, as here, nor on routes never limited), the audit trail, origin guard and cookie parser
-+0.4–0.6 µs each (cookies are parsed only where one is read); all together 31 µs. A bare fastify with an
-async handler, or with six hooks that do nothing, costs what it costs without them. At 0.85 × bare
-fastify, health would have to cost 19.5 µs, less than the daemon without any of its layers: the goal
-cannot be met while every answer carries the security headers.
+request pipeline switched off in turn, on a machine where bare fastify took half the CPU it takes on the
+one of 2026-12-07 below): bare fastify 16–17 µs; the daemon with none of the layers below (routing,
+zod-checked routes, the auth check, the handler) 20 µs; then each layer added alone: the security
+headers +3.6 µs, the request metrics (prom-client's histogram hashes its labels on every observation)
++2.4 µs, the rate limiter +1.1 µs (none is registered when both limits are off, as here, nor on routes
+never limited), the audit trail, origin guard and cookie parser +0.4–0.6 µs each (cookies are parsed
+only where one is read); all together 31 µs. A bare fastify with an async handler, or with six hooks
+that do nothing, costs what it costs without them. At 0.85 × bare fastify, health would have to cost
+19.5 µs, less than the daemon without any of its layers: the goal cannot be met while every answer
+carries the security headers.
+
+Since then (2026-12-07, interleaved runs of the two builds, 6 × 4 s each, on a machine where bare
+fastify took 35–41 µs a request for health): the security headers are set on fastify's reply, which
+hands them to Node in one object with its own, instead of on Node's response, which made Node take every
+header in one at a time (on a bare fastify, the same five headers cost 4 µs a request that way against
+10); and a session's JSON text is kept and answered again while its view is the same data, which takes a
+quarter of the time serialising it does (\`src/http/json-list.ts\`). CPU per request, old build against
+new: health 77 → 71 µs, \`GET /v1/sessions/:id\` 99 → 86 µs, the list of ${SESSIONS} 290 → 215 µs.
 
 An API key's check cost 13–20 µs a request inside the daemon (\`GET /v1/sessions/:id\`, the same key
 sent under another header name costs 1 µs), though 3.2 µs in a loop of its own: timed around the call

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AegisEvent, Session } from '../client/types.js';
+import { ApiError } from '../client/errors.js';
 import { untilTracker } from './watch-until.js';
 
 const event = (type: string, fields: Record<string, unknown> = {}) => ({ id: '1', type, sessionId: 's', at: '2026-01-01T00:00:00Z', ...fields }) as unknown as AegisEvent;
@@ -38,5 +39,20 @@ describe('watch --until', () => {
     tracker.sawEvent(event('session_exited', { reason: 'deleted' }));
     expect(tracker.outcome()).toMatchObject({ reached: true });
     expect(done).toBe(1);
+  });
+
+  it('leaves a session removed while its status was asked to the stream, which says why it ended', () => {
+    let done = 0;
+    const tracker = untilTracker('idle', () => done++);
+    tracker.failed(new ApiError(404, 'NOT_FOUND', 'no session s'));
+    expect(done).toBe(0);
+    tracker.sawEvent(event('session_exited', { reason: 'deleted' }));
+    expect(tracker.outcome()).toEqual({ reached: false, note: 'session exited (deleted)' });
+
+    const broken = untilTracker('idle', () => done++);
+    const error = new ApiError(500, 'INTERNAL', 'boom');
+    broken.failed(error);
+    expect(broken.outcome()).toEqual({ reached: false, error });
+    expect(done).toBe(2);
   });
 });

@@ -3,6 +3,7 @@
  * connection time; it calls `done` once the outcome is known. Reaching the status is success; for
  * `idle`, the session exiting first, or a turn failing on the way, is failure.
  */
+import { ApiError } from '../client/errors.js';
 import type { AegisEvent, Session } from '../client/types.js';
 
 export const UNTIL_TARGETS = ['idle', 'exited'] as const;
@@ -41,7 +42,12 @@ export function untilTracker(target: UntilTarget, done: () => void) {
       if (event.type === 'status_changed' && event.to === target && target !== 'exited') return arrived();
       return false;
     },
+    /**
+     * The status asked at connection failed. A session not found by then was removed after its
+     * stream connected, so the stream brings its session_exited, which settles the wait with the reason.
+     */
     failed(err: unknown): void {
+      if (err instanceof ApiError && err.status === 404) return;
       finish({ reached: false, error: err });
     },
     outcome(): UntilOutcome {
