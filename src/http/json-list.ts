@@ -47,10 +47,11 @@ export function sendItem(reply: FastifyReply, item: unknown, texts: ItemTexts): 
 
 /**
  * The JSON text each item (by its `id`) was last given, in a list or alone, reused while the item is
- * the same data as that text: comparing plain data costs about a quarter of serialising it (a session: 0.6 against
- * 2.1 µs), and most of a list (sessions polled by a dashboard or a bot) is the same from one
- * call to the next. Keeps at most twice the longest list asked for (at least `minimum` items), the
- * least recently listed dropped first, so ids that are gone do not stay.
+ * the same data as that text. Most of a list (sessions polled by a dashboard or a bot) is the same from
+ * one call to the next, and comparing plain data costs less than serialising it: 0.6 against 2.1 µs for
+ * a session in a loop of its own; in the daemon, where both see many shapes, the list of 50 sessions
+ * went from 290 to 215 µs a request. Keeps at most twice the longest list asked for (at least `minimum`
+ * items), the least recently listed dropped first, so ids that are gone do not stay.
  */
 export class ItemTexts {
   private readonly texts = new Map<string, { copy: unknown; text: string }>();
