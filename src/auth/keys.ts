@@ -47,7 +47,7 @@ export class KeyService {
    * connection may carry several clients (a proxy's pool): what one presented is compared with the
    * next one's in constant time, and held only as long as the connection.
    */
-  private readonly verified = new WeakMap<object, { secret: Buffer; key: StoredKey; check: KeyCheck & { ok: true } }>();
+  private readonly verified = new WeakMap<object, { secret: string; key: StoredKey; check: KeyCheck & { ok: true } }>();
 
   constructor(
     private readonly repository: KeyRepository,
@@ -132,8 +132,8 @@ export class KeyService {
     const hash = hashOf(secret);
     const key = this.byHash.get(hash);
     // The map finds the key by hash; the comparison that grants access is constant-time.
-    const current = key !== undefined && sameHash(hash, key.secretHash);
-    const previous = key?.previousSecretHash != null && sameHash(hash, key.previousSecretHash);
+    const current = key !== undefined && sameText(hash, key.secretHash);
+    const previous = key?.previousSecretHash != null && sameText(hash, key.previousSecretHash);
     if (!key || (!current && !previous)) return { ok: false, reason: 'unknown' };
     const now = this.now();
     if (key.revokedAt !== null) return { ok: false, reason: 'revoked' };
@@ -153,13 +153,13 @@ export class KeyService {
   authenticateOn(connection: object, secret: string): KeyCheck {
     const seen = this.verified.get(connection);
     const now = this.now();
-    if (seen && this.byId.get(seen.key.id) === seen.key && now < (seen.check.identity.validUntil ?? Infinity) && sameSecret(seen.secret, secret)) {
+    if (seen && this.byId.get(seen.key.id) === seen.key && now < (seen.check.identity.validUntil ?? Infinity) && sameText(seen.secret, secret)) {
       this.countUse(seen.key, now);
       return seen.check;
     }
     const check = this.authenticate(secret);
     const key = check.ok && check.identity.keyId !== null ? this.byId.get(check.identity.keyId) : undefined;
-    if (check.ok && key) this.verified.set(connection, { secret: Buffer.from(secret), key, check });
+    if (check.ok && key) this.verified.set(connection, { secret, key, check });
     else this.verified.delete(connection);
     return check;
   }
@@ -278,14 +278,13 @@ function hashOf(secret: string): string {
   return hash('sha256', secret, 'hex');
 }
 
-/** Constant-time; a length that differs says only that (every secret has the same length). */
-function sameSecret(known: Buffer, presented: string): boolean {
-  const bytes = Buffer.from(presented);
-  return bytes.length === known.length && timingSafeEqual(bytes, known);
-}
-
-function sameHash(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+/**
+ * Constant-time, for hashes and secrets: a length that differs says only that (each has one length).
+ * Lengths are compared in bytes, which timingSafeEqual needs equal, whatever characters were sent.
+ */
+function sameText(a: string, b: string): boolean {
+  const [left, right] = [Buffer.from(a), Buffer.from(b)];
+  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 function view(key: StoredKey): KeyView {
