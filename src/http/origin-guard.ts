@@ -101,18 +101,19 @@ export const originGuard = fp<OriginGuardOptions>(async (app: FastifyInstance, o
 });
 
 /**
- * Lets a configured origin's page read the answer. Headers go on the raw response so they also reach
- * SSE streams, which take the response over. A preflight is answered here: there is no OPTIONS route.
+ * Lets a configured origin's page read the answer. Headers go on the reply, as the security headers do,
+ * and so also reach SSE streams, which send the reply's headers with their own (sse.ts). A preflight
+ * is answered here: there is no OPTIONS route.
  */
 function corsFor(origin: string, method: string, preflightMethod: string | string[] | undefined, reply: FastifyReply): FastifyReply | undefined {
-  reply.raw.setHeader('access-control-allow-origin', origin);
-  reply.raw.setHeader('vary', 'Origin');
+  reply.header('access-control-allow-origin', origin);
+  reply.header('vary', 'Origin');
   if (method !== 'OPTIONS' || preflightMethod === undefined) {
-    reply.raw.setHeader('access-control-expose-headers', 'retry-after');
+    reply.header('access-control-expose-headers', 'retry-after');
     return undefined;
   }
-  reply.raw.setHeader('access-control-allow-methods', CORS_METHODS);
-  reply.raw.setHeader('access-control-allow-headers', CORS_HEADERS);
-  reply.raw.setHeader('access-control-max-age', '600');
+  reply.header('access-control-allow-methods', CORS_METHODS);
+  reply.header('access-control-allow-headers', CORS_HEADERS);
+  reply.header('access-control-max-age', '600');
   return reply.code(204).send();
 }

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
+import { request as httpRequest } from 'node:http';
 import { request } from '../support/raw-http.js';
 
 const EVIL = 'https://evil.example';
@@ -95,6 +96,10 @@ describe('a daemon with allowedOrigins and allowedHosts', () => {
     const res = await request(`${t.url}/v1/sessions`, { headers: { host: `127.0.0.1:${t.daemon.port}`, origin: dashboard } });
     expect(res.status).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe(dashboard);
+    // Its page reads refusals too.
+    const missing = await request(`${t.url}/v1/sessions/no-such-session`, { headers: { host: `127.0.0.1:${t.daemon.port}`, origin: dashboard } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers['access-control-allow-origin']).toBe(dashboard);
     const preflight = await request(`${t.url}/v1/sessions`, {
       method: 'OPTIONS',
       headers: { host: `127.0.0.1:${t.daemon.port}`, origin: dashboard, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
@@ -106,6 +111,18 @@ describe('a daemon with allowedOrigins and allowedHosts', () => {
     const foreignPreflight = await request(`${t.url}/v1/sessions`, { method: 'OPTIONS', headers: { host: `127.0.0.1:${t.daemon.port}`, origin: EVIL, 'access-control-request-method': 'POST' } });
     expect(foreignPreflight.status).toBe(403);
     expect(foreignPreflight.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it("lets a configured origin read an event stream, which carries every answer's headers", async () => {
+    const headers = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
+      const req = httpRequest(`${t.url}/v1/events`, { headers: { host: `127.0.0.1:${t.daemon.port}`, origin: dashboard }, setHost: false }, (res) => {
+        resolve(res.headers);
+        res.destroy();
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(headers).toMatchObject({ 'content-type': 'text/event-stream; charset=utf-8', 'access-control-allow-origin': dashboard, vary: 'Origin', 'x-content-type-options': 'nosniff' });
   });
 
   it('serves a configured host name on any port, and one configured with a port only on that port', async () => {
