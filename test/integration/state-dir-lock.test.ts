@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,6 +34,18 @@ import(lockModule).then((m) => {
   process.stdin.on('end', () => process.exit(0));
 });
 `;
+
+/** Holds a read lock on the lock file for 4 s (longer than a taker's 3 s wait), then exits. */
+const BLOCKER = `
+const [sqlite, lockFile] = process.argv.slice(1);
+const Database = require(sqlite);
+const db = new Database(lockFile);
+db.pragma('locking_mode = EXCLUSIVE');
+db.prepare('SELECT count(*) FROM sqlite_master').get();
+process.stdout.write('reading\\n');
+setTimeout(() => process.exit(0), 4000);
+`;
+const BETTER_SQLITE3 = createRequire(import.meta.url).resolve('better-sqlite3');
 
 interface Taker {
   pid: number;
@@ -81,6 +94,24 @@ describe('the state dir lock', () => {
       }
     }
   });
+
+  it('is taken once a start-up that held the lock file past the wait lets go, with no live holder named', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'aegis-lock-'));
+    dirs.push(stateDir);
+    const lockFile = join(stateDir, 'aegis.lock');
+    // Another daemon starting at the same moment: it has read the lock file (a read lock, kept in
+    // exclusive locking mode) and gives up later than this one's wait, as all of them did under load.
+    const blocker = spawn(process.execPath, ['-e', BLOCKER, BETTER_SQLITE3, lockFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<void>((resolve) => blocker.once('exit', () => resolve()));
+    await new Promise<void>((resolve) => blocker.stdout.once('data', () => resolve()));
+    const taker = startTaker(stateDir, 0);
+    try {
+      expect(await taker.answer).toBe('held');
+    } finally {
+      await taker.stop();
+      await exited;
+    }
+  }, 20_000);
 
   it('is free again the moment its holder is killed outright, with no stale lock to clear', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'aegis-lock-'));
