@@ -34,4 +34,20 @@ describe('ending a session', () => {
     expect(h.events.find((e) => e.type === 'session_exited')).toMatchObject({ reason: 'claude_exited', exitCode: null });
     expect(asked).toBe(1);
   });
+
+  it('publishes session_reaped only once the session is exited, so a client that reads it on that event sees the exit', async () => {
+    // The last screen's capture takes its time; a client reading the session on session_reaped must not see it idle.
+    let statusAtReaped: unknown = 'never published';
+    const h = sessionHarness('idle', {
+      tmux: { capture: () => new Promise((resolve) => setTimeout(() => resolve('last screen'), 20)) },
+      publish: (type) => {
+        if (type === 'session_reaped') statusAtReaped = { status: h.session.view().status, exit: h.session.view().exit?.reason };
+      },
+    });
+    harnesses.push(h);
+    await h.session.end('reaped', { reaped: { reason: 'idle_timeout', detail: { idleMs: 2000, idleTimeoutMs: 1500 } } });
+    expect(statusAtReaped).toEqual({ status: 'exited', exit: 'reaped' });
+    const order = h.events.map((e) => e.type).filter((type) => type === 'session_reaped' || type === 'session_exited');
+    expect(order).toEqual(['session_reaped', 'session_exited']);
+  });
 });

@@ -21,7 +21,7 @@ export interface EndDetail {
   exitCode?: number | null;
   /** `start_failed` by the start deadline: how long the session had been starting. */
   timedOutMs?: number;
-  /** Ended by the upkeep timer: why, published as `session_reaped` first. */
+  /** Ended by the upkeep timer: why, published as `session_reaped` once exited, before `session_exited`. */
   reaped?: { reason: 'idle_timeout' | 'stalled'; detail: Record<string, unknown> };
 }
 
@@ -96,11 +96,6 @@ export class SessionEnding {
   async end(reason: ExitReason, detail: EndDetail = {}): Promise<void> {
     if (this.exited) return;
     this.started = true;
-    const { id } = this.record;
-    if (detail.reaped) {
-      this.deps.publish('session_reaped', id, { reason: detail.reaped.reason, ...detail.reaped.detail });
-      this.deps.logger.info({ reason: detail.reaped.reason, ...detail.reaped.detail }, 'session reaped');
-    }
     if (WINDOW_GONE.has(reason)) {
       this.finish(reason, null, detail);
       return;
@@ -151,6 +146,11 @@ export class SessionEnding {
     if (!this.host.becomeExited()) return;
     this.release();
     this.host.denyWaiting();
+    // Published once the session is exited: a client that reads the session on this event sees the exit.
+    if (detail.reaped) {
+      this.deps.publish('session_reaped', this.record.id, { reason: detail.reaped.reason, ...detail.reaped.detail });
+      this.deps.logger.info({ reason: detail.reaped.reason, ...detail.reaped.detail }, 'session reaped');
+    }
     this.deps.publish('session_exited', this.record.id, { reason, exitCode, ...(this.record.exit.hint ? { hint: this.record.exit.hint } : {}) });
     this.deps.logger.info({ reason, exitCode }, 'session exited');
     for (const listener of this.endedListeners) listener();
