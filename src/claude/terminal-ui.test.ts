@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScreenOption } from './screen.js';
-import { lineToAwaitBeforeSubmit, permissionOption, promptBoxHolds, screenQuestion, typingActions } from './terminal-ui.js';
+import { erasing, lineToAwaitBeforeSubmit, permissionOption, promptBoxHolds, screenQuestion, typingActions } from './terminal-ui.js';
 
 describe('permissionOption', () => {
   const options: ScreenOption[] = [
@@ -32,34 +32,48 @@ describe('screenQuestion', () => {
 });
 
 describe('lineToAwaitBeforeSubmit', () => {
-  it('waits for the last line of any typed text, a single one too', () => {
-    expect(lineToAwaitBeforeSubmit('Summarise the notes for me.')).toBe('Summarise the notes for me.');
-    expect(lineToAwaitBeforeSubmit('first\nsecond\n\n')).toBe('second');
-  });
-  it('waits for nothing Claude shows otherwise: a paste, shell mode', () => {
+  it('waits for nothing after a paste: its Enter follows at once', () => {
+    expect(lineToAwaitBeforeSubmit('Summarise the notes for me.')).toBeNull();
+    expect(lineToAwaitBeforeSubmit('first\nsecond\n\n')).toBeNull();
     expect(lineToAwaitBeforeSubmit('x'.repeat(801))).toBeNull();
     expect(lineToAwaitBeforeSubmit('!ls')).toBeNull();
   });
   it('waits for a slash command as typed: Claude shows it in the prompt box, and shows it run only after', () => {
     expect(lineToAwaitBeforeSubmit('/compact')).toBe('/compact');
-  });
-  it('waits for the line as typed: tabs as spaces, a last backslash with its space', () => {
-    expect(lineToAwaitBeforeSubmit('a\tb\\')).toBe('a    b\\ ');
+    expect(lineToAwaitBeforeSubmit('/compact keep\tthe API\\')).toBe('/compact keep    the API\\ ');
   });
 });
 
 describe('typingActions', () => {
-  it('types a tab as the four spaces Claude makes of a pasted one (typed, a tab is its completion key)', () => {
-    expect(typingActions('a\tb')).toEqual([{ text: 'a    b' }]);
+  it('pastes each line in one bracketed paste, Ctrl-J between them, so the Enter after them cannot become part of a paste', () => {
+    expect(typingActions('Summarise the notes for me.')).toEqual([{ paste: 'Summarise the notes for me.' }]);
+    expect(typingActions('one\ntwo\n\nfour\nfive')).toEqual([
+      { paste: 'one' }, { key: 'C-j' }, { paste: 'two' }, { key: 'C-j' }, { key: 'C-j' }, { paste: 'four' }, { key: 'C-j' }, { paste: 'five' },
+    ]);
+    expect(typingActions('? why')).toEqual([{ paste: '? why' }]);
+    expect(typingActions('!ls -l')).toEqual([{ paste: '!ls -l' }]);
   });
-  it('ends a text ending in a backslash with a space, so Enter submits instead of continuing the line', () => {
-    expect(typingActions('path\\')).toEqual([{ text: 'path\\ ' }]);
-    expect(typingActions('a\\\nb')).toEqual([{ text: 'a\\' }, { key: 'C-j' }, { text: 'b' }]);
+  it('pastes the typed form: a tab as the four spaces Claude makes of it, a last backslash with a space so Enter submits', () => {
+    expect(typingActions('a\tb')).toEqual([{ paste: 'a    b' }]);
+    expect(typingActions('path\\')).toEqual([{ paste: 'path\\ ' }]);
+    expect(typingActions('a\\\nb')).toEqual([{ paste: 'a\\' }, { key: 'C-j' }, { paste: 'b' }]);
   });
-  it('pastes a leading question mark, which typed into an empty prompt opens the shortcuts help', () => {
-    expect(typingActions('?')).toEqual([{ paste: '?' }]);
-    expect(typingActions('? why')).toEqual([{ paste: '?' }, { text: ' why' }]);
-    expect(typingActions('why?')).toEqual([{ text: 'why?' }]);
+  it('pastes a long text whole and as it is (Claude shows a placeholder for it)', () => {
+    const long = `${'x'.repeat(800)}\n\t\\`;
+    expect(typingActions(long)).toEqual([{ paste: long }]);
+  });
+  it('types a slash command, with Ctrl-J for its line breaks', () => {
+    expect(typingActions('/compact')).toEqual([{ text: '/compact' }]);
+    expect(typingActions('/compact keep\nthe API')).toEqual([{ text: '/compact keep' }, { key: 'C-j' }, { text: 'the API' }]);
+  });
+});
+
+describe('erasing', () => {
+  it('presses Backspace once per character and line break of a short paste, once for a long one (a placeholder)', () => {
+    expect(erasing([{ paste: 'ab\nc🚀' }])).toEqual({ key: 'BSpace', times: 5 });
+    expect(erasing([{ paste: 'x'.repeat(801) }])).toEqual({ key: 'BSpace', times: 1 });
+    expect(erasing([{ text: '/compact' }, { key: 'C-j' }, { text: 'go' }])).toEqual({ key: 'BSpace', times: 11 });
+    expect(erasing([{ key: 'Enter' }])).toBeNull();
   });
 });
 

@@ -13,8 +13,9 @@ import type { ScreenOption, ScreenState } from './screen.js';
 export type KeyAction = { text: string } | { key: string; times?: number } | { paste: string };
 
 /**
- * Longest text typed rather than pasted. Claude treats more than 800 characters arriving at once as a
- * paste and records it wrapped in <pasted_content> tags; typed text arrives exactly as sent.
+ * Longest paste Claude shows in its prompt box as it is. Claude treats more than 800 characters
+ * arriving at once as a paste it shows as a placeholder and records wrapped in <pasted_content> tags;
+ * a shorter one arrives exactly as sent.
  */
 export const PASTE_THRESHOLD = 800;
 
@@ -24,23 +25,31 @@ export const SUBMIT: KeyAction = { key: 'Enter' };
 export const INTERRUPT: KeyAction = { key: 'Escape' };
 
 /**
- * The keys that put `text` into Claude's prompt, without submitting it: typed, with Ctrl-J for line
- * breaks (a new line that does not submit), or one bracketed paste when it is long. Typed text is
- * shaped so that Claude takes it as it is (see `typedForm`): a leading `?` is pasted (typed into an
- * empty prompt, it opens the shortcuts help instead).
+ * The keys that put `text` into Claude's prompt, without submitting it. Each line is one bracketed
+ * paste, with Ctrl-J (a new line that does not submit) between them: Claude takes a bracketed paste
+ * whole, so the Enter that follows at once is a submit, where typed keys and an Enter close behind
+ * them reach Claude as one burst, which it reads as a paste with a line break in it. A line at a time,
+ * because Claude records a paste of 4 or more lines wrapped in <pasted_content> tags; a paste of one
+ * line shows in the prompt box as itself and arrives exactly. Claude turns bracketed paste on with its
+ * first output, long before it shows a prompt. Lines are pasted in their typed form (see `typedForm`);
+ * a leading `!` turns on shell mode, and a leading `?` is text, as typed into an empty prompt it
+ * would not be. A slash command is typed, as a person would type it (Claude shows its command menu
+ * as it goes), and its Enter waits until Claude shows it (`lineToAwaitBeforeSubmit`). Text longer
+ * than `PASTE_THRESHOLD` is one paste, which Claude shows as a placeholder.
  */
 export function typingActions(text: string): KeyAction[] {
   if (text.length > PASTE_THRESHOLD) return [{ paste: text }];
-  const typed = typedForm(text);
-  const [head, rest] = typed.startsWith('?') ? [[{ paste: '?' }], typed.slice(1)] : [[], typed];
-  return [...head, ...rest.split('\n').flatMap((line, i): KeyAction[] => [...(i > 0 ? [{ key: 'C-j' }] : []), ...(line ? [{ text: line }] : [])])];
+  const put = isSlashCommand(text) ? (line: string): KeyAction => ({ text: line }) : (line: string): KeyAction => ({ paste: line });
+  return typedForm(text)
+    .split('\n')
+    .flatMap((line, i): KeyAction[] => [...(i > 0 ? [{ key: 'C-j' }] : []), ...(line ? [put(line)] : [])]);
 }
 
 /**
- * Text as it is typed, to arrive as it was sent. A tab is Claude's completion key, so tabs are typed
- * as the four spaces a pasted tab becomes. A `\` just before Enter is Claude's line continuation
- * (Enter then adds a line instead of submitting), so a text ending in `\` gets one space after it,
- * which Claude trims from the prompt with any other trailing whitespace.
+ * Text as it is put into the prompt, to arrive as it was sent. A tab typed is Claude's completion key,
+ * and pasted becomes four spaces, so tabs are given as those four spaces. A `\` just before Enter is
+ * Claude's line continuation (Enter then adds a line instead of submitting), so a text ending in `\`
+ * gets one space after it, which Claude trims from the prompt with any other trailing whitespace.
  */
 export function typedForm(text: string): string {
   const spaced = text.replace(/\t/g, '    ');
@@ -49,14 +58,14 @@ export function typedForm(text: string): string {
 
 /**
  * The keys that erase what `sent` may have put into the prompt: Backspace once per character and line
- * break (Claude may compose two keys into one character, never split one), once for a paste (Claude
- * shows it as one placeholder). Backspace is harmless on an empty prompt, unlike Ctrl-C (twice exits
- * Claude) or Escape (interrupts a turn).
+ * break (Claude may compose two keys into one character, never split one), once for a long paste
+ * (Claude shows it as one placeholder). Backspace is harmless on an empty prompt, unlike Ctrl-C (twice
+ * exits Claude) or Escape (interrupts a turn).
  */
 export function erasing(sent: readonly KeyAction[]): KeyAction | null {
   let count = 0;
   for (const action of sent) {
-    if ('paste' in action) count += 1;
+    if ('paste' in action) count += action.paste.length > PASTE_THRESHOLD ? 1 : [...action.paste].length;
     else if ('text' in action) count += [...action.text].length;
     else if (action.key === 'C-j') count += 1;
   }
@@ -64,16 +73,14 @@ export function erasing(sent: readonly KeyAction[]): KeyAction | null {
 }
 
 /**
- * Claude reads a burst of keys as a paste, in which Enter is a line break (or, after one line, a
- * character it later removes) rather than a submit. Typed text and the Enter after it arrive as one
- * burst whenever Claude is busy for a moment: every time for a prompt of about 60 characters or more
- * typed while Claude is still drawing its start-up screen, now and then for one typed at an idle
- * prompt. So Enter waits until Claude shows the end of what was typed. The line to wait for, if any:
- * none for a paste (Claude ends a paste itself and shows a placeholder for it) and none for a shell
- * command (a leading `!`), which Claude shows without its `!`.
+ * Claude reads a burst of typed keys as a paste, in which Enter is a line break (or, after one line,
+ * a character it later removes) rather than a submit. Typed text and the Enter after it arrive as one
+ * burst whenever Claude is busy for a moment. So the Enter after a typed slash command waits until
+ * Claude shows the end of it. The line to wait for, if any: none for a paste, whose Enter follows at
+ * once (see `typingActions`).
  */
 export function lineToAwaitBeforeSubmit(text: string): string | null {
-  if (text.length > PASTE_THRESHOLD || text.startsWith('!')) return null;
+  if (text.length > PASTE_THRESHOLD || !isSlashCommand(text)) return null;
   return typedForm(text).split('\n').filter((line) => line.trim() !== '').at(-1) ?? null;
 }
 

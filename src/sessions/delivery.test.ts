@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScreenState } from '../claude/screen.js';
-import type { KeyAction } from '../claude/terminal-ui.js';
+import { PASTE_THRESHOLD, type KeyAction } from '../claude/terminal-ui.js';
 import { Delivery, type DeliveryTarget, type Echo } from './delivery.js';
 
 /** An echo that never sees the typed text: the screen alone tells. */
@@ -59,7 +59,8 @@ class PromptBox implements DeliveryTarget {
   }
 
   private apply(action: KeyAction): void {
-    if ('paste' in action) this.text += `[Pasted text #1 +${action.paste.split('\n').length - 1} lines]`;
+    // Claude shows a long paste as a placeholder, a short one as itself.
+    if ('paste' in action) this.text += action.paste.length > PASTE_THRESHOLD ? `[Pasted text #1 +${action.paste.split('\n').length - 1} lines]` : action.paste;
     else if ('text' in action) this.text += action.text;
     else for (let i = 0; i < (action.times ?? 1); i++) this.pressKey(action.key);
   }
@@ -71,6 +72,27 @@ class PromptBox implements DeliveryTarget {
   }
 }
 
+/** A prompt box that never confirms anything, with `parts` of its own. */
+function unconfirmingTarget(parts: Partial<DeliveryTarget> & Pick<DeliveryTarget, 'keystrokes'>): DeliveryTarget {
+  const file = {};
+  return {
+    acceptedPrompts: 0,
+    screenState: { kind: 'idle', input: '' },
+    screenText: '',
+    exited: false,
+    turnRunning: false,
+    gone: false,
+    transcriptMark: () => ({ file, records: 0, userRecords: 0 }),
+    waitUntil: async (condition) => condition(),
+    readScreen: async () => ({ kind: 'idle', input: '' }),
+    untilScreen: async () => false,
+    watchEcho: () => NO_ECHO,
+    ...parts,
+  };
+}
+
+/** A wait for the typed text's draw that a test would notice (it times out first). */
+const TYPING_SETTLE_MS = 60_000;
 const timing = { deliveryAttemptMs: 10, deliveryAttempts: 1, transcriptSettleMs: 0, typingSettleMs: 0, typedDrawSettleMs: 0 };
 
 describe('Delivery', () => {
@@ -78,8 +100,10 @@ describe('Delivery', () => {
     ['the second line', 'refused', 'first line ✓ 🚀\n- second\n- third', 3],
     ['the second line', 'timed out', 'first line ✓ 🚀\n- second\n- third', 3],
     ['a line break', 'timed out', 'one\ntwo\nthree', 4],
-    ['Enter', 'refused', 'typed in full', 2],
+    ['Enter', 'refused', 'pasted in full', 2],
     ['the paste of a long text', 'timed out', `${'x'.repeat(900)}\nmore`, 1],
+    ["a slash command's second line", 'refused', '/compact first ✓ 🚀\n- second\n- third', 3],
+    ["a slash command's line break", 'timed out', '/compact one\ntwo\nthree', 4],
   ] as const)('clears what it typed from the prompt when typing fails part-way (at %s, %s), and reports the failure', async (_, failure, text, failAtCall) => {
     const box = new PromptBox(failAtCall, failure);
     await expect(new Delivery(box, text, timing).run()).rejects.toThrow(/send-keys failed/);
@@ -95,37 +119,40 @@ describe('Delivery', () => {
     // Claude changed the text in its box at Enter (as it does to invisible characters) and kept it there.
     let box = '';
     const typed: string[] = [];
-    const file = {};
     const press = async (actions: readonly KeyAction[]) => {
       for (const action of actions) {
-        if ('text' in action) {
-          typed.push(action.text);
-          box += action.text;
+        if ('paste' in action) {
+          typed.push(action.paste);
+          box += action.paste;
         } else if ('key' in action && action.key === 'Enter') box = 'what Claude made of it';
       }
     };
-    const target: DeliveryTarget = {
-      acceptedPrompts: 0,
+    const target = unconfirmingTarget({
       get screenState(): ScreenState {
         return { kind: 'idle', input: box };
       },
-      screenText: '',
-      exited: false,
-      turnRunning: false,
-      gone: false,
-      transcriptMark: () => ({ file, records: 0, userRecords: 0 }),
-      waitUntil: async (condition) => condition(),
       keystrokes: (batch) => batch(press),
       readScreen: async () => ({ kind: 'idle', input: box }),
       untilScreen: async (test) => test({ kind: 'idle', input: box }),
-      watchEcho: () => NO_ECHO,
-    };
+    });
     const result = await new Delivery(target, 'typed once', { ...timing, deliveryAttempts: 3 }).run();
     expect(result).toMatchObject({ delivered: false, attempts: 3, mayArriveLater: true });
     expect(typed).toEqual(['typed once']);
   });
 
-  it('presses Enter as soon as the output shows the typed text drawn, without waiting for a screen read to show it', async () => {
+  it('presses Enter right after the pasted lines, waiting for no draw of them', async () => {
+    const pressed: KeyAction[] = [];
+    const target = unconfirmingTarget({
+      keystrokes: (batch) => batch(async (actions) => void pressed.push(...actions)),
+      // Neither the screen nor the output ever shows the text drawn.
+      untilScreen: () => new Promise<boolean>(() => {}),
+      watchEcho: () => ({ shows: () => false, until: () => new Promise<boolean>(() => {}), close: () => {} }),
+    });
+    await new Delivery(target, 'first line\nsecond line', { ...timing, typingSettleMs: TYPING_SETTLE_MS }).run();
+    expect(pressed).toEqual([{ paste: 'first line' }, { key: 'C-j' }, { paste: 'second line' }, { key: 'Enter' }]);
+  });
+
+  it('presses Enter after a typed slash command as soon as the output shows it drawn, without waiting for a screen read to show it', async () => {
     let box = '';
     const pressed: string[] = [];
     let printed = '';
@@ -135,18 +162,7 @@ describe('Delivery', () => {
       until: (line) => new Promise((resolve) => waits.push(() => printed.includes(line) && resolve(true))),
       close: () => {},
     };
-    const file = {};
-    const target: DeliveryTarget = {
-      acceptedPrompts: 0,
-      get screenState(): ScreenState {
-        return { kind: 'idle', input: '' };
-      },
-      screenText: '',
-      exited: false,
-      turnRunning: false,
-      gone: false,
-      transcriptMark: () => ({ file, records: 0, userRecords: 0 }),
-      waitUntil: async (condition) => condition(),
+    const target = unconfirmingTarget({
       keystrokes: (batch) =>
         batch(async (actions) => {
           for (const action of actions) {
@@ -159,11 +175,11 @@ describe('Delivery', () => {
             for (const wake of waits) wake();
           });
         }),
-      readScreen: async () => ({ kind: 'idle', input: '' }),
-      untilScreen: () => new Promise<boolean>(() => {}),
+      // No screen read shows the command drawn; a command's confirmation, read from the screen, never comes either.
+      untilScreen: (_test, timeoutMs) => (timeoutMs === TYPING_SETTLE_MS ? new Promise<boolean>(() => {}) : Promise.resolve(false)),
       watchEcho: () => echo,
-    };
-    await new Delivery(target, 'drawn at once', { ...timing, typingSettleMs: 60_000 }).run();
+    });
+    await new Delivery(target, '/compact drawn at once', { ...timing, typingSettleMs: TYPING_SETTLE_MS }).run();
     expect(pressed).toEqual(['Enter']);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * A delivery whose keys fail part-way erases what it typed, shown on the real Claude Code's prompt
+ * A delivery whose keys fail part-way erases what it typed or pasted, shown on the real Claude Code's prompt
  * box in a real tmux pane: the keys are Aegis's own (typingActions, erasing), and one chosen key fails
  * the way a tmux command can, refused (nothing happened) or timed out (it happened all the same).
  */
@@ -74,8 +74,9 @@ describe('typed text is erased from the real prompt box when tmux fails', () => 
     ['the second line', 'refused', 'first line ✓ 🚀 e\u0301\n- second\n- third', 3],
     ['the second line', 'timed out', 'first line ✓ 🚀 e\u0301\n- second\n- third', 3],
     ['a line break', 'timed out', 'one\ntwo\nthree', 4],
-    ['Enter', 'refused', 'typed in full\twith a tab', 2],
+    ['Enter', 'refused', 'pasted in full\twith a tab', 2],
     ['the paste of a long text', 'timed out', `${'x'.repeat(900)}\nmore`, 1],
+    ["a slash command's second line", 'refused', '/compact first ✓ 🚀\n- second\n- third', 3],
   ] as const)('at %s (%s), what reached the prompt box is erased and nothing is submitted', async (_, failure, text, failAt) => {
     const asked = fake.requests.length;
     const timing = { deliveryAttemptMs: 10, deliveryAttempts: 1, transcriptSettleMs: 0, typingSettleMs: 5000, typedDrawSettleMs: 0 };

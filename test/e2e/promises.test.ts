@@ -121,14 +121,14 @@ describe('promises only the real Claude can show', () => {
     expect(pending).toMatchObject({ source: 'screen', toolName: 'Bash' });
     const before = mainRequests().length;
 
-    // What Claude shows when the message is typed (the keys still go to the pane as Aegis sends them).
+    // What Claude shows when the message is pasted (the keys still go to the pane as Aegis sends them).
     const message = 'Do not write files here; print the text instead.';
     const tmux = t.daemon.tmux;
-    const { typeText, capture } = tmux;
+    const { paste, capture } = tmux;
     const screensWhenTyped: string[] = [];
-    tmux.typeText = async (pane, text) => {
+    tmux.paste = async (pane, text) => {
       if (text === message) screensWhenTyped.push(await capture.call(tmux, pane));
-      return typeText.call(tmux, pane, text);
+      return paste.call(tmux, pane, text);
     };
 
     const rejected = await t.api('POST', `/v1/sessions/${id}/reject`, { message });

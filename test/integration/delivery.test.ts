@@ -11,6 +11,8 @@ import { fakeClaudeCommand, fakeClaudeLog, keysReceived, occurrences, submitted 
 import { waitFor } from '../support/wait-for.js';
 
 const ATTEMPT_MS = 1000;
+/** The bytes of `text` given to Claude: each line one bracketed paste, Ctrl-J (LF) between them. */
+const pasted = (text: string) => text.split('\n').map((line) => (line ? `\x1b[200~${line}\x1b[201~` : '')).join('\n');
 
 describe('delivering text to Claude', () => {
   let t: TestDaemon;
@@ -45,13 +47,13 @@ describe('delivering text to Claude', () => {
       return s.status === 'idle' && read.filter((m) => m.role === 'assistant').length >= count;
     }, { what: `${count} replies and an idle session` });
 
-  it('delivers in one attempt when Claude takes the first Enter, typing line breaks as Ctrl-J', async () => {
+  it('delivers in one attempt when Claude takes the first Enter, pasting each line, Ctrl-J between them', async () => {
     const s = await session();
     const text = 'first line\nsecond line';
     const sent = await send(s.id, text);
     expect(sent.status).toBe(200);
     expect(sent.body).toEqual({ delivered: true, attempts: 1 });
-    expect(keysReceived(s.log())).toBe('first line\nsecond line\r');
+    expect(keysReceived(s.log())).toBe(`${pasted(text)}\r`);
     expect(submitted(s.log())).toEqual([text]);
     expect(await userTexts(s.id)).toEqual([text]);
   });
@@ -62,54 +64,54 @@ describe('delivering text to Claude', () => {
     expect(sent.body).toEqual({ delivered: true, attempts: 2 });
     const keys = keysReceived(s.log());
     expect(occurrences(keys, 'press enter again')).toBe(1);
-    expect(keys).toBe('press enter again\r\r');
+    expect(keys).toBe(`${pasted('press enter again')}\r\r`);
     expect(submitted(s.log())).toEqual(['press enter again']);
     await untilReplied(s.id, 1);
     expect(await userTexts(s.id)).toEqual(['press enter again']);
   });
 
-  it('types the text again only when nothing at all reached Claude, and it arrives once', async () => {
+  it('pastes the text again only when nothing at all reached Claude, and it arrives once', async () => {
     const s = await session('drop-keys-once');
     const sent = await send(s.id, 'lost the first time');
     expect(sent.body).toEqual({ delivered: true, attempts: 2 });
     const log = s.log();
-    expect(log.filter((e) => e.event === 'keys' && e.dropped).map((e) => e.data).join('')).toBe('lost the first time\r');
+    expect(log.filter((e) => e.event === 'keys' && e.dropped).map((e) => e.data).join('')).toBe(`${pasted('lost the first time')}\r`);
     expect(occurrences(keysReceived(log), 'lost the first time')).toBe(2);
     expect(submitted(log)).toEqual(['lost the first time']);
     await untilReplied(s.id, 1);
     expect(await userTexts(s.id)).toEqual(['lost the first time']);
   });
 
-  it('never types the text again while Claude works on it unconfirmed, and it arrives once', async () => {
+  it('never pastes the text again while Claude works on it unconfirmed, and it arrives once', async () => {
     // Claude takes the text at the first Enter and shows its turn at once, but confirms only 1.5 attempts later.
     const s = await session(`confirm-delay=${ATTEMPT_MS * 1.5}`);
     const sent = await send(s.id, 'slow to confirm');
     expect(sent.body).toEqual({ delivered: true, attempts: 2 });
-    expect(keysReceived(s.log())).toBe('slow to confirm\r');
+    expect(keysReceived(s.log())).toBe(`${pasted('slow to confirm')}\r`);
     await untilReplied(s.id, 1);
     expect(submitted(s.log())).toEqual(['slow to confirm']);
     expect(await userTexts(s.id)).toEqual(['slow to confirm']);
   });
 
-  it('gives up after three unconfirmed attempts with delivered:false and mayArriveLater, the text typed once', async () => {
+  it('gives up after three unconfirmed attempts with delivered:false and mayArriveLater, the text pasted once', async () => {
     const s = await session('never-submit');
     const started = Date.now();
     const sent = await send(s.id, 'stuck in the box');
     expect(sent.status).toBe(200);
     expect(sent.body).toEqual({ delivered: false, attempts: 3, mayArriveLater: true, error: expect.any(String) });
     expect(Date.now() - started).toBeGreaterThanOrEqual(3 * ATTEMPT_MS);
-    expect(keysReceived(s.log())).toBe('stuck in the box\r\r\r');
+    expect(keysReceived(s.log())).toBe(`${pasted('stuck in the box')}\r\r\r`);
     expect(submitted(s.log())).toEqual([]);
   });
 
-  it('goes on pressing Enter, never retyping, when an unconfirmed send is retried with its Idempotency-Key', async () => {
+  it('goes on pressing Enter, never pasting again, when an unconfirmed send is retried with its Idempotency-Key', async () => {
     const s = await session('drop-enters=3');
     const headers = { 'idempotency-key': 'box-1' };
     const first = await send(s.id, 'retried safely', headers);
     expect(first.body).toMatchObject({ delivered: false, attempts: 3, mayArriveLater: true });
     const again = await send(s.id, 'retried safely', headers);
     expect(again.body).toMatchObject({ delivered: true });
-    expect(keysReceived(s.log())).toBe('retried safely\r\r\r\r');
+    expect(keysReceived(s.log())).toBe(`${pasted('retried safely')}\r\r\r\r`);
     expect(submitted(s.log())).toEqual(['retried safely']);
     await untilReplied(s.id, 1);
     expect(await userTexts(s.id)).toEqual(['retried safely']);
@@ -135,7 +137,7 @@ describe('delivering text to Claude', () => {
     const sent = await send(s.id, 'seen in the transcript');
     expect(sent.body).toEqual({ delivered: true, attempts: 1 });
     expect(s.log().filter((e) => e.event === 'hook')).toEqual([]);
-    expect(keysReceived(s.log())).toBe('seen in the transcript\r');
+    expect(keysReceived(s.log())).toBe(`${pasted('seen in the transcript')}\r`);
   });
 
   it('answers once the message is in the transcript, so /read right after shows it', async () => {
@@ -146,39 +148,45 @@ describe('delivering text to Claude', () => {
     expect(await userTexts(s.id)).toEqual(['read me right away']);
   });
 
-  it('types text of up to 800 characters and pastes longer text as one bracketed paste, each arriving exactly', async () => {
+  it('pastes text of up to 800 characters a line at a time, and longer text whole, each arriving exactly', async () => {
     const s = await session();
-    const typed = `${'t'.repeat(799)}!`;
-    const pasted = `${'p'.repeat(800)}!`;
-    expect((await send(s.id, typed)).body).toEqual({ delivered: true, attempts: 1 });
+    const short = `${'t'.repeat(799)}!`;
+    const long = `${'p'.repeat(800)}\n!`;
+    expect((await send(s.id, short)).body).toEqual({ delivered: true, attempts: 1 });
     await untilReplied(s.id, 1);
-    expect((await send(s.id, pasted)).body).toEqual({ delivered: true, attempts: 1 });
-    const keys = keysReceived(s.log());
-    expect(keys).toBe(`${typed}\r\x1b[200~${pasted}\x1b[201~\r`);
-    expect(s.log().filter((e) => e.event === 'submit').map((e) => [e.text, e.pasted])).toEqual([
-      [typed, false],
-      [pasted, true],
-    ]);
+    expect((await send(s.id, long)).body).toEqual({ delivered: true, attempts: 1 });
+    expect(keysReceived(s.log())).toBe(`${pasted(short)}\r\x1b[200~${long.replace('\n', '\r')}\x1b[201~\r`);
+    expect(submitted(s.log())).toEqual([short, long]);
   });
 
-  it('presses Enter after several typed lines only once Claude shows the last line, so the first Enter submits', async () => {
+  it('types a slash command, and presses Enter only once Claude shows its last line, so the first Enter submits', async () => {
+    // This Claude takes a fast burst of keys holding a line break for a paste, where Enter is a line break.
+    const s = await session('paste-bursts=300');
+    const text = '/compact keep\nthe API notes';
+    const sent = await send(s.id, text);
+    expect(sent.body).toEqual({ delivered: true, attempts: 1 });
+    expect(submitted(s.log())).toEqual([text]);
+    expect(keysReceived(s.log())).toBe(`${text}\r`);
+  });
+
+  it('presses Enter right after several pasted lines, and Claude, taking a fast burst of typed keys for a paste, submits at the first Enter', async () => {
     // This Claude takes a fast burst of keys holding a line break for a paste, where Enter is a line break.
     const s = await session('paste-bursts=300');
     const text = 'one\ntwo\nthree';
     const sent = await send(s.id, text);
     expect(sent.body).toEqual({ delivered: true, attempts: 1 });
     expect(submitted(s.log())).toEqual([text]);
-    expect(keysReceived(s.log())).toBe('one\ntwo\nthree\r');
+    expect(keysReceived(s.log())).toBe(`${pasted(text)}\r`);
   });
 
-  it('types two sends made at once one after the other, each confirmed by its own prompt', async () => {
+  it('pastes two sends made at once one after the other, each confirmed by its own prompt', async () => {
     const s = await session();
     const [a, b] = await Promise.all([send(s.id, 'first of two'), send(s.id, 'second of two')]);
     expect(a.body).toEqual({ delivered: true, attempts: 1 });
     expect(b.body).toEqual({ delivered: true, attempts: 1 });
     expect(submitted(s.log()).sort()).toEqual(['first of two', 'second of two']);
     const keys = keysReceived(s.log());
-    expect(['first of two\rsecond of two\r', 'second of two\rfirst of two\r']).toContain(keys);
+    expect([`${pasted('first of two')}\r${pasted('second of two')}\r`, `${pasted('second of two')}\r${pasted('first of two')}\r`]).toContain(keys);
   });
 
   it('refuses an Idempotency-Key that is not 1-200 visible ASCII characters with 400 naming the header', async () => {
@@ -218,10 +226,10 @@ describe('delivering text to Claude', () => {
     expect(after.body).toMatchObject({ id: s.id, reused: true });
   });
 
-  it('types CRLF and CR as the line break Ctrl-J, so Claude receives LF', async () => {
+  it('gives CRLF and CR as the line break Ctrl-J, so Claude receives LF', async () => {
     const s = await session();
     expect((await send(s.id, 'one\r\ntwo\rthree')).body).toEqual({ delivered: true, attempts: 1 });
-    expect(keysReceived(s.log())).toBe('one\ntwo\nthree\r');
+    expect(keysReceived(s.log())).toBe(`${pasted('one\ntwo\nthree')}\r`);
     expect(submitted(s.log())).toEqual(['one\ntwo\nthree']);
   });
 

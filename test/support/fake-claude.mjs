@@ -29,8 +29,9 @@
  *   quiet-turn         show no sign of a turn on the screen: the idle prompt stays while it runs
  *   reply-after-stop=MS  call Stop first and write the reply to the transcript MS later
  *   paste-bursts=MS    keys arriving less than MS apart form a burst; the prompt box shows a burst
- *                      only once it has ended, and an Enter within a burst that holds a line break
- *                      is a line break (Claude takes a fast burst for a paste)
+ *                      only once it has ended, and an Enter within a burst that holds a typed line
+ *                      break is a line break (Claude takes a fast burst for a paste); the end of a
+ *                      bracketed paste ends such a burst
  */
 import { randomUUID } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
@@ -250,7 +251,11 @@ function onKeys(chunk) {
       const body = end === -1 ? pending : pending.slice(0, end);
       input += body.replace(/\r\n?/g, '\n');
       pending = end === -1 ? '' : pending.slice(end + 6);
-      if (end !== -1) pasting = false;
+      // A bracketed paste's end is a boundary Claude keeps: the keys after it are keys, not more of a paste.
+      if (end !== -1) {
+        pasting = false;
+        burstHasBreak = false;
+      }
       continue;
     }
     if (pending.startsWith('\x1b[200~')) {
