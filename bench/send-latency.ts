@@ -37,6 +37,8 @@ export interface SendLatencyOptions {
 export interface SendLatencyResult {
   options: SendLatencyOptions;
   floor: number[];
+  /** Raw Claude given each text as Aegis gives it (pasted, Enter at once), timed from the paste to the hook. */
+  atOnce: number[];
   /** The floor with as many raw Claudes at once as there are sessions in `many`. */
   floorMany: number[];
   one: number[];
@@ -47,7 +49,8 @@ export interface SendLatencyResult {
 
 /** 66 characters, as a usual prompt. */
 export const PROMPT_66 = 'Summarise the notes in the work directory for me, all of them now.';
-export const PROMPT_LINES = 'Read the notes first.\nThen list what they ask for.\nThen say which one comes first.';
+/** 5 lines: more than a single paste of which Claude keeps the text as it is (see typingActions). */
+export const PROMPT_LINES = 'Read the notes first.\nThen list what they ask for.\nThen say which one comes first.\nThen say why.\nThen stop.';
 
 /** Resolves each waiter of a session's next `working`, with the moment its event arrived. */
 class WorkingEvents {
@@ -112,8 +115,10 @@ async function createIdle(t: TestDaemon, count: number): Promise<string[]> {
 /**
  * Claude's floor: raw Claudes, each text typed and drawn, timed from Enter to its UserPromptSubmit
  * hook. With several, each sends its own texts one after the other, all at once, as the sessions do.
+ * Given `at once`, each text is pasted with its Enter right after, as Aegis gives it, and timed from
+ * the paste: that includes the moment Claude takes to take the text in before Enter can submit it.
  */
-async function measureFloor(fakeUrl: string, count: number, claudes = 1): Promise<number[]> {
+async function measureFloor(fakeUrl: string, count: number, claudes = 1, given: 'drawn' | 'at once' = 'drawn'): Promise<number[]> {
   const root = mkdtempSync(join(tmpdir(), 'aegis-floor-'));
   const socket = uniqueSocket('aegis-floor');
   // By `<event>/<claude>`: which hook of which Claude is awaited.
@@ -141,11 +146,19 @@ async function measureFloor(fakeUrl: string, count: number, claudes = 1): Promis
       const samples: number[] = [];
       for (let i = 0; i < texts; i++) {
         const text = `Floor ${n} ${i}: say ok.`;
-        await tmux.typeText(paneId, text);
-        await waitFor(async () => (await tmux.capture(paneId)).includes(text), { timeoutMs: 30_000, what: 'the raw Claude to draw the text' });
         const submitted = new Promise<number>((resolve) => hooks.set(`UserPromptSubmit/${n}`, () => resolve(performance.now())));
         const stopped = new Promise<void>((resolve) => hooks.set(`Stop/${n}`, resolve));
-        const begin = performance.now();
+        let begin = performance.now();
+        if (given === 'at once') {
+          // As a session's send waits for `idle`: Claude has finished drawing the last turn's end.
+          await waitFor(async () => isIdlePrompt(await tmux.capture(paneId)), { timeoutMs: 30_000, what: 'the raw Claude to show an empty prompt' });
+          begin = performance.now();
+          await tmux.paste(paneId, text);
+        } else {
+          await tmux.typeText(paneId, text);
+          await waitFor(async () => (await tmux.capture(paneId)).includes(text), { timeoutMs: 30_000, what: 'the raw Claude to draw the text' });
+          begin = performance.now();
+        }
         await tmux.pressKeys(paneId, 'Enter');
         samples.push((await withDeadline(submitted, `floor ${n} ${i}'s UserPromptSubmit`)) - begin);
         await withDeadline(stopped, `floor ${n} ${i}'s Stop`);
@@ -163,6 +176,11 @@ async function measureFloor(fakeUrl: string, count: number, claudes = 1): Promis
       return true;
     }, { timeoutMs: 15_000, what: `${root} to be removed` });
   }
+}
+
+function isIdlePrompt(text: string): boolean {
+  const screen = parseScreen(text);
+  return screen.kind === 'idle' && screen.input.trim() === '';
 }
 
 /** How many of `count` deliveries of `text` needed more than one attempt, at start-up (create) or at an idle prompt. */
@@ -193,17 +211,18 @@ export async function runSendLatency(options: SendLatencyOptions): Promise<SendL
   const sse = await openCountingSse(`${t.url}/v1/events`, (type, data) => working.onEvent(type, data));
   try {
     const floor = await measureFloor(t.fake!.url, events);
+    const atOnce = await measureFloor(t.fake!.url, events, 1, 'at once');
     const floorMany = await measureFloor(t.fake!.url, events, sessions);
     const ids = await createIdle(t, sessions);
     const one = await timeSends(t, working, ids[0]!, events, 'One');
     const rounds = Math.ceil(events / sessions);
     const many = (await Promise.all(ids.map((id, n) => timeSends(t, working, id, rounds, `Many ${n}`)))).flat();
     const retried: Record<string, number> = {};
-    for (const [name, text] of [['66 characters', PROMPT_66], ['3 lines', PROMPT_LINES]] as const) {
+    for (const [name, text] of [['66 characters', PROMPT_66], ['5 lines', PROMPT_LINES]] as const) {
       retried[`${name}, at start-up`] = await retriedDeliveries(t, text, deliveries, 'start-up', ids[0]!);
       retried[`${name}, at an idle prompt`] = await retriedDeliveries(t, text, deliveries, 'idle', ids[0]!);
     }
-    return { options, floor, floorMany, one, many, retried };
+    return { options, floor, atOnce, floorMany, one, many, retried };
   } finally {
     sse.close();
     await t.close();
@@ -213,36 +232,41 @@ export async function runSendLatency(options: SendLatencyOptions): Promise<SendL
 const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
 
 export function sendLatencySection(result: SendLatencyResult): string {
-  const { options: { events, sessions, deliveries }, floor, floorMany, one, many, retried } = result;
+  const { options: { events, sessions, deliveries }, floor, atOnce, floorMany, one, many, retried } = result;
   const over = (samples: number[], base: number[]) => `${(median(samples) - median(base)).toFixed(0)} ms`;
   return `## Send → \`working\`, against Claude's own floor
 
 Method: \`bench/send-latency.ts\`, daemon in the benchmark's process, fake model answering at once. The floor: a raw
 Claude Code (no Aegis) in a private tmux with an HTTP UserPromptSubmit hook to a bare HTTP server; each of ${events}
-texts is typed, shown on its screen, and timed from Enter to the hook's arrival. Aegis: \`POST /v1/sessions/:id/send\`
-timed to the \`status_changed\` → working event on a \`/v1/events\` client (typing, waiting for Claude to draw the text,
-Enter, the hook, the event), ${events} sends one after the other on 1 session, then ${sessions} sessions sending at once
-(${Math.ceil(events / sessions)} each), against ${sessions} raw Claudes in the private tmux doing the same at once: with ${sessions}
-Claudes reacting to their keys on this machine's cores, Claude's own submit slows as much as anything around it.
-Each turn is waited out before the next send.
+texts is typed, shown on its screen, and timed from Enter to the hook's arrival. Claude given the text at once: the
+same raw Claude, each text pasted (a bracketed paste) with Enter right after it, as Aegis gives text, timed from the
+paste to the hook. Aegis: \`POST /v1/sessions/:id/send\` timed to the \`status_changed\` → working event on a
+\`/v1/events\` client (the paste, Enter, the hook, the event), ${events} sends one after the other on 1 session, then
+${sessions} sessions sending at once (${Math.ceil(events / sessions)} each), against ${sessions} raw Claudes in the private tmux doing the same at
+once: with ${sessions} Claudes reacting to their keys on this machine's cores, Claude's own submit slows as much as anything
+around it. Each turn is waited out before the next send.
 
 ${LATENCY_TABLE}
 ${latencyRow("Claude's floor: Enter → UserPromptSubmit (raw Claude)", floor)}
+${latencyRow('Claude given the text at once: paste and Enter → UserPromptSubmit (raw Claude)', atOnce)}
 ${latencyRow('1 session: `POST /send` → `working` on SSE', one)}
 ${latencyRow(`Claude's floor, ${sessions} raw Claudes at once`, floorMany)}
 ${latencyRow(`${sessions} sessions at once: \`POST /send\` → \`working\` on SSE`, many)}
 
-Median over the floor: ${over(one, floor)} with 1 session, ${over(many, floorMany)} with ${sessions} (against ${sessions} raw Claudes at once).
+Median over the floor: ${over(one, floor)} with 1 session, ${over(many, floorMany)} with ${sessions} (against ${sessions} raw Claudes at once). Over
+Claude given the text at once: ${over(one, atOnce)} with 1 session.
 
-Where one session's time goes (measured once, not by this benchmark: trace points in the daemon, 40 sends on
-an idle machine, medians): the request reaches the route 1.1 ms after it is sent; typing the text, 0.5 ms;
-Claude drawing it, 7.4 ms (p90 19.8: Claude draws at its next frame); Enter after the draw, 0.3 ms; Enter →
-UserPromptSubmit, 8.7 ms (Claude's floor); the hook → the event on the client, 1.1 ms. Aegis's own part is
-about 3 ms; the rest of the margin over the floor is the wait for Claude's draw, which Enter needs (sent
-sooner, a long prompt typed at start-up becomes part of one paste and needs a second attempt). The ${sessions}-session
-figure also includes typing and the draw, both waiting for a core while ${sessions} Claudes redraw; the floor starts at Enter.
+Claude takes a moment to take text in before an Enter can submit it, and no client can skip it: given
+at once, the paste and its Enter took ${over(atOnce, floor)} more than Enter alone after the text was drawn. Measured
+apart (2026-12-07, 40 single-line texts on an idle machine, medians of two runs): the paste until Claude
+draws it, 8.6–9.0 ms; Enter after the draw → UserPromptSubmit, 9.2–9.9 ms; the two given at once, 18.7–22.9 ms.
+Claude draws at its next frame, and an Enter sent before acts no sooner. So the margin over the floor
+is that moment, and Aegis's own part is the margin over Claude given the text at once: the request
+reaching the route (about 1 ms), the tmux commands of the paste and Enter, and the hook → the event on
+the client (about 1 ms). The ${sessions}-session figure also includes the paste and Claude taking it in, both
+waiting for a core while ${sessions} Claudes redraw; the floor starts at Enter.
 
-Deliveries that needed more than one attempt (of ${deliveries} each; a 66-character prompt and one of 3 lines, given with
+Deliveries that needed more than one attempt (of ${deliveries} each; a 66-character prompt and one of 5 lines, given with
 \`POST /v1/sessions\` while Claude starts, and with \`POST /send\` at an idle prompt):
 
 | prompt | needed a second attempt |

@@ -44,7 +44,7 @@ export const SMOKE_MEASURES: SmokeMeasure[] = [
     async run() {
       const r = await runSendLatency({ events: 10, sessions: 2, deliveries: 1 });
       const retried = Object.values(r.retried).reduce((a, b) => a + b, 0);
-      return `Claude's floor p50 ${summarize(r.floor).median.toFixed(1)} ms; 1 session p50 ${summarize(r.one).median.toFixed(1)} ms; 2 sessions p50 ${summarize(r.many).median.toFixed(1)} ms; ${retried} deliveries retried`;
+      return `Claude's floor p50 ${summarize(r.floor).median.toFixed(1)} ms; given at once p50 ${summarize(r.atOnce).median.toFixed(1)} ms; 1 session p50 ${summarize(r.one).median.toFixed(1)} ms; 2 sessions p50 ${summarize(r.many).median.toFixed(1)} ms; ${retried} deliveries retried`;
     },
   },
 ];

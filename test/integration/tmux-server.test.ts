@@ -37,7 +37,7 @@ describe('TmuxServer against a real tmux', () => {
     expect(windows.find((w) => w.owner === 'owner-1')).toMatchObject({ windowId: pane.windowId, paneId: pane.paneId, dead: false, name: 'w1' });
   });
 
-  it('types tricky text literally and pastes multi-line text', async () => {
+  it('types and pastes tricky text literally, and pastes multi-line text', async () => {
     const out = join(dir, 'typed.txt');
     const pane = await tmux.newWindow({
       name: 'cat', cwd: dir, env: {}, owner: 'o',
@@ -47,8 +47,14 @@ describe('TmuxServer against a real tmux', () => {
     await tmux.typeText(pane.paneId, tricky);
     await tmux.pressKeys(pane.paneId, 'Enter');
     await tmux.paste(pane.paneId, 'line one\nline "two"\n');
+    // Every line of a message is a paste of its own: tmux's command separator, escapes and formats stay text.
+    const lines = [tricky, ';', '\\', '#{pane_id} ## #(id)', '\\;'];
+    for (const line of lines) {
+      await tmux.paste(pane.paneId, line);
+      await tmux.pressKeys(pane.paneId, 'Enter');
+    }
     await tmux.pressKeys(pane.paneId, 'C-d');
-    const expected = `${tricky}\nline one\nline "two"\n`;
+    const expected = `${tricky}\nline one\nline "two"\n${lines.join('\n')}\n`;
     await waitFor(() => { try { return readFileSync(out, 'utf8').length >= expected.length; } catch { return false; } }, { what: 'cat to receive the text' });
     expect(readFileSync(out, 'utf8')).toBe(expected);
   });
