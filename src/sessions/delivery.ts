@@ -1,15 +1,15 @@
 /**
- * Delivering text to Claude's prompt and knowing it arrived. Text is typed (or, when long, pasted)
- * and submitted; it counts as delivered only when Claude confirms it: a new user record in the
- * transcript (its UserPromptSubmit hook alone is believed only for a text queued behind a running
- * turn, which Claude records when that turn ends), or, for a slash command, the command shown run
- * above an emptied prompt box. An unconfirmed attempt is retried a bounded number of times,
- * re-pressing Enter when the text still sits in the prompt box and retyping only when the prompt box
- * is empty and nothing at all happened, so a message never arrives twice: text Claude changed in the
- * box is never typed again. A delivery that ran out of attempts can be resumed (a retry with the same
- * Idempotency-Key): it goes on from where it stopped and never types the text a second time once
- * anything reached Claude. Typing that fails part-way is erased again, so a failed delivery leaves no
- * half-typed text in Claude's prompt.
+ * Delivering text to Claude's prompt and knowing it arrived. Text is pasted a line at a time (a slash
+ * command is typed; see `typingActions`) and submitted; it counts as delivered only when Claude
+ * confirms it: a new user record in the transcript (its UserPromptSubmit hook alone is believed only
+ * for a text queued behind a running turn, which Claude records when that turn ends), or, for a slash
+ * command, the command shown run above an emptied prompt box. An unconfirmed attempt is retried a
+ * bounded number of times, re-pressing Enter when the text still sits in the prompt box and giving it
+ * again only when the prompt box is empty and nothing at all happened, so a message never arrives
+ * twice: text Claude changed in the box is never given again. A delivery that ran out of attempts can
+ * be resumed (a retry with the same Idempotency-Key): it goes on from where it stopped and never gives
+ * the text a second time once anything reached Claude. Keys that fail part-way are erased again, so a
+ * failed delivery leaves no half-given text in Claude's prompt.
  */
 import type { ScreenState } from '../claude/screen.js';
 import {
