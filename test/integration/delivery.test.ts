@@ -7,12 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { callHook, hookSecretOf } from '../support/hooks.js';
-import { fakeClaudeCommand, fakeClaudeLog, keysReceived, occurrences, submitted } from '../support/fake-claude.js';
+import { fakeClaudeCommand, fakeClaudeLog, keysReceived, occurrences, pastedKeys, submitted } from '../support/fake-claude.js';
 import { waitFor } from '../support/wait-for.js';
 
 const ATTEMPT_MS = 1000;
-/** The bytes of `text` given to Claude: each line one bracketed paste, Ctrl-J (LF) between them. */
-const pasted = (text: string) => text.split('\n').map((line) => (line ? `\x1b[200~${line}\x1b[201~` : '')).join('\n');
 
 describe('delivering text to Claude', () => {
   let t: TestDaemon;
@@ -53,7 +51,7 @@ describe('delivering text to Claude', () => {
     const sent = await send(s.id, text);
     expect(sent.status).toBe(200);
     expect(sent.body).toEqual({ delivered: true, attempts: 1 });
-    expect(keysReceived(s.log())).toBe(`${pasted(text)}\r`);
+    expect(keysReceived(s.log())).toBe(`${pastedKeys(text)}\r`);
     expect(submitted(s.log())).toEqual([text]);
     expect(await userTexts(s.id)).toEqual([text]);
   });
@@ -64,7 +62,7 @@ describe('delivering text to Claude', () => {
     expect(sent.body).toEqual({ delivered: true, attempts: 2 });
     const keys = keysReceived(s.log());
     expect(occurrences(keys, 'press enter again')).toBe(1);
-    expect(keys).toBe(`${pasted('press enter again')}\r\r`);
+    expect(keys).toBe(`${pastedKeys('press enter again')}\r\r`);
     expect(submitted(s.log())).toEqual(['press enter again']);
     await untilReplied(s.id, 1);
     expect(await userTexts(s.id)).toEqual(['press enter again']);
@@ -75,7 +73,7 @@ describe('delivering text to Claude', () => {
     const sent = await send(s.id, 'lost the first time');
     expect(sent.body).toEqual({ delivered: true, attempts: 2 });
     const log = s.log();
-    expect(log.filter((e) => e.event === 'keys' && e.dropped).map((e) => e.data).join('')).toBe(`${pasted('lost the first time')}\r`);
+    expect(log.filter((e) => e.event === 'keys' && e.dropped).map((e) => e.data).join('')).toBe(`${pastedKeys('lost the first time')}\r`);
     expect(occurrences(keysReceived(log), 'lost the first time')).toBe(2);
     expect(submitted(log)).toEqual(['lost the first time']);
     await untilReplied(s.id, 1);
@@ -87,7 +85,7 @@ describe('delivering text to Claude', () => {
     const s = await session(`confirm-delay=${ATTEMPT_MS * 1.5}`);
     const sent = await send(s.id, 'slow to confirm');
     expect(sent.body).toEqual({ delivered: true, attempts: 2 });
-    expect(keysReceived(s.log())).toBe(`${pasted('slow to confirm')}\r`);
+    expect(keysReceived(s.log())).toBe(`${pastedKeys('slow to confirm')}\r`);
     await untilReplied(s.id, 1);
     expect(submitted(s.log())).toEqual(['slow to confirm']);
     expect(await userTexts(s.id)).toEqual(['slow to confirm']);
@@ -100,7 +98,7 @@ describe('delivering text to Claude', () => {
     expect(sent.status).toBe(200);
     expect(sent.body).toEqual({ delivered: false, attempts: 3, mayArriveLater: true, error: expect.any(String) });
     expect(Date.now() - started).toBeGreaterThanOrEqual(3 * ATTEMPT_MS);
-    expect(keysReceived(s.log())).toBe(`${pasted('stuck in the box')}\r\r\r`);
+    expect(keysReceived(s.log())).toBe(`${pastedKeys('stuck in the box')}\r\r\r`);
     expect(submitted(s.log())).toEqual([]);
   });
 
@@ -111,7 +109,7 @@ describe('delivering text to Claude', () => {
     expect(first.body).toMatchObject({ delivered: false, attempts: 3, mayArriveLater: true });
     const again = await send(s.id, 'retried safely', headers);
     expect(again.body).toMatchObject({ delivered: true });
-    expect(keysReceived(s.log())).toBe(`${pasted('retried safely')}\r\r\r\r`);
+    expect(keysReceived(s.log())).toBe(`${pastedKeys('retried safely')}\r\r\r\r`);
     expect(submitted(s.log())).toEqual(['retried safely']);
     await untilReplied(s.id, 1);
     expect(await userTexts(s.id)).toEqual(['retried safely']);
@@ -137,7 +135,7 @@ describe('delivering text to Claude', () => {
     const sent = await send(s.id, 'seen in the transcript');
     expect(sent.body).toEqual({ delivered: true, attempts: 1 });
     expect(s.log().filter((e) => e.event === 'hook')).toEqual([]);
-    expect(keysReceived(s.log())).toBe(`${pasted('seen in the transcript')}\r`);
+    expect(keysReceived(s.log())).toBe(`${pastedKeys('seen in the transcript')}\r`);
   });
 
   it('answers once the message is in the transcript, so /read right after shows it', async () => {
@@ -155,7 +153,7 @@ describe('delivering text to Claude', () => {
     expect((await send(s.id, short)).body).toEqual({ delivered: true, attempts: 1 });
     await untilReplied(s.id, 1);
     expect((await send(s.id, long)).body).toEqual({ delivered: true, attempts: 1 });
-    expect(keysReceived(s.log())).toBe(`${pasted(short)}\r\x1b[200~${long.replace('\n', '\r')}\x1b[201~\r`);
+    expect(keysReceived(s.log())).toBe(`${pastedKeys(short)}\r\x1b[200~${long.replace('\n', '\r')}\x1b[201~\r`);
     expect(submitted(s.log())).toEqual([short, long]);
   });
 
@@ -176,7 +174,7 @@ describe('delivering text to Claude', () => {
     const sent = await send(s.id, text);
     expect(sent.body).toEqual({ delivered: true, attempts: 1 });
     expect(submitted(s.log())).toEqual([text]);
-    expect(keysReceived(s.log())).toBe(`${pasted(text)}\r`);
+    expect(keysReceived(s.log())).toBe(`${pastedKeys(text)}\r`);
   });
 
   it('pastes two sends made at once one after the other, each confirmed by its own prompt', async () => {
@@ -186,7 +184,7 @@ describe('delivering text to Claude', () => {
     expect(b.body).toEqual({ delivered: true, attempts: 1 });
     expect(submitted(s.log()).sort()).toEqual(['first of two', 'second of two']);
     const keys = keysReceived(s.log());
-    expect([`${pasted('first of two')}\r${pasted('second of two')}\r`, `${pasted('second of two')}\r${pasted('first of two')}\r`]).toContain(keys);
+    expect([`${pastedKeys('first of two')}\r${pastedKeys('second of two')}\r`, `${pastedKeys('second of two')}\r${pastedKeys('first of two')}\r`]).toContain(keys);
   });
 
   it('refuses an Idempotency-Key that is not 1-200 visible ASCII characters with 400 naming the header', async () => {
@@ -229,7 +227,7 @@ describe('delivering text to Claude', () => {
   it('gives CRLF and CR as the line break Ctrl-J, so Claude receives LF', async () => {
     const s = await session();
     expect((await send(s.id, 'one\r\ntwo\rthree')).body).toEqual({ delivered: true, attempts: 1 });
-    expect(keysReceived(s.log())).toBe(`${pasted('one\ntwo\nthree')}\r`);
+    expect(keysReceived(s.log())).toBe(`${pastedKeys('one\ntwo\nthree')}\r`);
     expect(submitted(s.log())).toEqual(['one\ntwo\nthree']);
   });
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
-import { fakeClaudeCommand, fakeClaudeLog, keysReceived, submitted } from '../support/fake-claude.js';
+import { fakeClaudeCommand, fakeClaudeLog, keysReceived, pastedKeys, submitted } from '../support/fake-claude.js';
 import { rawExchange } from '../support/raw-http.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -138,9 +138,9 @@ describe('hostile input on every route', () => {
       const sent = await t.api('POST', `/v1/sessions/${session.id}/send`, { text });
       expect(sent.status, JSON.stringify(sent.body)).toBe(200);
       expect(sent.body).toEqual({ delivered: true, attempts: 1 });
-      // The fake Claude logs every key it read: the text byte for byte, then one Enter.
+      // The fake Claude logs every key it read: the text byte for byte (one bracketed paste), then one Enter.
       const log = fakeClaudeLog(workDir, session.id);
-      expect(keysReceived(log)).toBe(`${text}\r`);
+      expect(keysReceived(log)).toBe(`${pastedKeys(text)}\r`);
       expect(submitted(log)).toEqual([text]);
       await t.api('DELETE', `/v1/sessions/${session.id}`);
       await expectAlive();

@@ -38,6 +38,11 @@ export function keysReceived(log: FakeClaudeEntry[]): string {
   return log.filter((e) => e.event === 'keys').map((e) => e.data).join('');
 }
 
+/** The bytes a message's text reaches Claude as: each line one bracketed paste, Ctrl-J (LF) between them. */
+export function pastedKeys(text: string): string {
+  return text.split('\n').map((line) => (line ? `\x1b[200~${line}\x1b[201~` : '')).join('\n');
+}
+
 /** The texts the fake submitted, in order. */
 export function submitted(log: FakeClaudeEntry[]): string[] {
   return log.filter((e) => e.event === 'submit').map((e) => e.text!);
