@@ -42,6 +42,10 @@ describe('lineToAwaitBeforeSubmit', () => {
     expect(lineToAwaitBeforeSubmit('/compact')).toBe('/compact');
     expect(lineToAwaitBeforeSubmit('/compact keep\tthe API\\')).toBe('/compact keep    the API\\ ');
   });
+  it('waits for the last line when a line names an image file (it is typed)', () => {
+    expect(lineToAwaitBeforeSubmit('Look at this:\n/srv/shots/a.PNG\nand say what it shows')).toBe('and say what it shows');
+    expect(lineToAwaitBeforeSubmit('!file a.png')).toBeNull();
+  });
 });
 
 describe('typingActions', () => {
@@ -61,6 +65,12 @@ describe('typingActions', () => {
   it('pastes a long text whole and as it is (Claude shows a placeholder for it)', () => {
     const long = `${'x'.repeat(800)}\n\t\\`;
     expect(typingActions(long)).toEqual([{ paste: long }]);
+  });
+  it('types a line that names an image file, which pasted alone Claude would attach as an image', () => {
+    expect(typingActions('Look at this:\n/srv/shots/a.png\n~/b.JPEG here')).toEqual([
+      { paste: 'Look at this:' }, { key: 'C-j' }, { text: '/srv/shots/a.png' }, { key: 'C-j' }, { text: '~/b.JPEG here' },
+    ]);
+    expect(typingActions('a.pngx and b.pn')).toEqual([{ paste: 'a.pngx and b.pn' }]);
   });
   it('types a slash command, with Ctrl-J for its line breaks', () => {
     expect(typingActions('/compact')).toEqual([{ text: '/compact' }]);

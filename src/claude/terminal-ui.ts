@@ -33,16 +33,26 @@ export const INTERRUPT: KeyAction = { key: 'Escape' };
  * line shows in the prompt box as itself and arrives exactly. Claude turns bracketed paste on with its
  * first output, long before it shows a prompt. Lines are pasted in their typed form (see `typedForm`);
  * a leading `!` turns on shell mode, and a leading `?` is text, as typed into an empty prompt it
- * would not be. A slash command is typed, as a person would type it (Claude shows its command menu
- * as it goes), and its Enter waits until Claude shows it (`lineToAwaitBeforeSubmit`). Text longer
- * than `PASTE_THRESHOLD` is one paste, which Claude shows as a placeholder.
+ * would not be. Typed, as a person would type them, and with Enter waiting until Claude shows them
+ * (`lineToAwaitBeforeSubmit`): a slash command (Claude shows its command menu as it goes), and a line
+ * that names an image file, which pasted alone Claude would attach as an image instead of text. Text
+ * longer than `PASTE_THRESHOLD` is one paste, which Claude shows as a placeholder.
  */
 export function typingActions(text: string): KeyAction[] {
   if (text.length > PASTE_THRESHOLD) return [{ paste: text }];
-  const put = isSlashCommand(text) ? (line: string): KeyAction => ({ text: line }) : (line: string): KeyAction => ({ paste: line });
+  const command = isSlashCommand(text);
   return typedForm(text)
     .split('\n')
-    .flatMap((line, i): KeyAction[] => [...(i > 0 ? [{ key: 'C-j' }] : []), ...(line ? [put(line)] : [])]);
+    .flatMap((line, i): KeyAction[] => [...(i > 0 ? [{ key: 'C-j' }] : []), ...(line ? [command || namesImage(line) ? { text: line } : { paste: line }] : [])]);
+}
+
+/**
+ * A line that names an image file: pasted alone, a path to an image Claude can read becomes an
+ * attached image (`[Image #1]`), not text (seen with an absolute path). Any line that mentions a file
+ * with an image's extension is typed, paths or not, so no form of one is missed.
+ */
+function namesImage(line: string): boolean {
+  return /\.(?:png|jpe?g|gif|webp|bmp|tiff?|heic|heif|avif|svg|ico)\b/i.test(line);
 }
 
 /**
@@ -75,13 +85,16 @@ export function erasing(sent: readonly KeyAction[]): KeyAction | null {
 /**
  * Claude reads a burst of typed keys as a paste, in which Enter is a line break (or, after one line,
  * a character it later removes) rather than a submit. Typed text and the Enter after it arrive as one
- * burst whenever Claude is busy for a moment. So the Enter after a typed slash command waits until
- * Claude shows the end of it. The line to wait for, if any: none for a paste, whose Enter follows at
- * once (see `typingActions`).
+ * burst whenever Claude is busy for a moment. So when any line is typed (see `typingActions`), Enter
+ * waits until Claude shows the end of the text. The line to wait for, if any: none when every line is
+ * pasted, whose Enter follows at once, and none for a shell command (a leading `!`), which Claude
+ * shows without its `!`.
  */
 export function lineToAwaitBeforeSubmit(text: string): string | null {
-  if (text.length > PASTE_THRESHOLD || !isSlashCommand(text)) return null;
-  return typedForm(text).split('\n').filter((line) => line.trim() !== '').at(-1) ?? null;
+  if (text.length > PASTE_THRESHOLD || text.startsWith('!')) return null;
+  const lines = typedForm(text).split('\n');
+  if (!isSlashCommand(text) && !lines.some(namesImage)) return null;
+  return lines.filter((line) => line.trim() !== '').at(-1) ?? null;
 }
 
 /** Whether the prompt box shows `text` (wrapped at the screen's width) or Claude's placeholder for a paste. */

@@ -3,6 +3,8 @@
  * is delivered exactly once and exactly as sent, refused with 400, or changed only as docs/api.md
  * says; a slash command is confirmed as Claude shows it run.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 import { waitFor } from '../support/wait-for.js';
@@ -10,9 +12,11 @@ import { waitFor } from '../support/wait-for.js';
 describe('text delivered exactly to the real Claude Code', () => {
   let t: TestDaemon;
   let id: string;
+  let workDir: string;
   beforeAll(async () => {
     t = await startTestDaemon({ claude: true });
-    id = (await t.api('POST', '/v1/sessions', { workDir: t.workDir() })).body.id as string;
+    workDir = t.workDir();
+    id = (await t.api('POST', '/v1/sessions', { workDir })).body.id as string;
     await waitFor(async () => (await status()) === 'idle', { timeoutMs: 30_000, what: 'the session to be idle' });
   });
   afterAll(async () => {
@@ -45,6 +49,15 @@ describe('text delivered exactly to the real Claude Code', () => {
   it('delivers a question mark alone (typed, it would open the shortcuts help)', async () => {
     expect(await deliver('?')).toEqual(['?']);
     expect(await lastUserText()).toBe('?');
+  });
+
+  it("delivers a line naming an image file as its text, never as an image Claude attaches (as it does to a pasted image's path)", async () => {
+    // A 1×1 PNG: a path to it, pasted alone, becomes [Image #1] in Claude's prompt.
+    const image = join(workDir, 'shot.png');
+    writeFileSync(image, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'));
+    const text = `Describe this file:\n${image}`;
+    expect(await deliver(text)).toEqual([text]);
+    expect(await lastUserText()).toBe(text);
   });
 
   it('delivers a tab as four spaces, as documented', async () => {
