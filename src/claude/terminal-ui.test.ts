@@ -71,6 +71,9 @@ describe('typingActions', () => {
       { paste: 'Look at this:' }, { key: 'C-j' }, { text: '/srv/shots/a.png' }, { key: 'C-j' }, { text: '~/b.JPEG here' },
     ]);
     expect(typingActions('a.pngx and b.pn')).toEqual([{ paste: 'a.pngx and b.pn' }]);
+    // Typed into an empty prompt, `?` would open the shortcuts help.
+    expect(typingActions('?a.png')).toEqual([{ paste: '?' }, { text: 'a.png' }]);
+    expect(typingActions('x\n?a.png')).toEqual([{ paste: 'x' }, { key: 'C-j' }, { text: '?a.png' }]);
   });
   it('types a slash command, with Ctrl-J for its line breaks', () => {
     expect(typingActions('/compact')).toEqual([{ text: '/compact' }]);

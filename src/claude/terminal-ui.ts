@@ -41,9 +41,15 @@ export const INTERRUPT: KeyAction = { key: 'Escape' };
 export function typingActions(text: string): KeyAction[] {
   if (text.length > PASTE_THRESHOLD) return [{ paste: text }];
   const command = isSlashCommand(text);
+  const put = (line: string, first: boolean): KeyAction[] => {
+    if (!line) return [];
+    if (!command && !namesImage(line)) return [{ paste: line }];
+    // Typed into an empty prompt, `?` opens the shortcuts help: it is pasted.
+    return first && line.startsWith('?') ? [{ paste: '?' }, ...(line.length > 1 ? [{ text: line.slice(1) }] : [])] : [{ text: line }];
+  };
   return typedForm(text)
     .split('\n')
-    .flatMap((line, i): KeyAction[] => [...(i > 0 ? [{ key: 'C-j' }] : []), ...(line ? [command || namesImage(line) ? { text: line } : { paste: line }] : [])]);
+    .flatMap((line, i): KeyAction[] => [...(i > 0 ? [{ key: 'C-j' }] : []), ...put(line, i === 0)]);
 }
 
 /**
