@@ -40,16 +40,22 @@ export const INTERRUPT: KeyAction = { key: 'Escape' };
  */
 export function typingActions(text: string): KeyAction[] {
   if (text.length > PASTE_THRESHOLD) return [{ paste: text }];
-  const command = isSlashCommand(text);
+  const typed = typedLines(text);
   const put = (line: string, first: boolean): KeyAction[] => {
     if (!line) return [];
-    if (!command && !namesImage(line)) return [{ paste: line }];
+    if (!typed(line)) return [{ paste: line }];
     // Typed into an empty prompt, `?` opens the shortcuts help: it is pasted.
     return first && line.startsWith('?') ? [{ paste: '?' }, ...(line.length > 1 ? [{ text: line.slice(1) }] : [])] : [{ text: line }];
   };
   return typedForm(text)
     .split('\n')
     .flatMap((line, i): KeyAction[] => [...(i > 0 ? [{ key: 'C-j' }] : []), ...put(line, i === 0)]);
+}
+
+/** Which lines of `text` are typed rather than pasted: every line of a slash command, and a line that names an image. */
+function typedLines(text: string): (line: string) => boolean {
+  const command = isSlashCommand(text);
+  return (line) => command || namesImage(line);
 }
 
 /**
@@ -99,7 +105,7 @@ export function erasing(sent: readonly KeyAction[]): KeyAction | null {
 export function lineToAwaitBeforeSubmit(text: string): string | null {
   if (text.length > PASTE_THRESHOLD || text.startsWith('!')) return null;
   const lines = typedForm(text).split('\n');
-  if (!isSlashCommand(text) && !lines.some(namesImage)) return null;
+  if (!lines.some(typedLines(text))) return null;
   return lines.filter((line) => line.trim() !== '').at(-1) ?? null;
 }
 

@@ -143,7 +143,10 @@ describe('Delivery', () => {
   it('presses Enter right after the pasted lines, waiting for no draw of them', async () => {
     const pressed: KeyAction[] = [];
     const target = unconfirmingTarget({
-      keystrokes: (batch) => batch(async (actions) => void pressed.push(...actions)),
+      keystrokes: (batch) =>
+        batch(async (actions) => {
+          for (const action of actions) pressed.push(action);
+        }),
       // Neither the screen nor the output ever shows the text drawn.
       untilScreen: () => new Promise<boolean>(() => {}),
       watchEcho: () => ({ shows: () => false, until: () => new Promise<boolean>(() => {}), close: () => {} }),

@@ -148,8 +148,9 @@ export class SessionEnding {
     this.host.denyWaiting();
     // Published once the session is exited: a client that reads the session on this event sees the exit.
     if (detail.reaped) {
-      this.deps.publish('session_reaped', this.record.id, { reason: detail.reaped.reason, ...detail.reaped.detail });
-      this.deps.logger.info({ reason: detail.reaped.reason, ...detail.reaped.detail }, 'session reaped');
+      const reaped = { reason: detail.reaped.reason, ...detail.reaped.detail };
+      this.deps.publish('session_reaped', this.record.id, reaped);
+      this.deps.logger.info(reaped, 'session reaped');
     }
     this.deps.publish('session_exited', this.record.id, { reason, exitCode, ...(this.record.exit.hint ? { hint: this.record.exit.hint } : {}) });
     this.deps.logger.info({ reason, exitCode }, 'session exited');
