@@ -93,6 +93,33 @@ describe('the transitions table', () => {
     expect(TRANSITIONS.exited).toEqual([]);
   });
 
+  it.each([
+    ['prompt_accepted', { type: 'prompt_accepted', prompt: 'go' }],
+    ['tool_starting', { type: 'tool_starting' }],
+    ['tool_ran', { type: 'tool_ran', toolName: 'Bash' }],
+  ] as const)('publishes the status a %s hook sets before it saves the record or reads the transcript', async (_name, signal) => {
+    // What a client waits for is not held back by the store's write or a transcript read.
+    const before: string[] = [];
+    const h: Harness = sessionHarness('idle', {
+      publish: (type, fields) => {
+        if (type === 'status_changed' && fields.to === 'working') before.push(`saved working: ${h.saved.some((r) => r.status === 'working')}`, `transcript reads: ${reads}`);
+      },
+    });
+    harnesses.push(h);
+    let reads = 0;
+    const conversation = (h.session as unknown as { conversation: { read(): void } }).conversation;
+    const read = conversation.read.bind(conversation);
+    conversation.read = () => {
+      reads++;
+      read();
+    };
+    h.session.apply(signal);
+    await h.settle();
+    expect(before).toEqual(['saved working: false', 'transcript reads: 0']);
+    expect(h.saved.at(-1)?.status).toBe('working');
+    expect(reads).toBeGreaterThan(0);
+  });
+
   it('lets go of a held hook call once its request is decided (nothing stays listening to the call)', async () => {
     const h = await sessionIn('working');
     const call = new AbortController();

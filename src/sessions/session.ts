@@ -462,19 +462,20 @@ export class Session {
         this.hookArrived(null, { endsTurn: null });
         this.screen.schedule();
         return;
+      // The status first: a client hears of it before the transcript is read and the record saved.
       case 'prompt_accepted':
+        this.arbiter.set('working', { fromHook: true });
         this.hookArrived(null, { endsTurn: false });
         this.conversation.promptAccepted();
-        this.arbiter.set('working', { fromHook: true });
         return;
       case 'tool_starting':
-        this.hookArrived(null, { endsTurn: false });
         this.arbiter.set('working', { fromHook: true });
+        this.hookArrived(null, { endsTurn: false });
         return;
       case 'tool_ran':
+        this.arbiter.set('working', { fromHook: true });
         this.hookArrived(null, { endsTurn: false });
         this.requests.toolRan(signal.toolName);
-        this.arbiter.set('working', { fromHook: true });
         return;
       case 'turn_failed': {
         this.hookArrived(null, { endsTurn: true });

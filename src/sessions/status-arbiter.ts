@@ -4,7 +4,7 @@
  * that still shows the old state is not believed (it is looked at again once that moment passes). A
  * Stop whose reply the transcript has not shown yet holds the turn open against the screen, only
  * progress ends a stall, and while a request waits nothing but its decision moves the session on.
- * Every change is checked against the transitions table, saved and published here, nowhere else.
+ * Every change is checked against the transitions table, published and saved here, nowhere else.
  */
 import type { Logger } from '../log.js';
 import type { SessionRecord, SessionStatus } from './session-record.js';
@@ -89,7 +89,7 @@ export class StatusArbiter {
     return this.transition(to);
   }
 
-  /** The one place a status changes: checked against the table, saved, published. */
+  /** The one place a status changes: checked against the table, published, saved. */
   transition(to: SessionStatus): boolean {
     const from = this.record.status;
     if (!isAllowedTransition(from, to)) {
@@ -100,8 +100,10 @@ export class StatusArbiter {
     this.record.status = to;
     this.record.statusChangedAt = now;
     if (to !== 'exited') this.record.lastActivityAt = now;
-    this.host.save();
+    // Published before it is saved: in the same turn of the event loop, so no request sees one without
+    // the other, and the event does not wait for the store's write.
     this.host.publishChange(from, to);
+    this.host.save();
     this.host.changed();
     return true;
   }

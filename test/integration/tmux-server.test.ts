@@ -162,6 +162,8 @@ describe('TmuxServer against a real tmux', () => {
     await expect(tmux.capture('%9999')).rejects.toThrow(/capture-pane failed: .*can't find pane/);
     await expect(tmux.capture('%9999')).rejects.toMatchObject({ name: 'TmuxError', subcommand: 'capture-pane', kind: 'target-missing' });
     await expect(tmux.paste('%9999', 'x'.repeat(1000))).rejects.toMatchObject({ name: 'TmuxError', subcommand: 'paste-buffer', kind: 'target-missing' });
+    // The failed paste's buffer is gone with it.
+    expect(execFileSync('tmux', ['-L', socket, 'list-buffers', '-F', '#{buffer_name}'], { encoding: 'utf8' })).not.toMatch(/aegis-/);
   });
 
   it('says a server is gone only when tmux shows it, and fails loudly when tmux cannot be run', async () => {
