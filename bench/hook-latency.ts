@@ -5,7 +5,9 @@
  * several sessions, the hooks go to each in turn.
  */
 import type { TestDaemon } from '../test/support/daemon.js';
-import { callHook, hookSecretOf } from '../test/support/hooks.js';
+import { HOOK_SECRET_HEADER } from '../src/claude/launch.js';
+import { hookBody, hookSecretOf } from '../test/support/hooks.js';
+import { jsonRequest } from './lean-http.js';
 import { standInScript } from '../test/support/stand-in.js';
 import { CLAUDE_BIN } from '../test/support/daemon.js';
 import { sessionsAtRest } from './sessions-at-rest.js';
@@ -40,12 +42,12 @@ export async function hookToSse(t: TestDaemon, ids: readonly string[], events: n
         waiting = { id: session.id, resolve: (at) => (clearTimeout(timer), resolve(at)) };
       });
       const begin = performance.now();
-      const held = callHook(t.hookUrl, 'PermissionRequest', session, { tool_name: 'Bash', tool_input: { command: `echo ${i}` }, permission_suggestions: [] });
+      const held = jsonRequest('POST', `${t.hookUrl}/v1/hooks/PermissionRequest?session=${session.id}`, hookBody('PermissionRequest', session, { tool_name: 'Bash', tool_input: { command: `echo ${i}` }, permission_suggestions: [] }), { [HOOK_SECRET_HEADER]: session.secret });
       samples.push((await arrived) - begin);
       waiting = null;
       const rejected = await t.api('POST', `/v1/sessions/${session.id}/reject`, {});
       if (rejected.status !== 200) throw new Error(`reject answered ${rejected.status}: ${JSON.stringify(rejected.body)}`);
-      await (await held).text();
+      await held;
     }
   } finally {
     client.close();

@@ -28,7 +28,7 @@ hook secret in its environment, as Claude holds it in its settings). ${EVENTS} t
 PermissionRequest hook to the daemon's hook listener with a session's secret, as Claude does, and times
 until a client on \`/v1/events\` has the session's \`permission_request\` event; the request is then
 rejected (\`POST /reject\`) and the next hook sent. First with 1 session, then with ${MANY} (the hooks go to
-each in turn). The time includes the benchmark's own HTTP client and SSE parsing, in the process that
+each in turn). The time includes the benchmark's own HTTP client and SSE parsing (node:http, \`bench/lean-http.ts\`), in the process that
 also hosts the fake model API.
 
 ${LATENCY_TABLE}

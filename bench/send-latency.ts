@@ -20,6 +20,7 @@ import { claudeHome } from '../test/support/claude-pane.js';
 import { CLAUDE_BIN, startTestDaemon, type TestDaemon } from '../test/support/daemon.js';
 import { killTmuxServer, uniqueSocket } from '../test/support/tmux.js';
 import { waitFor } from '../test/support/wait-for.js';
+import { jsonRequest } from './lean-http.js';
 import { LATENCY_TABLE, latencyRow } from './report.js';
 import { openCountingSse } from './sse-counter.js';
 
@@ -77,7 +78,7 @@ async function timeSends(t: TestDaemon, working: WorkingEvents, id: string, coun
   for (let i = 0; i < count; i++) {
     const next = working.next(id);
     const begin = performance.now();
-    const sent = t.api('POST', `/v1/sessions/${id}/send`, { text: `${label} ${i}: say ok.` });
+    const sent = jsonRequest('POST', `${t.url}/v1/sessions/${id}/send`, { text: `${label} ${i}: say ok.` });
     samples.push((await withDeadline(next.working, `${label} ${i} to show working`)) - begin);
     const res = await sent;
     if (res.body.delivered !== true) {
@@ -241,7 +242,8 @@ Claude Code (no Aegis) in a private tmux with an HTTP UserPromptSubmit hook to a
 texts is typed, shown on its screen, and timed from Enter to the hook's arrival. Claude given the text at once: the
 same raw Claude, each text pasted (a bracketed paste) with Enter right after it, as Aegis gives text, timed from the
 paste to the hook. Aegis: \`POST /v1/sessions/:id/send\` timed to the \`status_changed\` → working event on a
-\`/v1/events\` client (the paste, Enter, the hook, the event), ${events} sends one after the other on 1 session, then
+\`/v1/events\` client (the paste, Enter, the hook, the event; both requests by node:http, \`bench/lean-http.ts\`: \`fetch\` and a web
+stream in the same process added about a millisecond each), ${events} sends one after the other on 1 session, then
 ${sessions} sessions sending at once (${Math.ceil(events / sessions)} each), against ${sessions} raw Claudes in the private tmux doing the same at
 once: with ${sessions} Claudes reacting to their keys on this machine's cores, Claude's own submit slows as much as anything
 around it. Each turn is waited out before the next send.
@@ -262,8 +264,10 @@ apart (2026-12-07, 40 single-line texts on an idle machine, medians of two runs)
 draws it, 8.6–9.0 ms; Enter after the draw → UserPromptSubmit, 9.2–9.9 ms; the two given at once, 18.7–22.9 ms.
 Claude draws at its next frame, and an Enter sent before acts no sooner. So the margin over the floor
 is that moment, and Aegis's own part is the margin over Claude given the text at once: the request
-reaching the route (about 1 ms), the tmux commands of the paste and Enter, and the hook → the event on
-the client (about 1 ms). The ${sessions}-session figure also includes the paste and Claude taking it in, both
+reaching the session (0.6–0.9 ms from the client's call, traced 2026-12-07), the tmux commands of the paste
+and Enter (set-buffer and paste-buffer written together, 0.6 ms to the paste's reply), and the hook → the
+event on the client (1.4–1.9 ms, of which the event is written 0.5 ms after the hook's body arrived: the
+status is published before the record is saved and the transcript read). The ${sessions}-session figure also includes the paste and Claude taking it in, both
 waiting for a core while ${sessions} Claudes redraw; the floor starts at Enter.
 
 Deliveries that needed more than one attempt (of ${deliveries} each; a 66-character prompt and one of 5 lines, given with

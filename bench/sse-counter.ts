@@ -3,7 +3,7 @@
  * client that stays attached for a long benchmark without its own memory growing in the process it
  * shares with the daemon.
  */
-import { createParser } from 'eventsource-parser';
+import { openSse } from './lean-http.js';
 
 export interface CountingSseClient {
   /** Events received since `open`, by type. */
@@ -15,28 +15,15 @@ export interface CountingSseClient {
 }
 
 export async function openCountingSse(url: string, onEvent: (type: string, data: any) => void = () => {}): Promise<CountingSseClient> {
-  const controller = new AbortController();
-  const res = await fetch(url, { signal: controller.signal });
-  if (res.status !== 200 || !res.body) throw new Error(`${url} answered ${res.status}`);
   const counts = new Map<string, number>();
-  let ended = false;
-  const parser = createParser({
-    onEvent: (e) => {
-      const type = e.event ?? 'message';
-      counts.set(type, (counts.get(type) ?? 0) + 1);
-      onEvent(type, JSON.parse(e.data));
-    },
+  const stream = await openSse(url, (type, data) => {
+    counts.set(type, (counts.get(type) ?? 0) + 1);
+    onEvent(type, data);
   });
-  const decoder = new TextDecoder();
-  const reading = (async () => {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
-  })();
-  // The stream ends when close() aborts it or the daemon goes away.
-  reading.catch(() => {}).finally(() => (ended = true)).catch(() => {});
   return {
     counts,
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),
-    open: () => !ended,
-    close: () => controller.abort(),
+    open: () => !stream.ended(),
+    close: () => stream.close(),
   };
 }

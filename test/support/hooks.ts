@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { HOOK_SECRET_HEADER } from '../../src/claude/launch.js';
 import { STAND_IN_SECRET_ENV } from './stand-in.js';
 
 export function panePid(socket: string, paneId: string): number {
@@ -22,6 +23,11 @@ export function secretInEnviron(environ: readonly string[], what = 'the stand-in
   return entry.slice(STAND_IN_SECRET_ENV.length + 1);
 }
 
+/** A hook call's body, as Claude sends it: its event and session, and what the event says. */
+export function hookBody(event: string, session: { id: string }, body: Record<string, unknown>): Record<string, unknown> {
+  return { hook_event_name: event, session_id: session.id, ...body };
+}
+
 export function callHook(
   baseUrl: string,
   event: string,
@@ -31,8 +37,8 @@ export function callHook(
 ): Promise<Response> {
   return fetch(`${baseUrl}/v1/hooks/${event}?session=${session.id}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': session.secret },
-    body: JSON.stringify({ hook_event_name: event, session_id: session.id, ...body }),
+    headers: { 'content-type': 'application/json', [HOOK_SECRET_HEADER]: session.secret },
+    body: JSON.stringify(hookBody(event, session, body)),
     ...(signal ? { signal } : {}),
   });
 }
