@@ -179,6 +179,24 @@ describe('buildHookApp', () => {
     for (const local of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) expect((await call(`/v1/hooks/Stop?session=${KNOWN}`, local)).statusCode, local).toBe(200);
   });
 
+  it('makes no logger of its own for a hook call that logs nothing', async () => {
+    // Hook calls come several a second from every working session: a pino child each was a cost of its own.
+    const logger = pino({ level: 'info' }, pino.destination({ dest: 1, sync: true }));
+    let children = 0;
+    const child = logger.child.bind(logger);
+    logger.child = ((...args: Parameters<typeof child>) => (children++, child(...args))) as typeof logger.child;
+    const quiet = await buildHookApp({ config: configSchema.parse({}), supervisor: hearsEveryone, logger });
+    try {
+      await quiet.ready();
+      children = 0;
+      const res = await quiet.inject({ method: 'POST', url: `/v1/hooks/Stop?session=${KNOWN}`, payload: {}, headers: { 'x-aegis-hook-secret': 's' }, remoteAddress: '127.0.0.1' });
+      expect(res.statusCode).toBe(200);
+      expect(children).toBe(0);
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('serves nothing but the hook route', async () => {
     for (const url of ['/v1/health', '/v1/sessions', `/v1/sessions/${KNOWN}`]) expect((await hooks.inject({ method: 'GET', url, remoteAddress: '127.0.0.1' })).statusCode, url).toBe(404);
   });

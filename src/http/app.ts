@@ -4,7 +4,7 @@
  * per resource. It never listens; the daemon (or a test) does. It knows the daemon only through the
  * Supervisor, the SSE hub and the daemon's status, never tmux or the store.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AuditLog } from '../audit/audit-log.js';
 import { MemoryAuditRepository } from '../audit/memory-audit-repository.js';
 import type { KeyService } from '../auth/keys.js';
@@ -24,7 +24,7 @@ import { installErrorHandling } from './errors.js';
 import { originGuard } from './origin-guard.js';
 import { installProtocolErrorHandling, protocolErrorOptions, requestTimeoutOptions } from './protocol-errors.js';
 import { installRateLimits } from './rate-limits.js';
-import { lazyRequestLogger, writes } from './request-logger.js';
+import { requestLoggingOptions, writes } from './request-logger.js';
 import { routeCatalogPlugin } from './route-catalog.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { dashboardPlugin, DEFAULT_DASHBOARD_DIR } from './dashboard.js';
@@ -82,9 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: MAX_BODY_BYTES,
-    // Requests are logged by our own onResponse hook, at debug, with tokens removed from URLs.
-    logController: new LogController({ disableRequestLogging: true }),
-    childLoggerFactory: lazyRequestLogger,
+    ...requestLoggingOptions(),
     ...protocolErrorOptions,
     ...requestTimeoutOptions(config.requestTimeoutMs),
     // Held hook calls and SSE streams never finish by themselves; closing must not wait for them.

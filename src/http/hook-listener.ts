@@ -4,7 +4,7 @@
  * proxy, a page in a browser) can reach it. Each session's settings name its hook URL once, at launch,
  * and Claude never reads them again, so the daemon keeps this port across restarts (see daemon.ts).
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { Supervisor } from '../sessions/supervisor.js';
 import { installJsonBodyParser, MAX_BODY_BYTES } from './body-parser.js';
@@ -12,6 +12,7 @@ import { installErrorHandling } from './errors.js';
 import { originGuard } from './origin-guard.js';
 import { installProtocolErrorHandling, protocolErrorOptions, requestTimeoutOptions } from './protocol-errors.js';
 import { hookRoutes, type HookTimer } from './routes/hooks.js';
+import { requestLoggingOptions } from './request-logger.js';
 import { plainJsonSerializerCompiler, zodValidatorCompiler } from './zod-schemas.js';
 
 export interface HookAppDeps {
@@ -34,7 +35,7 @@ export async function buildHookApp(deps: HookAppDeps): Promise<FastifyInstance> 
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: MAX_BODY_BYTES,
-    logController: new LogController({ disableRequestLogging: true }),
+    ...requestLoggingOptions(),
     ...protocolErrorOptions,
     ...requestTimeoutOptions(deps.config.requestTimeoutMs),
     // A held PermissionRequest never finishes by itself; closing must not wait for it.

@@ -4,7 +4,7 @@
  * log anything, and making the child cost some 3% of a simple request's CPU. What a request does log
  * carries its request id as before.
  */
-import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 type Bindings = Record<string, unknown>;
@@ -80,3 +80,12 @@ export function writes(logger: FastifyBaseLogger, level: string): boolean {
 /** fastify's `childLoggerFactory`: a request logger that makes its pino child on first use. */
 export const lazyRequestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (logger, bindings, options) =>
   new RequestLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
+
+/**
+ * The logging options of every fastify app of the daemon (the API and the hook listener): fastify logs
+ * no request itself (the API logs each at debug from its own hook, tokens removed from URLs), and a
+ * request's logger is made only when it logs.
+ */
+export function requestLoggingOptions(): Pick<FastifyServerOptions, 'logController' | 'childLoggerFactory'> {
+  return { logController: new LogController({ disableRequestLogging: true }), childLoggerFactory: lazyRequestLogger };
+}
