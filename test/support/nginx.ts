@@ -85,9 +85,12 @@ export async function startNginx(upstreamPort: number): Promise<TestNginx> {
       rmSync(dir, { recursive: true, force: true });
     };
     try {
+      // nginx writes its pid once its ports listen; `nginx -t` above leaves a pid file of its own, so the
+      // file must hold this nginx's pid (waiting for the file alone let a test connect before nginx listened).
+      const pidFile = join(dir, 'nginx.pid');
       await waitFor(() => {
         if (nginx.exitCode !== null) throw new Error(`nginx exited at start: ${stderr}${readFileSync(join(dir, 'error.log'), 'utf8')}`);
-        return existsSync(join(dir, 'nginx.pid'));
+        return existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() === String(nginx.pid);
       }, { what: 'nginx to start' });
     } catch (err) {
       await stop();
