@@ -15,7 +15,10 @@ export function jsonRequest(method: string, url: string, body?: unknown, headers
   const sent = text === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) };
   return new Promise((resolve, reject) => {
     const req = request(url, { method, agent, headers: sent }, (res) => {
-      readAll(res).then((answer) => resolve({ status: res.statusCode ?? 0, body: answer === '' ? undefined : JSON.parse(answer) }), reject);
+      // An answer that is not JSON rejects the call (thrown in the `then`, it reaches the `catch`).
+      readAll(res)
+        .then((answer) => resolve({ status: res.statusCode ?? 0, body: answer === '' ? undefined : JSON.parse(answer) }))
+        .catch(reject);
     });
     req.on('error', reject);
     req.end(text);
@@ -38,7 +41,10 @@ export function openSse(url: string, onEvent: (type: string, data: any) => void)
       resolve({ close: () => req.destroy(), ended: () => ended });
     });
     // After the stream opened, an error (the close, the daemon gone) only ends it.
-    req.on('error', (err) => (ended = true, reject(err)));
+    req.on('error', (err) => {
+      ended = true;
+      reject(err);
+    });
     req.end();
   });
 }
