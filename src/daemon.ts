@@ -3,6 +3,7 @@
  * configuration, listens, and closes everything in reverse order. Tests build the real daemon through this same
  * function with a temporary state dir and a private tmux socket.
  */
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
@@ -22,6 +23,7 @@ import { createLogger } from './log.js';
 import { MemoryBridge } from './memory/memory-bridge.js';
 import { importPersistFile, logImport } from './memory/memory-import.js';
 import { DaemonMetrics } from './metrics/daemon-metrics.js';
+import { singleNodeDirectory } from './operations/cluster-nodes.js';
 import { createDaemonStatus } from './operations/daemon-status.js';
 import { Supervisor } from './sessions/supervisor.js';
 import { DEFAULT_TIMING, type Timing } from './sessions/timing.js';
@@ -29,6 +31,7 @@ import { AuditStore } from './store/audit-store.js';
 import { backupDatabase, backupFileIn } from './store/backup.js';
 import { openDatabase, type Db } from './store/database.js';
 import { daemonIdentity } from './store/daemon-identity.js';
+import { nextNodeEpoch } from './store/node-epoch.js';
 import { MetaStore } from './store/meta-store.js';
 import { acquireStateDirLock } from './store/pid-lock.js';
 import { listenForHooks, type HookAppDeps, type HookListener } from './http/hook-listener.js';
@@ -133,6 +136,7 @@ async function assemble(
   const { retentionDays } = config.audit;
   if (retentionDays !== undefined) disposals.defer('audit retention', startAuditRetention(audit, retentionDays, (err) => logger.error({ err: errorText(err) }, 'the audit retention purge failed')));
   const timing: Timing = { ...DEFAULT_TIMING, ...options.timing };
+  const identity = daemonIdentity(meta);
   const tmux = new TmuxServer({
     tmuxBin: config.tmuxBin,
     socket: config.tmuxSocket,
@@ -141,7 +145,7 @@ async function assemble(
     rows: config.paneRows,
     commandTimeoutMs: timing.tmuxCommandTimeoutMs,
     env,
-    identity: daemonIdentity(meta),
+    identity,
   });
   disposals.defer('tmux', () => tmux.close());
   let hookBaseUrl = '';
@@ -179,7 +183,16 @@ async function assemble(
   const webSessions = new WebSessions(new MemoryWebSessionRepository(), keys, { ttlMs: config.webSessionHours * 3600_000, authToken: config.authToken });
   webSessions.onLogout((webSession) => sse.closeStreamsOfLogin(webSession));
   const backup = () => backupDatabase(db, backupFileIn(config.stateDir));
-  const app = await buildApp({ config, supervisor, sse, status, logger, keys, audit, backup, metrics, webSessions, ...(memory ? { memory } : {}) });
+  let nodeUrl = '';
+  const nodes = singleNodeDirectory({
+    id: identity,
+    epoch: nextNodeEpoch(meta),
+    url: () => nodeUrl,
+    sessions: () => supervisor.activeCount(),
+    capacity: config.maxSessions,
+    labels: config.nodeLabels,
+  });
+  const app = await buildApp({ config, supervisor, sse, status, logger, keys, audit, backup, metrics, webSessions, nodes, ...(memory ? { memory } : {}) });
   disposals.defer('http', () => app.close());
   // Open streams never end by themselves: they end before the app closes, which waits for its connections.
   disposals.defer('event streams', () => sse.close());
@@ -220,6 +233,7 @@ async function assemble(
 
   const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${displayHost}:${port}`;
+  nodeUrl = config.nodeUrl ?? (UNSPECIFIED_ADDRESSES.has(config.host) ? `http://${hostname()}:${port}` : url);
   logger.info({ url, stateDir: config.stateDir, tmuxSocket: config.tmuxSocket, version: AEGIS_VERSION }, 'Aegis is listening');
 
   return {
@@ -240,6 +254,9 @@ async function assemble(
     },
   };
 }
+
+/** Bind addresses that stand for every address of the machine: not where anyone else reaches it. */
+const UNSPECIFIED_ADDRESSES = new Set(['0.0.0.0', '::', '[::]']);
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

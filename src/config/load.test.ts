@@ -110,6 +110,21 @@ describe('loadConfig', () => {
     expect([...NUMBER_KEYS].sort()).toEqual([...numeric, 'hookPort'].sort());
   });
 
+  it("takes a node's URL from AEGIS_NODE_URL and its labels from the file, and refuses what is not one", () => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify({ nodeLabels: { zone: 'eu-1', 'aegis.dev/class': 'large' } }));
+    const { config } = loadConfig({ env: { AEGIS_NODE_URL: 'https://aegis-1.internal:8443/aegis' }, cwd });
+    expect(config).toMatchObject({ nodeUrl: 'https://aegis-1.internal:8443/aegis', nodeLabels: { zone: 'eu-1', 'aegis.dev/class': 'large' } });
+    for (const url of ['aegis-1.internal:9100', 'javascript:alert(1)', 'https://user:pw@aegis-1.internal', 'http://aegis-1.internal/?a=b']) {
+      expect(() => loadConfig({ env: { AEGIS_NODE_URL: url }, cwd: emptyDir() })).toThrow(/AEGIS_NODE_URL: must be an http or https URL/);
+    }
+    for (const labels of [{ 'a b': 'x' }, { '': 'x' }, { zone: 'x'.repeat(201) }, Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`l${i}`, 'x']))]) {
+      const dir = emptyDir();
+      writeFileSync(join(dir, 'aegis.config.json'), JSON.stringify({ nodeLabels: labels }));
+      expect(() => loadConfig({ env: {}, cwd: dir })).toThrow(/nodeLabels/);
+    }
+  });
+
   it('names an unknown key in the config file', () => {
     const cwd = emptyDir();
     writeFileSync(join(cwd, 'aegis.config.json'), JSON.stringify({ prot: 1 }));

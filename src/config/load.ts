@@ -37,6 +37,7 @@ export const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   allowedOrigins: 'ALLOWED_ORIGINS',
   allowedHosts: 'ALLOWED_HOSTS',
   trustProxy: 'TRUST_PROXY',
+  nodeUrl: 'NODE_URL',
   allowedRequestEnv: 'ALLOWED_REQUEST_ENV',
   defaultPermissionMode: 'PERMISSION_MODE',
   defaultModel: 'MODEL',

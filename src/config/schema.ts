@@ -23,6 +23,8 @@ const tmuxName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 letters, d
 const WHOLE_NUMBER = 'must be a whole number in decimal digits';
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number({ error: (issue) => (issue.code === 'invalid_type' ? WHOLE_NUMBER : undefined) }).int(WHOLE_NUMBER).min(min).max(max);
 const absolutePath = z.string().refine((p) => p.startsWith('/'), 'must be an absolute path');
+const baseUrl = z.string().max(2000).refine(isBaseUrl, 'must be an http or https URL such as https://aegis-1.internal:9100 (no query, fragment or credentials)');
+const labelName = z.string().regex(/^[A-Za-z0-9_./-]{1,63}$/, 'label names use 1-63 letters, digits, "_", ".", "/" or "-"');
 /** A web origin as browsers send it: scheme, host and port, nothing after. */
 const origin = z.string().refine(isOrigin, 'must be an origin such as http://localhost:3000 (scheme, host and optional port; no path)');
 /** A name a client may use for the daemon, with or without a port: `aegis.internal`, `aegis.internal:8443`, `[fd00::1]`. */
@@ -92,6 +94,13 @@ export const configSchema = z
     allowedOrigins: z.array(origin).default([]),
     /** Host names, besides loopback ones, a token-less daemon answers to (a proxy's name, say). */
     allowedHosts: z.array(hostName).default([]),
+    /** Where clients and other nodes reach this daemon's API (GET /v1/cluster/nodes). Unset: http://<host>:<port>, the machine's name when bound to every address. */
+    nodeUrl: baseUrl.optional(),
+    /** What GET /v1/cluster/nodes says of this node: `{"zone": "eu-1"}`. */
+    nodeLabels: z
+      .record(labelName, z.string().max(200))
+      .refine((labels) => Object.keys(labels).length <= 32, 'at most 32 labels')
+      .default({}),
     /** Reverse proxies whose X-Forwarded-For names the client (request logs, lockouts); false: the peer is the client. */
     trustProxy: trustProxy.default(false),
     /** Variables the `env` of a create request may set; anything else is refused. */
@@ -184,6 +193,15 @@ function isProxyAddress(value: string): boolean {
   const family = isIP(address);
   if (family === 0 || rest.length > 0) return false;
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+function isBaseUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash && !url.username && !url.password;
+  } catch {
+    return false;
+  }
 }
 
 function isOrigin(value: string): boolean {

@@ -50,6 +50,7 @@ const EXPECTED: Record<string, RequestPart[]> = {
   'GET /': [],
   'GET /assets/*': [],
   'GET /v1/diagnostics': [],
+  'GET /v1/cluster/nodes': [],
   'GET /v1/metrics': ['querystring'],
   'POST /v1/auth/keys': ['body'],
   'GET /v1/auth/keys': [],

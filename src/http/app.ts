@@ -15,6 +15,7 @@ import fastifyCookie from '@fastify/cookie';
 import type { Config } from '../config/schema.js';
 import type { MemoryBridge } from '../memory/memory-bridge.js';
 import { ModelRouter } from '../router/model-router.js';
+import type { NodeDirectory } from '../operations/cluster-nodes.js';
 import type { DaemonStatus } from '../operations/daemon-status.js';
 import type { Supervisor } from '../sessions/supervisor.js';
 import { auditTrailPlugin } from './audit-trail.js';
@@ -32,6 +33,7 @@ import { webLoginRoutes } from './routes/web-login.js';
 import { terminalRoutes } from './routes/terminal.js';
 import { auditRoutes, type BackupAnswer } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { clusterRoutes, NO_NODES } from './routes/cluster.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -67,6 +69,8 @@ export interface AppDeps {
   router?: ModelRouter;
   /** The memory bridge; unset: /v1/memory answers 404 MEMORY_DISABLED. */
   memory?: MemoryBridge;
+  /** The nodes of the cluster (GET /v1/cluster/nodes); unset: none are listed. */
+  nodes?: NodeDirectory;
 }
 
 /** Bad credentials an address may present within a minute before it is locked out. */
@@ -123,6 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(terminalRoutes, { supervisor, sse });
   await app.register(diagnosticsRoutes, { status });
   await app.register(metricsRoutes, { metrics });
+  await app.register(clusterRoutes, { directory: deps.nodes ?? NO_NODES });
   await app.register(authRoutes, { keys, sseTokens });
   await app.register(webLoginRoutes, { authToken: config.authToken, keys, lockout, webSessions });
   await app.register(dashboardPlugin, { dir: config.dashboardDir ?? DEFAULT_DASHBOARD_DIR });

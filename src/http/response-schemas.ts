@@ -13,6 +13,7 @@ import { SCOPES } from '../auth/scopes.js';
 import type { TranscriptMessage } from '../claude/transcript.js';
 import type { MemoryEntryView } from '../memory/memory-bridge.js';
 import type { MetricsTotals } from '../metrics/daemon-metrics.js';
+import type { ClusterNode } from '../operations/cluster-nodes.js';
 import type { RouteDecision, TierView } from '../router/model-router.js';
 import type { DeliveryResult } from '../sessions/delivery.js';
 import type { SessionHealth, SessionsHealth } from '../sessions/session-health.js';
@@ -265,6 +266,18 @@ export const metricsTotalsSchema = looselyTyped(
 export const routeDecisionSchema = z.object({ tier: z.string(), model: z.string(), reasons: z.array(z.string()) });
 export const modelTiersSchema = z.object({ enabled: z.boolean(), tiers: z.array(z.object({ name: z.string(), model: z.string(), default: z.boolean() })) });
 
+/** GET /v1/cluster/nodes (operations/cluster-nodes.ts). */
+export const clusterNodeSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  leaseExpiresAt: z.string().nullable(),
+  epoch: z.number().int(),
+  sessions: z.number().int(),
+  capacity: z.number().int(),
+  labels: z.record(z.string(), z.string()),
+});
+export const clusterNodesSchema = z.object({ nodes: z.array(clusterNodeSchema) });
+
 /** What an operator reads to see why the daemon misbehaves; its fields are described in docs/operations.md. */
 export const diagnosticsSchema = looselyTyped(z.looseObject({
   version: z.string(),
@@ -288,6 +301,7 @@ type Must<T extends true> = T;
 /** Exported only so that the compiler evaluates it. */
 export type EveryFieldDocumented = [
   Must<Covers<typeof keySchema, KeyView>>,
+  Must<Covers<typeof clusterNodeSchema, ClusterNode>>,
   Must<Covers<typeof auditEntrySchema, AuditEntry>>,
   Must<Covers<typeof auditVerdictSchema, ChainVerdict>>,
   Must<Covers<typeof sessionHealthSchema, SessionHealth>>,

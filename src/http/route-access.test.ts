@@ -75,6 +75,7 @@ function sampleFor(route: string, sessionId: string, keyId: string): Sample | un
     'POST /v1/auth/keys/:id/rotate': { url: `/v1/auth/keys/${keyId}/rotate`, body: {} },
     'POST /v1/auth/sse-token': { url: '/v1/auth/sse-token' },
     'GET /v1/diagnostics': { url: '/v1/diagnostics' },
+    'GET /v1/cluster/nodes': { url: '/v1/cluster/nodes' },
     'GET /v1/metrics': { url: '/v1/metrics?format=prometheus' },
     'GET /v1/audit': { url: '/v1/audit' },
     'GET /v1/audit/export': { url: '/v1/audit/export?format=jsonl' },

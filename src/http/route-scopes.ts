@@ -51,6 +51,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
 
   'GET /v1/diagnostics': 'metrics:read',
   'GET /v1/metrics': 'metrics:read',
+  'GET /v1/cluster/nodes': 'metrics:read',
 
   'GET /v1/audit': 'audit:read',
   'GET /v1/audit/export': 'audit:read',

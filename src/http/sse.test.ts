@@ -6,7 +6,18 @@ import { formatEvent, SseHub } from './sse.js';
 describe('formatEvent', () => {
   it('writes one event as id, event and a JSON data line', () => {
     const event: AegisEvent = { id: 7, type: 'stalled', sessionId: 's', at: 'now', silentMs: 1 };
-    expect(formatEvent(event)).toBe(`id: 7\nevent: stalled\ndata: ${JSON.stringify(event)}\n\n`);
+    expect(formatEvent(event)).toBe(`id: 7\nevent: stalled\ndata: ${JSON.stringify({ ...event, eventId: 7 })}\n\n`);
+  });
+
+  it("gives an event that carries an object that object's id as data.id, and the event's own as eventId", () => {
+    const data = (event: AegisEvent) => JSON.parse(/^data: (.*)$/m.exec(formatEvent(event))![1]!) as Record<string, unknown>;
+    const permission = { id: 'perm-1', sessionId: 's', toolName: 'Bash', toolInput: { command: 'ls' }, suggestions: [], source: 'hook', createdAt: 'then', expiresAt: 'later' };
+    const { id: _permissionId, ...permissionFields } = permission;
+    // As the broker publishes it (request-events.ts): the Permission's fields, its id as permissionId, and the whole Permission.
+    expect(data({ ...permissionFields, permissionId: 'perm-1', permission, id: 9, type: 'permission_request', sessionId: 's', at: 'now' })).toMatchObject({ ...permission, type: 'permission_request', at: 'now', eventId: 9 });
+    expect(data({ permissionId: 'perm-1', id: 9, type: 'permission_resolved', sessionId: 's', at: 'now', decision: 'allow' })).toMatchObject({ id: 9, eventId: 9, permissionId: 'perm-1' });
+    expect(data({ messageId: 'm-1', role: 'user', id: 10, type: 'message', sessionId: 's', at: 'now' })).toMatchObject({ id: 'm-1', eventId: 10, role: 'user' });
+    expect(data({ questionId: 'q-1', id: 11, type: 'question', sessionId: 's', at: 'now' })).toMatchObject({ id: 'q-1', eventId: 11 });
   });
 
   it('sends an event whose fields cannot be serialised as a stand-in instead of dropping it', () => {
@@ -14,7 +25,7 @@ describe('formatEvent', () => {
     toolInput.self = toolInput;
     const text = formatEvent({ id: 8, type: 'permission_request', sessionId: 's', at: 'now', toolInput });
     const data = JSON.parse(/^data: (.*)$/m.exec(text)![1]!);
-    expect(data).toEqual({ id: 8, type: 'permission_request', sessionId: 's', at: 'now', error: { code: 'INTERNAL', message: expect.stringContaining('cannot be shown') } });
+    expect(data).toEqual({ id: 8, eventId: 8, type: 'permission_request', sessionId: 's', at: 'now', error: { code: 'INTERNAL', message: expect.stringContaining('cannot be shown') } });
   });
 });
 

@@ -33,13 +33,23 @@ export function formatEvent(event: AegisEvent): string {
   return text;
 }
 
-/** The event as JSON; one whose fields cannot be serialised still arrives, as a stand-in saying so. */
+/** Events that carry one object of the API (a Permission, a question, a transcript entry), and where its id is. */
+const OBJECT_IDS: Partial<Record<AegisEvent['type'], string>> = { permission_request: 'permissionId', question: 'questionId', message: 'messageId' };
+
+/**
+ * The event as JSON: its fields, `eventId` (the number of its `id:` line), and as `id` the id of the
+ * object it carries (the Permission of a `permission_request` is the event's data, as a client
+ * approving it reads it), or else the event's own. One whose fields cannot be serialised still
+ * arrives, as a stand-in saying so.
+ */
 function eventData(event: AegisEvent): string {
+  const idField = OBJECT_IDS[event.type];
+  const objectId = idField === undefined ? undefined : event[idField];
   try {
-    return JSON.stringify(event);
+    return JSON.stringify({ ...event, id: typeof objectId === 'string' ? objectId : event.id, eventId: event.id });
   } catch {
     const { id, type, sessionId, at } = event;
-    return JSON.stringify({ id, type, sessionId, at, error: { code: 'INTERNAL', message: 'this event cannot be shown: its fields cannot be serialised' } });
+    return JSON.stringify({ id, eventId: id, type, sessionId, at, error: { code: 'INTERNAL', message: 'this event cannot be shown: its fields cannot be serialised' } });
   }
 }
 

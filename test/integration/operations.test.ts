@@ -53,6 +53,21 @@ describe('operating the daemon', () => {
     expect(res.body.store.bytes).toBeGreaterThan(0);
   });
 
+  it('lists itself as the one node of its cluster, in a new epoch after a restart', async () => {
+    const { identity } = (await t.api('GET', '/v1/diagnostics')).body.tmux as { identity: string };
+    const before = await t.api('GET', '/v1/cluster/nodes');
+    expect(before.status).toBe(200);
+    const sessions = (await t.api('GET', '/v1/health')).body.sessions.active as number;
+    expect(before.body).toEqual({
+      nodes: [{ id: identity, url: t.url, leaseExpiresAt: null, epoch: expect.any(Number), sessions, capacity: t.config.maxSessions, labels: {} }],
+    });
+    await t.api('POST', '/v1/sessions', { workDir: t.workDir() });
+    await t.stop();
+    await t.restart();
+    const [after] = (await t.api('GET', '/v1/cluster/nodes')).body.nodes;
+    expect(after).toMatchObject({ id: identity, url: t.url, epoch: before.body.nodes[0].epoch + 1, sessions: sessions + 1 });
+  });
+
   it('gives a session its own health with timers and hints, and 404 for an unknown one', async () => {
     const id = (await t.api('POST', '/v1/sessions', { workDir: t.workDir(), idleTimeoutMs: 0, stallThresholdMs: 5000 })).body.id as string;
     const res = await t.api('GET', `/v1/sessions/${id}/health`);
