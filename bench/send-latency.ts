@@ -132,7 +132,7 @@ async function measureFloor(fakeUrl: string, count: number, claudes = 1, given: 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
-  const tmux = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'floor', cols: 160, rows: 50, commandTimeoutMs: 10_000, env: process.env, identity: 'floor' });
+  const tmux = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'floor', cols: 160, rows: 50, commandTimeoutMs: 10_000, env: process.env, identity: 'floor', captureDir: join(root, 'captures') });
   try {
     const panes: string[] = [];
     for (let n = 0; n < claudes; n++) {

@@ -146,6 +146,7 @@ async function assemble(
     commandTimeoutMs: timing.tmuxCommandTimeoutMs,
     env,
     identity,
+    captureDir: join(config.stateDir, 'captures'),
   });
   disposals.defer('tmux', () => tmux.close());
   let hookBaseUrl = '';

@@ -45,6 +45,7 @@ const SPECS = {
   'new-window': { flags: 'abc:de:F:kn:PSt:', expands: 'cFn', operands: 'data' },
   'paste-buffer': { flags: 'db:prs:t:', expands: '', operands: 'data' },
   'refresh-client': { flags: 'A:B:cC:Df:F:lLRSt:U', expands: 'B', operands: 'data' },
+  'save-buffer': { flags: 'ab:', expands: '', operands: 'format' },
   'send-keys': { flags: 'HlMN:Rt:X', expands: '', operands: 'data' },
   'set-buffer': { flags: 'ab:t:n:w', expands: '', operands: 'data' },
   'set-environment': { flags: 'hgrt:u', expands: '', operands: 'data' },

@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { format, tmuxCommand, type Arg, type Subcommand } from './command.js';
+import { CaptureFiles } from './capture-file.js';
 import { TmuxControlClient } from './control-client.js';
 import { ACTIVITY_SUBSCRIPTION, OutputDemand, type PaneOutputMode } from './output-demand.js';
 import { PaneByteListeners, snapshotOf, type PaneSnapshot } from './pane-bytes.js';
@@ -27,6 +28,8 @@ export interface TmuxServerOptions {
   env: NodeJS.ProcessEnv;
   /** This daemon's identity, written on every window it opens; another daemon's windows carry another. */
   identity: string;
+  /** A directory only the daemon's user can open, where tmux saves the screens it is asked for (capture-file.ts). */
+  captureDir: string;
 }
 
 export interface NewWindow {
@@ -92,8 +95,11 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
   /** Who wants a pane's bytes (onPaneBytes): only those panes' output is decoded. */
   private readonly byteListeners = new PaneByteListeners();
 
+  private readonly captures: CaptureFiles;
+
   constructor(private readonly options: TmuxServerOptions) {
     super();
+    this.captures = new CaptureFiles(options.captureDir, `${options.identity}-${process.pid}`);
   }
 
   get connected(): boolean {
@@ -266,15 +272,38 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
   async paneSnapshot(paneId: string, atReply: () => void = () => {}): Promise<PaneSnapshot> {
     const client = await this.connect();
     const cursor = client.run(tmuxCommand('display-message', ['-p', '-t', paneId], [format`#{cursor_x} #{cursor_y} #{cursor_flag} #{pane_width} #{pane_height}`]));
-    const screen = client.run(tmuxCommand('capture-pane', ['-p', '-e', '-t', paneId]), undefined, atReply);
+    const screen = this.captureLines(client, paneId, ['-e'], undefined, atReply);
+    cursor.catch(() => {});
     const [[line = ''], lines] = await Promise.all([cursor, screen]);
     return snapshotOf(lines, line);
   }
 
   /** The visible screen of a pane as plain text, one line per row; `timeoutMs` shortens the command's deadline. */
   async capture(paneId: string, timeoutMs?: number): Promise<string> {
-    const lines = await this.run('capture-pane', ['-p', '-t', paneId], [], timeoutMs);
+    const lines = await this.captureLines(await this.connect(), paneId, [], timeoutMs);
     return lines.join('\n');
+  }
+
+  /**
+   * A pane's screen lines, through a file (capture-file.ts): captured into a buffer of its own, saved,
+   * the buffer deleted, all three written at once (tmux runs them in order). `atReply` is called as the
+   * capture's own reply is read: the screen is what the pane had printed by then.
+   */
+  private async captureLines(client: TmuxControlClient, paneId: string, flags: readonly string[], timeoutMs?: number, atReply?: () => void): Promise<string[]> {
+    const { buffer, file } = this.captures.next();
+    const captured = client.run(tmuxCommand('capture-pane', ['-b', buffer, ...flags, '-t', paneId]), timeoutMs, atReply && (() => atReply()));
+    const saved = client.run(tmuxCommand('save-buffer', ['-b', buffer], [file]), timeoutMs);
+    // The buffer goes whatever happened: a failed capture made none, and its delete fails unheard.
+    client.run(tmuxCommand('delete-buffer', ['-b', buffer]), timeoutMs).catch(() => {});
+    saved.catch(() => {});
+    try {
+      await captured;
+      await saved;
+    } catch (err) {
+      this.captures.discard(file);
+      throw err;
+    }
+    return this.captures.read(file);
   }
 
   async paneSize(paneId: string, timeoutMs?: number): Promise<PaneSize> {

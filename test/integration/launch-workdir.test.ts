@@ -33,7 +33,7 @@ describe('a work dir swapped for a symlink while a session starts', () => {
     mkdirSync(join(allowed, 'project', 'app'), { recursive: true });
     mkdirSync(join(outside, 'project', 'app'), { recursive: true });
     socket = uniqueSocket();
-    tmux = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'aegis', cols: 120, rows: 30, commandTimeoutMs: 5000, env: process.env, identity: 'race-test' });
+    tmux = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'aegis', cols: 120, rows: 30, commandTimeoutMs: 5000, env: process.env, identity: 'race-test', captureDir: join(root, 'captures') });
     records.clear();
   });
 

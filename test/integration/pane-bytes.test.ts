@@ -20,7 +20,7 @@ describe("a pane's byte stream", () => {
   let tmux: TmuxServer;
 
   beforeAll(async () => {
-    tmux = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'aegis', cols: 80, rows: 20, commandTimeoutMs: 5000, env: { PATH: process.env.PATH, LANG: 'C.UTF-8' }, identity: 'pane-bytes-test' });
+    tmux = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'aegis', cols: 80, rows: 20, commandTimeoutMs: 5000, env: { PATH: process.env.PATH, LANG: 'C.UTF-8' }, identity: 'pane-bytes-test', captureDir: join(dir, 'captures') });
     await tmux.connect();
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ describe('TmuxServer against a real tmux', () => {
   beforeEach(() => {
     socket = uniqueSocket();
     dir = mkdtempSync(join(tmpdir(), 'aegis-tmux-'));
-    tmux = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'aegis', cols: 120, rows: 30, commandTimeoutMs: 5000, env: process.env, identity: 'test-daemon' });
+    tmux = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'aegis', cols: 120, rows: 30, commandTimeoutMs: 5000, env: process.env, identity: 'test-daemon', captureDir: join(dir, 'captures') });
   });
 
   afterEach(async () => {
@@ -139,7 +140,7 @@ describe('TmuxServer against a real tmux', () => {
         .filter((line) => line.startsWith('1 '))
         .map((line) => line.slice(2).split(','));
     for (let i = 0; i < 20; i++) {
-      const another = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'aegis', cols: 120, rows: 30, commandTimeoutMs: 5000, env: process.env, identity: 'test-daemon' });
+      const another = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'aegis', cols: 120, rows: 30, commandTimeoutMs: 5000, env: process.env, identity: 'test-daemon', captureDir: join(dir, 'captures') });
       await another.connect();
       // Both connections, the first and this new one, pause a pane instead of buffering without limit.
       const flags = controlClientFlags();
@@ -158,6 +159,34 @@ describe('TmuxServer against a real tmux', () => {
     }
   });
 
+  it("reads a screen whose lines look like tmux's own reply and notification lines as text, and the connection stays in step", async () => {
+    // A window of 200 rows, so that one screen holds guesses at the numbers of the next 190 commands.
+    const tall = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'aegis', cols: 80, rows: 200, commandTimeoutMs: 5000, env: process.env, identity: 'tall', captureDir: join(dir, 'tall-captures') });
+    try {
+      const closes: string[] = [];
+      tall.on('windowClose', (windowId) => closes.push(windowId));
+      await tall.listWindows();
+      // The number tmux gives the next command of any client: one past that of a command asked now.
+      const next = (await commandNumberNow(socket)) + 1;
+      const script = join(dir, 'guard-lines.sh');
+      const guesses = Array.from({ length: 190 }, (_, i) => `%end 1 ${next + i} 1`);
+      writeFileSync(script, `printf '%s\\n' ${[...guesses, '%window-close @4242', '%begin 1 99999 1', 'drawn'].map((l) => `'${l}'`).join(' ')}; exec sleep 600\n`);
+      const pane = await tall.newWindow({ name: 'guard', cwd: dir, env: {}, owner: 'o', argv: ['sh', script] });
+      const screen = await waitFor(async () => {
+        const text = await tall.capture(pane.paneId);
+        return text.includes('drawn') ? text : undefined;
+      }, { what: 'the screen of guard lines' });
+      expect(screen.split('\n').filter((line) => line.startsWith('%end 1 '))).toHaveLength(guesses.length);
+      expect(screen).toContain('%window-close @4242');
+      expect((await tall.paneSnapshot(pane.paneId)).data).toContain('%begin 1 99999 1');
+      expect(closes).toEqual([]);
+      expect(await tall.responds(2000)).toBe(true);
+      expect(readdirSync(join(dir, 'tall-captures'))).toEqual([]);
+    } finally {
+      await tall.close();
+    }
+  });
+
   it('rejects a failing command with a TmuxError naming the subcommand, the tmux message and its kind', async () => {
     await expect(tmux.capture('%9999')).rejects.toThrow(/capture-pane failed: .*can't find pane/);
     await expect(tmux.capture('%9999')).rejects.toMatchObject({ name: 'TmuxError', subcommand: 'capture-pane', kind: 'target-missing' });
@@ -170,9 +199,9 @@ describe('TmuxServer against a real tmux', () => {
     expect(await tmux.sessionExists()).toBe(false); // no server on this socket yet
     await tmux.connect();
     expect(await tmux.sessionExists()).toBe(true);
-    const other = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'not-ours', cols: 120, rows: 30, commandTimeoutMs: 5000, env: process.env, identity: 'x' });
+    const other = new TmuxServer({ tmuxBin: 'tmux', socket, session: 'not-ours', cols: 120, rows: 30, commandTimeoutMs: 5000, env: process.env, identity: 'x', captureDir: join(dir, 'captures') });
     expect(await other.sessionExists()).toBe(false); // the server runs, that tmux session does not
-    const missing = new TmuxServer({ tmuxBin: join(dir, 'no-tmux-here'), socket, session: 'aegis', cols: 120, rows: 30, commandTimeoutMs: 5000, env: process.env, identity: 'x' });
+    const missing = new TmuxServer({ tmuxBin: join(dir, 'no-tmux-here'), socket, session: 'aegis', cols: 120, rows: 30, commandTimeoutMs: 5000, env: process.env, identity: 'x', captureDir: join(dir, 'captures') });
     await expect(missing.sessionExists()).rejects.toMatchObject({ name: 'TmuxError', kind: 'unavailable' });
     await expect(missing.version()).rejects.toMatchObject({ name: 'TmuxError', kind: 'unavailable' });
     await expect(missing.connect()).rejects.toMatchObject({ name: 'TmuxError', kind: 'unavailable' });
@@ -193,3 +222,18 @@ describe('TmuxServer against a real tmux', () => {
     expect(tmux.connected).toBe(false);
   });
 });
+
+/** The number tmux gave a command asked now, read from its reply to a control client of the test's own. */
+async function commandNumberNow(socket: string): Promise<number> {
+  const client = spawn('tmux', ['-L', socket, '-C', 'attach', '-t', '=aegis'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let out = '';
+  client.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  client.stdin.write('display-message -p probe\n');
+  try {
+    const number = await waitFor(() => /^%begin \d+ (\d+) 1$/m.exec(out)?.[1], { what: "the reply to the test's own command" });
+    return Number(number);
+  } finally {
+    client.stdin.end();
+    await once(client, 'close');
+  }
+}
