@@ -15,7 +15,8 @@ import { KeyService } from './auth/keys.js';
 import { MemoryWebSessionRepository, WebSessions } from './auth/web-sessions.js';
 import { redactConfig } from './config/load.js';
 import { resolveSessionUser, ROOT_WITHOUT_SESSION_USER, type UnixUser } from './config/session-user.js';
-import { EventBus } from './events/event-bus.js';
+import { EventBus, type AegisEvent } from './events/event-bus.js';
+import { messageWeight, type TranscriptMessage } from './claude/transcript.js';
 import { buildApp } from './http/app.js';
 import { SseHub, DEFAULT_SSE_OPTIONS, type SseOptions } from './http/sse.js';
 import { Disposals } from './disposals.js';
@@ -128,7 +129,7 @@ async function assemble(
   const meta = new MetaStore(db);
   const memory = openMemoryBridge(config, db, logger);
   if (memory) disposals.defer('memory bridge', () => memory.close());
-  const bus = new EventBus(config.eventReplaySize);
+  const bus = new EventBus(config.eventReplaySize, undefined, { weigh: replayWeightOf, max: REPLAY_MAX_WEIGHT });
   bus.onListenerError((err, event) => logger.error({ sessionId: event.sessionId, event: event.type, err: errorText(err) }, 'an event listener failed'));
   const audit = new AuditLog(new AuditStore(db), { includeText: config.audit.includeText, logger: logger.child({ component: 'audit' }) });
   audit.record({ actor: 'system', action: 'config.load', outcome: 'ok', details: { version: AEGIS_VERSION, config: redactConfig(config) } });
@@ -254,6 +255,17 @@ async function assemble(
       if (first) logger.info({ killSessions }, 'Aegis stopped');
     },
   };
+}
+
+/**
+ * The replay ring holds at most about this many characters of messages besides its count
+ * (`eventReplaySize`): a session writing large messages shortens what can be replayed, not the memory.
+ */
+const REPLAY_MAX_WEIGHT = 16_000_000;
+
+/** An event's weight in the ring: a message's characters (transcript.ts), and a little for any other. */
+function replayWeightOf(event: AegisEvent): number {
+  return event.type === 'message' && typeof event.message === 'object' && event.message !== null ? messageWeight(event.message as TranscriptMessage) : 256;
 }
 
 /** Bind addresses that stand for every address of the machine: not where anyone else reaches it. */

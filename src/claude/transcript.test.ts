@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRecord, TranscriptParser, transcriptPath, unwrapPaste } from './transcript.js';
+import { MESSAGE_BOUNDS, messageWeight, parseRecord, TranscriptParser, transcriptPath, unwrapPaste } from './transcript.js';
 import { UsageTally } from './usage-tally.js';
 
 const fixture = (name: string) => join(import.meta.dirname, '../../test/fixtures/transcripts', name);
@@ -37,6 +37,37 @@ describe('TranscriptParser on a real transcript', () => {
   it('marks the interrupted turn', () => {
     const texts = parseFile(fixture('interrupted.jsonl')).filter((m) => m.role === 'user').map((m) => m.text);
     expect(texts).toContain('[Request interrupted by user]');
+  });
+
+  it('keeps what a record of megabytes says within bounds, marked truncated, its weight known', () => {
+    const parser = new TranscriptParser();
+    const record = {
+      type: 'assistant', uuid: 'u'.repeat(500), timestamp: 't'.repeat(41),
+      message: {
+        id: 'm'.repeat(300), model: 'claude', usage: { input_tokens: 1, output_tokens: 1 },
+        content: [
+          { type: 'text', text: `${'a'.repeat(MESSAGE_BOUNDS.text - 1)}😀 and more` },
+          { type: 'tool_use', id: 'toolu_1', name: 'Write', input: { file_path: '/w/f.txt', content: 'c'.repeat(100_000) } },
+          { type: 'tool_use', id: 'toolu_2', name: 'N'.repeat(300), input: { items: Array.from({ length: 5000 }, (_, i) => `item ${i}`) } },
+          { type: 'tool_use', id: 'i'.repeat(201), name: 'Read', input: { file_path: '/w/small.txt' } },
+        ],
+      },
+    };
+    const [text, write, many, small] = parser.parseLine(JSON.stringify(record));
+    // A uuid or timestamp longer than any real one is not one.
+    expect(text!.id).toBe(`assistant-${new Date(0).toISOString()}:0`);
+    expect(text!.timestamp).toBe(new Date(0).toISOString());
+    // Not cut inside the emoji's surrogate pair.
+    expect(text).toMatchObject({ text: 'a'.repeat(MESSAGE_BOUNDS.text - 1), truncated: true });
+    expect(write).toMatchObject({ toolInput: { file_path: '/w/f.txt', content: `${'c'.repeat(MESSAGE_BOUNDS.toolInputString)}…` }, truncated: true, toolUseId: 'toolu_1' });
+    expect(many!.toolName).toBe('N'.repeat(MESSAGE_BOUNDS.name));
+    expect(many).toMatchObject({ truncated: true });
+    expect(many).not.toHaveProperty('toolInput');
+    expect(small).toMatchObject({ toolInput: { file_path: '/w/small.txt' } });
+    expect(small).not.toHaveProperty('truncated');
+    expect(small).not.toHaveProperty('toolUseId');
+    for (const message of [text!, write!, many!, small!]) expect(messageWeight(message)).toBeLessThan(MESSAGE_BOUNDS.text + MESSAGE_BOUNDS.toolInputJson + 100);
+    expect(messageWeight(text!)).toBeGreaterThan(MESSAGE_BOUNDS.text - 1);
   });
 
   it('skips lines that are not JSON', () => {

@@ -19,7 +19,34 @@ export interface TranscriptMessage {
   toolInput?: unknown;
   toolUseId?: string;
   isError?: boolean;
+  /** Set when `text` or `toolInput` was cut to its bound (the transcript file holds it whole). */
+  truncated?: true;
   timestamp: string;
+}
+
+/**
+ * What one message keeps of what its record says. A transcript is written by Claude and by anything
+ * the session runs, as its user: a record of megabytes must not become a message of megabytes, kept
+ * in memory (recent messages, the event replay) and sent again on every read and every stream.
+ */
+export const MESSAGE_BOUNDS = {
+  /** Characters of `text`. */
+  text: 16 * 1024,
+  /** Characters of `toolInput` as JSON; past it, its long strings are cut, and failing that it is left out. */
+  toolInputJson: 16 * 1024,
+  /** Characters of one string inside a `toolInput` that had to be cut. */
+  toolInputString: 1024,
+  /** Characters of an id (message, tool use, API response), a tool name or a model name. */
+  name: 200,
+  /** Characters of a timestamp (an ISO date has 24). */
+  timestamp: 40,
+} as const;
+
+/** Roughly how many characters a message holds: its text and its tool input as JSON. */
+const weights = new WeakMap<TranscriptMessage, number>();
+
+export function messageWeight(message: TranscriptMessage): number {
+  return weights.get(message) ?? message.text.length + 64;
 }
 
 /** Where Claude keeps a session's transcript: `<config dir>/projects/<cwd, non-alphanumerics as '-'>/<id>.jsonl`. */
@@ -57,8 +84,8 @@ export function parseRecord(record: unknown): ParsedRecord {
   if (typeof message !== 'object' || message === null) return { messages: [] };
 
   const role: 'user' | 'assistant' = r.type;
-  const base = { role, timestamp: typeof r.timestamp === 'string' ? r.timestamp : new Date(0).toISOString() };
-  const uuid = typeof r.uuid === 'string' ? r.uuid : `${role}-${base.timestamp}`;
+  const base = { role, timestamp: boundedName(r.timestamp, MESSAGE_BOUNDS.timestamp) ?? new Date(0).toISOString() };
+  const uuid = boundedName(r.uuid) ?? `${role}-${base.timestamp}`;
   const blocks: Block[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : Array.isArray(message.content) ? (message.content as Block[]) : [];
 
   const messages: TranscriptMessage[] = [];
@@ -66,15 +93,17 @@ export function parseRecord(record: unknown): ParsedRecord {
     const id = `${uuid}:${index}`;
     if (block?.type === 'text' && typeof block.text === 'string') {
       if (role === 'user' && isLocalCommandNoise(block.text)) return;
-      messages.push({ id, ...base, kind: 'text', text: role === 'user' ? unwrapPaste(block.text) : block.text });
+      messages.push(bounded({ id, ...base, kind: 'text', text: role === 'user' ? unwrapPaste(block.text) : block.text }));
     } else if (block?.type === 'tool_use' && typeof block.name === 'string') {
-      messages.push({ id, ...base, kind: 'tool_use', text: describeToolInput(block.input), toolName: block.name, toolInput: block.input, ...(typeof block.id === 'string' ? { toolUseId: block.id } : {}) });
+      const toolUseId = boundedName(block.id);
+      messages.push(bounded({ id, ...base, kind: 'tool_use', text: describeToolInput(block.input), toolName: cut(block.name, MESSAGE_BOUNDS.name), toolInput: block.input, ...(toolUseId ? { toolUseId } : {}) }));
     } else if (block?.type === 'tool_result') {
-      messages.push({
+      const toolUseId = boundedName(block.tool_use_id);
+      messages.push(bounded({
         id, ...base, kind: 'tool_result', text: resultText(block.content),
-        ...(typeof block.tool_use_id === 'string' ? { toolUseId: block.tool_use_id } : {}),
+        ...(toolUseId ? { toolUseId } : {}),
         ...(block.is_error === true ? { isError: true } : {}),
-      });
+      }));
     }
   });
 
@@ -82,10 +111,11 @@ export function parseRecord(record: unknown): ParsedRecord {
   const usage = message.usage;
   // Claude writes a failed turn's error as an assistant record of its own making (model `<synthetic>`,
   // no usage): no API response, so nothing to count or price.
-  if (role === 'assistant' && typeof usage === 'object' && usage !== null && typeof message.id === 'string' && message.model !== SYNTHETIC_MODEL) {
+  const responseId = boundedName(message.id);
+  if (role === 'assistant' && typeof usage === 'object' && usage !== null && responseId && message.model !== SYNTHETIC_MODEL) {
     parsed.usage = {
-      messageId: message.id,
-      model: typeof message.model === 'string' ? message.model : '',
+      messageId: responseId,
+      model: typeof message.model === 'string' ? cut(message.model, MESSAGE_BOUNDS.name) : '',
       inputTokens: tokenCount(usage.input_tokens),
       outputTokens: tokenCount(usage.output_tokens),
       cacheReadTokens: tokenCount(usage.cache_read_input_tokens),
@@ -93,6 +123,55 @@ export function parseRecord(record: unknown): ParsedRecord {
     };
   }
   return parsed;
+}
+
+/** A string no longer than `max`, or undefined: an id or timestamp longer than any real one is not one. */
+function boundedName(value: unknown, max: number = MESSAGE_BOUNDS.name): string | undefined {
+  return typeof value === 'string' && value.length <= max ? value : undefined;
+}
+
+/** The first `max` characters of `text`, not ending inside a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]!) ? max - 1 : max;
+  return text.slice(0, end);
+}
+
+/** The message within MESSAGE_BOUNDS, marked `truncated` when something was cut; its weight noted. */
+function bounded(message: TranscriptMessage): TranscriptMessage {
+  let truncated = false;
+  if (message.text.length > MESSAGE_BOUNDS.text) {
+    message.text = cut(message.text, MESSAGE_BOUNDS.text);
+    truncated = true;
+  }
+  let inputChars = 0;
+  if (message.toolInput !== undefined) {
+    let json = JSON.stringify(message.toolInput) ?? 'null';
+    if (json.length > MESSAGE_BOUNDS.toolInputJson) {
+      truncated = true;
+      message.toolInput = withStringsCut(message.toolInput, 0);
+      json = JSON.stringify(message.toolInput) ?? 'null';
+      if (json.length > MESSAGE_BOUNDS.toolInputJson) {
+        delete message.toolInput;
+        json = '';
+      }
+    }
+    inputChars = json.length;
+  }
+  if (truncated) message.truncated = true;
+  weights.set(message, message.text.length + inputChars + 64);
+  return message;
+}
+
+/** A JSON value with each long string cut (marked with an ellipsis); past a depth, nothing. */
+function withStringsCut(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return value.length > MESSAGE_BOUNDS.toolInputString ? `${cut(value, MESSAGE_BOUNDS.toolInputString)}…` : value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= 16) return null;
+  if (Array.isArray(value)) return value.map((item) => withStringsCut(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[cut(key, MESSAGE_BOUNDS.toolInputString)] = withStringsCut(item, depth + 1);
+  return out;
 }
 
 /**

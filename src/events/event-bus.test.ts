@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EventBus } from './event-bus.js';
+import { EventBus, type AegisEvent } from './event-bus.js';
 
 describe('EventBus', () => {
   it('gives events increasing ids and delivers them in order', () => {
@@ -39,6 +39,19 @@ describe('EventBus', () => {
     expect(bus.since(7).complete).toBe(true);
     expect(bus.since(9).events.map((e) => e.id)).toEqual([10, 11]);
     expect(bus.since(11).events).toEqual([]);
+  });
+
+  it('keeps no more weight than it is given, dropping the oldest, and always the newest event', () => {
+    const weigh = (event: AegisEvent) => (typeof event.size === 'number' ? event.size : 1);
+    const bus = new EventBus(100, 1, { weigh, max: 10 });
+    for (const size of [4, 4, 1, 1]) bus.publish('message', 's1', { size });
+    expect(bus.since(0).events.map((e) => e.id)).toEqual([1, 2, 3, 4]);
+    bus.publish('message', 's1', { size: 5 });
+    expect(bus.since(0)).toEqual({ events: [3, 4, 5].map((id) => expect.objectContaining({ id })), complete: false });
+    bus.publish('message', 's1', { size: 50 });
+    expect(bus.since(0).events.map((e) => e.id)).toEqual([6]);
+    for (let i = 0; i < 20; i++) bus.publish('status_changed', 's1');
+    expect(bus.since(0).events.map((e) => e.id)).toEqual(Array.from({ length: 10 }, (_, i) => 17 + i));
   });
 
   it('keeps delivering when one subscriber throws, and stops after unsubscribe', () => {

@@ -30,11 +30,19 @@ export interface AegisEvent {
 
 export type EventListener = (event: AegisEvent) => void;
 
+/** A bound on what the replay ring holds besides its count: events weighed (roughly their characters) and a most. */
+export interface ReplayWeight {
+  weigh: (event: AegisEvent) => number;
+  max: number;
+}
+
 export class EventBus {
   /** The replay ring: `size` events, the oldest at `head`; a publish overwrites the oldest in place. */
   private readonly ring: AegisEvent[];
+  private readonly weights: number[];
   private head = 0;
   private size = 0;
+  private weight = 0;
   private readonly listeners = new Set<EventListener>();
   private reportListenerError: (err: unknown, event: AegisEvent) => void = () => {};
   private nextId: number;
@@ -44,9 +52,15 @@ export class EventBus {
    * client that reconnects to a restarted daemon never sees them go backwards) unless a daemon ever
    * published more than a thousand events a millisecond on average.
    */
-  constructor(private readonly capacity: number, firstId = Date.now() * 1000) {
+  constructor(
+    private readonly capacity: number,
+    firstId = Date.now() * 1000,
+    /** Unset: the ring is bounded by its count alone. */
+    private readonly replayWeight: ReplayWeight | null = null,
+  ) {
     this.nextId = firstId;
     this.ring = new Array<AegisEvent>(Math.max(0, capacity));
+    this.weights = replayWeight ? new Array<number>(Math.max(0, capacity)).fill(0) : [];
   }
 
   publish(type: EventType, sessionId: string, fields: Record<string, unknown> = {}): AegisEvent {
@@ -89,16 +103,26 @@ export class EventBus {
     return { events, complete };
   }
 
-  /** Keeps `event` for replay in constant time: once the ring is full, it takes the oldest one's place. */
+  /**
+   * Keeps `event` for replay, dropping the oldest while the ring is full (by count, or by weight when
+   * weighed); amortised constant time.
+   */
   private keep(event: AegisEvent): void {
     if (this.capacity <= 0) return;
-    if (this.size < this.capacity) {
-      this.ring[(this.head + this.size) % this.capacity] = event;
-      this.size++;
-    } else {
-      this.ring[this.head] = event;
-      this.head = (this.head + 1) % this.capacity;
-    }
+    const weight = this.replayWeight ? this.replayWeight.weigh(event) : 0;
+    while (this.size > 0 && (this.size >= this.capacity || (this.replayWeight && this.weight + weight > this.replayWeight.max))) this.dropOldest();
+    const at = (this.head + this.size) % this.capacity;
+    this.ring[at] = event;
+    if (this.replayWeight) this.weights[at] = weight;
+    this.weight += weight;
+    this.size++;
+  }
+
+  private dropOldest(): void {
+    if (this.replayWeight) this.weight -= this.weights[this.head]!;
+    this.ring[this.head] = undefined as unknown as AegisEvent;
+    this.head = (this.head + 1) % this.capacity;
+    this.size--;
   }
 
   /** The `i`th oldest event kept. */

@@ -134,6 +134,7 @@ export const transcriptPageSchema = z.object({
       toolInput: z.unknown().optional(),
       toolUseId: z.string().optional(),
       isError: z.boolean().optional(),
+      truncated: z.literal(true).optional().describe('text or toolInput was cut to its bound; the transcript file holds it whole'),
       timestamp: z.string(),
     }),
   ),

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 import { EventBus, type AegisEvent } from '../events/event-bus.js';
-import { formatEvent, SseHub } from './sse.js';
+import { DEFAULT_SSE_OPTIONS, formatEvent, SseHub } from './sse.js';
 
 describe('formatEvent', () => {
   it('writes one event as id, event and a JSON data line', () => {
@@ -64,6 +64,35 @@ describe('SseHub over HTTP', () => {
       for (const client of clients) {
         await client.done;
         expect(events(client.text)).toEqual(['status_changed', 'message', 'message', 'session_removed']);
+      }
+    } finally {
+      hub.close();
+      await app.close();
+    }
+  });
+});
+
+describe('SseHub replay', () => {
+  it('ends a replay once more than a client may have pending is written, and goes on from there when it reconnects', async () => {
+    const bus = new EventBus(1000);
+    const hub = new SseHub(bus, { ...DEFAULT_SSE_OPTIONS, maxBacklogBytes: 64 * 1024 });
+    const app = Fastify();
+    app.get('/events', (request, reply) => hub.open(request, reply, () => true));
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const first = bus.publish('message', 's1', { text: 'x'.repeat(10_000) }).id;
+      for (let i = 1; i < 100; i++) bus.publish('message', 's1', { text: 'x'.repeat(10_000) });
+      let lastId = first - 1;
+      for (let round = 0; round < 3; round++) {
+        // Each replay ends by itself (text() waits for the end), one event past the bound at most.
+        const res = await fetch(`${url}/events`, { headers: { 'last-event-id': String(lastId) }, signal: AbortSignal.timeout(5000) });
+        const text = await res.text();
+        const got = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+        expect(got.length).toBeGreaterThan(1);
+        expect(got).toEqual(got.map((_, i) => lastId + 1 + i));
+        expect(text.length).toBeLessThan(64 * 1024 + 11_000);
+        expect(text).toMatch(/: the replay goes on when the client reconnects with Last-Event-ID\n\n$/);
+        lastId = got.at(-1)!;
       }
     } finally {
       hub.close();

@@ -113,7 +113,15 @@ export class SseHub {
       const { events, complete } = this.bus.since(lastId);
       if (!complete) res.write(`: some events after ${lastId} are no longer in the replay buffer\n\n`);
       const ending = events.find((event) => filter(event) && last(event));
-      for (const event of events) if (filter(event) && event.id <= (ending?.id ?? Infinity)) res.write(formatEvent(event));
+      for (const event of events) {
+        if (!filter(event) || event.id > (ending?.id ?? Infinity)) continue;
+        res.write(formatEvent(event));
+        // A replay larger than a client may have pending ends there: it reconnects from the last event it got.
+        if (res.writableLength > this.options.maxBacklogBytes && event !== ending) {
+          res.end(': the replay goes on when the client reconnects with Last-Event-ID\n\n');
+          return;
+        }
+      }
       if (ending) {
         res.end();
         return;

@@ -212,7 +212,8 @@ export class Conversation {
     const last = pending.lastAssistantMessage.trim();
     const replied = this.history
       .since(this.turnStart)
-      .some((m) => m.role === 'assistant' && m.kind === 'text' && m.text.trim() !== '' && last.endsWith(m.text.trim()));
+      // A reply cut to its bound (transcript.ts) keeps its beginning only.
+      .some((m) => m.role === 'assistant' && m.kind === 'text' && m.text.trim() !== '' && (m.truncated ? last.includes(m.text.trim()) : last.endsWith(m.text.trim())));
     if (last === '' || replied) this.finishTurn();
   }
 

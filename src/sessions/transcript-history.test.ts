@@ -3,9 +3,9 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, symli
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TranscriptParser, type TranscriptMessage } from '../claude/transcript.js';
+import { MESSAGE_BOUNDS, messageWeight, TranscriptParser, type TranscriptMessage } from '../claude/transcript.js';
 import { CHUNK_BYTES, TranscriptFile, TranscriptRefused } from './transcript-file.js';
-import { TranscriptHistory } from './transcript-history.js';
+import { PAGE_WEIGHT, TranscriptHistory } from './transcript-history.js';
 
 const fixture = (name: string) => join(import.meta.dirname, '../../test/fixtures/transcripts', name);
 const scratchDir = () => mkdtempSync(join(tmpdir(), 'aegis-transcript-'));
@@ -138,6 +138,35 @@ describe('TranscriptHistory', () => {
     // The same files read again (a restarted daemon) give the same numbers.
     const again = new TranscriptHistory([first, second], () => {});
     expect(readAll(again).messages).toEqual(all);
+  });
+
+  it('keeps fewer large messages in memory, and serves pages of them that fit, every message still reachable', async () => {
+    const file = join(scratchDir(), 's.jsonl');
+    const big = (i: number) => `${i} ${'x'.repeat(MESSAGE_BOUNDS.text)}`;
+    writeFileSync(file, Array.from({ length: 700 }, (_, i) => userRecord(`u${i}`, big(i))).join('\n') + '\n');
+    const history = new TranscriptHistory([file], () => {});
+    readAll(history);
+    expect(history.count).toBe(700);
+    // In memory: at most twice RECENT_WEIGHT's characters, far fewer than the 400 small messages it may hold.
+    const recent = history.since(0);
+    expect(recent.length).toBeLessThan(250);
+    expect(recent.reduce((sum, m) => sum + messageWeight(m), 0)).toBeLessThanOrEqual(2 * 2_000_000);
+    // A page of 1000 asked for holds what fits in PAGE_WEIGHT, from the files and from memory.
+    const fromFiles = await history.page(0, 1000, noYield);
+    const fromMemory = await history.page(700 - recent.length, 1000, noYield);
+    for (const page of [fromFiles, fromMemory]) {
+      expect(page.length).toBeGreaterThan(1);
+      expect(page.reduce((sum, m) => sum + messageWeight(m), 0)).toBeLessThanOrEqual(PAGE_WEIGHT);
+    }
+    expect(fromFiles.length).toBeLessThan(700);
+    // Read on from each page's end, every message comes once, in order.
+    const texts: string[] = [];
+    for (let cursor = 0; cursor < history.count; ) {
+      const page = await history.page(cursor, 1000, noYield);
+      texts.push(...page.map((m) => m.text.split(' ')[0]!));
+      cursor += page.length;
+    }
+    expect(texts).toEqual(Array.from({ length: 700 }, (_, i) => String(i)));
   });
 
   it('reads a huge transcript in bounded chunks, keeping only the latest messages in memory', async () => {

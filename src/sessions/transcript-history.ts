@@ -5,12 +5,16 @@
  * the same numbers. Only the latest messages stay in memory; an older page is read from the files
  * again, from the nearest of the places noted every so many messages.
  */
-import { TranscriptParser, type TranscriptMessage } from '../claude/transcript.js';
+import { messageWeight, TranscriptParser, type TranscriptMessage } from '../claude/transcript.js';
 import { UsageTally } from '../claude/usage-tally.js';
 import { TranscriptFile, TranscriptRefused } from './transcript-file.js';
 
 /** Messages kept in memory: `/read`'s default page, and the turn being settled, come from them. */
 const RECENT = 200;
+/** And at most about this many characters of them (messageWeight): a session writing large messages keeps fewer. */
+const RECENT_WEIGHT = 2_000_000;
+/** Characters of messages one page holds at most (at least one message): a page of large messages ends sooner. */
+export const PAGE_WEIGHT = 4_000_000;
 /** A place to start a page from is noted about every this many messages. */
 const INDEX_EVERY = 256;
 
@@ -40,6 +44,7 @@ export class TranscriptHistory {
   private reading = 0;
   private readonly places: Place[] = [];
   private recent: TranscriptMessage[] = [];
+  private recentWeight = 0;
   /** How many messages all files hold, as read so far. */
   count = 0;
   readonly usage = new UsageTally();
@@ -96,15 +101,16 @@ export class TranscriptHistory {
   /** Up to `limit` messages from number `after` on: from memory when they are recent, else from the files. */
   async page(after: number, limit: number, yieldToLoop: () => Promise<void>): Promise<TranscriptMessage[]> {
     const recentStart = this.count - this.recent.length;
-    if (after >= recentStart) return this.recent.slice(after - recentStart, after - recentStart + limit);
+    if (after >= recentStart) return withinPageWeight(this.recent.slice(after - recentStart, after - recentStart + limit));
     const place = this.placeBefore(after);
     const messages: TranscriptMessage[] = [];
+    let weight = 0;
     let index = place.index;
     for (let f = place.file; f < this.files.length && messages.length < limit && index < this.count; f++) {
       const followed = this.files[f]!;
       const parser = new TranscriptParser();
       let offset = f === place.file ? place.offset : 0;
-      while (offset < followed.offset && messages.length < limit) {
+      while (offset < followed.offset && messages.length < limit && weight < PAGE_WEIGHT) {
         let read;
         try {
           read = followed.file.read(offset, followed.offset);
@@ -114,7 +120,12 @@ export class TranscriptHistory {
         if (!read) break;
         for (const line of lines(read.lines)) {
           for (const message of parser.parseLine(line)) {
-            if (index >= after && messages.length < limit) messages.push(message);
+            if (index >= after && messages.length < limit && (messages.length === 0 || weight + messageWeight(message) <= PAGE_WEIGHT)) {
+              messages.push(message);
+              weight += messageWeight(message);
+            } else if (index >= after) {
+              weight = PAGE_WEIGHT; // full: a later message must not follow a gap
+            }
             index++;
           }
         }
@@ -187,9 +198,32 @@ export class TranscriptHistory {
   /** Keeps the latest messages, dropping the oldest half once twice as many are held (amortised constant time). */
   private remember(message: TranscriptMessage): void {
     this.recent.push(message);
+    this.recentWeight += messageWeight(message);
     this.count++;
-    if (this.recent.length >= 2 * RECENT) this.recent = this.recent.slice(-RECENT);
+    if (this.recent.length < 2 * RECENT && this.recentWeight <= 2 * RECENT_WEIGHT) return;
+    let keep = Math.min(this.recent.length, RECENT);
+    let weight = 0;
+    for (let i = this.recent.length - 1; i >= this.recent.length - keep; i--) {
+      const next = weight + messageWeight(this.recent[i]!);
+      if (next > RECENT_WEIGHT && i < this.recent.length - 1) {
+        keep = this.recent.length - 1 - i;
+        break;
+      }
+      weight = next;
+    }
+    this.recent = this.recent.slice(-keep);
+    this.recentWeight = weight;
   }
+}
+
+/** The first messages of a page that stay within PAGE_WEIGHT (at least one). */
+function withinPageWeight(messages: TranscriptMessage[]): TranscriptMessage[] {
+  let weight = 0;
+  for (let i = 0; i < messages.length; i++) {
+    weight += messageWeight(messages[i]!);
+    if (weight > PAGE_WEIGHT && i > 0) return messages.slice(0, i);
+  }
+  return messages;
 }
 
 /** The lines of a buffer of complete lines. */

@@ -118,6 +118,34 @@ describe('a hostile transcript', () => {
     expect(t.logs).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/refused to read a transcript/), path: s.transcript }));
   });
 
+  it('records of megabytes become messages of bounded size: cut text, short ids, pages that fit', async () => {
+    t = await startTestDaemon({ childProcess: true, config: { claudeCommand: standInClaude() } });
+    const s = await idleSession(t);
+    // What an approved command can append: a reply of a megabyte, and one line whose 2 MB uuid every
+    // one of its 3000 blocks would carry in its message id.
+    const big = 'x'.repeat(1_000_000);
+    const amplifier = JSON.stringify({
+      type: 'user', uuid: 'u'.repeat(2_000_000), timestamp: 't'.repeat(100_000),
+      message: { role: 'user', content: Array.from({ length: 3000 }, () => ({ type: 'tool_result', tool_use_id: 'i'.repeat(1000), content: '' })) },
+    });
+    writeFileSync(s.transcript, lines(assistant(big, 'msg_big', 5), amplifier));
+    expect((await notify(t, s)).status).toBe(200);
+    const res = await fetch(`${t.url}/v1/sessions/${s.id}/read?limit=1000`, { signal: AbortSignal.timeout(ANSWER_DEADLINE_MS) });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text.length).toBeLessThan(2_000_000);
+    const page = JSON.parse(text) as { messages: Array<{ id: string; text: string; truncated?: boolean; timestamp: string; toolUseId?: string }>; nextCursor: string };
+    expect(page.messages).toHaveLength(1000);
+    expect(page.nextCursor).toBe('1000');
+    expect(page.messages[0]).toMatchObject({ text: big.slice(0, 16 * 1024), truncated: true });
+    for (const message of page.messages) {
+      expect(message.id.length).toBeLessThan(300);
+      expect(message.timestamp.length).toBeLessThanOrEqual(40);
+      expect(message.toolUseId).toBeUndefined();
+    }
+    expect((await answered(t, 'GET', '/v1/health')).status).toBe(200);
+  });
+
   it('200 000 records appended at once crash nothing and are read in chunks, also by a restarted daemon', async () => {
     t = await startTestDaemon({ config: { claudeCommand: standInClaude() } });
     const s = await idleSession(t);
