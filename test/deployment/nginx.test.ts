@@ -1,6 +1,7 @@
 /**
  * The nginx configuration of docs/deployment.md, run by a real nginx in front of a live daemon: TLS,
- * event streams passed on as they are written, the client's address reaching the daemon (and a
+ * event streams and the terminal stream passed on as they are written (the stream location matching
+ * every SSE route of the daemon and no other), the client's address reaching the daemon (and a
  * forged X-Forwarded-For not), hook calls cut off at the proxy, oversized bodies refused in Aegis's
  * envelope, plain HTTP redirected. Clients connect from 127.0.0.2, so the client's address differs
  * from nginx's own (127.0.0.1) as the daemon sees it.
@@ -11,8 +12,9 @@ import { request as plainRequest, type IncomingMessage } from 'node:http';
 import { createParser } from 'eventsource-parser';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTE_ACCESS, SSE_ROUTES } from '../../src/http/route-scopes.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
-import { startNginx, type TestNginx } from '../support/nginx.js';
+import { documentedNginxConfig, startNginx, type TestNginx } from '../support/nginx.js';
 import { standInClaude } from '../support/stand-in.js';
 import { waitFor, within } from '../support/wait-for.js';
 
@@ -25,6 +27,21 @@ interface Answer {
   headers: IncomingMessage['headers'];
   body: string;
 }
+
+describe("the documented nginx configuration's stream location", () => {
+  it('matches every SSE route of the daemon (the terminal stream included) and no other route', () => {
+    const patterns = [...documentedNginxConfig().matchAll(/^\s*location ~ (\S+) \{$/gm)].map((m) => m[1]!);
+    expect(patterns).toHaveLength(1);
+    // This pattern is the same in PCRE (nginx) and JavaScript.
+    const streams = new RegExp(patterns[0]!);
+    for (const route of Object.keys(ROUTE_ACCESS)) {
+      const [method, path] = route.split(' ') as [string, string];
+      const sample = path.replace(/:\w+/g, '0b7f6c1e-2d3a-4c5b-9e8f-1a2b3c4d5e6f').replace('*', 'main.js');
+      expect(method === 'GET' && streams.test(sample), route).toBe(SSE_ROUTES.has(route));
+    }
+    expect(SSE_ROUTES).toContain('GET /v1/sessions/:id/terminal');
+  });
+});
 
 describe('nginx in front of the daemon, configured as docs/deployment.md says', () => {
   let t: TestDaemon;
@@ -89,6 +106,34 @@ describe('nginx in front of the daemon, configured as docs/deployment.md says', 
     } finally {
       stream.destroy();
     }
+  });
+
+  it("passes a session's terminal stream on through the stream location", async () => {
+    const created = await viaNginx('POST', '/v1/sessions', { body: JSON.stringify({ workDir: t.workDir() }) });
+    expect(created.status).toBe(201);
+    const { id } = JSON.parse(created.body) as { id: string };
+    const events: string[] = [];
+    const parser = createParser({ onEvent: (e) => events.push(e.event ?? 'message') });
+    const stream = request({ host: '127.0.0.1', port: nginx.httpsPort, path: `/v1/sessions/${id}/terminal`, ca: nginx.certificate, localAddress: CLIENT_ADDRESS, agent: false, headers: { host: PUBLIC_NAME, authorization: `Bearer ${TOKEN}` } });
+    const opened = new Promise<IncomingMessage>((resolveOpen, reject) => {
+      stream.on('response', resolveOpen);
+      stream.on('error', reject);
+    });
+    stream.end();
+    try {
+      const res = await within(opened, 10_000, 'the terminal stream to open through nginx');
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+      res.on('data', (chunk: Buffer) => parser.feed(chunk.toString()));
+      await waitFor(() => events.includes('terminal_snapshot'), { what: 'terminal_snapshot through nginx' });
+    } finally {
+      stream.destroy();
+    }
+  });
+
+  it("serves a page of the public name's own origin: the Host nginx passes on is that name", async () => {
+    const res = await viaNginx('GET', '/v1/sessions', { headers: { origin: `https://${PUBLIC_NAME}` } });
+    expect(res.status).toBe(200);
   });
 
   it("gives the daemon the client's address, not nginx's nor one the client wrote in X-Forwarded-For", async () => {
