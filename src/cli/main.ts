@@ -29,7 +29,9 @@ const HELP_FOOTER = `
 Environment:
   AEGIS_URL, AEGIS_TOKEN   defaults for --url and --token (without a URL: AEGIS_HOST/AEGIS_PORT and
                            AEGIS_AUTH_TOKEN/AEGIS_AUTH_TOKEN_FILE, as the daemon reads them)
-  AEGIS_* / MANUS_*        daemon configuration for serve and doctor (see docs/cli.md)
+  AEGIS_* / MANUS_*        the daemon's configuration (AEGIS_CONFIG has no MANUS_ twin), read by serve
+                           and doctor, and by the other commands to find the daemon, its token, its
+                           state dir or its tmux socket (see docs/cli.md)
 
 Exit codes: 0 ok, 1 API or runtime error, 2 bad usage, 3 daemon unreachable,
             4 not found, 5 session in the wrong state, 6 unauthorized or forbidden`;

@@ -65,8 +65,8 @@ export const configSchema = z
     port: int(0, 65535).default(9100),
     host: z.string().min(1).default('127.0.0.1'),
     /**
-     * Loopback port Claude's hooks call back on. Unset: the API port of the daemon's first start,
-     * remembered in the state dir, so sessions survive a restart on another port.
+     * Loopback port Claude's hooks call back on. Unset: a free port chosen at the daemon's first start,
+     * remembered in the state dir, so sessions keep their hook URL across restarts, whatever the API port.
      */
     hookPort: int(1, 65535).optional(),
     authToken: z.string().min(16, 'must be at least 16 characters').optional(),
