@@ -9,7 +9,7 @@ const whole = (min: number, max: number) => z.number().int('must be a whole numb
 export const memoryBridgeSchema = z
   .object({
     /** Off: /v1/memory answers 404 MEMORY_DISABLED and nothing is imported or purged. */
-    enabled: z.boolean().default(false),
+    enabled: z.boolean().default(true),
     /**
      * A JSON file of entries imported into the database once, at the first start that finds it
      * (a relative path is taken from the config file's directory). The file is never written.

@@ -163,8 +163,8 @@ export const configSchema = z
       .default({ memoryMinutes: 60 }),
     /** Tiers of models and the rules that route a task to one (see src/router). Unset: the default tiers, routing off. */
     modelRouter: modelRouterSchema.optional(),
-    /** The /v1/memory key-value store. Unset: off. */
-    memoryBridge: memoryBridgeSchema.optional(),
+    /** The /v1/memory key-value store: on unless `enabled: false`. */
+    memoryBridge: memoryBridgeSchema.default(() => memoryBridgeSchema.parse({})),
     /** Claude Code's own OpenTelemetry export, pointed at the operator's collector. Unset: off. */
     claudeTelemetry: claudeTelemetrySchema.optional(),
   })

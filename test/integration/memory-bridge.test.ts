@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { memoryBridgeSchema } from '../../src/config/memory-bridge-schema.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
 
 const MASTER = 'memory-bridge-master-token-0123456789';
@@ -122,5 +123,25 @@ describe('the memory bridge on a daemon', () => {
     expect(huge.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     expect((await t.api('GET', '/v1/memory/big', undefined, master)).status).toBe(404);
     expect((await t.api('GET', '/v1/health')).status).toBe(200);
+  });
+});
+
+describe('the memory bridge by default', () => {
+  it('is on without any configuration, and off only when the configuration says enabled: false', async () => {
+    const on = await startTestDaemon({ claude: false });
+    try {
+      expect((await on.api('POST', '/v1/memory', { key: 'plan', value: 'ship it' })).status).toBe(201);
+      expect((await on.api('GET', '/v1/memory/plan')).body).toMatchObject({ key: 'plan', value: 'ship it' });
+    } finally {
+      await on.close();
+    }
+    const off = await startTestDaemon({ claude: false, config: { memoryBridge: memoryBridgeSchema.parse({ enabled: false }) } });
+    try {
+      const res = await off.api('GET', '/v1/memory/plan');
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('MEMORY_DISABLED');
+    } finally {
+      await off.close();
+    }
   });
 });

@@ -15,7 +15,7 @@ export interface MemoryRoutesOptions {
 
 export const memoryRoutes: FastifyPluginAsync<MemoryRoutesOptions, RawServerDefault, ZodTypeProvider> = async (app, options) => {
   const bridge = (): MemoryBridge => {
-    if (!options.memory) throw new AegisError('MEMORY_DISABLED', 'the memory bridge is off: set memoryBridge.enabled in the configuration');
+    if (!options.memory) throw new AegisError('MEMORY_DISABLED', 'the memory bridge is off: memoryBridge.enabled is false in the configuration');
     return options.memory;
   };
 
