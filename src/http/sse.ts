@@ -53,6 +53,9 @@ function eventData(event: AegisEvent): string {
   }
 }
 
+/** The query parameters a client that cannot send the Last-Event-ID header names it with (the event routes declare them). */
+export const LAST_EVENT_ID_QUERY_NAMES = ['lastEventId', 'Last-Event-ID', 'last-event-id', 'last_event_id'] as const;
+
 /** Who opened a stream: the API key it counts against (null: the master token or the open mode) and when its credentials end. */
 export interface StreamCaller {
   keyId: string | null;
@@ -246,8 +249,9 @@ export class SseHub {
 
 function lastEventId(request: FastifyRequest): number | null {
   const header = request.headers['last-event-id'];
-  const query = (request.query as Record<string, unknown> | undefined)?.lastEventId;
-  const raw = (Array.isArray(header) ? header[0] : header) ?? (typeof query === 'string' ? query : undefined);
+  const query = request.query as Record<string, unknown> | undefined;
+  const fromQuery = LAST_EVENT_ID_QUERY_NAMES.map((name) => query?.[name]).find((value) => typeof value === 'string') as string | undefined;
+  const raw = (Array.isArray(header) ? header[0] : header) ?? fromQuery;
   if (raw === undefined || !/^\d+$/.test(raw.trim())) return null;
   return Number(raw.trim());
 }

@@ -53,9 +53,12 @@ describe('operating promises', () => {
     const { id } = await create();
     const created = await sse.waitFor((e) => e.event === 'session_created' && e.data.sessionId === id);
     sse.close();
-    const replay = await openSse(`${t!.url}/v1/events?lastEventId=${Number(created.id) - 1}`);
-    await replay.waitFor((e) => e.event === 'session_created' && e.data.sessionId === id);
-    replay.close();
+    // Also as the header is spelt, for a client that copies its name into the query.
+    for (const name of ['lastEventId', 'Last-Event-ID', 'last-event-id', 'last_event_id']) {
+      const replay = await openSse(`${t!.url}/v1/events?${name}=${Number(created.id) - 1}`);
+      await replay.waitFor((e) => e.event === 'session_created' && e.data.sessionId === id);
+      replay.close();
+    }
     // More than ten events later, the ring has dropped the oldest.
     for (let i = 0; i < 8; i++) await create();
     await waitFor(async () => (await t!.api('GET', '/v1/sessions?status=idle')).body.sessions.length === 9, { what: 'every session to be idle' });

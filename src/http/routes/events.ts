@@ -2,18 +2,19 @@
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { z } from 'zod';
 import type { Supervisor } from '../../sessions/supervisor.js';
-import type { SseHub } from '../sse.js';
+import { LAST_EVENT_ID_QUERY_NAMES, type SseHub } from '../sse.js';
 import { eventStreamSchema } from '../response-schemas.js';
 import type { ZodTypeProvider } from '../zod-schemas.js';
 import { sessionParamsSchema as params } from './session-params.js';
 
 /**
- * What a stream takes besides the session id: where to resume (the `Last-Event-ID` header, or
- * `?lastEventId=` for clients that cannot set headers) and an SSE token (`?token=`, read by auth).
- * Never refused: a value that is not a usable string is ignored, and the stream starts from now.
+ * What a stream takes besides the session id: where to resume (the `Last-Event-ID` header, or for
+ * clients that cannot set headers `?lastEventId=`, also spelt as the header is, `last-event-id` or
+ * `last_event_id`) and an SSE token (`?token=`, read by auth). Never refused: a value that is not a
+ * usable string is ignored, and the stream starts from now.
  */
 const ignoredUnlessString = z.string().optional().catch(undefined);
-export const eventStreamQuerySchema = z.object({ lastEventId: ignoredUnlessString, token: ignoredUnlessString });
+export const eventStreamQuerySchema = z.object({ ...Object.fromEntries(LAST_EVENT_ID_QUERY_NAMES.map((name) => [name, ignoredUnlessString])), token: ignoredUnlessString });
 export const eventStreamHeadersSchema = z.object({ 'last-event-id': ignoredUnlessString });
 
 export interface EventRoutesOptions {
