@@ -29,7 +29,8 @@ export const createKeySchema = z
     ...sessionBudgetFields,
   })
   .strict()
-  .refine((k) => (k.role === undefined) !== (k.scopes === undefined), { message: 'give exactly one of role or scopes', path: ['role'] });
+  // Neither: the key is a viewer (DEFAULT_KEY_ROLE).
+  .refine((k) => k.role === undefined || k.scopes === undefined, { message: 'give one of role or scopes, not both', path: ['role'] });
 export type CreateKeyInput = z.infer<typeof createKeySchema>;
 
 export const rotateKeySchema = z

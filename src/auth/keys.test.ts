@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryKeyRepository } from './key-repository.js';
 import { KeyService } from './keys.js';
+import { createKeySchema } from './key-inputs.js';
+import { ROLES, SCOPES } from './scopes.js';
 
 const services: KeyService[] = [];
 afterEach(() => {
@@ -24,6 +26,15 @@ describe('KeyService', () => {
     expect(check.ok && [...check.identity.scopes]).toEqual(['sessions:read', 'permissions:write']);
     expect(keys.authenticate(made.key.slice(0, -1) + (made.key.endsWith('A') ? 'B' : 'A'))).toEqual({ ok: false, reason: 'unknown' });
     expect(keys.authenticate('not-a-key')).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it('makes a key created with neither a role nor scopes a viewer, and refuses both at once', () => {
+    const { keys } = service();
+    const input = createKeySchema.parse({ name: 'reader' });
+    expect(keys.create(input).scopes).toEqual(SCOPES.filter((scope) => (ROLES.viewer as readonly string[]).includes(scope)));
+    const both = createKeySchema.safeParse({ name: 'x', role: 'admin', scopes: ['sessions:read'] });
+    expect(both.success).toBe(false);
+    expect(both.error?.issues[0]).toMatchObject({ path: ['role'], message: 'give one of role or scopes, not both' });
   });
 
   it('stores no secret, and loads keys back from the repository', () => {

@@ -59,7 +59,10 @@ export function seesAllSessions(identity: Identity): boolean {
 }
 
 /** The scopes of a role, or the scopes listed, in the contract's order without repeats. */
+/** The role of a key created with neither a role nor scopes: it reads, and changes nothing. */
+export const DEFAULT_KEY_ROLE: Role = 'viewer';
+
 export function resolveScopes(request: { role?: Role | undefined; scopes?: readonly Scope[] | undefined }): Scope[] {
-  const asked = new Set<Scope>(request.role ? ROLES[request.role] : (request.scopes ?? []));
+  const asked = new Set<Scope>(request.role ? ROLES[request.role] : (request.scopes ?? ROLES[DEFAULT_KEY_ROLE]));
   return SCOPES.filter((s) => asked.has(s));
 }
