@@ -83,7 +83,13 @@ describe('claudeEnv', () => {
     expect(() => checkRequestEnv({ FEATURE: 'x', LANG: 'C', BUN_OPTIONS: 'y' }, DEFAULTS)).toThrow(
       expect.objectContaining({
         message: 'env may not set FEATURE, BUN_OPTIONS: a request may set only variables matching allowedRequestEnv (LANG, LC_*, TZ, CI, NO_COLOR); BUN_OPTIONS can never be set by a request',
-        details: { denied: ['FEATURE', 'BUN_OPTIONS'], neverAllowed: ['BUN_OPTIONS'], invalid: [], allowedRequestEnv: DEFAULTS },
+        details: {
+          denied: ['FEATURE', 'BUN_OPTIONS'], neverAllowed: ['BUN_OPTIONS'], invalid: [], allowedRequestEnv: DEFAULTS,
+          issues: [
+            { path: 'env.FEATURE', message: 'not allowed by allowedRequestEnv (LANG, LC_*, TZ, CI, NO_COLOR)' },
+            { path: 'env.BUN_OPTIONS', message: 'can never be set by a request' },
+          ],
+        },
       }),
     );
   });

@@ -111,7 +111,8 @@ const NEVER_ALLOWED_ENV = [
   // Proxies and trust stores would let a caller read the daemon's API traffic, key included.
   /_PROXY$/, /^SSL_CERT_(FILE|DIR)$/,
 ].map((rule) => new RegExp(rule.source, 'i'));
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** What a variable name a request may give looks like. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Whether `name` matches one of the patterns, where `*` stands for any run of characters. */
 function matchesPattern(name: string, patterns: readonly string[]): boolean {
@@ -135,7 +136,12 @@ export function checkRequestEnv(env: Record<string, string>, allowedPatterns: re
     if (neverAllowed.length) parts.push(`${neverAllowed.join(', ')} can never be set by a request`);
   }
   if (invalid.length) parts.push(`names that are not valid variable names: ${invalid.join(', ')}`);
-  throw new AegisError('ENV_NOT_ALLOWED', `env ${parts.join('; ')}`, { denied, neverAllowed, invalid, allowedRequestEnv: [...allowedPatterns] });
+  // Each refused variable also as an issue, named by its path, as a refused body's fields are.
+  const issues = [
+    ...denied.map((name) => ({ path: `env.${name}`, message: neverAllowed.includes(name) ? 'can never be set by a request' : `not allowed by allowedRequestEnv (${allowedPatterns.join(', ') || 'none'})` })),
+    ...invalid.map((name) => ({ path: `env.${name}`, message: 'not a valid variable name' })),
+  ];
+  throw new AegisError('ENV_NOT_ALLOWED', `env ${parts.join('; ')}`, { denied, neverAllowed, invalid, allowedRequestEnv: [...allowedPatterns], issues });
 }
 
 /**

@@ -60,6 +60,11 @@ describe('guards', () => {
     const res = await t.api('POST', '/v1/sessions', { workDir: t.workDir(), env: { BUN_OPTIONS: '--preload /tmp/evil.js', GIT_PAGER: 'sh -c evil', LANG: 'C.UTF-8' } });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'ENV_NOT_ALLOWED', message: expect.stringContaining('BUN_OPTIONS, GIT_PAGER'), details: { denied: ['BUN_OPTIONS', 'GIT_PAGER'] } });
+    // Named by their paths, as a refused body's fields are.
+    expect(res.body.error.details.issues).toEqual([
+      { path: 'env.BUN_OPTIONS', message: expect.any(String) },
+      { path: 'env.GIT_PAGER', message: expect.any(String) },
+    ]);
   });
 
   it.each(['toString', 'constructor', '__proto__'])('refuses %s as a permission profile with 400', async (name) => {
