@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { modelNameSchema } from '../config/model-router-schema.js';
 import { permissionModeSchema } from '../config/schema.js';
 import { sessionBudgetFields } from '../auth/key-inputs.js';
-import { SESSION_STATUSES } from './session-record.js';
+import { LISTED_STATUSES } from './session-record.js';
 
 /** C0 controls and DEL other than tab and line breaks: a terminal takes them as keys (Ctrl-C, Escape). */
 const C0_KEYS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
@@ -108,7 +108,7 @@ export const readQuerySchema = z
   })
   .strict();
 
-export const listQuerySchema = z.object({ status: z.enum(SESSION_STATUSES).optional() }).strict();
+export const listQuerySchema = z.object({ status: z.enum(LISTED_STATUSES).optional() }).strict();
 
 export const approveSchema = z.object({ permissionId: z.string().min(1).optional(), always: z.boolean().optional() }).strict();
 

@@ -8,6 +8,12 @@ import { permissionModeSchema } from '../config/schema.js';
 
 export const SESSION_STATUSES = ['starting', 'idle', 'working', 'permission_prompt', 'asking', 'stalled', 'exited'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
+/**
+ * What a list may be filtered by: the statuses, and `owner_unreachable`, which a session shows only in a
+ * cluster whose node running it is unreachable (never on a daemon alone: the filter finds none).
+ */
+export const LISTED_STATUSES = [...SESSION_STATUSES, 'owner_unreachable'] as const;
+export type ListedStatus = (typeof LISTED_STATUSES)[number];
 
 export const EXIT_REASONS = ['claude_exited', 'window_closed', 'deleted', 'reaped', 'tmux_died', 'lost', 'start_failed', 'budget_exceeded'] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];

@@ -24,7 +24,7 @@ import { Session, type SessionContext } from './session.js';
 import { sessionHandle, type SessionHandle } from './session-handle.js';
 import { sessionHealth, sessionsHealth, type SessionHealth, type SessionsHealth } from './session-health.js';
 import { SessionLauncher, secretMatches, sessionOptions } from './session-launcher.js';
-import { sessionRecordSchema, sessionView, type SessionRecord, type SessionStatus, type SessionView } from './session-record.js';
+import { sessionRecordSchema, sessionView, type SessionRecord, type ListedStatus, type SessionView } from './session-record.js';
 import { SessionRegistry } from './session-registry.js';
 import type { SessionRepository } from './session-repository.js';
 import { SessionRetention } from './session-retention.js';
@@ -170,7 +170,9 @@ export class Supervisor {
   }
 
   /** The sessions in memory, and the ended ones released from it, read from the store; oldest first. */
-  list(status?: SessionStatus, caller: Identity = MASTER_IDENTITY): SessionView[] {
+  list(status?: ListedStatus, caller: Identity = MASTER_IDENTITY): SessionView[] {
+    // A daemon alone runs every session it holds: none has an unreachable owner.
+    if (status === 'owner_unreachable') return [];
     const inMemory = this.visible(caller);
     const views = inMemory.filter((s) => !status || s.status === status).map((s) => s.view());
     if (status && status !== 'exited') return views;

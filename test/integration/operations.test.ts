@@ -66,6 +66,9 @@ describe('operating the daemon', () => {
     await t.restart();
     const [after] = (await t.api('GET', '/v1/cluster/nodes')).body.nodes;
     expect(after).toMatchObject({ id: identity, url: t.url, epoch: before.body.nodes[0].epoch + 1, sessions: sessions + 1 });
+    // Alone, no session has an owner out of reach; the filter a cluster client uses still answers.
+    expect((await t.api('GET', '/v1/sessions?status=owner_unreachable')).body).toEqual({ sessions: [] });
+    expect((await t.api('GET', '/v1/sessions?status=unreachable')).status).toBe(400);
   });
 
   it('gives a session its own health with timers and hints, and 404 for an unknown one', async () => {
