@@ -20,7 +20,7 @@ export interface SseOptions {
   maxStreamsPerKey: number;
 }
 
-export const DEFAULT_SSE_OPTIONS: SseOptions = { keepAliveMs: 15_000, maxBacklogBytes: 4 * 1024 * 1024, retryMs: 2000, maxStreamsPerKey: 10 };
+export const DEFAULT_SSE_OPTIONS: SseOptions = { keepAliveMs: 10_000, maxBacklogBytes: 4 * 1024 * 1024, retryMs: 2000, maxStreamsPerKey: 10 };
 
 /** The last event formatted: the bus hands one event to every stream in turn, each would format it again. */
 let lastFormatted: { event: AegisEvent; text: string } | null = null;
