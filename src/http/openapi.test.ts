@@ -91,6 +91,9 @@ describe('GET /v1/openapi.json', () => {
     expect(body.type).toBe('object');
     expect(body.properties).toHaveProperty('workDir');
     expect(body.required).toContain('workDir');
+    expect(create.requestBody!.required).toBe(true);
+    // approve takes no body at all (the one pending request): its body is not required.
+    expect(document.paths['/v1/sessions/{id}/approve']!.post!.requestBody!.required).toBe(false);
     const list = document.paths['/v1/sessions']!.get!;
     expect(list.parameters.find((p) => p.name === 'status')).toMatchObject({ in: 'query', required: false });
     const send = document.paths['/v1/sessions/{id}/send']!.post!;

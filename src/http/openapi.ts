@@ -95,7 +95,8 @@ function operationFor(route: CatalogedRoute): Operation {
     responses: responsesFor(route),
   };
   if (schemas.body !== undefined) {
-    operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(schemas.body) } } };
+    // A body the route takes when it is missing (approve, reject, rotate) is not required.
+    operation.requestBody = { required: !schemas.body.safeParse(undefined).success, content: { 'application/json': { schema: jsonSchema(schemas.body) } } };
   }
   return operation;
 }
