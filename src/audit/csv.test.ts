@@ -15,6 +15,7 @@ const HOSTILE = [
   'say "hi", then leave',
   'line one\nline two\r\nline three',
   'ünïcödé ✓ 日本語 😀',
+  '203.0.113.9;=1+1',
   ',,,',
   '""',
   'plain',
@@ -24,7 +25,7 @@ const HOSTILE = [
 /** HOSTILE as a spreadsheet must get it: a quote before what would run as a formula, the rest as it was. */
 const NEUTRALISED = [
   `'${HOSTILE[0]}`, `'${HOSTILE[1]}`, `'-2+3`, `'${HOSTILE[3]}`, `'\t=1+1`, `'\r=1+1`,
-  HOSTILE[6], HOSTILE[7], HOSTILE[8], HOSTILE[9], HOSTILE[10], 'plain', '',
+  HOSTILE[6], HOSTILE[7], HOSTILE[8], HOSTILE[9], HOSTILE[10], HOSTILE[11], 'plain', '',
 ];
 
 async function collect(chunks: AsyncIterable<string>): Promise<string> {
@@ -38,6 +39,8 @@ describe('CSV export', () => {
     expect(HOSTILE.map(neutralise)).toEqual(NEUTRALISED);
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    // A spreadsheet splitting on ';' must not start a cell, a formula perhaps, inside the field.
+    expect(csvField('x;=HYPERLINK("http://evil.example")')).toBe('"x;=HYPERLINK(""http://evil.example"")"');
   });
 
   it('round-trips hostile values through a CSV parser: neutralised, nothing else changed', async () => {
