@@ -3,7 +3,8 @@
  * optional and unknown fields pass through, because new Claude releases add fields; a body that is
  * not an object at all is rejected by the HTTP layer without touching the session. Lenient in shape,
  * not in size: a body's bytes (4 MiB) and nesting (64 levels) are bounded before it is parsed, since
- * the hook secret is in the environment of every command Claude runs and anything can forge a call.
+ * a call may come from anything that learned the secret (it sits in the session's settings file while
+ * Claude starts, and in Claude's own memory) or from Claude itself, relaying what a session wrote.
  */
 import { z } from 'zod';
 

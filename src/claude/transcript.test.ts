@@ -70,6 +70,11 @@ describe('TranscriptParser on a real transcript', () => {
     expect(messageWeight(text!)).toBeGreaterThan(MESSAGE_BOUNDS.text - 1);
   });
 
+  it('reads at most MESSAGE_BOUNDS.blocks blocks of one record: more would be as many events at once', () => {
+    const record = { type: 'user', uuid: 'u1', timestamp: 't', message: { role: 'user', content: Array.from({ length: 5000 }, () => ({ type: 'tool_result', content: '' })) } };
+    expect(new TranscriptParser().parseLine(JSON.stringify(record))).toHaveLength(MESSAGE_BOUNDS.blocks);
+  });
+
   it('skips lines that are not JSON', () => {
     expect(parseText(`not json\n${JSON.stringify({ type: 'user', uuid: 'u1', timestamp: 't', message: { role: 'user', content: 'ok' } })}\n`).map((m) => m.text)).toEqual(['ok']);
   });

@@ -40,6 +40,8 @@ export const MESSAGE_BOUNDS = {
   name: 200,
   /** Characters of a timestamp (an ISO date has 24). */
   timestamp: 40,
+  /** Content blocks of one record read (a real one has a few): more would be as many events at once. */
+  blocks: 1000,
 } as const;
 
 /** Roughly how many characters a message holds: its text and its tool input as JSON. */
@@ -86,7 +88,7 @@ export function parseRecord(record: unknown): ParsedRecord {
   const role: 'user' | 'assistant' = r.type;
   const base = { role, timestamp: boundedName(r.timestamp, MESSAGE_BOUNDS.timestamp) ?? new Date(0).toISOString() };
   const uuid = boundedName(r.uuid) ?? `${role}-${base.timestamp}`;
-  const blocks: Block[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : Array.isArray(message.content) ? (message.content as Block[]) : [];
+  const blocks: Block[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : Array.isArray(message.content) ? (message.content as Block[]).slice(0, MESSAGE_BOUNDS.blocks) : [];
 
   const messages: TranscriptMessage[] = [];
   blocks.forEach((block, index) => {
