@@ -47,8 +47,8 @@ describe('TranscriptParser on a real transcript', () => {
         id: 'm'.repeat(300), model: 'claude', usage: { input_tokens: 1, output_tokens: 1 },
         content: [
           { type: 'text', text: `${'a'.repeat(MESSAGE_BOUNDS.text - 1)}😀 and more` },
-          { type: 'tool_use', id: 'toolu_1', name: 'Write', input: { file_path: '/w/f.txt', content: 'c'.repeat(100_000) } },
-          { type: 'tool_use', id: 'toolu_2', name: 'N'.repeat(300), input: { items: Array.from({ length: 5000 }, (_, i) => `item ${i}`) } },
+          { type: 'tool_use', id: 'toolu_1', name: 'Write', input: { file_path: '/w/f.txt', content: 'c'.repeat(MESSAGE_BOUNDS.toolInputJson + 1) } },
+          { type: 'tool_use', id: 'toolu_2', name: 'N'.repeat(300), input: { items: Array.from({ length: MESSAGE_BOUNDS.toolInputJson / 8 }, (_, i) => `item ${i}`) } },
           { type: 'tool_use', id: 'i'.repeat(201), name: 'Read', input: { file_path: '/w/small.txt' } },
         ],
       },

@@ -30,12 +30,12 @@ export interface TranscriptMessage {
  * in memory (recent messages, the event replay) and sent again on every read and every stream.
  */
 export const MESSAGE_BOUNDS = {
-  /** Characters of `text`. */
-  text: 16 * 1024,
+  /** Characters of `text`: a prompt the API takes (1 MiB) reads back whole. */
+  text: 1024 * 1024,
   /** Characters of `toolInput` as JSON; past it, its long strings are cut, and failing that it is left out. */
-  toolInputJson: 16 * 1024,
+  toolInputJson: 1024 * 1024,
   /** Characters of one string inside a `toolInput` that had to be cut. */
-  toolInputString: 1024,
+  toolInputString: 64 * 1024,
   /** Characters of an id (message, tool use, API response), a tool name or a model name. */
   name: 200,
   /** Characters of a timestamp (an ISO date has 24). */

@@ -3,7 +3,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, symli
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MESSAGE_BOUNDS, messageWeight, TranscriptParser, type TranscriptMessage } from '../claude/transcript.js';
+import { messageWeight, TranscriptParser, type TranscriptMessage } from '../claude/transcript.js';
 import { CHUNK_BYTES, TranscriptFile, TranscriptRefused } from './transcript-file.js';
 import { PAGE_WEIGHT, TranscriptHistory } from './transcript-history.js';
 
@@ -142,7 +142,7 @@ describe('TranscriptHistory', () => {
 
   it('keeps fewer large messages in memory, and serves pages of them that fit, every message still reachable', async () => {
     const file = join(scratchDir(), 's.jsonl');
-    const big = (i: number) => `${i} ${'x'.repeat(MESSAGE_BOUNDS.text)}`;
+    const big = (i: number) => `${i} ${'x'.repeat(20_000)}`;
     writeFileSync(file, Array.from({ length: 700 }, (_, i) => userRecord(`u${i}`, big(i))).join('\n') + '\n');
     const history = new TranscriptHistory([file], () => {});
     readAll(history);
@@ -150,7 +150,7 @@ describe('TranscriptHistory', () => {
     // In memory: at most twice RECENT_WEIGHT's characters, far fewer than the 400 small messages it may hold.
     const recent = history.since(0);
     expect(recent.length).toBeLessThan(250);
-    expect(recent.reduce((sum, m) => sum + messageWeight(m), 0)).toBeLessThanOrEqual(2 * 2_000_000);
+    expect(recent.reduce((sum, m) => sum + messageWeight(m), 0)).toBeLessThanOrEqual(2 * 1_000_000);
     // A page of 1000 asked for holds what fits in PAGE_WEIGHT, from the files and from memory.
     const fromFiles = await history.page(0, 1000, noYield);
     const fromMemory = await history.page(700 - recent.length, 1000, noYield);

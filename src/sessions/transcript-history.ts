@@ -12,7 +12,7 @@ import { TranscriptFile, TranscriptRefused } from './transcript-file.js';
 /** Messages kept in memory: `/read`'s default page, and the turn being settled, come from them. */
 const RECENT = 200;
 /** And at most about this many characters of them (messageWeight): a session writing large messages keeps fewer. */
-const RECENT_WEIGHT = 2_000_000;
+const RECENT_WEIGHT = 1_000_000;
 /** Characters of messages one page holds at most (at least one message): a page of large messages ends sooner. */
 export const PAGE_WEIGHT = 4_000_000;
 /** A place to start a page from is noted about every this many messages. */

@@ -121,9 +121,9 @@ describe('a hostile transcript', () => {
   it('records of megabytes become messages of bounded size: cut text, short ids, pages that fit', async () => {
     t = await startTestDaemon({ childProcess: true, config: { claudeCommand: standInClaude() } });
     const s = await idleSession(t);
-    // What an approved command can append: a reply of a megabyte, and one line whose 2 MB uuid every
+    // What an approved command can append: a reply of two megabytes, and one line whose 2 MB uuid every
     // one of its 3000 blocks would carry in its message id.
-    const big = 'x'.repeat(1_000_000);
+    const big = 'x'.repeat(2_000_000);
     const amplifier = JSON.stringify({
       type: 'user', uuid: 'u'.repeat(2_000_000), timestamp: 't'.repeat(100_000),
       message: { role: 'user', content: Array.from({ length: 3000 }, () => ({ type: 'tool_result', tool_use_id: 'i'.repeat(1000), content: '' })) },
@@ -133,11 +133,11 @@ describe('a hostile transcript', () => {
     const res = await fetch(`${t.url}/v1/sessions/${s.id}/read?limit=1000`, { signal: AbortSignal.timeout(ANSWER_DEADLINE_MS) });
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(text.length).toBeLessThan(2_000_000);
+    expect(text.length).toBeLessThan(1_500_000);
     const page = JSON.parse(text) as { messages: Array<{ id: string; text: string; truncated?: boolean; timestamp: string; toolUseId?: string }>; nextCursor: string };
     expect(page.messages).toHaveLength(1000);
     expect(page.nextCursor).toBe('1000');
-    expect(page.messages[0]).toMatchObject({ text: big.slice(0, 16 * 1024), truncated: true });
+    expect(page.messages[0]).toMatchObject({ text: big.slice(0, 1024 * 1024), truncated: true });
     for (const message of page.messages) {
       expect(message.id.length).toBeLessThan(300);
       expect(message.timestamp.length).toBeLessThanOrEqual(40);

@@ -97,6 +97,7 @@ describe('what the daemon answers', () => {
     await call('POST', '/v1/dev/route-task', '/v1/dev/route-task', { task: 'rename a variable' });
     await call('GET', '/v1/dev/model-tiers', '/v1/dev/model-tiers');
     await call('GET', '/v1/metrics', '/v1/metrics');
+    expect((await call('GET', '/v1/cluster/nodes', '/v1/cluster/nodes')).body.nodes).toHaveLength(1);
 
     expect((await call('POST', '/v1/memory', '/v1/memory', { key: 'notes/a', value: { n: 1 }, ttlSeconds: 60 })).status).toBe(201);
     await call('GET', '/v1/memory', '/v1/memory?prefix=notes/');
