@@ -7,31 +7,53 @@
  * connection carries only tmux's own lines; the pane's text goes through a file in a directory only
  * the daemon's user can open.
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TmuxError } from './tmux-error.js';
 
 /** More than any screen with its colours (1000 columns × 500 rows of escape sequences); a larger file is not a capture. */
 const MAX_CAPTURE_BYTES = 32 * 1024 * 1024;
+const PREFIX = 'aegis-capture-';
+/** A capture file older than this was left by a daemon that stopped between saving and reading it. */
+const STALE_MS = 60_000;
 
 export class CaptureFiles {
   private count = 0;
   private made = false;
+  /** Part of every buffer and file name: daemons (or servers of one process) that share a tmux server never take each other's. */
+  private readonly tag: string;
 
   constructor(
     private readonly dir: string,
-    /** Part of every buffer and file name: daemons that share a tmux server never take each other's. */
-    private readonly tag: string,
-  ) {}
+    owner: string,
+  ) {
+    this.tag = `${owner}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  }
 
-  /** A fresh buffer name and the file its capture is saved to. */
+  /** A fresh buffer name and the file its capture is saved to; the first call makes the directory and sweeps it. */
   next(): { buffer: string; file: string } {
     if (!this.made) {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.sweep();
       this.made = true;
     }
-    const buffer = `aegis-capture-${this.tag}-${++this.count}`;
+    const buffer = `${PREFIX}${this.tag}-${++this.count}`;
     return { buffer, file: join(this.dir, `${buffer}.txt`) };
+  }
+
+  /** Removes capture files left by a daemon that stopped mid-capture. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const name of readdirSync(this.dir)) {
+      if (!name.startsWith(PREFIX)) continue;
+      const path = join(this.dir, name);
+      try {
+        if (now - lstatSync(path).mtimeMs > STALE_MS) rmSync(path, { force: true });
+      } catch {
+        // gone meanwhile
+      }
+    }
   }
 
   /**

@@ -99,7 +99,7 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
 
   constructor(private readonly options: TmuxServerOptions) {
     super();
-    this.captures = new CaptureFiles(options.captureDir, `${options.identity}-${process.pid}`);
+    this.captures = new CaptureFiles(options.captureDir, options.identity);
   }
 
   get connected(): boolean {
