@@ -30,14 +30,14 @@ export interface AegisEvent {
 
 export type EventListener = (event: AegisEvent) => void;
 
-/** A bound on what the replay ring holds besides its count: events weighed (roughly their characters) and a most. */
+/** A bound on what the replay ring holds besides its count: each event's weight (roughly its characters), and the most they may weigh together. */
 export interface ReplayWeight {
   weigh: (event: AegisEvent) => number;
   max: number;
 }
 
 export class EventBus {
-  /** The replay ring: `size` events, the oldest at `head`; a publish overwrites the oldest in place. */
+  /** The replay ring: `size` events, the oldest at `head`; a publish drops the oldest while the ring is full. */
   private readonly ring: AegisEvent[];
   private readonly weights: number[];
   private head = 0;

@@ -195,7 +195,10 @@ export class TranscriptHistory {
     return this.places[Math.max(0, lo - 1)] ?? { file: 0, offset: 0, index: 0 };
   }
 
-  /** Keeps the latest messages, dropping the oldest half once twice as many are held (amortised constant time). */
+  /**
+   * Keeps the latest messages: once twice RECENT of them, or twice RECENT_WEIGHT of characters, are held,
+   * it drops the oldest down to RECENT and RECENT_WEIGHT (amortised constant time).
+   */
   private remember(message: TranscriptMessage): void {
     this.recent.push(message);
     this.recentWeight += messageWeight(message);
