@@ -13,7 +13,7 @@ describe('loadConfig', () => {
       port: 9100, host: '127.0.0.1', stateDir: join(homedir(), '.aegis'), tmuxSession: 'aegis', tmuxSocket: 'aegis',
       idleTimeoutMs: 600_000, stallThresholdMs: 120_000, claudeCommand: 'claude', allowedWorkdirs: [], defaultPermissionMode: 'default',
       allowedOrigins: [], allowedHosts: [], allowedRequestEnv: ['LANG', 'LC_*', 'TZ', 'CI', 'NO_COLOR'],
-      memoryBridge: { enabled: true, reaperIntervalMs: 3_600_000, maxValueBytes: 65_536, maxTotalBytes: 67_108_864 },
+      memoryBridge: { enabled: true, reaperIntervalMs: 3_600_000, maxValueBytes: 65_536, maxTotalBytes: 67_108_864, maxNamespaceBytes: 16_777_216 },
       nodeLabels: {},
     });
     expect(config.authToken).toBeUndefined();

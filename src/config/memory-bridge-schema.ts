@@ -21,6 +21,8 @@ export const memoryBridgeSchema = z
     maxValueBytes: whole(1, 1024 * 1024).default(64 * 1024),
     /** Largest total of every live entry's key and value, in bytes. */
     maxTotalBytes: whole(1, 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+    /** Largest total of one namespace's live entries (one key's, the daemon's own, or the shared one), in bytes: no caller fills the whole memory. */
+    maxNamespaceBytes: whole(1, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   })
   .strict();
 export type MemoryBridgeConfig = z.output<typeof memoryBridgeSchema>;

@@ -36,7 +36,7 @@ describe('the upstream example configuration', () => {
     const { config, configFile } = loadFile(upstreamExample('a-token-of-more-than-16-chars'));
     expect(config.port).toBe(9100);
     // A relative persistPath is taken from the config file's directory.
-    expect(config.memoryBridge).toEqual({ enabled: true, persistPath: join(dirname(configFile!), 'memory.json'), reaperIntervalMs: 3_600_000, maxValueBytes: 65_536, maxTotalBytes: 67_108_864 });
+    expect(config.memoryBridge).toEqual({ enabled: true, persistPath: join(dirname(configFile!), 'memory.json'), reaperIntervalMs: 3_600_000, maxValueBytes: 65_536, maxTotalBytes: 67_108_864, maxNamespaceBytes: 16_777_216 });
     expect(config.modelRouter).toMatchObject({
       enabled: true,
       tiers: { fast: 'claude-3-5-haiku-20241022', standard: 'claude-sonnet-4-20250514', power: 'claude-opus-4-20250115' },

@@ -128,6 +128,26 @@ describe('the memory bridge', () => {
     expect(codeOf(() => memory.put(alice, { key: 'd', value: 'x'.repeat(50) }))).toBe('no error');
   });
 
+  it("keeps each namespace within maxNamespaceBytes, so one caller cannot fill the others' memory", () => {
+    const memory = bridgeWith({ maxValueBytes: 100, maxTotalBytes: 1000, maxNamespaceBytes: 250 });
+    memory.put(alice, { key: 'a1', value: 'x'.repeat(98) });
+    memory.put(alice, { key: 'a2', value: 'x'.repeat(98) });
+    let full: unknown;
+    try {
+      memory.put(alice, { key: 'a3', value: 'x'.repeat(98) });
+    } catch (err) {
+      full = err;
+    }
+    expect(full).toMatchObject({ status: 409, code: 'MEMORY_FULL', details: { namespaceBytes: 204, maxNamespaceBytes: 250 } });
+    expect((full as Error).message).toContain("this caller's entries hold 204 of their 250 bytes (memoryBridge.maxNamespaceBytes)");
+    // Another key, and the shared namespace, still have room; replacing one of alice's own fits.
+    expect(codeOf(() => memory.put(bob, { key: 'b1', value: 'x'.repeat(98) }))).toBe('no error');
+    expect(codeOf(() => memory.put(alice, { key: 'shared/s1', value: 'x'.repeat(98) }))).toBe('no error');
+    expect(codeOf(() => memory.put(alice, { key: 'a2', value: 'y'.repeat(98) }))).toBe('no error');
+    memory.put(bob, { key: 'shared/s2', value: 'x'.repeat(98) });
+    expect(() => memory.put(bob, { key: 'shared/s3', value: 'x'.repeat(98) })).toThrow(/the shared entries hold/);
+  });
+
   it('answers 404 MEMORY_DISABLED when off', () => {
     const memory = new MemoryBridge(store, memoryBridgeSchema.parse({ enabled: false }), { logger: silentLogger });
     expect(codeOf(() => memory.put(alice, { key: 'a', value: 1 }))).toBe('404 MEMORY_DISABLED');

@@ -74,12 +74,19 @@ export class MemoryBridge {
       updatedAt: now,
       expiresAt: input.ttlSeconds === undefined ? null : now + input.ttlSeconds * 1000,
     };
-    const outcome = this.repository.put(entry, config.maxTotalBytes, now);
+    const outcome = this.repository.put(entry, config, now);
     if (!outcome.stored) {
-      throw new AegisError('MEMORY_FULL', `the memory holds ${outcome.liveBytes} of its ${config.maxTotalBytes} bytes (memoryBridge.maxTotalBytes); this entry needs ${entry.bytes}: delete entries or let them expire`, {
+      const { full, liveBytes, namespaceBytes } = outcome;
+      const message =
+        full === 'total'
+          ? `the memory holds ${liveBytes} of its ${config.maxTotalBytes} bytes (memoryBridge.maxTotalBytes); this entry needs ${entry.bytes}: delete entries or let them expire`
+          : `${entry.namespace === SHARED_NAMESPACE ? 'the shared entries hold' : "this caller's entries hold"} ${namespaceBytes} of their ${config.maxNamespaceBytes} bytes (memoryBridge.maxNamespaceBytes); this entry needs ${entry.bytes}: delete entries or let them expire`;
+      throw new AegisError('MEMORY_FULL', message, {
         bytes: entry.bytes,
-        liveBytes: outcome.liveBytes,
+        liveBytes,
         maxTotalBytes: config.maxTotalBytes,
+        namespaceBytes,
+        maxNamespaceBytes: config.maxNamespaceBytes,
       });
     }
     const stored = this.repository.get(entry.namespace, entry.key, now) ?? entry;

@@ -17,7 +17,16 @@ export interface StoredMemoryEntry {
   expiresAt: number | null;
 }
 
-export type PutOutcome = { stored: true; created: boolean } | { stored: false; liveBytes: number };
+/** What may be stored: every live entry's bytes together, and one namespace's. */
+export interface MemoryLimits {
+  maxTotalBytes: number;
+  maxNamespaceBytes: number;
+}
+
+export type PutOutcome =
+  | { stored: true; created: boolean }
+  /** Nothing stored: which limit the entry would pass, and the bytes live entries (and its namespace's) hold. */
+  | { stored: false; full: 'total' | 'namespace'; liveBytes: number; namespaceBytes: number };
 
 export interface MemoryRepository {
   get(namespace: string, key: string, now: number): StoredMemoryEntry | null;
@@ -25,10 +34,11 @@ export interface MemoryRepository {
   list(namespaces: readonly string[], prefix: string, limit: number, now: number): StoredMemoryEntry[];
   /**
    * Stores the entry (replacing the live or expired one of the same key, keeping its `createdAt`)
-   * when every live entry's bytes, with it instead of the one it replaces, stay within `maxTotalBytes`;
-   * otherwise stores nothing and says how many bytes live entries hold. One atomic step.
+   * when every live entry's bytes, with it instead of the one it replaces, stay within
+   * `maxTotalBytes`, and its namespace's within `maxNamespaceBytes`; otherwise stores nothing and says
+   * which limit it would pass. One atomic step.
    */
-  put(entry: StoredMemoryEntry, maxTotalBytes: number, now: number): PutOutcome;
+  put(entry: StoredMemoryEntry, limits: MemoryLimits, now: number): PutOutcome;
   /** Whether a live entry was there to delete. */
   delete(namespace: string, key: string, now: number): boolean;
   /** Removes every expired entry; returns how many. */

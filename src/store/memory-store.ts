@@ -16,7 +16,7 @@ export interface StoredMemoryDocument {
   expiresAt: number | null;
 }
 
-type PutOutcome = { stored: true; created: boolean } | { stored: false; liveBytes: number };
+type PutOutcome = { stored: true; created: boolean } | { stored: false; full: 'total' | 'namespace'; liveBytes: number; namespaceBytes: number };
 
 interface Row {
   namespace: string;
@@ -48,6 +48,7 @@ export class MemoryStore {
       ),
       existing: db.prepare('SELECT created_at, bytes FROM memory_entries WHERE namespace = @namespace AND key = @key'),
       totalBytes: db.prepare('SELECT COALESCE(SUM(bytes), 0) AS total FROM memory_entries'),
+      namespaceBytes: db.prepare('SELECT COALESCE(SUM(bytes), 0) AS total FROM memory_entries WHERE namespace = @namespace'),
       expiredBytes: db.prepare('SELECT COALESCE(SUM(bytes), 0) AS total FROM memory_entries WHERE expires_at IS NOT NULL AND expires_at <= @now'),
       upsert: db.prepare(
         `INSERT INTO memory_entries (namespace, key, value, bytes, created_at, updated_at, expires_at)
@@ -72,12 +73,16 @@ export class MemoryStore {
     return (this.statements.list.all({ namespaces: JSON.stringify(namespaces), prefix, limit, now }) as Row[]).map(document);
   }
 
-  put(entry: StoredMemoryDocument, maxTotalBytes: number, now: number): PutOutcome {
+  put(entry: StoredMemoryDocument, limits: { maxTotalBytes: number; maxNamespaceBytes: number }, now: number): PutOutcome {
     return this.changingBytes<PutOutcome>(() => {
       let delta = -this.purgeInTransaction(now).bytes;
       const existing = this.statements.existing.get({ namespace: entry.namespace, key: entry.key }) as { created_at: number; bytes: number } | undefined;
       const live = this.storedBytes + delta;
-      if (live - (existing?.bytes ?? 0) + entry.bytes > maxTotalBytes) return { result: { stored: false as const, liveBytes: live }, delta };
+      // Expired rows are purged: what the namespace holds is live.
+      const inNamespace = (this.statements.namespaceBytes.get({ namespace: entry.namespace }) as { total: number }).total;
+      const growth = entry.bytes - (existing?.bytes ?? 0);
+      const full = live + growth > limits.maxTotalBytes ? 'total' : inNamespace + growth > limits.maxNamespaceBytes ? 'namespace' : null;
+      if (full) return { result: { stored: false as const, full, liveBytes: live, namespaceBytes: inNamespace }, delta };
       // Expired rows are gone by now: an existing row is live, and keeps its creation time.
       this.statements.upsert.run({ ...entry, createdAt: existing ? existing.created_at : entry.createdAt });
       delta += entry.bytes - (existing?.bytes ?? 0);
