@@ -30,6 +30,12 @@ describe('CaptureFiles', () => {
     expect(existsSync(link)).toBe(false);
   });
 
+  it('fails as tmux failing, not with a bare error, when its directory cannot be made', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'aegis-captures-')), 'a-file');
+    writeFileSync(file, 'x');
+    expect(() => new CaptureFiles(join(file, 'captures'), 'd').next()).toThrow(expect.objectContaining({ name: 'TmuxError', kind: 'failed' }));
+  });
+
   it('sweeps capture files a stopped daemon left, and nothing else', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aegis-captures-'));
     mkdirSync(dir, { recursive: true });

@@ -34,7 +34,11 @@ export class CaptureFiles {
   /** A fresh buffer name and the file its capture is saved to; the first call makes the directory and sweeps it. */
   next(): { buffer: string; file: string } {
     if (!this.made) {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      try {
+        mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      } catch (err) {
+        throw new TmuxError('capture-pane', 'failed', `cannot make ${this.dir} for the screens tmux saves: ${(err as Error).message}`);
+      }
       this.sweep();
       this.made = true;
     }
@@ -45,7 +49,13 @@ export class CaptureFiles {
   /** Removes capture files left by a daemon that stopped mid-capture. */
   private sweep(): void {
     const now = Date.now();
-    for (const name of readdirSync(this.dir)) {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
       if (!name.startsWith(PREFIX)) continue;
       const path = join(this.dir, name);
       try {
