@@ -21,14 +21,21 @@ const keyCaller = (keyId: string): Identity => ({ kind: 'key', keyId, scopes: ne
 const alice = keyCaller('key_alice');
 const bob = keyCaller('key_bob');
 
-function codeOf(action: () => unknown): string {
+/** What `action` threw (undefined when it threw nothing). */
+function errorOf(action: () => unknown): unknown {
   try {
     action();
   } catch (err) {
-    if (err instanceof AegisError) return `${err.status} ${err.code}`;
-    throw err;
+    return err;
   }
-  return 'no error';
+  return undefined;
+}
+
+function codeOf(action: () => unknown): string {
+  const err = errorOf(action);
+  if (err === undefined) return 'no error';
+  if (err instanceof AegisError) return `${err.status} ${err.code}`;
+  throw err;
 }
 
 describe('the memory bridge', () => {
@@ -111,12 +118,7 @@ describe('the memory bridge', () => {
     expect(codeOf(() => memory.put(alice, { key: 'fits', value: 'x'.repeat(98) }))).toBe('no error');
     memory.put(bob, { key: 'b', value: 'x'.repeat(98), ttlSeconds: 10 });
     memory.put(alice, { key: 'c', value: 'x'.repeat(90) });
-    let full: unknown;
-    try {
-      memory.put(alice, { key: 'd', value: 'x'.repeat(50) });
-    } catch (err) {
-      full = err;
-    }
+    const full = errorOf(() => memory.put(alice, { key: 'd', value: 'x'.repeat(50) }));
     expect(full).toMatchObject({ status: 409, code: 'MEMORY_FULL', details: { bytes: 53, liveBytes: 104 + 101 + 93, maxTotalBytes: 300 } });
     // A store opened afresh on the same database (a restart) counts the same total.
     store = new MemoryStore(db);
@@ -132,12 +134,7 @@ describe('the memory bridge', () => {
     const memory = bridgeWith({ maxValueBytes: 100, maxTotalBytes: 1000, maxNamespaceBytes: 250 });
     memory.put(alice, { key: 'a1', value: 'x'.repeat(98) });
     memory.put(alice, { key: 'a2', value: 'x'.repeat(98) });
-    let full: unknown;
-    try {
-      memory.put(alice, { key: 'a3', value: 'x'.repeat(98) });
-    } catch (err) {
-      full = err;
-    }
+    const full = errorOf(() => memory.put(alice, { key: 'a3', value: 'x'.repeat(98) }));
     expect(full).toMatchObject({ status: 409, code: 'MEMORY_FULL', details: { namespaceBytes: 204, maxNamespaceBytes: 250 } });
     expect((full as Error).message).toContain("this caller's entries hold 204 of their 250 bytes (memoryBridge.maxNamespaceBytes)");
     // Another key, and the shared namespace, still have room; replacing one of alice's own fits.

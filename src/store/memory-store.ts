@@ -85,7 +85,7 @@ export class MemoryStore {
       if (full) return { result: { stored: false as const, full, liveBytes: live, namespaceBytes: inNamespace }, delta };
       // Expired rows are gone by now: an existing row is live, and keeps its creation time.
       this.statements.upsert.run({ ...entry, createdAt: existing ? existing.created_at : entry.createdAt });
-      delta += entry.bytes - (existing?.bytes ?? 0);
+      delta += growth;
       return { result: { stored: true as const, created: !existing }, delta };
     });
   }

@@ -291,7 +291,7 @@ export class TmuxServer extends EventEmitter<TmuxServerEvents> {
    */
   private async captureLines(client: TmuxControlClient, paneId: string, flags: readonly string[], timeoutMs?: number, atReply?: () => void): Promise<string[]> {
     const { buffer, file } = this.captures.next();
-    const captured = client.run(tmuxCommand('capture-pane', ['-b', buffer, ...flags, '-t', paneId]), timeoutMs, atReply && (() => atReply()));
+    const captured = client.run(tmuxCommand('capture-pane', ['-b', buffer, ...flags, '-t', paneId]), timeoutMs, atReply);
     const saved = client.run(tmuxCommand('save-buffer', ['-b', buffer], [file]), timeoutMs);
     // The buffer goes whatever happened: a failed capture made none, and its delete fails unheard.
     client.run(tmuxCommand('delete-buffer', ['-b', buffer]), timeoutMs).catch(() => {});

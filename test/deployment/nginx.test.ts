@@ -8,8 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:https';
-import { request as plainRequest, type IncomingMessage } from 'node:http';
-import { createParser } from 'eventsource-parser';
+import { request as plainRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_ACCESS, SSE_ROUTES } from '../../src/http/route-scopes.js';
@@ -77,6 +77,30 @@ describe('nginx in front of the daemon, configured as docs/deployment.md says', 
     });
   }
 
+  /**
+   * An event stream through nginx, open (200, text/event-stream), each event handed to `onEvent` as it
+   * arrives; the caller destroys the request to end it.
+   */
+  async function streamViaNginx(path: string, onEvent: (event: EventSourceMessage) => void, what: string): Promise<ClientRequest> {
+    const parser = createParser({ onEvent });
+    const stream = request({ host: '127.0.0.1', port: nginx.httpsPort, path, ca: nginx.certificate, localAddress: CLIENT_ADDRESS, agent: false, headers: { host: PUBLIC_NAME, authorization: `Bearer ${TOKEN}` } });
+    const opened = new Promise<IncomingMessage>((resolveOpen, reject) => {
+      stream.on('response', resolveOpen);
+      stream.on('error', reject);
+    });
+    stream.end();
+    try {
+      const res = await within(opened, 10_000, what);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+      res.on('data', (chunk: Buffer) => parser.feed(chunk.toString()));
+      return stream;
+    } catch (err) {
+      stream.destroy();
+      throw err;
+    }
+  }
+
   it('serves the API over TLS with the certificate it was given', async () => {
     const res = await viaNginx('GET', '/v1/sessions');
     expect(res.status).toBe(200);
@@ -86,18 +110,8 @@ describe('nginx in front of the daemon, configured as docs/deployment.md says', 
 
   it('passes each event of a stream on as the daemon writes it, with the stream still open', async () => {
     const events: { event: string | undefined; data: string }[] = [];
-    const parser = createParser({ onEvent: (e) => events.push({ event: e.event, data: e.data }) });
-    const stream = request({ host: '127.0.0.1', port: nginx.httpsPort, path: '/v1/events', ca: nginx.certificate, localAddress: CLIENT_ADDRESS, agent: false, headers: { host: PUBLIC_NAME, authorization: `Bearer ${TOKEN}` } });
-    const opened = new Promise<IncomingMessage>((resolveOpen, reject) => {
-      stream.on('response', resolveOpen);
-      stream.on('error', reject);
-    });
-    stream.end();
+    const stream = await streamViaNginx('/v1/events', (e) => events.push({ event: e.event, data: e.data }), 'the stream to open through nginx');
     try {
-      const res = await within(opened, 10_000, 'the stream to open through nginx');
-      expect(res.statusCode).toBe(200);
-      expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
-      res.on('data', (chunk: Buffer) => parser.feed(chunk.toString()));
       const created = await viaNginx('POST', '/v1/sessions', { body: JSON.stringify({ workDir: t.workDir() }) });
       expect(created.status).toBe(201);
       const { id } = JSON.parse(created.body) as { id: string };
@@ -113,18 +127,8 @@ describe('nginx in front of the daemon, configured as docs/deployment.md says', 
     expect(created.status).toBe(201);
     const { id } = JSON.parse(created.body) as { id: string };
     const events: string[] = [];
-    const parser = createParser({ onEvent: (e) => events.push(e.event ?? 'message') });
-    const stream = request({ host: '127.0.0.1', port: nginx.httpsPort, path: `/v1/sessions/${id}/terminal`, ca: nginx.certificate, localAddress: CLIENT_ADDRESS, agent: false, headers: { host: PUBLIC_NAME, authorization: `Bearer ${TOKEN}` } });
-    const opened = new Promise<IncomingMessage>((resolveOpen, reject) => {
-      stream.on('response', resolveOpen);
-      stream.on('error', reject);
-    });
-    stream.end();
+    const stream = await streamViaNginx(`/v1/sessions/${id}/terminal`, (e) => events.push(e.event ?? 'message'), 'the terminal stream to open through nginx');
     try {
-      const res = await within(opened, 10_000, 'the terminal stream to open through nginx');
-      expect(res.statusCode).toBe(200);
-      expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
-      res.on('data', (chunk: Buffer) => parser.feed(chunk.toString()));
       await waitFor(() => events.includes('terminal_snapshot'), { what: 'terminal_snapshot through nginx' });
     } finally {
       stream.destroy();
