@@ -57,6 +57,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
+  stopWhenOutputIsClosed();
   const program = buildProgram();
   try {
     rejectUnknownCommand(program, argv[2]);
@@ -71,6 +72,18 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     printNote(`aegis: ${describeError(err)}`);
     process.exitCode = exitCodeFor(err);
   }
+}
+
+/**
+ * A reader that went away (`aegis watch | head -1`) makes every later write fail with EPIPE: the
+ * output is no longer wanted, so the program stops there quietly with exit 0 (what `head` shows is
+ * all the reader wanted), rather than dying of an unhandled error with a stack trace.
+ */
+function stopWhenOutputIsClosed(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(ExitCode.OK);
+  });
 }
 
 /**

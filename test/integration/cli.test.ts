@@ -441,6 +441,17 @@ describe('aegis serve', () => {
   });
 });
 
+describe('aegis writing to a reader that went away', () => {
+  it('stops quietly, exit 0, when its output is closed (aegis --help | head -1)', async () => {
+    const run = startCli(['--help']);
+    // The reader is gone before the help is written: every write to the pipe fails with EPIPE.
+    run.child.stdout!.destroy();
+    expect(await run.exited).toBe(0);
+    expect(run.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  });
+});
+
 /** Window names on a tmux server; none when the server is gone. */
 function tmuxWindowNames(socket: string): string[] {
   try {
