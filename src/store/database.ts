@@ -3,6 +3,7 @@
  * place that turns a failing write (disk full, read-only) into a typed STORE_UNAVAILABLE error so the
  * request fails cleanly while reads keep being served.
  */
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { AegisError, errorMessage } from '../errors.js';
 
@@ -114,6 +115,13 @@ const MIGRATIONS: readonly string[] = [
   `CREATE INDEX sessions_by_status ON sessions (json_extract(record, '$.status')) WHERE json_valid(record);`,
 ];
 
+/**
+ * The file each open database was opened from, as the kernel knows it (device and inode). A file
+ * removed or replaced under a running daemon takes its writes no more: they would go to the old inode,
+ * which the daemon alone still holds and a restart never finds.
+ */
+const openedFiles = new WeakMap<Db, { file: string; dev: number; ino: number }>();
+
 export function openDatabase(file: string): Db {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -121,7 +129,29 @@ export function openDatabase(file: string): Db {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db);
+  if (!db.memory) {
+    const { dev, ino } = statSync(file);
+    openedFiles.set(db, { file, dev, ino });
+  }
   return db;
+}
+
+/** Throws STORE_UNAVAILABLE when the file `db` was opened from is no longer at its path. */
+function checkStillAtItsPath(db: Db): void {
+  const opened = openedFiles.get(db);
+  if (!opened) return;
+  let now: { dev: number; ino: number } | null;
+  try {
+    now = statSync(opened.file);
+  } catch {
+    now = null;
+  }
+  if (now?.dev === opened.dev && now.ino === opened.ino) return;
+  throw new AegisError(
+    'STORE_UNAVAILABLE',
+    `the database file ${opened.file} was removed or replaced while Aegis runs, so nothing more is written (a restart would not find it): ` +
+      'take a backup (POST /v1/admin/backup), put it back as that file, and restart Aegis',
+  );
 }
 
 /**
@@ -153,6 +183,7 @@ function migrate(db: Db): void {
 
 /** Runs a write in a transaction; a storage failure becomes STORE_UNAVAILABLE (503). */
 export function write<T>(db: Db, action: () => T): T {
+  checkStillAtItsPath(db);
   try {
     return db.transaction(action)();
   } catch (err) {
