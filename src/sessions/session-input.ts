@@ -40,8 +40,11 @@ export interface InputHost {
   paneVanished(): Promise<void>;
   /** The sends by Idempotency-Key the session's record kept (from before a restart, too). */
   rememberedDeliveries(): readonly RememberedDelivery[];
-  /** Keeps the sends by Idempotency-Key with the session's record. */
-  saveDeliveries(deliveries: RememberedDelivery[]): void;
+  /**
+   * Keeps the sends by Idempotency-Key with the session's record. With `mustKeep`, a store that takes no
+   * writes is thrown (STORE_UNAVAILABLE) and the record is left as it was; otherwise it is logged.
+   */
+  saveDeliveries(deliveries: RememberedDelivery[], options?: { mustKeep?: boolean }): void;
 }
 
 export interface InputDeps {
@@ -117,7 +120,8 @@ export class SessionInput implements DeliveryTarget {
         this.checkTakesText();
         const delivery = new Delivery(this, text, this.deps.timing);
         if (idempotencyKey === undefined) return delivery.run();
-        // Kept before anything is typed: a retry after a restart must not type it again.
+        // Kept before anything is typed: a retry after a restart must not type it again. A key that
+        // cannot be kept fails the send with nothing typed.
         const keyed = { textSha256, delivered: false, delivery };
         this.remember(idempotencyKey, keyed);
         return this.confirmed(keyed, delivery.run());
@@ -244,13 +248,21 @@ export class SessionInput implements DeliveryTarget {
     }
   }
 
+  /** Keeps a new keyed delivery in the session's record, or throws (and remembers nothing) when it cannot be kept. */
   private remember(key: string, keyed: KeyedDelivery): void {
+    const before = [...this.deliveries];
     this.deliveries.set(key, keyed);
     for (const oldest of this.deliveries.keys()) {
       if (this.deliveries.size <= REMEMBERED_DELIVERIES) break;
       this.deliveries.delete(oldest);
     }
-    this.saveDeliveries();
+    try {
+      this.saveDeliveries({ mustKeep: true });
+    } catch (err) {
+      this.deliveries.clear();
+      for (const [earlierKey, earlier] of before) this.deliveries.set(earlierKey, earlier);
+      throw err;
+    }
   }
 
   /** Notes a keyed delivery Claude confirmed, with the session's record. */
@@ -263,8 +275,8 @@ export class SessionInput implements DeliveryTarget {
     return result;
   }
 
-  private saveDeliveries(): void {
-    this.host.saveDeliveries([...this.deliveries].map(([key, { textSha256, delivered }]) => ({ key, textSha256, delivered })));
+  private saveDeliveries(options: { mustKeep?: boolean } = {}): void {
+    this.host.saveDeliveries([...this.deliveries].map(([key, { textSha256, delivered }]) => ({ key, textSha256, delivered })), options);
   }
 
   /** Runs what a caller asked; a pane that vanished ends the session, and tmux failures become API errors. */

@@ -164,9 +164,16 @@ export class Session {
         waitUntil: (condition, timeoutMs) => this.waiters.until(condition, timeoutMs),
         paneVanished: () => this.end('window_closed'),
         rememberedDeliveries: () => this.record.deliveries,
-        saveDeliveries: (deliveries) => {
+        saveDeliveries: (deliveries, { mustKeep = false } = {}) => {
+          const before = this.record.deliveries;
           this.record.deliveries = deliveries;
-          this.save();
+          if (!mustKeep || this.ending.forgotten) return this.save();
+          try {
+            this.persist();
+          } catch (err) {
+            this.record.deliveries = before;
+            throw err;
+          }
         },
       },
       { tmux: context.tmux, timing, paneSize: context.paneSize },

@@ -177,6 +177,28 @@ describe('the life of a session', () => {
     expect(screen.split('typed once').length - 1).toBe(1);
   });
 
+  it('types nothing for a send with an Idempotency-Key that cannot be kept (the store takes no writes), so a retry after a restart never types it twice', async () => {
+    await start({ config: { claudeCommand: standInClaude() }, timing: { deliveryAttemptMs: 300, deliveryAttempts: 1 } });
+    const { id, tmux } = await idle();
+    const send = () => t!.api('POST', `/v1/sessions/${id}/send`, { text: 'kept before typed' }, { 'idempotency-key': 'k-store' });
+    t!.daemon.db.pragma('query_only = ON');
+    try {
+      const refused = await send();
+      expect(refused.status).toBe(503);
+      expect(refused.body.error.code).toBe('STORE_UNAVAILABLE');
+    } finally {
+      t!.daemon.db.pragma('query_only = OFF');
+    }
+    const screen = () => execFileSync('tmux', ['-L', t!.config.tmuxSocket, 'capture-pane', '-p', '-t', tmux.paneId]).toString();
+    expect(screen()).not.toContain('kept before typed');
+    // Refused, the key is not remembered: once the store takes writes, the same send is typed, once.
+    expect((await send()).body).toMatchObject({ delivered: false, mayArriveLater: true });
+    await t!.stop();
+    await t!.restart();
+    expect((await send()).body).toMatchObject({ delivered: false, mayArriveLater: true, error: expect.stringMatching(/restarted/) });
+    expect(screen().split('kept before typed').length - 1).toBe(1);
+  });
+
   it('stops at once on SIGTERM although a send waits for a session that never shows its prompt', async () => {
     await start({ childProcess: true, config: { claudeCommand: standInScript('exec sleep 600') } });
     const { id } = await create();
