@@ -21,6 +21,15 @@ describe('EventBus', () => {
     expect(bus.since(5).events).toEqual([]);
   });
 
+  it('says a replay from an id an earlier daemon gave is not complete: what it published after that id is gone with it', () => {
+    const restarted = new EventBus(10, 1000);
+    expect(restarted.since(500)).toEqual({ events: [], complete: false });
+    restarted.publish('session_exited', 's1');
+    expect(restarted.since(500)).toEqual({ events: [expect.objectContaining({ id: 1000 })], complete: false });
+    expect(restarted.since(999).complete).toBe(true);
+    expect(restarted.since(1000)).toEqual({ events: [], complete: true });
+  });
+
   it('replays the right events however many times the ring wrapped, without moving the events it keeps', () => {
     const bus = new EventBus(4, 1);
     // A full ring that shifted its contents would cost every publish a copy of the whole ring.

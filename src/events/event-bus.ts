@@ -46,6 +46,8 @@ export class EventBus {
   private readonly listeners = new Set<EventListener>();
   private reportListenerError: (err: unknown, event: AegisEvent) => void = () => {};
   private nextId: number;
+  /** The id of this bus's first event: a smaller one was given by an earlier daemon. */
+  private readonly firstId: number;
 
   /**
    * Ids start from the clock in microseconds so that they keep increasing across daemon restarts (a
@@ -58,7 +60,7 @@ export class EventBus {
     /** Unset: the ring is bounded by its count alone. */
     private readonly replayWeight: ReplayWeight | null = null,
   ) {
-    this.nextId = firstId;
+    this.nextId = this.firstId = firstId;
     this.ring = new Array<AegisEvent>(Math.max(0, capacity));
     this.weights = replayWeight ? new Array<number>(Math.max(0, capacity)).fill(0) : [];
   }
@@ -87,10 +89,13 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
-  /** Events after `lastId` still in the ring; `complete` is false when some were already dropped. */
+  /**
+   * Events after `lastId` still in the ring; `complete` is false when some were already dropped, and
+   * for an id an earlier daemon gave: what that daemon published after it is gone with it.
+   */
   since(lastId: number): { events: AegisEvent[]; complete: boolean } {
     const first = this.size > 0 ? this.at(0) : undefined;
-    const complete = !first || first.id <= lastId + 1;
+    const complete = lastId >= this.firstId - 1 && (!first || first.id <= lastId + 1);
     let lo = 0;
     let hi = this.size;
     while (lo < hi) {
