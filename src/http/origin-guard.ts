@@ -9,12 +9,21 @@
  *   [::1], any port) or listed in `allowedHosts`. A page that rebinds its own name to 127.0.0.1 (DNS
  *   rebinding) reaches the daemon as a same-origin request for that name, and is refused here.
  *
- * curl, the CLI and Claude's hooks send no Origin and use a loopback name, so nothing changes for them.
+ * - A request without an `Origin` that a browser says another site's page made (`Sec-Fetch-Site:
+ *   cross-site`, or `same-site`: a page of another port of the same host, which is also sent the
+ *   login cookie) is an image, a link or a frame of that page. It is refused, unless it opens a public
+ *   page (`Sec-Fetch-Mode: navigate`, a link to the dashboard). Refused before credentials are read,
+ *   so such a page cannot present bad ones (`?token=` on an event stream) in the browser's name and
+ *   lock the browser's address out.
+ *
+ * curl, the CLI and Claude's hooks send no Origin and no Sec-Fetch-Site and use a loopback name, so
+ * nothing changes for them.
  * Refusals are `403 FORBIDDEN` naming the origin or host and the setting that would allow it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { sendError } from './errors.js';
+import { routeAccess } from './route-scopes.js';
 
 export interface OriginGuardOptions {
   authToken: string | undefined;
@@ -27,6 +36,8 @@ const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::(\d{1,5}))?$/;
 const CORS_METHODS = 'GET, POST, DELETE';
 const CORS_HEADERS = 'authorization, content-type, last-event-id';
+/** What `Sec-Fetch-Site` says of a request made by a page of another site (or of another port of this host). */
+const OTHER_SITE = new Set(['cross-site', 'same-site']);
 
 interface HostName {
   name: string;
@@ -86,7 +97,8 @@ export const originGuard = fp<OriginGuardOptions>(async (app: FastifyInstance, o
       );
     }
     const origin = request.headers.origin;
-    if (origin === undefined || sameOrigin(origin, host)) return undefined;
+    if (origin === undefined) return otherSitesRequest(request, reply);
+    if (sameOrigin(origin, host)) return undefined;
     const allowed = normalizedOrigin(origin);
     if (allowed !== null && origins.has(allowed)) return corsFor(origin, request.method, request.headers['access-control-request-method'], reply);
     request.log.warn({ origin }, 'refused a request from a web page of another origin');
@@ -99,6 +111,23 @@ export const originGuard = fp<OriginGuardOptions>(async (app: FastifyInstance, o
     );
   }
 });
+
+/** The refusal of a request another site's page made without an Origin; undefined for any other request. */
+function otherSitesRequest(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site !== 'string' || !OTHER_SITE.has(site)) return undefined;
+  const url = request.routeOptions.url;
+  const publicPage = request.headers['sec-fetch-mode'] === 'navigate' && url !== undefined && routeAccess(request.method, url) === 'public';
+  if (publicPage) return undefined;
+  request.log.warn({ path: request.url.split('?')[0], secFetchSite: site }, 'refused a request made by a web page of another site');
+  return sendError(
+    reply,
+    403,
+    'FORBIDDEN',
+    `requests made by web pages of other sites (Sec-Fetch-Site: ${site}) are refused: only the daemon's own pages and callers that are not web pages are served`,
+    { secFetchSite: site },
+  );
+}
 
 /**
  * Lets a configured origin's page read the answer. Headers go on the reply, as the security headers do,

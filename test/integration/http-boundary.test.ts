@@ -150,6 +150,27 @@ describe('a daemon with a token', () => {
     expect(res.json.error).toMatchObject({ code: 'FORBIDDEN', details: { origin: EVIL } });
   });
 
+  it("refuses what a page of another site makes a browser request without an Origin (an image, a link) before reading its credentials, so it cannot lock the browser's address out", async () => {
+    // Another site's page, or one of another port of the same host (same-site, and sent the cookie).
+    for (const site of ['cross-site', 'same-site']) {
+      for (let i = 0; i < 6; i++) {
+        const res = await request(`${t.url}/v1/events?token=junk${i}`, { headers: { 'sec-fetch-site': site, 'sec-fetch-mode': i % 2 ? 'no-cors' : 'navigate', 'sec-fetch-dest': i % 2 ? 'image' : 'document' } });
+        expect(res.status).toBe(403);
+        expect(res.json.error).toMatchObject({ code: 'FORBIDDEN', details: { secFetchSite: site } });
+      }
+    }
+    expect((await request(`${t.url}/v1/sessions`, { headers: auth })).status).toBe(200);
+  });
+
+  it("still opens the dashboard's page from a link on another site, and serves the page's own requests", async () => {
+    const page = await request(`${t.url}/`, { headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' } });
+    expect(page.status).not.toBe(403);
+    const own = await request(`${t.url}/v1/sessions`, { headers: { ...auth, host: `127.0.0.1:${t.daemon.port}`, origin: `http://127.0.0.1:${t.daemon.port}`, 'sec-fetch-site': 'same-origin' } });
+    expect(own.status).toBe(200);
+    const typed = await request(`${t.url}/v1/sessions`, { headers: { ...auth, 'sec-fetch-site': 'none', 'sec-fetch-mode': 'navigate' } });
+    expect(typed.status).toBe(200);
+  });
+
   it('serves any host name: the token, not the name, is what it trusts', async () => {
     expect((await request(`${t.url}/v1/sessions`, { headers: { ...auth, host: 'aegis.example.com' } })).status).toBe(200);
     expect((await request(`${t.url}/v1/sessions`, { headers: { host: 'aegis.example.com' } })).status).toBe(401);
