@@ -3,6 +3,11 @@
  * then what tmux sends the pane). It has the pane's own size (Claude draws for that width), and the
  * font shrinks to fit the page's width instead. Read-only until `takeOver()`: then each keystroke
  * goes to POST /v1/sessions/:id/input, in order, through the session's one input queue.
+ *
+ * It is a copy of the pane's screen, not the terminal the pane's programs talk to: tmux is that, and
+ * answers what they ask of it (device attributes, the cursor's position, a mode, a setting, a colour)
+ * and is told where focus is. So this copy never answers such a request itself, nor reports focus:
+ * its answers would reach the pane as keys the person never typed, once for every viewer typing.
  */
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
@@ -14,6 +19,21 @@ interface Snapshot {
   data: string;
   cursor?: { x: number; y: number };
 }
+
+/** The requests of a program xterm would answer through onData: each is swallowed (the handler says it handled it). */
+const ANSWERED_CSI = [
+  { final: 'c' }, // primary device attributes
+  { prefix: '>', final: 'c' }, // secondary device attributes
+  { prefix: '=', final: 'c' }, // tertiary device attributes
+  { final: 'n' }, // device status, cursor position
+  { prefix: '?', final: 'n' },
+  { intermediates: '$', final: 'p' }, // a mode's state (DECRQM)
+  { prefix: '?', intermediates: '$', final: 'p' },
+] as const;
+/** Colour controls (OSC 4, 10, 11, 12): a `?` in place of a colour asks for it. */
+const COLOUR_OSC = [4, 10, 11, 12] as const;
+/** What xterm sends when focus comes and goes, once a program asked for it (DECSET 1004). */
+const FOCUS_REPORTS = new Set(['\x1b[I', '\x1b[O']);
 
 const BASE_FONT_SIZE = 14;
 const MIN_FONT_SIZE = 6;
@@ -42,7 +62,12 @@ export class LiveTerminal {
       theme: { background: '#0d1117', foreground: '#e6edf3' },
     });
     this.terminal.loadAddon(this.fit);
-    this.terminal.onData((data) => this.type(data));
+    for (const id of ANSWERED_CSI) this.terminal.parser.registerCsiHandler(id, () => true);
+    this.terminal.parser.registerDcsHandler({ intermediates: '$', final: 'q' }, () => true); // a setting's value (DECRQSS)
+    for (const code of COLOUR_OSC) this.terminal.parser.registerOscHandler(code, (data) => data.split(';').includes('?'));
+    this.terminal.onData((data) => {
+      if (!FOCUS_REPORTS.has(data)) this.type(data);
+    });
     this.resizeObserver = new ResizeObserver(() => this.fitFont());
   }
 
