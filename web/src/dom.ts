@@ -23,6 +23,28 @@ export function show(parent: Element, ...children: Child[]): void {
   parent.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
 }
 
+/**
+ * Characters that draw nothing or change how the text around them is drawn: controls (but tab and line
+ * feed), format characters (bidirectional embeddings, overrides and isolates, zero-width spaces and
+ * joiners, the soft hyphen, the byte order mark) and line or paragraph separators. In a command they
+ * make it read as another one (an override draws what follows backwards).
+ */
+const HIDDEN = /(?![\t\n])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/** Text with each hidden character shown as its code point (`U+202E`), marked, for what a person must read as it is. */
+export function visibly(text: string): Array<Node | string> {
+  const parts: Array<Node | string> = [];
+  let from = 0;
+  for (const match of text.matchAll(HIDDEN)) {
+    if (match.index > from) parts.push(text.slice(from, match.index));
+    const code = `U+${match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    parts.push(h('span', { class: 'hidden-char', title: 'a character that draws nothing or changes how text is drawn' }, `⟨${code}⟩`));
+    from = match.index + match[0].length;
+  }
+  if (from < text.length) parts.push(text.slice(from));
+  return parts;
+}
+
 export function age(iso: string, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
   if (seconds < 60) return `${seconds}s`;

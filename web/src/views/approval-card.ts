@@ -4,7 +4,7 @@
  * Without `permissions:write` the card only shows what waits.
  */
 import { api } from '../api.js';
-import { age, h } from '../dom.js';
+import { age, h, visibly } from '../dom.js';
 import type { Pending, QuestionOption, Session } from '../types.js';
 import { toolInputView } from './tool-input.js';
 
@@ -31,8 +31,8 @@ export function approvalCard(session: Session, pending: Pending, context: CardCo
       for (const b of buttons) b.disabled = false;
     }
   };
-  const button = (label: string, cls: string, action: () => Promise<void>) => {
-    const b = h('button', { class: `big ${cls}`, type: 'button', onclick: () => { action().catch(() => undefined); } }, label);
+  const button = (label: string | Array<Node | string>, cls: string, action: () => Promise<void>) => {
+    const b = h('button', { class: `big ${cls}`, type: 'button', onclick: () => { action().catch(() => undefined); } }, ...(typeof label === 'string' ? [label] : label));
     buttons.push(b);
     return b;
   };
@@ -46,17 +46,17 @@ export function approvalCard(session: Session, pending: Pending, context: CardCo
   let actions: HTMLElement | null = null;
   if (isQuestion) {
     const options: QuestionOption[] = pending.options ?? (pending.screen?.options ?? []).map((label) => ({ label }));
-    body = h('div', {}, pending.header ? h('p', { class: 'muted' }, pending.header) : null, h('p', { class: 'question' }, pending.question ?? pending.screen?.detail ?? 'Claude asks a question'));
+    body = h('div', {}, pending.header ? h('p', { class: 'muted' }, ...visibly(pending.header)) : null, h('p', { class: 'question' }, ...visibly(pending.question ?? pending.screen?.detail ?? 'Claude asks a question')));
     if (context.canDecide) {
       actions = h('div', { class: 'actions options' },
         ...options.map((option, index) => {
-          const b = button(option.label, 'option', () => decide('answer', { optionIndex: index }));
+          const b = button(visibly(option.label), 'option', () => decide('answer', { optionIndex: index }));
           if (option.description) b.title = option.description;
           return b;
         }));
     }
   } else {
-    body = h('div', {}, h('p', { class: 'tool' }, pending.toolName), toolInputView(pending.toolName, pending.toolInput));
+    body = h('div', {}, h('p', { class: 'tool' }, ...visibly(pending.toolName)), toolInputView(pending.toolName, pending.toolInput));
     if (context.canDecide) {
       const message = h('input', { type: 'text', class: 'reject-message', placeholder: 'Why not (optional, told to Claude)', 'aria-label': 'Rejection message' });
       actions = h('div', { class: 'actions' },
