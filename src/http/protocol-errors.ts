@@ -10,6 +10,12 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { ErrorCode } from '../errors.js';
 import { sendError, SHUTTING_DOWN_RETRY_SECONDS } from './errors.js';
+import { SECURITY_HEADERS } from './security-headers.js';
+
+/** The headers every answer carries, as lines of a head written by hand. */
+const SECURITY_HEADER_LINES = Object.entries(SECURITY_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
 
 function envelope(code: ErrorCode, message: string, details?: Record<string, unknown>): string {
   return JSON.stringify({ error: { code, message, ...(details ? { details } : {}) } });
@@ -34,15 +40,16 @@ function onClientError(this: FastifyInstance, err: NodeJS.ErrnoException & { rea
   const body = envelope(code, message, status === 400 ? { reason: err.code ?? 'unknown' } : undefined);
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n${SECURITY_HEADER_LINES}` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();
 }
 
-/** fastify's router failed before a route was found. */
+/** fastify's router failed before a route was found (and before the hook that adds every answer's headers ran). */
 function onFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  reply.headers(SECURITY_HEADERS);
   switch (error.code) {
     case 'FST_ERR_BAD_URL':
       sendError(reply, 400, 'INVALID_REQUEST', 'the URL is not valid: it holds a % not followed by two hex digits, or bytes that are not UTF-8', {
@@ -85,7 +92,7 @@ export function installProtocolErrorHandling(app: FastifyInstance): void {
   // Without a listener Node answers an unknown Expect itself, with an empty 417.
   app.server.on('checkExpectation', (request, response) => {
     const body = envelope('EXPECTATION_FAILED', `the daemon cannot meet Expect: ${String(request.headers.expect)}; send the request without it`);
-    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+    response.writeHead(417, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
   });
 
   let closing = false;

@@ -42,4 +42,21 @@ describe('errors raised by the HTTP machinery', () => {
     expect(Object.keys(res.json.error)).not.toContain('statusCode');
     expect((await t.api('GET', '/v1/health')).status).toBe(200);
   });
+
+  it.each([
+    ['bad percent-encoding in the path', () => head('GET /v1/sessions/%zz HTTP/1.1', 'Connection: close') + '\r\n'],
+    ['a path segment longer than the router takes', () => head(`GET /v1/sessions/${'a'.repeat(5000)} HTTP/1.1`, 'Connection: close') + '\r\n'],
+    ['a request line that is not HTTP', () => 'GARBAGE\r\n\r\n'],
+    ['headers over 16 KiB', () => head('GET /v1/sessions HTTP/1.1', `X-Big: ${'a'.repeat(20_000)}`) + '\r\n'],
+    ['an Expect the daemon cannot meet', () => head('POST /v1/sessions HTTP/1.1', 'Expect: teapot', 'Content-Length: 2', 'Connection: close') + '\r\n{}'],
+  ])('answers %s with the headers every answer carries', async (_what, bytes) => {
+    const res = await rawExchange(port, bytes());
+    expect(res.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+      'x-frame-options': 'DENY',
+      'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+    });
+  });
 });
