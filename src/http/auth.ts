@@ -9,7 +9,8 @@
  *   it was made with, checked again on each request. A state-changing request (anything but
  *   GET/HEAD/OPTIONS) with the cookie must repeat the login's CSRF token in `X-CSRF-Token`, or it is
  *   `403 CSRF_TOKEN_INVALID`: a page of another site can make the browser send the cookie, never
- *   read the token. A bearer credential, when sent, is used instead of the cookie;
+ *   read the token, and a page of another port of the same host, which is sent the cookie too, cannot
+ *   trade the cookie for it (only the login answers it). A bearer credential, when sent, is used instead of the cookie;
  * - nothing, on a daemon without a master token (loopback only): every scope. A key presented there
  *   still counts as that key, so a client sees what its key would see behind a token. A cookie that
  *   no longer stands for anything is ignored there (the request is open anyway).
@@ -104,7 +105,7 @@ export const authPlugin = fp<AuthOptions>(async (app: FastifyInstance, options) 
     if (webSession) request.webSession = { csrfToken: webSession.csrfToken, expiresAt: webSession.expiresAt };
     if (webSession && !SAFE_METHODS.has(request.method) && !webSession.csrfMatches()) {
       request.log.warn({ ip: request.ip, path: request.url.split('?')[0] }, 'refused a cookie request without its CSRF token');
-      return sendError(reply, 403, 'CSRF_TOKEN_INVALID', `a request that changes something with the session cookie must carry the login's CSRF token in ${CSRF_HEADER} (GET /v1/auth/session gives it back)`);
+      return sendError(reply, 403, 'CSRF_TOKEN_INVALID', `a request that changes something with the session cookie must carry the login's CSRF token in ${CSRF_HEADER} (the login answered it; a page that lost it logs in again)`);
     }
     if (access !== undefined && access !== 'authenticated' && access !== 'optional' && !resolution.identity.scopes.has(access)) {
       return sendError(reply, 403, 'FORBIDDEN', `this route needs the scope ${access}, which these credentials do not hold`, { requiredScope: access });

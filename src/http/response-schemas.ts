@@ -192,7 +192,10 @@ function textAnswer(types: readonly string[], description: string): z.ZodType<st
 
 /** A web login (POST /v1/auth/login, GET /v1/auth/session): who the page acts as, and its CSRF token. */
 export const webSessionSchema = z.object({
-  csrfToken: z.string().nullable().describe('repeat it in X-CSRF-Token on every POST/PUT/PATCH/DELETE made with the cookie; null when the request did not use the cookie'),
+  csrfToken: z
+    .string()
+    .nullable()
+    .describe('repeat it in X-CSRF-Token on every POST/PUT/PATCH/DELETE made with the cookie; given by the login only (null from GET /v1/auth/session, and with other credentials)'),
   expiresAt: timestamp.nullable().describe('when the cookie (or the credentials) stop working; null: never'),
   loginRequired: z.boolean().describe('false on a daemon without a master token (loopback only): the page needs no login'),
   identity: z

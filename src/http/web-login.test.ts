@@ -193,12 +193,17 @@ describe('the dashboard login', () => {
     expect(revoked.statusCode).toBe(401);
   });
 
-  it('gives a reloaded page its CSRF token back, and ends the cookie at logout', async () => {
+  it('tells a reloaded page who its cookie stands for but never gives the cookie its CSRF token (a page of another port is sent the cookie too), and ends the cookie at logout', async () => {
     const res = await login(operatorKey);
     const secret = secretOf(cookieOf(res));
+    expect(res.json().csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const again = await built.app.inject({ method: 'GET', url: '/v1/auth/session', cookies: { aegis_session: secret } });
     expect(again.statusCode).toBe(200);
-    expect(again.json()).toEqual(res.json());
+    expect(again.json()).toEqual({ ...res.json(), csrfToken: null });
+    // The cookie alone cannot write, so it cannot mint a key that outlives it.
+    const minted = await built.app.inject({ method: 'POST', url: '/v1/auth/keys', cookies: { aegis_session: secret }, payload: { name: 'taken', role: 'admin' } });
+    expect(minted.statusCode).toBe(403);
+    expect(minted.json().error.code).toBe('CSRF_TOKEN_INVALID');
     const byBearer = await built.app.inject({ method: 'GET', url: '/v1/auth/session', headers: { authorization: `Bearer ${operatorKey}` } });
     expect(byBearer.json()).toMatchObject({ csrfToken: null, expiresAt: null, identity: { role: 'operator' } });
     expect((await built.app.inject({ method: 'POST', url: '/v1/auth/logout', cookies: { aegis_session: secret } })).statusCode).toBe(403);

@@ -112,6 +112,9 @@ describe('the dashboard with the real Claude Code', () => {
   it('on a 375 px phone, approves from the list of everything pending, answers a question, rejects a Write, takes over the terminal and kills the session', async () => {
     const { page, problems } = await open({ width: 375, height: 740, isMobile: true });
     await logIn(page, t.url, operatorKey);
+    // A reloaded page still decides: it keeps the login's CSRF token, which the daemon gives only at login.
+    await page.reload();
+    await page.locator('header.top').waitFor();
     await page.goto(`${t.url}/#/approvals`);
     await page.getByText('Nothing waits for a decision.').waitFor();
 
@@ -183,6 +186,17 @@ describe('the dashboard with the real Claude Code', () => {
     await page.locator('form.login').waitFor();
     await page.reload();
     await page.locator('form.login').waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it('asks for a login again when the page no longer holds the CSRF token its cookie was given with', async () => {
+    const { page, problems } = await open();
+    await logIn(page, t.url, operatorKey);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.locator('form.login').waitFor();
+    await logIn(page, t.url, operatorKey);
+    expect(await page.locator('form.create').count()).toBe(1);
     expect(problems).toEqual([]);
   });
 

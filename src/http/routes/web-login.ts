@@ -1,8 +1,10 @@
 /**
  * The dashboard's login: an API key or the master token is traded for the `aegis_session` cookie
  * (HttpOnly, SameSite=Strict, Path=/, Secure when the request came over TLS) and a CSRF token the page
- * keeps in memory. A reloaded page asks `GET /v1/auth/session` for its CSRF token again; logout ends
- * the cookie. A bad token is an authentication failure like any other: 401, counted toward the
+ * keeps in its origin's storage. The token is given at login only: a browser sends the cookie to every
+ * port of the daemon's host, so a page served from another port there (a session's dev server) may
+ * read it, and must not be able to trade it for the token that makes writes. `GET /v1/auth/session`
+ * says who the cookie stands for; logout ends the cookie. A bad token is an authentication failure like any other: 401, counted toward the
  * address's lockout, recorded in the audit log.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
@@ -66,7 +68,7 @@ export const webLoginRoutes: FastifyPluginAsync<WebLoginOptions, RawServerDefaul
   app.get('/v1/auth/session', { schema: { response: { 200: webSessionSchema } } }, async (request) =>
     request.identity === NOBODY
       ? { csrfToken: null, expiresAt: null, loginRequired, identity: null }
-      : answer(request.identity, request.webSession, loginRequired, options.keys));
+      : answer(request.identity, request.webSession ? { csrfToken: null, expiresAt: request.webSession.expiresAt } : null, loginRequired, options.keys));
 
   app.post('/v1/auth/logout', { schema: { response: { 204: noContentSchema } } }, async (request, reply) => {
     const cookie = sessionCookie(request);
@@ -80,7 +82,7 @@ export function clearSessionCookie(reply: FastifyReply, request: FastifyRequest)
   reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' });
 }
 
-function answer(identity: Identity, session: { csrfToken: string; expiresAt: number } | null, loginRequired: boolean, keys: Pick<KeyService, 'nameOf'>): WebSessionAnswer {
+function answer(identity: Identity, session: { csrfToken: string | null; expiresAt: number } | null, loginRequired: boolean, keys: Pick<KeyService, 'nameOf'>): WebSessionAnswer {
   const scopes = SCOPES.filter((scope) => identity.scopes.has(scope));
   const role = ROLE_NAMES.find((name) => ROLES[name].length === scopes.length && ROLES[name].every((scope) => identity.scopes.has(scope))) ?? null;
   const until = session?.expiresAt ?? identity.validUntil;
