@@ -25,7 +25,7 @@ const EXPECTED: Record<string, RequestPart[]> = {
   'GET /v1/health': [],
   'GET /v1/ready': [],
   'GET /v1/openapi.json': [],
-  'POST /v1/sessions': ['body'],
+  'POST /v1/sessions': ['body', 'headers'],
   'GET /v1/sessions': ['querystring'],
   'GET /v1/sessions/health': [],
   'GET /v1/sessions/:id': ['params'],

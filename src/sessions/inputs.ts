@@ -92,7 +92,8 @@ export type CreateSessionInput = z.infer<typeof createSessionSchema>;
 export const sendSchema = z.object({ text: promptText }).strict();
 
 /** A send's own headers: an Idempotency-Key makes a retried send safe (it is never typed twice). */
-export const sendHeadersSchema = z.object({
+/** `Idempotency-Key`, which makes a send or a create safe to retry. */
+export const idempotencyHeadersSchema = z.object({
   'idempotency-key': z
     .string()
     .min(1)

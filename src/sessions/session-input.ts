@@ -130,10 +130,10 @@ export class SessionInput implements DeliveryTarget {
   }
 
   /** A create reusing this session delivers its prompt while no other create may take the session. */
-  async sendAsReused(prompt: string): Promise<DeliveryResult> {
+  async sendAsReused(prompt: string, options: { idempotencyKey?: string | undefined } = {}): Promise<DeliveryResult> {
     this.reservedForCreate = true;
     try {
-      return await this.send(prompt);
+      return await this.send(prompt, options);
     } finally {
       this.reservedForCreate = false;
     }

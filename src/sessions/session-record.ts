@@ -56,6 +56,9 @@ export type ExitInfo = z.infer<typeof exitInfoSchema>;
  */
 export const rememberedDeliverySchema = z.object({ key: z.string(), textSha256: z.string(), delivered: z.boolean() });
 export type RememberedDelivery = z.infer<typeof rememberedDeliverySchema>;
+/** A create by Idempotency-Key that made or reused the session: the key, a digest of its request, and whether it reused it. */
+export const rememberedCreateSchema = z.object({ key: z.string(), requestSha256: z.string(), reused: z.boolean() });
+export type RememberedCreate = z.infer<typeof rememberedCreateSchema>;
 
 export const sessionRecordSchema = z.object({
   id: z.string().uuid(),
@@ -85,6 +88,8 @@ export const sessionRecordSchema = z.object({
   earlierTranscripts: z.array(z.string()).default([]),
   /** Recent sends by Idempotency-Key, oldest first (records written before they were kept have none). */
   deliveries: z.array(rememberedDeliverySchema).default([]),
+  /** The creates by Idempotency-Key that made or reused the session, oldest first. */
+  creates: z.array(rememberedCreateSchema).default([]),
   /** The session's budget: its cost in USD and its tokens (all four kinds), null for none. */
   maxCostUsd: z.number().finite().positive().nullable().default(null),
   maxTokens: z.number().int().positive().nullable().default(null),

@@ -28,7 +28,7 @@ import { ScreenWatch, type ScreenRead } from './screen-watch.js';
 import { SessionEnding, type EndDetail } from './session-ending.js';
 import { SessionInput } from './session-input.js';
 import { SessionPermissions } from './session-permissions.js';
-import { accountOf, sessionView, type ExitReason, type SessionRecord, type SessionStatus, type SessionView } from './session-record.js';
+import { accountOf, sessionView, type ExitReason, type RememberedCreate, type SessionRecord, type SessionStatus, type SessionView } from './session-record.js';
 import type { SessionRepository } from './session-repository.js';
 import { SessionUsageTracker, type UsageContext } from './session-usage.js';
 import type { Signal } from './signals.js';
@@ -60,6 +60,9 @@ export interface SessionContext {
   /** The usage ledger, prices and budget policy. */
   usage: UsageContext;
 }
+
+/** How many creates by Idempotency-Key a session remembers (a create that reuses a session adds one). */
+const REMEMBERED_CREATES = 20;
 
 export class Session {
   private readonly record: SessionRecord;
@@ -376,6 +379,23 @@ export class Session {
     this.context.repository.save(this.record);
   }
 
+  /** The create by Idempotency-Key `key` that made or reused this session, if one did. */
+  createdBy(key: string): RememberedCreate | undefined {
+    return this.record.creates.find((create) => create.key === key);
+  }
+
+  /** Keeps a create's Idempotency-Key with the record, in the store before its prompt is typed; throws (keeping nothing) when the store takes no writes. */
+  rememberCreate(create: RememberedCreate): void {
+    const before = this.record.creates;
+    this.record.creates = [...before, create].slice(-REMEMBERED_CREATES);
+    try {
+      this.persist();
+    } catch (err) {
+      this.record.creates = before;
+      throw err;
+    }
+  }
+
   // ── What callers ask ───────────────────────────────────────────────────────────────────────────
 
   send(text: string, options: { idempotencyKey?: string | undefined } = {}): Promise<DeliveryResult> {
@@ -383,8 +403,8 @@ export class Session {
     return this.input.send(text, options);
   }
 
-  sendAsReused(prompt: string): Promise<DeliveryResult> {
-    return this.input.sendAsReused(prompt);
+  sendAsReused(prompt: string, options: { idempotencyKey?: string | undefined } = {}): Promise<DeliveryResult> {
+    return this.input.sendAsReused(prompt, options);
   }
 
   /** A page of the conversation, over all the session's transcripts, read from them as needed. */

@@ -4,6 +4,7 @@
  * and Claude's hook calls to the session they concern, and passes each request on. What a session is
  * and does is the Session's own business. It knows nothing of HTTP.
  */
+import { createHash } from 'node:crypto';
 import { MASTER_IDENTITY, seesAllSessions, type Identity } from '../auth/scopes.js';
 import type { HookEvent } from '../claude/launch.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
@@ -66,8 +67,16 @@ export interface CreateResult {
   promptDelivery?: DeliveryResult & { code?: ErrorCode };
 }
 
+/** A create by Idempotency-Key: the key, and a digest of what it asked (a retry must ask the same). */
+interface CreateKey {
+  key: string;
+  requestSha256: string;
+}
+
 export class Supervisor {
   private readonly registry = new SessionRegistry();
+  /** Creates by Idempotency-Key still running, by caller and key: a retry meanwhile waits for the first. */
+  private readonly keyedCreates = new Map<string, { key: CreateKey; result: Promise<CreateResult> }>();
   private readonly broker: PermissionBroker;
   private readonly context: SessionContext;
   private readonly launcher: SessionLauncher;
@@ -124,9 +133,41 @@ export class Supervisor {
 
   /**
    * Starts a session for `caller` (its owner), or hands back an idle one of the same caller. Callers
-   * other than the daemon's own are the HTTP identities; their key's limits apply.
+   * other than the daemon's own are the HTTP identities; their key's limits apply. With an
+   * Idempotency-Key, a retry of the same request by the same caller (while the first still runs, or
+   * after, across restarts: the key is kept with the session's record before its prompt is typed)
+   * answers with the session the first made or reused, and its prompt is never given twice (it is the
+   * same keyed delivery); the key used for another request is 409 IDEMPOTENCY_KEY_REUSED.
    */
-  async create(requested: CreateSessionInput, caller: Identity = MASTER_IDENTITY): Promise<CreateResult> {
+  async create(requested: CreateSessionInput, caller: Identity = MASTER_IDENTITY, { idempotencyKey }: { idempotencyKey?: string | undefined } = {}): Promise<CreateResult> {
+    if (idempotencyKey === undefined) return this.createNow(requested, caller, null);
+    const key: CreateKey = { key: idempotencyKey, requestSha256: requestDigest(requested) };
+    const inFlightId = `${caller.keyId ?? caller.kind}\n${idempotencyKey}`;
+    const inFlight = this.keyedCreates.get(inFlightId);
+    if (inFlight) {
+      checkSameRequest(inFlight.key, key);
+      return inFlight.result;
+    }
+    const made = this.registry.all().find((s) => s.ownerKeyId === caller.keyId && canSee(caller, s) && s.createdBy(idempotencyKey));
+    if (made) return this.replayCreate(made, key, requested.prompt);
+    const result = this.createNow(requested, caller, key);
+    this.keyedCreates.set(inFlightId, { key, result });
+    try {
+      return await result;
+    } finally {
+      this.keyedCreates.delete(inFlightId);
+    }
+  }
+
+  /** What a retried create answers: the session the first made or reused, and the first's prompt delivery, waited for or resumed. */
+  private async replayCreate(session: Session, key: CreateKey, prompt: string | undefined): Promise<CreateResult> {
+    const first = session.createdBy(key.key)!;
+    checkSameRequest(first, key);
+    const promptDelivery = prompt === undefined ? undefined : await promptDeliveryOf(session.send(prompt, { idempotencyKey: promptKey(key) }));
+    return { session: session.view(), reused: first.reused, ...(promptDelivery ? { promptDelivery } : {}) };
+  }
+
+  private async createNow(requested: CreateSessionInput, caller: Identity, key: CreateKey | null): Promise<CreateResult> {
     const { config } = this.deps;
     // The model, from then on, is what the session runs: asked for, its tier's, or its prompt's tier's.
     const { model } = this.router.choose(requested, config.defaultModel ?? null);
@@ -143,7 +184,8 @@ export class Supervisor {
     };
     const reusable = this.registry.all().find((s) => isReusableFor(s.reuseFacts(), wish));
     if (reusable) {
-      const promptDelivery = input.prompt === undefined ? undefined : await promptDeliveryOf(reusable.sendAsReused(input.prompt));
+      if (key) reusable.rememberCreate({ ...key, reused: true });
+      const promptDelivery = input.prompt === undefined ? undefined : await promptDeliveryOf(reusable.sendAsReused(input.prompt, { idempotencyKey: key ? promptKey(key) : undefined }));
       return { session: reusable.view(), reused: true, ...(promptDelivery ? { promptDelivery } : {}) };
     }
     if (this.atCapacity()) {
@@ -151,6 +193,8 @@ export class Supervisor {
     }
     const session = await this.registry.launching(ownerKeyId, async () => {
       const record = await this.launcher.launch(input, workDir, ownerKeyId, { keyName: caller.keyName ?? caller.kind, account });
+      // Kept with the record's first save, before the prompt is typed.
+      if (key) record.creates = [{ ...key, reused: false }];
       const started = new Session(record, this.context);
       try {
         started.persist();
@@ -165,7 +209,7 @@ export class Supervisor {
     });
     this.deps.bus.publish('session_created', session.id, { session: session.view() });
     await session.checkPaneAlive();
-    const promptDelivery = input.prompt === undefined ? undefined : await promptDeliveryOf(session.send(input.prompt));
+    const promptDelivery = input.prompt === undefined ? undefined : await promptDeliveryOf(session.send(input.prompt, { idempotencyKey: key ? promptKey(key) : undefined }));
     return { session: session.view(), reused: false, ...(promptDelivery ? { promptDelivery } : {}) };
   }
 
@@ -372,6 +416,31 @@ function accountOfCaller(caller: Identity): string {
  * A create's prompt. The session exists whatever becomes of its prompt, so a create answers with the
  * session and says in `promptDelivery` what happened to the prompt, for a new and a reused session alike.
  */
+/** The key of a keyed create's prompt delivery: a retry of the create resumes that delivery, never types the prompt again. */
+function promptKey(key: CreateKey): string {
+  return `create:${key.key}`;
+}
+
+function requestDigest(requested: CreateSessionInput): string {
+  return createHash('sha256').update(canonicalJson(requested)).digest('hex');
+}
+
+/** JSON with every object's keys in order, so the same request digests the same however its fields were ordered. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function checkSameRequest(first: CreateKey, retry: CreateKey): void {
+  if (first.requestSha256 !== retry.requestSha256) {
+    throw new AegisError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${retry.key} was used for another session request`, { idempotencyKey: retry.key });
+  }
+}
+
 async function promptDeliveryOf(delivery: Promise<DeliveryResult>): Promise<DeliveryResult & { code?: ErrorCode }> {
   try {
     return await delivery;

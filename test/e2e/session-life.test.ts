@@ -80,6 +80,41 @@ describe('a session across daemon restarts and retries', () => {
     expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await userTexts(id)).toEqual(['only once please']);
   });
+
+  it('answers a create retried with the same Idempotency-Key with the first session, its prompt given once, also while the first runs and after a restart', async () => {
+    const workDir = t.workDir();
+    const body = { workDir, name: 'keyed', prompt: 'started once please' };
+    const headers = { 'idempotency-key': 'create-1' };
+    // The retry comes while the first is still starting Claude and delivering its prompt.
+    const [first, meanwhile] = await Promise.all([t.api('POST', '/v1/sessions', body, headers), t.api('POST', '/v1/sessions', { name: 'keyed', prompt: 'started once please', workDir }, headers)]);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ reused: false, promptDelivery: { delivered: true } });
+    expect(meanwhile.status).toBe(201);
+    expect(meanwhile.body).toMatchObject({ id: first.body.id, reused: false, promptDelivery: first.body.promptDelivery });
+    await untilStatus(first.body.id, 'idle');
+
+    const after = await t.api('POST', '/v1/sessions', body, headers);
+    expect(after.status).toBe(201);
+    expect(after.body).toMatchObject({ id: first.body.id, promptDelivery: { delivered: true } });
+    await t.stop();
+    await t.restart();
+    await untilStatus(first.body.id, 'idle');
+    const restarted = await t.api('POST', '/v1/sessions', body, headers);
+    expect(restarted.body).toMatchObject({ id: first.body.id, promptDelivery: { delivered: true } });
+
+    const other = await t.api('POST', '/v1/sessions', { ...body, prompt: 'another prompt' }, headers);
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    // Another key's holder with the same Idempotency-Key gets a session of its own.
+    const key = (await t.api('POST', '/v1/auth/keys', { name: 'other-caller', role: 'operator' })).body.key as string;
+    const theirs = await t.api('POST', '/v1/sessions', { workDir: t.workDir() }, { ...headers, authorization: `Bearer ${key}` });
+    expect(theirs.status).toBe(201);
+    expect(theirs.body.id).not.toBe(first.body.id);
+
+    expect(await userTexts(first.body.id)).toEqual(['started once please']);
+    const listed = (await t.api('GET', '/v1/sessions')).body.sessions as Array<{ name: string }>;
+    expect(listed.filter((s) => s.name === 'keyed')).toHaveLength(1);
+  });
 });
 
 describe('a start that cannot succeed', () => {

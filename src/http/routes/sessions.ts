@@ -3,7 +3,7 @@
  * from HTTP to the Supervisor; what each route takes is declared as its zod route schemas.
  */
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
-import { createSessionSchema, listQuerySchema, readQuerySchema, sendHeadersSchema, sendSchema } from '../../sessions/inputs.js';
+import { createSessionSchema, idempotencyHeadersSchema, listQuerySchema, readQuerySchema, sendSchema } from '../../sessions/inputs.js';
 import type { Supervisor } from '../../sessions/supervisor.js';
 import { ItemTexts, sendItem, sendList } from '../json-list.js';
 import {
@@ -17,10 +17,14 @@ export interface SessionRoutesOptions {
 }
 
 export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions, RawServerDefault, ZodTypeProvider> = async (app, { supervisor }) => {
-  app.post('/v1/sessions', { schema: { body: createSessionSchema, response: { 200: createdSessionSchema, 201: createdSessionSchema } } }, async (request, reply) => {
-    const result = await supervisor.create(request.body, request.identity);
-    return reply.code(result.reused ? 200 : 201).send({ ...result.session, reused: result.reused, ...(result.promptDelivery ? { promptDelivery: result.promptDelivery } : {}) });
-  });
+  app.post(
+    '/v1/sessions',
+    { schema: { body: createSessionSchema, headers: idempotencyHeadersSchema, response: { 200: createdSessionSchema, 201: createdSessionSchema } } },
+    async (request, reply) => {
+      const result = await supervisor.create(request.body, request.identity, { idempotencyKey: request.headers['idempotency-key'] });
+      return reply.code(result.reused ? 200 : 201).send({ ...result.session, reused: result.reused, ...(result.promptDelivery ? { promptDelivery: result.promptDelivery } : {}) });
+    },
+  );
 
   // Sessions' JSON texts, kept while their views stay the same (json-list.ts): polled lists are mostly unchanged.
   const texts = new ItemTexts();
@@ -38,7 +42,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions, RawServerDe
 
   app.post(
     '/v1/sessions/:id/send',
-    { schema: { params, body: sendSchema, headers: sendHeadersSchema, response: { 200: deliverySchema } }, preValidation: sessionMustExist(supervisor) },
+    { schema: { params, body: sendSchema, headers: idempotencyHeadersSchema, response: { 200: deliverySchema } }, preValidation: sessionMustExist(supervisor) },
     async (request) => supervisor.session(request.params.id, request.identity).send(request.body.text, { idempotencyKey: request.headers['idempotency-key'] }),
   );
 
