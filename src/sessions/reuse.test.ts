@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isReusableFor, type ReuseCandidate, type ReuseWish } from './reuse.js';
 
-const wish: ReuseWish = { workDir: '/srv/app', ownerKeyId: null, permissionMode: 'default', permissionProfile: null, model: null, hasOwnEnv: false, maxCostUsd: null, maxTokens: null };
+const wish: ReuseWish = { workDir: '/srv/app', ownerKeyId: null, permissionMode: 'default', permissionProfile: null, model: null, hasOwnEnv: false, maxCostUsd: null, maxTokens: null, name: null };
 const idle: ReuseCandidate = {
-  record: { status: 'idle', workDir: '/srv/app', ownerKeyId: null, permissionMode: 'default', permissionProfile: null, model: null, maxCostUsd: null, maxTokens: null },
+  record: { name: 'session-1', status: 'idle', workDir: '/srv/app', ownerKeyId: null, permissionMode: 'default', permissionProfile: null, model: null, maxCostUsd: null, maxTokens: null },
   ending: false,
   reserved: false,
   busyWithInput: false,
@@ -12,6 +12,7 @@ const idle: ReuseCandidate = {
 describe('isReusableFor', () => {
   it('reuses an idle session of the same caller, workDir, mode, profile and model', () => {
     expect(isReusableFor(idle, wish)).toBe(true);
+    expect(isReusableFor(idle, { ...wish, name: 'session-1' })).toBe(true);
   });
 
   it('does not reuse a session that is being reaped or deleted, being typed into, or taken by a concurrent create', () => {
@@ -28,6 +29,7 @@ describe('isReusableFor', () => {
     ['another profile', {}, { permissionProfile: 'strict' }],
     ['another model', {}, { model: 'claude-fake' }],
     ['an env of its own', {}, { hasOwnEnv: true }],
+    ['another name asked for', {}, { name: 'release-notes' }],
   ])('does not reuse for %s', (_what, candidate, asked) => {
     expect(isReusableFor({ ...idle, ...candidate }, { ...wish, ...asked })).toBe(false);
   });

@@ -1,7 +1,7 @@
 /**
  * When POST /v1/sessions may hand back a running session instead of starting one: an idle session of
  * the same caller in the same workDir, run the way the caller would run a new one (same mode, profile
- * and model; no environment of its own asked for), that nothing else has a claim on (being ended,
+ * and model; no environment of its own asked for; the name asked for, if one was), that nothing else has a claim on (being ended,
  * being typed into, or taken by a concurrent create).
  */
 import type { PermissionMode } from '../config/schema.js';
@@ -15,12 +15,14 @@ export interface ReuseWish {
   model: string | null;
   /** A request that brings its own environment always gets a new session. */
   hasOwnEnv: boolean;
+  /** The name asked for: a session of another name is not handed back under it (null: any). */
+  name: string | null;
   maxCostUsd: number | null;
   maxTokens: number | null;
 }
 
 export interface ReuseCandidate {
-  record: Pick<SessionRecord, 'status' | 'workDir' | 'ownerKeyId' | 'permissionMode' | 'permissionProfile' | 'model' | 'maxCostUsd' | 'maxTokens'>;
+  record: Pick<SessionRecord, 'name' | 'status' | 'workDir' | 'ownerKeyId' | 'permissionMode' | 'permissionProfile' | 'model' | 'maxCostUsd' | 'maxTokens'>;
   ending: boolean;
   reserved: boolean;
   busyWithInput: boolean;
@@ -40,6 +42,7 @@ export function isReusableFor(candidate: ReuseCandidate, wish: ReuseWish): boole
     (record.permissionProfile ?? null) === wish.permissionProfile &&
     record.model === wish.model &&
     record.maxCostUsd === wish.maxCostUsd &&
-    record.maxTokens === wish.maxTokens
+    record.maxTokens === wish.maxTokens &&
+    (wish.name === null || record.name === wish.name)
   );
 }

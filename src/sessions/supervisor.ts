@@ -180,7 +180,7 @@ export class Supervisor {
     const workDir = input === asked ? checked : this.launcher.check(input);
     const wish = {
       workDir, ownerKeyId, ...sessionOptions(input, config), hasOwnEnv: Object.keys(input.env ?? {}).length > 0,
-      maxCostUsd: input.maxCostUsd ?? null, maxTokens: input.maxTokens ?? null,
+      maxCostUsd: input.maxCostUsd ?? null, maxTokens: input.maxTokens ?? null, name: input.name ?? null,
     };
     const reusable = this.registry.all().find((s) => isReusableFor(s.reuseFacts(), wish));
     if (reusable) {
