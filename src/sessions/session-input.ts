@@ -155,7 +155,10 @@ export class SessionInput implements DeliveryTarget {
     const status = this.host.status();
     if (status !== 'working' && status !== 'stalled' && !DIALOG_STATUSES.has(status)) return false;
     await this.asRequest(() => this.keystrokes((press) => press([INTERRUPT])));
-    await this.host.waitUntil(() => this.host.status() === 'idle' || this.host.exited(), this.deps.timing.interruptWaitMs);
+    // Claude fires no hook when a turn is interrupted: only the screen tells, so it is read as soon as
+    // the pane prints while this waits. (tmux's once-a-second report of a pane printing can miss the
+    // last redraw: it came within the same second as the one a read had already seen.)
+    await this.host.untilScreen(() => this.host.status() === 'idle' || this.host.exited(), this.deps.timing.interruptWaitMs);
     return true;
   }
 
