@@ -226,6 +226,42 @@ describe("a new user's first sessions", () => {
   });
 });
 
+describe('aegis send to a Claude that never takes the text', () => {
+  let td: TestDaemon;
+  beforeAll(async () => {
+    // The stand-in shows Claude's idle prompt and never takes what is typed: no delivery is confirmed.
+    td = await startTestDaemon({ claude: false, config: { claudeCommand: standInScript(idleBody()) }, timing: { deliveryAttemptMs: 300, deliveryAttempts: 2 } });
+  });
+  afterAll(async () => {
+    await td.close();
+  });
+
+  it('exits 1 when the message was not delivered, saying it may still arrive; --json prints the result and exits 1 too', async () => {
+    const created = await cli(['create', td.workDir(), '--url', td.url]);
+    expect(created.code).toBe(0);
+    const id = created.stdout.trim();
+
+    const human = await cli(['send', id, 'hello', '--url', td.url]);
+    expect(human.stdout).toBe('not delivered after 2 attempts\n');
+    expect(human.stderr).toMatch(/^aegis: the message was not delivered: .*it may still arrive.*aegis read [0-9a-f]{8}.*\n$/);
+    expect(human.stderr).not.toContain('Idempotency-Key');
+    expect(human.code).toBe(1);
+
+    const json = await cli(['send', id, 'hello again', '--url', td.url, '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ delivered: false, attempts: 2, mayArriveLater: true });
+    expect(json.stderr).toMatch(/^aegis: the message was not delivered/);
+    expect(json.code).toBe(1);
+  });
+
+  it('create with a prompt that may still arrive says to look before sending it again, not to retry', async () => {
+    const { code, stderr } = await cli(['create', td.workDir('prompted'), '--prompt', 'hello', '--url', td.url]);
+    expect(stderr).toMatch(/^aegis: the session started but the prompt was not delivered: .*it may still arrive.*aegis read [0-9a-f]{8}.*\n$/m);
+    expect(stderr).not.toContain('Idempotency-Key');
+    expect(stderr).not.toContain('retry with aegis send');
+    expect(code).toBe(1);
+  });
+});
+
 describe('aegis with a daemon that requires a token', () => {
   const token = 'cli-test-token-0123456789';
   let td: TestDaemon;

@@ -14,6 +14,7 @@ import { addClientOptions, clientFrom, type ClientFlags } from '../client-option
 import { CliError } from '../exit-codes.js';
 import { plural, printJson, printLine, printNote, shortId } from '../output.js';
 import { endedNote, waitUntilReady } from '../session-ready.js';
+import { undeliveredReason } from './send.js';
 
 interface CreateFlags extends ClientFlags {
   prompt?: string;
@@ -71,10 +72,10 @@ async function create(workDir: string, flags: CreateFlags): Promise<void> {
   }
   if (delivery && !delivery.delivered) {
     const now = await client.getSession(session.id).catch(() => null);
-    const why = delivery.error ? `: ${delivery.error}` : '';
     // Sending again can only help a session that still runs.
-    if (now?.status === 'exited') throw new CliError(`the prompt was not delivered${why}; the session ${endedNote(now)}`);
-    throw new CliError(`the session started but the prompt was not delivered${why}; retry with aegis send ${shortId(session.id)}`);
+    if (now?.status === 'exited') throw new CliError(`the prompt was not delivered${delivery.error ? `: ${delivery.error}` : ''}; the session ${endedNote(now)}`);
+    const retry = delivery.mayArriveLater ? '' : `; retry with aegis send ${shortId(session.id)}`;
+    throw new CliError(`the session started but the prompt was not delivered: ${undeliveredReason(delivery, session.id)}${retry}`);
   }
   if (delivery || session.status === 'idle' || flags.wait === 0) return;
   const readiness = await waitUntilReady(client, session.id, flags.wait * 1000);

@@ -4,9 +4,10 @@
  * (never both: `-` mixed with other words is sent as typed).
  */
 import type { Command } from 'commander';
+import type { DeliveryResult } from '../../client/types.js';
 import { addClientOptions, clientFrom, type ClientFlags } from '../client-options.js';
-import { UsageError } from '../exit-codes.js';
-import { plural, printJson, printLine } from '../output.js';
+import { CliError, UsageError } from '../exit-codes.js';
+import { plural, printJson, printLine, shortId } from '../output.js';
 import { resolveSessionId } from '../session-ref.js';
 
 export function registerSend(program: Command): void {
@@ -25,6 +26,18 @@ async function send(ref: string, words: string[], flags: ClientFlags): Promise<v
   const result = await client.send(id, text);
   if (flags.json) printJson(result);
   else printLine(`${result.delivered ? 'delivered' : 'not delivered'} after ${plural(result.attempts, 'attempt')}`);
+  if (!result.delivered) throw new CliError(`the message was not delivered: ${undeliveredReason(result, id)}`);
+}
+
+/**
+ * Why a text was not delivered and what to do about it, for the CLI's error line. A text Claude may
+ * still take is looked for before it is sent again: sending it blindly could deliver it twice.
+ */
+export function undeliveredReason(result: DeliveryResult, id: string): string {
+  if (result.mayArriveLater) {
+    return `Claude did not confirm it in time, and it may still arrive: look with aegis read ${shortId(id)} (or aegis pane ${shortId(id)}) before sending it again`;
+  }
+  return result.error ?? 'Claude did not take it';
 }
 
 async function messageText(words: string[]): Promise<string> {
