@@ -222,6 +222,8 @@ describe("a new user's first sessions", () => {
     const { code, stderr } = await cli(['create', td.workDir('dies-2'), '--prompt', 'hello', '--url', td.url]);
     expect(stderr).toContain('start_failed');
     expect(stderr).not.toContain('aegis send');
+    expect(stderr).toMatch(/^aegis: the prompt was not delivered: .*; it ended \(start_failed.*\): Claude Code could not reach its service/m);
+    expect(stderr).not.toContain('the session it ended');
     expect(code).not.toBe(0);
   });
 });

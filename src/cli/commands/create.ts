@@ -73,7 +73,7 @@ async function create(workDir: string, flags: CreateFlags): Promise<void> {
   if (delivery && !delivery.delivered) {
     const now = await client.getSession(session.id).catch(() => null);
     // Sending again can only help a session that still runs.
-    if (now?.status === 'exited') throw new CliError(`the prompt was not delivered${delivery.error ? `: ${delivery.error}` : ''}; the session ${endedNote(now)}`);
+    if (now?.status === 'exited') throw new CliError(`the prompt was not delivered${delivery.error ? `: ${delivery.error}` : ''}; ${endedNote(now)}`);
     const retry = delivery.mayArriveLater ? '' : `; retry with aegis send ${shortId(session.id)}`;
     throw new CliError(`the session started but the prompt was not delivered: ${undeliveredReason(delivery, session.id)}${retry}`);
   }
