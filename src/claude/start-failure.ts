@@ -31,17 +31,36 @@ const CAUSES: Array<{ test: RegExp; hint: string }> = [
     hint: "Claude Code is in its first-run onboarding, which Aegis does not answer: run `claude` once by hand as the daemon's user, or set hasCompletedOnboarding in its config (see docs/claude-code.md)",
   },
   {
-    test: /command not found|No such file or directory|not found/i,
+    // A shell's or env's "<program>: Permission denied" ends its line; Node's "EACCES: permission denied, open …" does not.
+    test: /command not found|No such file or directory|not found|: Permission denied$/im,
     hint: 'The Claude Code command could not be run: check AEGIS_CLAUDE_COMMAND and the PATH the daemon passes on (`aegis doctor` checks both)',
   },
 ];
 
-/** The likely cause of a failed start and what to do, or a general hint pointing at the last screen. */
-export function startFailureHint(screen: string, { timedOutMs }: { timedOutMs?: number } = {}): string {
+/** What a shell's exit status says of a command it could not start, whatever the (often empty) screen shows. */
+const EXIT_CAUSES: Record<number, string> = {
+  127: 'The Claude Code command was not found (exit code 127): check AEGIS_CLAUDE_COMMAND (claudeCommand) and the PATH the daemon passes on (`aegis doctor` checks both)',
+  126: 'The Claude Code command could not be executed (exit code 126): it is not an executable program; check AEGIS_CLAUDE_COMMAND (claudeCommand) (`aegis doctor` checks it)',
+};
+
+/**
+ * The likely cause of a failed start and what to do, or a general hint pointing at the last screen
+ * (never at an empty one: a command that died at once may leave none).
+ */
+export function startFailureHint(screen: string, { timedOutMs, exitCode }: { timedOutMs?: number; exitCode?: number | null } = {}): string {
   const known = CAUSES.find((cause) => cause.test.test(screen));
   if (known) return known.hint;
+  const byExit = typeof exitCode === 'number' ? EXIT_CAUSES[exitCode] : undefined;
+  if (byExit) return byExit;
+  const blank = screen.trim() === '';
   if (timedOutMs !== undefined) {
-    return `Claude Code did not show its prompt within ${Math.round(timedOutMs / 1000)} s (startTimeoutMs): exit.lastScreen shows where it stopped`;
+    const seconds = Math.round(timedOutMs / 1000);
+    if (blank) return `Claude Code did not show its prompt within ${seconds} s (startTimeoutMs), and its screen stayed empty: run the Claude command by hand as the daemon's user to see where it stops`;
+    return `Claude Code did not show its prompt within ${seconds} s (startTimeoutMs): exit.lastScreen shows where it stopped`;
+  }
+  if (blank) {
+    const code = typeof exitCode === 'number' ? ` (exit code ${exitCode})` : '';
+    return `Claude Code exited before it showed its prompt${code} and printed nothing: run the Claude command by hand as the daemon's user to see why (\`aegis doctor\` checks it)`;
   }
   return 'Claude Code exited before it showed its prompt: exit.lastScreen shows its last words';
 }

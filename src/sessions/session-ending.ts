@@ -141,7 +141,7 @@ export class SessionEnding {
       exitCode,
       at: new Date().toISOString(),
       lastScreen: lastScreen || null,
-      ...(reason === 'start_failed' ? { hint: startFailureHint(lastScreen, detail) } : {}),
+      ...(reason === 'start_failed' ? { hint: startFailureHint(lastScreen, { ...detail, exitCode }) } : {}),
     };
     if (!this.host.becomeExited()) return;
     this.release();
