@@ -19,14 +19,34 @@ export function databaseFileOf(path: string): string {
   return statSync(path).isDirectory() ? join(path, DATABASE_FILE) : path;
 }
 
-/** Runs `use` with the file opened read-only, and closes it. */
+/** Runs `use` with the file opened read-only, and closes it. SQLite's errors name the file. */
 export async function withDatabaseReadOnly<T>(file: string, use: (db: Db) => Promise<T> | T): Promise<T> {
-  const db = openDatabaseReadOnly(file);
+  let db: Db;
+  try {
+    db = openDatabaseReadOnly(file);
+  } catch (err) {
+    throw namingFile(file, err, { anyError: true });
+  }
   try {
     return await use(db);
+  } catch (err) {
+    throw namingFile(file, err);
   } finally {
     db.close();
   }
+}
+
+/**
+ * SQLite's own messages ("unable to open database file", "file is not a database", "Cannot open
+ * database because the directory does not exist") do not say which file; with the state dir taken
+ * from the environment or a config file, the operator needs to know. Every error of opening the file
+ * is about it; of using it, SQLite's.
+ */
+function namingFile(file: string, err: unknown, { anyError = false } = {}): unknown {
+  if (!(err instanceof Error) || err instanceof AegisError || err.message.includes(file)) return err;
+  const code = (err as { code?: unknown }).code;
+  if (!anyError && !(typeof code === 'string' && code.startsWith('SQLITE_'))) return err;
+  return new AegisError('STORE_UNAVAILABLE', `${file}: ${err.message}`);
 }
 
 /** The audit log of a database opened read-only; refused when the database has none (an older Aegis wrote it). */
@@ -45,7 +65,14 @@ export function integrityOf(db: Db): string {
 /** Copies a state dir's database to `file` with the online backup API (a daemon may be running on it). */
 export async function backupStateDir(stateDir: string, file: string): Promise<BackupResult> {
   if (existsSync(file)) throw new AegisError('INVALID_REQUEST', `${file} exists already; name a new file`);
-  return withDatabaseReadOnly(join(stateDir, DATABASE_FILE), (db) => backupDatabase(db, file));
+  return withDatabaseReadOnly(join(stateDir, DATABASE_FILE), async (db) => {
+    try {
+      return await backupDatabase(db, file);
+    } catch (err) {
+      // About the copy, not the database read: named as such.
+      throw new AegisError('STORE_UNAVAILABLE', `cannot write the backup ${file}: ${(err as Error).message}`);
+    }
+  });
 }
 
 /**
