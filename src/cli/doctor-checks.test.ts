@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkSessionUser, checkStateDir, parseTmuxVersion } from './doctor-checks.js';
+import { checkSessionUser, checkSqlite, checkStateDir, parseTmuxVersion } from './doctor-checks.js';
 
 describe('parseTmuxVersion', () => {
   it.each([
@@ -83,5 +83,24 @@ describe('checkSessionUser', () => {
     expect((await checkSessionUser(config, 0)).detail).toContain(`it cannot run the Claude command ${program}`);
     chmodSync(dir, 0o755);
     expect((await checkSessionUser(config, 0)).detail).not.toContain('Claude command');
+  });
+});
+
+describe('checkSqlite', () => {
+  it('passes when the SQLite binding loads, naming its version', () => {
+    const check = checkSqlite();
+    expect(check).toMatchObject({ name: 'sqlite', ok: true });
+    expect(check.detail).toMatch(/^SQLite \d+\.\d+\.\d+ loads in Node v\d+/);
+  });
+
+  it('fails, in one line and with the rebuild to run, when the binding was built for another Node', () => {
+    const check = checkSqlite(() => {
+      throw new Error("The module '/opt/aegis/node_modules/better-sqlite3/build/Release/better_sqlite3.node'\nwas compiled against a different Node.js version using\nNODE_MODULE_VERSION 115. This version of Node.js requires\nNODE_MODULE_VERSION 127.");
+    });
+    expect(check).toMatchObject({ name: 'sqlite', ok: false });
+    expect(check.detail).not.toContain('\n');
+    expect(check.detail).toContain('NODE_MODULE_VERSION 115');
+    expect(check.hint).toContain('npm rebuild better-sqlite3');
+    expect(check.fix).toMatch(/npm rebuild better-sqlite3$/);
   });
 });

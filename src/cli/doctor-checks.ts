@@ -4,12 +4,13 @@
  * timeout, so a hanging binary cannot hang the doctor.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { AegisClient } from '../client/client.js';
 import type { Config } from '../config/schema.js';
 import { claudeConfigDirOf, lookUpUser, ROOT_WITHOUT_SESSION_USER, type UnixUser } from '../config/session-user.js';
+import { sqliteVersion } from '../store/database.js';
 import type { Check } from './check.js';
 import { shellQuote } from './shell-quote.js';
 
@@ -53,6 +54,29 @@ export async function checkClaude(claudeCommand: string): Promise<Check> {
       ok: false,
       detail: `\`${claudeCommand} --version\` failed: ${(err as Error).message}`,
       hint: 'install Claude Code (npm install -g @anthropic-ai/claude-code) or set AEGIS_CLAUDE_COMMAND to its path',
+    };
+  }
+}
+
+/**
+ * The SQLite binding the store needs loads in this Node. One built for another Node (an install run
+ * under another version, or npm's `nodedir` naming another Node's headers) stops every start.
+ */
+export function checkSqlite(version: () => string = sqliteVersion): Check {
+  const name = 'sqlite';
+  try {
+    return { name, ok: true, detail: `SQLite ${version()} loads in Node ${process.version}` };
+  } catch (err) {
+    const aegisDir = resolve(import.meta.dirname, '..', '..');
+    const nodePrefix = dirname(dirname(process.execPath));
+    // The headers of the Node that runs this, so the rebuild never takes another Node's from npm's nodedir.
+    const nodedir = existsSync(join(nodePrefix, 'include', 'node', 'node.h')) ? `npm_config_nodedir=${shellQuote(nodePrefix)} ` : '';
+    return {
+      name,
+      ok: false,
+      detail: `the SQLite binding (better-sqlite3) does not load in Node ${process.version}: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`,
+      hint: 'rebuild it for the Node that runs Aegis: npm rebuild better-sqlite3, in the Aegis directory, with that Node first on the PATH',
+      fix: `cd ${shellQuote(aegisDir)} && PATH=${shellQuote(dirname(process.execPath))}:"$PATH" ${nodedir}npm rebuild better-sqlite3`,
     };
   }
 }

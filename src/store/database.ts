@@ -122,6 +122,16 @@ const MIGRATIONS: readonly string[] = [
  */
 const openedFiles = new WeakMap<Db, { file: string; dev: number; ino: number }>();
 
+/** The version of the SQLite that the binding brings, read from a database in memory: throws when the binding does not load in this Node. */
+export function sqliteVersion(): string {
+  const db = new Database(':memory:');
+  try {
+    return (db.prepare('SELECT sqlite_version() AS version').get() as { version: string }).version;
+  } finally {
+    db.close();
+  }
+}
+
 export function openDatabase(file: string): Db {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');

@@ -372,12 +372,12 @@ describe('aegis doctor', () => {
     const before = snapshot(home);
     const { code, stdout } = await cli(['doctor', '--json', '--url', td.url], { env });
     const report = JSON.parse(stdout);
-    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['config', 'tmux', 'claude', 'login', 'onboarding', 'dialogs', 'workdirs', 'state dir', 'session user', 'port']);
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['config', 'tmux', 'claude', 'login', 'onboarding', 'dialogs', 'workdirs', 'sqlite', 'state dir', 'session user', 'port']);
     expect(report.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
-    expect(report.checks[9].detail).toContain(`already answers at ${td.url}`);
+    expect(report.checks[10].detail).toContain(`already answers at ${td.url}`);
     // The socket is named after the state dir.
     expect(report.checks[1].detail).toMatch(/^tmux \d.*, socket aegis-[0-9a-f]{8} \(watch the sessions with: tmux -L aegis-[0-9a-f]{8} attach\)$/);
-    expect(report.checks[7].detail).toBe(`${stateDir} does not exist yet: the daemon makes it (mode 0700) when it starts`);
+    expect(report.checks[8].detail).toBe(`${stateDir} does not exist yet: the daemon makes it (mode 0700) when it starts`);
     expect(report.ok).toBe(true);
     expect(code).toBe(0);
     expect(snapshot(home)).toEqual(before);
@@ -392,7 +392,7 @@ describe('aegis doctor', () => {
     expect(stdout).toMatch(/^FAIL {2}login {9}no API key or login for Claude Code: .*\n {20}hint: set ANTHROPIC_API_KEY/m);
     expect(stdout).toMatch(new RegExp(`^FAIL {2}onboarding {4}.*${home}/\\.claude\\.json does not exist.*\\n {20}hint: .*\\n {20}fix: {2}node -e '.*' ${home}/\\.claude\\.json$`, 'm'));
     expect(stdout).toContain(`fix:  mkdir -p ${home}/repos`);
-    expect(stderr).toBe('aegis: 3 checks of 10 failed\n');
+    expect(stderr).toBe('aegis: 3 checks of 11 failed\n');
     expect(code).toBe(1);
     expect(snapshot(home)).toEqual(before);
   });
@@ -401,8 +401,8 @@ describe('aegis doctor', () => {
     const env = doctorEnv({ AEGIS_CLAUDE_COMMAND: process.execPath, AEGIS_PORT: String(await freePort()), AEGIS_SESSION_USER: 'no-such-user-here' });
     const { code, stdout } = await cli(['doctor', '--json', '--url', td.url], { env });
     const report = JSON.parse(stdout);
-    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['config', 'tmux', 'claude', 'workdirs', 'state dir', 'session user', 'port']);
-    expect(report.checks[5]).toMatchObject({ ok: false, detail: 'no-such-user-here is not a user of this system' });
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(['config', 'tmux', 'claude', 'workdirs', 'sqlite', 'state dir', 'session user', 'port']);
+    expect(report.checks[6]).toMatchObject({ ok: false, detail: 'no-such-user-here is not a user of this system' });
     expect(code).toBe(1);
   });
 
@@ -420,7 +420,7 @@ describe('aegis doctor', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/^FAIL\s+claude\s+.*not found\n\s+hint: .*AEGIS_CLAUDE_COMMAND/m);
     expect(stdout).toMatch(/^ok\s+port\s+127\.0\.0\.1:\d+ is free$/m);
-    expect(stderr).toBe('aegis: 1 check of 10 failed\n');
+    expect(stderr).toBe('aegis: 1 check of 11 failed\n');
   });
 });
 

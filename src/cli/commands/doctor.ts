@@ -9,7 +9,7 @@ import type { Config } from '../../config/schema.js';
 import { lookUpUser } from '../../config/session-user.js';
 import { checkLogin, checkOnboarding, checkStartDialogs, checkWorkdirs, claudeHomeOf } from '../claude-readiness.js';
 import { addClientOptions, clientFrom, type ClientFlags } from '../client-options.js';
-import { checkClaude, checkPort, checkSessionUser, checkStateDir, checkTmux, type Check } from '../doctor-checks.js';
+import { checkClaude, checkPort, checkSessionUser, checkSqlite, checkStateDir, checkTmux, type Check } from '../doctor-checks.js';
 import { CliError, describeError } from '../exit-codes.js';
 import { plural, printJson, printLines } from '../output.js';
 
@@ -43,6 +43,7 @@ async function machineChecks(config: Config, client: ReturnType<typeof clientFro
     await checkClaude(config.claudeCommand),
     ...claudeFiles,
     checkWorkdirs(config.allowedWorkdirs, user),
+    checkSqlite(),
     checkStateDir(config.stateDir),
     await checkSessionUser(config),
     await checkPort(config.host, config.port, client),
