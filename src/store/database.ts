@@ -134,6 +134,15 @@ export function sqliteVersion(): string {
 
 export function openDatabase(file: string): Db {
   const db = new Database(file);
+  // A database a newer Aegis migrated holds what this one does not know: it is neither read nor written.
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    db.close();
+    throw new AegisError(
+      'STORE_UNAVAILABLE',
+      `${file} was written by a newer Aegis (schema ${version}; this one knows ${MIGRATIONS.length}): run that version, or restore a backup taken before it (aegis restore)`,
+    );
+  }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
