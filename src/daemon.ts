@@ -230,7 +230,7 @@ async function assemble(
   disposals.defer('permission requests', () => supervisor.leaveRequestsUndecided());
   hookBaseUrl = `http://127.0.0.1:${hookListener.port}`;
 
-  await app.listen({ host: config.host, port: config.port });
+  await app.listen({ host: config.host, port: config.port, listenTextResolver: (address) => `API and dashboard at ${address}` });
   const port = (app.server.address() as { port: number }).port;
 
   const displayHost = config.host.includes(':') ? `[${config.host}]` : config.host;

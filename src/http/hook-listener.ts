@@ -56,7 +56,8 @@ export async function buildHookApp(deps: HookAppDeps): Promise<FastifyInstance> 
 export async function listenForHooks(deps: HookAppDeps, port: number): Promise<HookListener> {
   const app = await buildHookApp(deps);
   try {
-    await app.listen({ host: '127.0.0.1', port });
+    // Named for what it is: an operator reading the log takes a bare "Server listening" for the API.
+    await app.listen({ host: '127.0.0.1', port, listenTextResolver: (address) => `hook listener at ${address}: for Claude Code's hooks only, not the API` });
   } catch (err) {
     await app.close();
     throw err;

@@ -37,6 +37,13 @@ describe('guards', () => {
   const hook = (event: string, id: string, secret: string, body: Record<string, unknown>) =>
     fetch(`${t.hookUrl}/v1/hooks/${event}?session=${id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aegis-hook-secret': secret }, body: JSON.stringify({ hook_event_name: event, session_id: id, ...body }) });
 
+  it('names its two listeners in the log: the hook listener is not taken for the API', () => {
+    const said = t.logs.map((line) => line.msg as string);
+    expect(said).toContainEqual(expect.stringMatching(/^hook listener at http:\/\/127\.0\.0\.1:\d+: for Claude Code's hooks only, not the API$/));
+    expect(said).toContain(`API and dashboard at ${t.url}`);
+    expect(said.some((msg) => msg.startsWith('Server listening'))).toBe(false);
+  });
+
   it('starts sessions although the daemon environment holds a multi-line value, and passes it on', async () => {
     const s = await idleSession();
     const pid = execFileSync('tmux', ['-L', t.config.tmuxSocket, 'display-message', '-p', '-t', s.tmux.paneId, '#{pane_pid}']).toString().trim();
