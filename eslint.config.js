@@ -48,7 +48,7 @@ export const LAYERS = {
   },
   sessions: {
     why: 'src/sessions is the core: called by src/http, it drives claude/, permissions/ and tmux/ and receives its store and logger',
-    may: ['claude', 'router', 'permissions', 'tmux', 'events', 'auth', 'config', 'errors.ts', 'disposals.ts', 'types:log.ts', 'process-alive.ts'],
+    may: ['claude', 'router', 'permissions', 'tmux', 'events', 'auth', 'config', 'errors.ts', 'disposals.ts', 'types:log.ts', 'process-alive.ts', 'canonical-json.ts'],
     packages: PLAIN,
     staticImports: true,
   },
@@ -60,7 +60,7 @@ export const LAYERS = {
   },
   audit: {
     why: 'src/audit keeps the record of who did what: it hears the event bus, defines the repository it needs (src/store implements it) and knows nothing of HTTP',
-    may: ['types:events', 'errors.ts', 'types:log.ts'],
+    may: ['types:events', 'errors.ts', 'types:log.ts', 'canonical-json.ts'],
     packages: PLAIN,
     staticImports: true,
   },
@@ -125,6 +125,7 @@ export const LAYERS = {
   'log.ts': { why: 'the logger factory depends on pino alone', packages: [NODE, 'pino'] },
   'version.ts': { why: 'the version is read from package.json, and depends on nothing', packages: [NODE] },
   'process-alive.ts': { why: 'asking the system whether a process lives depends on nothing', packages: [NODE] },
+  'canonical-json.ts': { why: 'one JSON text for one content (hashed by the audit chain and by keyed creates) depends on nothing' },
 };
 
 const layering = {

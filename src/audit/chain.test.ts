@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AuditLog } from './audit-log.js';
-import { canonicalJson, entryHash, GENESIS_HASH } from './chain.js';
+import { canonicalJson } from '../canonical-json.js';
+import { entryHash, GENESIS_HASH } from './chain.js';
 import { MemoryAuditRepository } from './memory-audit-repository.js';
 import { verifyChain } from './verify.js';
 

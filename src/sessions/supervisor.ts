@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MASTER_IDENTITY, seesAllSessions, type Identity } from '../auth/scopes.js';
+import { canonicalJson } from '../canonical-json.js';
 import type { HookEvent } from '../claude/launch.js';
 import type { HookPayload } from '../claude/hook-payloads.js';
 import type { Config } from '../config/schema.js';
@@ -412,27 +413,14 @@ function accountOfCaller(caller: Identity): string {
   return caller.keyId ?? (caller.kind === 'open' ? LOCAL_ACCOUNT : MASTER_ACCOUNT);
 }
 
-/**
- * A create's prompt. The session exists whatever becomes of its prompt, so a create answers with the
- * session and says in `promptDelivery` what happened to the prompt, for a new and a reused session alike.
- */
 /** The key of a keyed create's prompt delivery: a retry of the create resumes that delivery, never types the prompt again. */
 function promptKey(key: CreateKey): string {
   return `create:${key.key}`;
 }
 
+/** The same request digests the same however its fields were ordered. */
 function requestDigest(requested: CreateSessionInput): string {
   return createHash('sha256').update(canonicalJson(requested)).digest('hex');
-}
-
-/** JSON with every object's keys in order, so the same request digests the same however its fields were ordered. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function checkSameRequest(first: CreateKey, retry: CreateKey): void {
@@ -441,6 +429,10 @@ function checkSameRequest(first: CreateKey, retry: CreateKey): void {
   }
 }
 
+/**
+ * A create's prompt. The session exists whatever becomes of its prompt, so a create answers with the
+ * session and says in `promptDelivery` what happened to the prompt, for a new and a reused session alike.
+ */
 async function promptDeliveryOf(delivery: Promise<DeliveryResult>): Promise<DeliveryResult & { code?: ErrorCode }> {
   try {
     return await delivery;
