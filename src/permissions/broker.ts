@@ -75,16 +75,18 @@ export class PermissionBroker {
   /**
    * Records a request and returns it with the promise of its decision. After `timeoutMs` with no
    * decision, `onTimeout` decides. Once the broker has closed, the decision is at once the daemon stopping.
+   * `earlier` gives the id and creation time of the same request as an earlier daemon listed it.
    */
   open(
     fields: Omit<PendingRequest, 'id' | 'createdAt' | 'expiresAt'>,
     { timeoutMs, onTimeout }: { timeoutMs: number; onTimeout: 'allow' | 'deny' },
+    earlier?: { id: string; createdAt: string },
   ): { request: PendingRequest; decision: Promise<Decision> } {
     const now = Date.now();
     const request: PendingRequest = {
-      id: randomUUID(),
+      id: earlier?.id ?? randomUUID(),
       ...fields,
-      createdAt: new Date(now).toISOString(),
+      createdAt: earlier?.createdAt ?? new Date(now).toISOString(),
       expiresAt: new Date(now + timeoutMs).toISOString(),
     };
     let settle!: (decision: Decision) => void;

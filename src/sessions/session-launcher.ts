@@ -117,7 +117,7 @@ export class SessionLauncher {
       usage: structuredClone(NO_USAGE), maxCostUsd: input.maxCostUsd ?? null, maxTokens: input.maxTokens ?? null, account,
       exit: null, idleTimeoutMs: input.idleTimeoutMs ?? null, stallThresholdMs: input.stallThresholdMs ?? null,
       windowId: '', paneId: '', panePid: 0, panePidStartTime: null,
-      hookSecretHash: hashSecret(secret), transcriptPath: transcriptPath(sessionEnv, workDir, id), earlierTranscripts: [], deliveries: [], creates: [],
+      hookSecretHash: hashSecret(secret), transcriptPath: transcriptPath(sessionEnv, workDir, id), earlierTranscripts: [], deliveries: [], creates: [], openRequests: [],
     };
     // Recorded before anything starts: a store that cannot be written fails the request with nothing to undo.
     try {

@@ -17,6 +17,7 @@ import type { Decision, PendingRequest, PermissionBroker } from '../permissions/
 import { evaluate, permissionTimeout, type PermissionSettings } from '../permissions/policy.js';
 import { requestView } from '../permissions/request-view.js';
 import type { Press } from './input-queue.js';
+import type { RememberedRequest } from './session-record.js';
 import { ScreenDialogs } from './screen-dialogs.js';
 import type { Timing } from './timing.js';
 import { asSessionError } from './tmux-failures.js';
@@ -42,6 +43,10 @@ export interface PermissionsHost {
   untilScreen(test: (screen: ScreenState) => boolean): Promise<boolean>;
   /** The same for the screen's text. */
   untilScreenText(test: (text: string) => boolean): Promise<boolean>;
+  /** The requests pending when the session's record was last saved (by an earlier daemon, for an adopted session). */
+  rememberedRequests(): readonly RememberedRequest[];
+  /** Keeps the pending requests with the session's record. */
+  saveRequests(requests: RememberedRequest[]): void;
 }
 
 export interface PermissionsDeps {
@@ -63,12 +68,19 @@ export class SessionPermissions {
   private readonly disowned = new Set<string>();
   /** What follows each decision, by request id, while it runs: a caller who decided waits for it. */
   private readonly followUps = new Map<string, Promise<void>>();
+  /**
+   * Requests an earlier daemon listed as pending, not found again yet: the dialog of one, found on the
+   * screen, is listed under its id, so a caller holding that id still decides it. Forgotten once the
+   * screen shows no dialog.
+   */
+  private carried: RememberedRequest[];
 
   constructor(
     private readonly deps: PermissionsDeps,
     private readonly host: PermissionsHost,
   ) {
     this.dialogs = new ScreenDialogs(deps.timing.screenRequestGraceMs);
+    this.carried = [...host.rememberedRequests()];
   }
 
   private get broker(): PermissionBroker {
@@ -232,6 +244,7 @@ export class SessionPermissions {
     const id = this.host.id;
     const identity = this.host.dialogsCanShow() ? dialogIdentity(screen) : null;
     if (identity) this.seen(screen.kind);
+    else this.carried = [];
     for (const request of this.broker.pending(id)) {
       if (request.source === 'screen' && request.screen && askIdentity({ kind: request.kind, ...request.screen }) !== identity) {
         this.broker.decide(id, request.id, { behavior: screen.kind === 'working' ? 'allow' : 'deny', by: 'terminal' });
@@ -327,9 +340,11 @@ export class SessionPermissions {
   }
 
   private open(fields: Omit<PendingRequest, 'id' | 'createdAt' | 'expiresAt' | 'sessionId'>): { request: PendingRequest; decision: Promise<Decision> } {
-    const opened = this.broker.open({ ...fields, sessionId: this.host.id }, permissionTimeout(this.deps.settings, this.host.permissionProfile()));
+    const opened = this.broker.open({ ...fields, sessionId: this.host.id }, permissionTimeout(this.deps.settings, this.host.permissionProfile()), this.carriedFor(fields));
+    this.savePending();
     const goneOn = opened.decision.then(
       (decision) => {
+        this.savePending();
         try {
           this.afterDecision(opened.request, decision);
         } catch (err) {
@@ -342,6 +357,18 @@ export class SessionPermissions {
     );
     this.followWith(opened.request.id, goneOn);
     return opened;
+  }
+
+  /** The earlier daemon's request a dialog found on the screen is, if any: the same kind and tool, first come. */
+  private carriedFor(fields: Pick<PendingRequest, 'source' | 'kind' | 'toolName'>): RememberedRequest | undefined {
+    if (fields.source !== 'screen') return undefined;
+    const at = this.carried.findIndex((r) => r.kind === fields.kind && r.toolName === fields.toolName);
+    return at === -1 ? undefined : this.carried.splice(at, 1)[0];
+  }
+
+  /** The pending requests, kept with the session's record (a daemon that stops leaves them for the next). */
+  private savePending(): void {
+    this.host.saveRequests(this.broker.pending(this.host.id).map(({ id, kind, toolName, createdAt }) => ({ id, kind, toolName, createdAt })));
   }
 
   /**

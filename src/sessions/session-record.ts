@@ -59,6 +59,9 @@ export type RememberedDelivery = z.infer<typeof rememberedDeliverySchema>;
 /** A create by Idempotency-Key that made or reused the session: the key, a digest of its request, and whether it reused it. */
 export const rememberedCreateSchema = z.object({ key: z.string(), requestSha256: z.string(), reused: z.boolean() });
 export type RememberedCreate = z.infer<typeof rememberedCreateSchema>;
+/** A permission request or question that was pending when the record was saved: a restart finds its dialog again under the same id. */
+export const rememberedRequestSchema = z.object({ id: z.string(), kind: z.enum(['permission', 'question']), toolName: z.string(), createdAt: z.string() });
+export type RememberedRequest = z.infer<typeof rememberedRequestSchema>;
 
 export const sessionRecordSchema = z.object({
   id: z.string().uuid(),
@@ -90,6 +93,8 @@ export const sessionRecordSchema = z.object({
   deliveries: z.array(rememberedDeliverySchema).default([]),
   /** The creates by Idempotency-Key that made or reused the session, oldest first. */
   creates: z.array(rememberedCreateSchema).default([]),
+  /** The requests pending when the record was last saved. */
+  openRequests: z.array(rememberedRequestSchema).default([]),
   /** The session's budget: its cost in USD and its tokens (all four kinds), null for none. */
   maxCostUsd: z.number().finite().positive().nullable().default(null),
   maxTokens: z.number().int().positive().nullable().default(null),

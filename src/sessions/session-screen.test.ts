@@ -112,6 +112,32 @@ describe('when a dialog on the screen counts', () => {
     expect(events.filter((e) => e.type !== 'status_changed')).toEqual([]);
   });
 
+  it('lists a dialog an earlier daemon listed as pending under the id and time it had, and keeps pending requests with the record', async () => {
+    const earlier = { id: '0b6f3c1e-5d2a-4c8e-9f10-2a3b4c5d6e7f', kind: 'permission' as const, toolName: 'Bash', createdAt: '2026-12-01T10:00:00.000Z' };
+    const harness = sessionHarness('working', { record: { permissionProfile: null, openRequests: [earlier] } });
+    harnesses.push(harness);
+    await harness.show(fixture('permission-bash'));
+    expect(harness.session.permissions().pending).toEqual([expect.objectContaining({ id: earlier.id, createdAt: earlier.createdAt, source: 'screen', toolName: 'Bash' })]);
+    expect(harness.saved.at(-1)!.openRequests).toEqual([earlier]);
+    await harness.session.approve({ permissionId: earlier.id }, null);
+    await harness.settle();
+    expect(harness.saved.at(-1)!.openRequests).toEqual([]);
+  });
+
+  it('gives a dialog of another tool, or one shown after a screen without any, an id of its own', async () => {
+    const earlier = { id: '0b6f3c1e-5d2a-4c8e-9f10-2a3b4c5d6e7f', kind: 'permission' as const, toolName: 'Write', createdAt: '2026-12-01T10:00:00.000Z' };
+    const other = sessionHarness('working', { record: { permissionProfile: null, openRequests: [earlier] } });
+    harnesses.push(other);
+    await other.show(fixture('permission-bash'));
+    expect(other.session.permissions().pending.map((r) => r.id)).not.toContain(earlier.id);
+
+    const later = sessionHarness('working', { record: { permissionProfile: null, openRequests: [{ ...earlier, toolName: 'Bash' }] } });
+    harnesses.push(later);
+    await later.show(fixture('working'));
+    await later.show(fixture('permission-bash'));
+    expect(later.session.permissions().pending.map((r) => r.id)).not.toContain(earlier.id);
+  });
+
   it('lists no dialog while the session starts', async () => {
     const { session, show, events } = sessionShowing('starting', { permissionProfile: null });
     await show(fixture('permission-bash'));

@@ -205,6 +205,11 @@ export class Session {
         send: (text) => this.input.send(text),
         untilScreen: (test) => this.untilScreen(() => test(this.screen.state), timing.dialogLeaveMs),
         untilScreenText: (test) => this.untilScreen(() => test(this.screen.text), timing.dialogLeaveMs),
+        rememberedRequests: () => this.record.openRequests,
+        saveRequests: (requests) => {
+          this.record.openRequests = requests;
+          this.save();
+        },
       },
     );
   }

@@ -32,6 +32,7 @@ describe('a daemon killed with SIGKILL', () => {
     await untilStatus(t, working, 'working');
     await untilStatus(t, idle, 'idle');
     await untilStatus(t, waiting, 'permission_prompt');
+    const [before] = (await t.api('GET', `/v1/sessions/${waiting}/permissions`)).body.pending as Array<{ id: string; createdAt: string }>;
 
     await t.kill9();
     await t.restart();
@@ -43,11 +44,12 @@ describe('a daemon killed with SIGKILL', () => {
       const list = (await t.api('GET', `/v1/sessions/${waiting}/permissions`)).body.pending;
       return list.length ? list : undefined;
     }, { timeoutMs: 15_000, what: 'the permission to be found on the screen' });
-    expect(pending[0]).toMatchObject({ source: 'screen', toolName: 'Bash' });
+    // Found on the screen again, it is the same request: a caller holding its id still decides it.
+    expect(pending[0]).toMatchObject({ id: before!.id, createdAt: before!.createdAt, source: 'screen', toolName: 'Bash' });
     expect(await statusOf(t, working)).toBe('working');
     expect(await statusOf(t, idle)).toBe('idle');
 
-    expect((await t.api('POST', `/v1/sessions/${waiting}/approve`, {})).status).toBe(200);
+    expect((await t.api('POST', `/v1/sessions/${waiting}/approve`, { permissionId: before!.id })).status).toBe(200);
     await waitFor(() => existsSync(join(waitingDir, 'proof.txt')), { timeoutMs: 15_000, what: 'the approved command to run' });
     const sent = await t.api('POST', `/v1/sessions/${idle}/send`, { text: 'still there?' });
     expect(sent.body).toMatchObject({ delivered: true });

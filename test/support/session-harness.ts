@@ -88,7 +88,7 @@ export function sessionHarness(
       id: '00000000-0000-4000-8000-000000000001', name: 't', workDir: '/nonexistent', status, model: null, permissionMode: 'default',
       permissionProfile: null, createdAt: now, lastActivityAt: now, statusChangedAt: now, ownerKeyId: null,
       usage: structuredClone(NO_USAGE), exit: null, maxCostUsd: null, maxTokens: null,
-      idleTimeoutMs: null, stallThresholdMs: null, windowId: '@1', paneId: '%1', panePid: 0, panePidStartTime: null, hookSecretHash: '', deliveries: [], creates: [],
+      idleTimeoutMs: null, stallThresholdMs: null, windowId: '@1', paneId: '%1', panePid: 0, panePidStartTime: null, hookSecretHash: '', deliveries: [], creates: [], openRequests: [],
       transcriptPath: '/nonexistent/transcript.jsonl', earlierTranscripts: [],
       ...record,
     },
