@@ -5,7 +5,7 @@ import { runSendLatency, sendLatencySection } from './send-latency.js';
 import { headline } from './summary.js';
 
 it('send → working against Claude\'s floor, and delivery attempts', async () => {
-  const result = await runSendLatency({ events: 100, sessions: 10, deliveries: 5 });
+  const result = await runSendLatency({ events: 100, sessions: 10, deliveries: 3 });
   record('send-latency', sendLatencySection(result));
   const floor = summarize(result.floor).median;
   const atOnce = summarize(result.atOnce).median;
