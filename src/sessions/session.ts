@@ -168,15 +168,9 @@ export class Session {
         paneVanished: () => this.end('window_closed'),
         rememberedDeliveries: () => this.record.deliveries,
         saveDeliveries: (deliveries, { mustKeep = false } = {}) => {
-          const before = this.record.deliveries;
+          if (mustKeep && !this.ending.forgotten) return this.keepNow('deliveries', deliveries);
           this.record.deliveries = deliveries;
-          if (!mustKeep || this.ending.forgotten) return this.save();
-          try {
-            this.persist();
-          } catch (err) {
-            this.record.deliveries = before;
-            throw err;
-          }
+          this.save();
         },
       },
       { tmux: context.tmux, timing, paneSize: context.paneSize },
@@ -391,12 +385,17 @@ export class Session {
 
   /** Keeps a create's Idempotency-Key with the record, in the store before its prompt is typed; throws (keeping nothing) when the store takes no writes. */
   rememberCreate(create: RememberedCreate): void {
-    const before = this.record.creates;
-    this.record.creates = [...before, create].slice(-REMEMBERED_CREATES);
+    this.keepNow('creates', [...this.record.creates, create].slice(-REMEMBERED_CREATES));
+  }
+
+  /** Sets a field of the record and saves it now; when the store takes no writes, the field is put back and the error thrown. */
+  private keepNow<K extends keyof SessionRecord>(field: K, value: SessionRecord[K]): void {
+    const before = this.record[field];
+    this.record[field] = value;
     try {
       this.persist();
     } catch (err) {
-      this.record.creates = before;
+      this.record[field] = before;
       throw err;
     }
   }
